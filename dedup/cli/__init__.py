@@ -1,0 +1,28 @@
+"""The ``dedup`` command line: a click group; one module per subcommand."""
+
+from __future__ import annotations
+
+import click
+
+from dedup import __version__
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "--version", "-V", prog_name="dedup")
+def cli() -> None:
+    """Find syndicated copies of news articles across a corpus and collapse them.
+
+    \b
+    Examples:
+      dedup split examples/            # see how dumps are cut into articles
+      dedup scan examples/             # find groups of copies
+      dedup scan corpus/ | cut -f1     # copy locations, one per line
+      dedup check new.txt              # pre-commit: does new.txt copy the corpus?
+    """
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli()

@@ -1,0 +1,112 @@
+"""What every command shares: exit codes, error mapping, config building, warnings."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from dedup.config import Config, load_config
+from dedup.errors import DedupError, InputError
+
+#: Exit codes, documented in the README: like grep and diff.
+EXIT_OK = 0
+EXIT_FOUND = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handle_errors(func: F) -> F:
+    """Turn dedup errors into one line on stderr and exit 2; Ctrl-C into exit 130.
+
+    A closed stdout (``dedup scan | head``) ends the run quietly.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except DedupError as exc:
+            click.echo(f"dedup: error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            click.echo("dedup: interrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except BrokenPipeError:
+            _silence_stdout()
+            sys.exit(EXIT_OK)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _silence_stdout() -> None:
+    # Python flushes stdout at exit; point it at devnull so the flush cannot fail again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+class Warnings:
+    """Collects input warnings, printing each as one line on stderr unless quiet."""
+
+    def __init__(self, *, quiet: bool = False) -> None:
+        self.quiet = quiet
+        self.count = 0
+
+    def __call__(self, error: InputError) -> None:
+        self.count += 1
+        if not self.quiet:
+            click.echo(f"dedup: warning: {error}", err=True)
+
+
+def config_options(func: F) -> F:
+    """Options that set reading configuration, shared by every command."""
+    options = [
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(dir_okay=False, path_type=Path),
+            help="Read settings from this TOML file instead of the nearest "
+            "dedup.toml / pyproject.toml [tool.dedup].",
+        ),
+        click.option(
+            "--include",
+            multiple=True,
+            metavar="GLOB",
+            help="Only read files whose name matches GLOB (repeatable). "
+            "Default: *.txt *.md *.jsonl *.json and their .gz.",
+        ),
+        click.option(
+            "--exclude",
+            multiple=True,
+            metavar="GLOB",
+            help="Skip files and folders whose name or path matches GLOB (repeatable).",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def build_config(config_file: Path | None, **flags: Any) -> Config:
+    """Load settings with flags on top; empty repeatable flags leave the setting alone."""
+    given = {k: (tuple(v) if isinstance(v, (list, tuple)) else v) for k, v in flags.items()}
+    given = {k: v for k, v in given.items() if v not in (None, ())}
+    return load_config(given, config_file=config_file)
+
+
+def stdout_is_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()

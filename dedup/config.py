@@ -1,0 +1,227 @@
+"""Settings: one frozen object carries every option into the core.
+
+Precedence, highest first: command-line flag > ``DEDUP_*`` environment variable >
+``[tool.dedup]`` in ``pyproject.toml`` (or a ``dedup.toml``) > the defaults below.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from dedup import markers
+from dedup.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+DEFAULT_INCLUDE: tuple[str, ...] = tuple(
+    f"*.{ext}{gz}" for ext in ("txt", "md", "jsonl", "json") for gz in ("", ".gz")
+)
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    ".git",
+    ".hg",
+    ".svn",
+    "node_modules",
+    "__pycache__",
+    ".venv",
+    ".tox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting dedup knows. Construct with keywords; unknown keys are an error."""
+
+    # Reading
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    title_fields: tuple[str, ...] = ("title", "headline")
+    text_fields: tuple[str, ...] = ("text", "body", "content")
+    chrome_markers: tuple[str, ...] = markers.CHROME_MARKERS
+    extra_chrome_markers: tuple[str, ...] = ()
+    # Comparing
+    junk_patterns: tuple[str, ...] = markers.JUNK_PATTERNS
+    extra_junk_patterns: tuple[str, ...] = ()
+    boilerplate_min_docs: int = 8
+    shingle_size: int = 5
+    num_perm: int = 128
+    seed: int = 1
+    lsh_threshold: float = 0.4
+    similarity: float = 0.85
+    containment: float = 0.85
+    min_words: int = 30
+    number_overlap: float = 0.8
+    # Choosing the canonical article
+    preferred_sources: tuple[str, ...] = markers.WIRE_SOURCES
+    aggregators: tuple[str, ...] = markers.AGGREGATORS
+    # Running
+    corpus_root: str | None = None
+    cache: bool = True
+    cache_path: str | None = None
+    jobs: int = 0
+
+    def __post_init__(self) -> None:
+        _check_range("shingle_size", self.shingle_size, 1, 50)
+        _check_range("num_perm", self.num_perm, 16, 1024)
+        _check_range("boilerplate_min_docs", self.boilerplate_min_docs, 2, 10**9)
+        _check_range("min_words", self.min_words, 1, 10**6)
+        _check_range("jobs", self.jobs, 0, 1024)
+        for name in ("lsh_threshold", "similarity", "containment", "number_overlap"):
+            _check_range(name, getattr(self, name), 0.0, 1.0)
+
+    @property
+    def all_chrome_markers(self) -> tuple[str, ...]:
+        return self.chrome_markers + self.extra_chrome_markers
+
+    @property
+    def all_junk_patterns(self) -> tuple[str, ...]:
+        return self.junk_patterns + self.extra_junk_patterns
+
+    @property
+    def effective_jobs(self) -> int:
+        return self.jobs or os.cpu_count() or 1
+
+    def replace(self, **changes: Any) -> Config:
+        """A copy with ``changes`` applied, validated like the constructor."""
+        check_keys(changes, origin="option")
+        return dataclasses.replace(self, **{k: coerce(k, v, "option") for k, v in changes.items()})
+
+
+def _check_range(name: str, value: float, low: float, high: float) -> None:
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, got {value!r}")
+
+
+FIELD_TYPES: dict[str, Any] = {f.name: f.type for f in fields(Config)}
+
+
+def check_keys(values: Mapping[str, Any], *, origin: str) -> None:
+    """Reject unknown keys, naming the nearest valid one."""
+    for key in values:
+        if key not in FIELD_TYPES:
+            near = difflib.get_close_matches(key, FIELD_TYPES, n=1)
+            hint = f"; did you mean {near[0]!r}?" if near else ""
+            raise ConfigError(f"{origin}: unknown setting {key!r}{hint}")
+
+
+def coerce(key: str, value: Any, origin: str) -> Any:
+    """Turn a TOML or environment value into the type ``key`` holds."""
+    kind = str(FIELD_TYPES[key])
+    try:
+        if kind.startswith("tuple"):
+            if isinstance(value, str):
+                value = [part.strip() for part in value.split(",") if part.strip()]
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                raise TypeError("a list of strings")
+            return tuple(value)
+        if kind == "bool":
+            if isinstance(value, str):
+                lowered = value.strip().lower()
+                if lowered not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                    raise TypeError("true or false")
+                return lowered in {"1", "true", "yes", "on"}
+            if not isinstance(value, bool):
+                raise TypeError("true or false")
+            return value
+        if kind == "int":
+            if isinstance(value, bool) or not isinstance(value, (int, str)):
+                raise TypeError("a whole number")
+            return int(value)
+        if kind == "float":
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise TypeError("a number")
+            return float(value)
+        if value is None or isinstance(value, str):
+            return value or None
+        raise TypeError("a string")
+    except (TypeError, ValueError) as exc:
+        expected = exc.args[0] if isinstance(exc, TypeError) and exc.args else "a valid value"
+        raise ConfigError(f"{origin}: {key} must be {expected}, got {value!r}") from None
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest ``dedup.toml`` or ``pyproject.toml`` with a ``[tool.dedup]`` table."""
+    for folder in (start, *start.parents):
+        candidate = folder / "dedup.toml"
+        if candidate.is_file():
+            return candidate
+        candidate = folder / "pyproject.toml"
+        if candidate.is_file() and "[tool.dedup" in _read_text(candidate):
+            return candidate
+    return None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
+def read_config_file(path: Path) -> dict[str, Any]:
+    """The settings table of a config file, checked and typed."""
+    try:
+        data = tomllib.loads(_read_text(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    table = data.get("tool", {}).get("dedup", {}) if path.name == "pyproject.toml" else data
+    if path.name == "dedup.toml" and "tool" in table:
+        table = table["tool"].get("dedup", table)
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.dedup] must be a table")
+    table = {k.replace("-", "_"): v for k, v in table.items()}
+    check_keys(table, origin=str(path))
+    return {k: coerce(k, v, str(path)) for k, v in table.items()}
+
+
+def read_env(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Settings from ``DEDUP_*`` variables (e.g. ``DEDUP_SHINGLE_SIZE=4``)."""
+    values: dict[str, Any] = {}
+    for name, raw in environ.items():
+        if not name.startswith("DEDUP_") or name in IGNORED_ENV:
+            continue
+        key = name[len("DEDUP_") :].lower()
+        check_keys({key: raw}, origin=f"environment variable {name}")
+        values[key] = coerce(key, raw, f"environment variable {name}")
+    return values
+
+
+#: DEDUP_* variables that are not settings (read elsewhere, e.g. by the CLI).
+IGNORED_ENV = frozenset({"DEDUP_CONFIG"})
+
+
+def load_config(
+    flags: Mapping[str, Any] | None = None,
+    *,
+    config_file: Path | None = None,
+    cwd: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
+    """Merge defaults, the config file, ``DEDUP_*`` variables and flags, in that order."""
+    environ = os.environ if environ is None else environ
+    if config_file is None and environ.get("DEDUP_CONFIG"):
+        config_file = Path(environ["DEDUP_CONFIG"])
+    if config_file is None:
+        config_file = find_config_file((cwd or Path.cwd()).resolve())
+    elif not config_file.is_file():
+        raise ConfigError(f"{config_file}: config file not found")
+    merged: dict[str, Any] = {}
+    if config_file is not None:
+        merged.update(read_config_file(config_file))
+    merged.update(read_env(environ))
+    given = {k: v for k, v in (flags or {}).items() if v is not None}
+    check_keys(given, origin="option")
+    merged.update({k: coerce(k, v, "option") for k, v in given.items()})
+    return Config(**merged)

@@ -1,0 +1,120 @@
+"""What the detection engine returns: groups of copies, each explaining itself."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from dedup.article import Article
+
+#: Which rule made a pair count as copies.
+Rule = Literal["exact", "resemblance", "containment"]
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """How alike two articles are, measured on their comparison texts.
+
+    ``similarity`` is rapidfuzz's normalised Indel similarity of the whole texts (0..1).
+    ``containment_ab`` is the share of ``a``'s shingles found in ``b`` and
+    ``containment_ba`` the reverse; ``aligned`` is the rapidfuzz similarity of the
+    shorter text to the region of the longer one it was aligned to.
+    ``rule`` names the rule that fired, or is None when the pair is not a copy,
+    and ``reason`` says in words why (or why not).
+    """
+
+    similarity: float
+    containment_ab: float
+    containment_ba: float
+    aligned: float
+    number_overlap: float
+    words_a: int
+    words_b: int
+    rule: Rule | None
+    reason: str
+
+    @property
+    def is_copy(self) -> bool:
+        return self.rule is not None
+
+    @property
+    def containment(self) -> float:
+        """The larger of the two containments: how much of the shorter text the longer holds."""
+        return max(self.containment_ab, self.containment_ba)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "similarity": round(self.similarity, 4),
+            "containment": round(self.containment, 4),
+            "containment_ab": round(self.containment_ab, 4),
+            "containment_ba": round(self.containment_ba, 4),
+            "aligned": round(self.aligned, 4),
+            "number_overlap": round(self.number_overlap, 4),
+            "words": [self.words_a, self.words_b],
+            "rule": self.rule,
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True)
+class Member:
+    """A copy inside a group and its score against the group's canonical article."""
+
+    article: Article
+    score: PairScore
+
+
+@dataclass(frozen=True)
+class Group:
+    """A canonical article and the copies it stands for. ``id`` is 1-based and stable."""
+
+    id: int
+    canonical: Article
+    copies: tuple[Member, ...]
+    reason: str
+
+    @property
+    def size(self) -> int:
+        return 1 + len(self.copies)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "group": self.id,
+            "canonical": self.canonical.to_dict(with_body=False),
+            "reason": self.reason,
+            "copies": [
+                {**m.article.to_dict(with_body=False), **m.score.to_dict()} for m in self.copies
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Counts and timings of one run, for the summary line and benchmarks."""
+
+    articles: int = 0
+    exact_pairs: int = 0
+    candidate_pairs: int = 0
+    verified_pairs: int = 0
+    boilerplate_lines: int = 0
+    cache_hits: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Result:
+    """Everything ``find_duplicates`` found, in a stable order (groups by canonical path)."""
+
+    groups: tuple[Group, ...]
+    parameters: dict[str, Any]
+    stats: Stats
+
+    @property
+    def copies(self) -> int:
+        return sum(len(g.copies) for g in self.groups)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "parameters": self.parameters,
+            "groups": [g.to_dict() for g in self.groups],
+        }
