@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -49,10 +50,8 @@ def handle_errors(func: F) -> F:
 def _silence_stdout() -> None:
     # Python flushes stdout at exit; point it at devnull so the flush cannot fail again.
     devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
+    with contextlib.suppress(OSError, ValueError):
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 class Warnings:
