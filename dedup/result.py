@@ -118,3 +118,12 @@ class Result:
             "parameters": self.parameters,
             "groups": [g.to_dict() for g in self.groups],
         }
+
+
+@dataclass(frozen=True)
+class Match:
+    """For ``dedup check``: ``article`` (from a checked file) copies ``original``."""
+
+    article: Article
+    original: Article
+    score: PairScore
