@@ -26,3 +26,8 @@ def cli() -> None:
 def main() -> None:
     """Console-script entry point."""
     cli()
+
+
+from dedup.cli.cache_cmd import cache_group  # noqa: E402
+
+cli.add_command(cache_group)

@@ -1,0 +1,380 @@
+"""A persistent cache of MinHash signatures in SQLite, keyed by content hash and parameters.
+
+A row holds one signature (raw ``uint32`` bytes) under ``(params, key)``: ``params`` names
+every setting that changes a signature, ``key`` is a content hash of the normalised text.
+Rows are checked on read (length and CRC) and ignored when they do not fit. The file is
+shared safely by concurrent processes (WAL, busy timeout, retries) and survives a killed
+run (every batch is one transaction). A file SQLite cannot read is moved aside and rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import itertools
+import os
+import sqlite3
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, TypeVar
+
+import numpy as np
+import platformdirs
+
+from dedup.errors import CacheError
+
+if TYPE_CHECKING:
+    from dedup.config import Config
+
+#: Bump when the table layout changes; a cache with another version is rebuilt.
+SCHEMA_VERSION = 1
+#: Keys per ``IN (...)`` query, under SQLite's oldest limit of 999 variables.
+QUERY_CHUNK = 900
+#: Rows per write transaction: short enough to let another process in between.
+WRITE_BATCH = 20_000
+#: How long to wait for another process's lock before giving up, in seconds.
+BUSY_TIMEOUT = 30.0
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS params (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    length INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS signatures (
+    params INTEGER NOT NULL,
+    key BLOB NOT NULL,
+    sig BLOB NOT NULL,
+    crc INTEGER NOT NULL,
+    PRIMARY KEY (params, key)
+);
+"""
+
+T = TypeVar("T")
+Warn = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class CacheInfo:
+    """What ``dedup cache info`` shows: where the cache is, its size and its rows."""
+
+    path: Path
+    size_bytes: int
+    rows: int
+    rows_by_params: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": str(self.path),
+            "size_bytes": self.size_bytes,
+            "rows": self.rows,
+            "rows_by_params": dict(self.rows_by_params),
+        }
+
+
+def _ignore_warning(message: str) -> None:
+    """The default ``on_warning``: say nothing."""
+
+
+class SignatureCache:
+    """MinHash signatures stored by ``(params, content key)`` in one SQLite file."""
+
+    def __init__(self, path: str | os.PathLike[str], *, on_warning: Warn | None = None) -> None:
+        self.path = Path(path).expanduser()
+        self._warn = on_warning or _ignore_warning
+        self._conn = self._open()
+
+    @classmethod
+    def default_path(cls) -> Path:
+        """The cache file in the user's cache directory (e.g. ``~/.cache/dedup``)."""
+        return Path(platformdirs.user_cache_dir("dedup")) / "signatures.sqlite"
+
+    @classmethod
+    def from_config(
+        cls, config: Config, *, on_warning: Warn | None = None
+    ) -> SignatureCache | None:
+        """The cache ``config`` asks for, or None when caching is off."""
+        return cls(cls.location(config), on_warning=on_warning) if config.cache else None
+
+    @classmethod
+    def location(cls, config: Config) -> Path:
+        """The cache file ``config`` names (``cache_path``), or the default one."""
+        return Path(config.cache_path).expanduser() if config.cache_path else cls.default_path()
+
+    # -- reading and writing -------------------------------------------------------------
+
+    def get_many(self, params: str, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        """Stored signatures for those ``keys`` that have one; bad rows are left out."""
+        if not keys:
+            return {}
+        return self._guard(functools.partial(self._select, params, keys), lambda: {})
+
+    def put_many(self, params: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
+        """Store signatures; keys already stored under ``params`` keep their rows."""
+        for batch in _chunks(iter(items), WRITE_BATCH):
+            insert = functools.partial(self._insert, params, [(k, _to_blob(s)) for k, s in batch])
+            self._guard(insert, insert)
+
+    def info(self) -> CacheInfo:
+        """Path, bytes on disk (with the WAL), row count and rows per params string."""
+        query = (
+            "SELECT p.name, COUNT(s.key) FROM params p "
+            "LEFT JOIN signatures s ON s.params = p.id GROUP BY p.id ORDER BY p.name"
+        )
+        fetch = functools.partial(self._fetch_all, query)
+        counts = self._guard(fetch, fetch)
+        by_params = {str(name): int(n) for name, n in counts if n}
+        return CacheInfo(self.path, _size_on_disk(self.path), sum(by_params.values()), by_params)
+
+    def clear(self) -> int:
+        """Remove every row and give the space back; returns the number of rows removed."""
+        removed = self._guard(self._delete_all, lambda: 0)
+        with contextlib.suppress(sqlite3.OperationalError):
+            self._conn.execute("VACUUM")
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return removed
+
+    def close(self) -> None:
+        """Close the database; the cache cannot be used afterwards."""
+        self._conn.close()
+
+    def __enter__(self) -> SignatureCache:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- queries -------------------------------------------------------------------------
+
+    def _select(self, params: str, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        row = self._conn.execute("SELECT id, length FROM params WHERE name = ?", (params,))
+        found = row.fetchone()
+        if found is None:
+            return {}
+        pid, length = int(found[0]), int(found[1])
+        unique = list(dict.fromkeys(keys))
+        good_keys: list[bytes] = []
+        blobs: list[bytes] = []
+        for start in range(0, len(unique), QUERY_CHUNK):
+            chunk = unique[start : start + QUERY_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT key, sig, crc FROM signatures WHERE params = ? AND key IN ({marks})"
+            for key, sig, crc in self._conn.execute(query, (pid, *chunk)):
+                if isinstance(sig, bytes) and len(sig) == 4 * length and zlib.crc32(sig) == crc:
+                    good_keys.append(bytes(key))
+                    blobs.append(sig)
+        if not blobs:
+            return {}
+        matrix = np.frombuffer(b"".join(blobs), dtype="<u4").reshape(len(blobs), length)
+        matrix = matrix.astype(np.uint32)
+        return dict(zip(good_keys, matrix, strict=True))
+
+    def _insert(self, params: str, rows: list[tuple[bytes, bytes]]) -> None:
+        with self._write():
+            pid, length = self._params_id(params, len(rows[0][1]) // 4)
+            for _, blob in rows:
+                if len(blob) != 4 * length:
+                    raise ValueError(
+                        f"signature of {len(blob) // 4} values for {params!r}, which holds {length}"
+                    )
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO signatures (params, key, sig, crc) VALUES (?, ?, ?, ?)",
+                [(pid, key, blob, zlib.crc32(blob)) for key, blob in rows],
+            )
+
+    def _fetch_all(self, query: str) -> list[tuple[str, int]]:
+        return self._conn.execute(query).fetchall()
+
+    def _params_id(self, params: str, length: int) -> tuple[int, int]:
+        self._conn.execute(
+            "INSERT OR IGNORE INTO params (name, length) VALUES (?, ?)", (params, length)
+        )
+        found = self._conn.execute(
+            "SELECT id, length FROM params WHERE name = ?", (params,)
+        ).fetchone()
+        return int(found[0]), int(found[1])
+
+    def _delete_all(self) -> int:
+        with self._write():
+            (count,) = self._conn.execute("SELECT COUNT(*) FROM signatures").fetchone()
+            self._conn.execute("DELETE FROM signatures")
+            self._conn.execute("DELETE FROM params")
+        return int(count)
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction, taken at once so concurrent writers queue on the lock."""
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    def _guard(self, action: Callable[[], T], after_rebuild: Callable[[], T]) -> T:
+        """Run ``action``; if the file turns out corrupt, rebuild it and run ``after_rebuild``."""
+        try:
+            return self._retry(action)
+        except sqlite3.OperationalError as exc:
+            raise CacheError(f"{self.path}: cache error: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            if not _is_corrupt(exc):
+                raise
+            failure = exc
+        self._rebuild(failure)
+        return self._retry(after_rebuild)
+
+    def _retry(self, action: Callable[[], T]) -> T:
+        """Run ``action``, retrying while another process holds the database locked."""
+        deadline = time.monotonic() + BUSY_TIMEOUT
+        delay = 0.01
+        while True:
+            try:
+                return action()
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise CacheError(f"{self.path}: cache is locked by another process") from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.5)
+
+    # -- opening, checking and rebuilding ------------------------------------------------
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = "not a directory" if isinstance(exc, FileExistsError) else _reason(exc)
+            raise CacheError(f"{self.path}: cannot create cache directory: {reason}") from None
+        try:
+            return self._connect()
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise CacheError(f"{self.path}: cache is locked by another process") from None
+            raise CacheError(f"{self.path}: cannot open cache: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            self._move_aside(exc)
+            try:
+                return self._connect()
+            except sqlite3.Error as again:
+                raise CacheError(f"{self.path}: cannot open cache: {again}") from None
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.path.is_dir():
+            raise sqlite3.OperationalError("is a directory")
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
+        try:
+            self._conn = conn
+            self._retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
+            conn.execute("PRAGMA synchronous = NORMAL")
+            self._retry(self._check_schema)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _check_schema(self) -> None:
+        with self._write():
+            (version,) = self._conn.execute("PRAGMA user_version").fetchone()
+            tables = {
+                name
+                for (name,) in self._conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table'"
+                )
+            }
+            if version == SCHEMA_VERSION and {"params", "signatures"} <= tables:
+                return
+            if not tables <= {"params", "signatures"}:
+                raise _NotACache(f"not a dedup cache: holds tables {', '.join(sorted(tables))}")
+            if version != 0 or tables:
+                self._warn(
+                    f"{self.path}: cache schema version {version}, expected {SCHEMA_VERSION}; "
+                    "rebuilding the cache"
+                )
+                for name in sorted(tables):
+                    self._conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self._conn.execute(statement)
+            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _rebuild(self, exc: sqlite3.DatabaseError) -> None:
+        """The file went bad while in use: move it aside and start a fresh cache."""
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.close()
+        self._move_aside(exc)
+        try:
+            self._conn = self._connect()
+        except sqlite3.Error as again:
+            raise CacheError(f"{self.path}: cannot open cache: {again}") from None
+
+    def _move_aside(self, exc: BaseException) -> None:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{os.getpid()}")
+        try:
+            os.replace(self.path, target)
+            for suffix in ("-wal", "-shm"):
+                side = Path(f"{self.path}{suffix}")
+                if side.exists():
+                    os.replace(side, Path(f"{target}{suffix}"))
+        except FileNotFoundError:
+            pass
+        except OSError as err:
+            raise CacheError(
+                f"{self.path}: corrupt cache cannot be moved: {_reason(err)}"
+            ) from None
+        self._warn(
+            f"{self.path}: cache is unreadable ({exc}); moved to {target.name}, starting afresh"
+        )
+
+
+class _NotACache(sqlite3.DatabaseError):
+    """An SQLite file that some other program made: never emptied, only moved aside."""
+
+
+def _to_blob(sig: np.ndarray) -> bytes:
+    if sig.ndim != 1:
+        raise ValueError(f"a signature must be one-dimensional, got shape {sig.shape}")
+    return np.ascontiguousarray(sig, dtype="<u4").tobytes()
+
+
+def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    while True:
+        chunk = list(itertools.islice(items, size))
+        if not chunk:
+            return
+        yield chunk
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    """SQLite reports a damaged or foreign file as a plain DatabaseError."""
+    return type(exc) in (sqlite3.DatabaseError, _NotACache)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def _size_on_disk(path: Path) -> int:
+    total = 0
+    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        with contextlib.suppress(OSError):
+            total += candidate.stat().st_size
+    return total

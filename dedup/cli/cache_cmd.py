@@ -1,0 +1,130 @@
+"""``dedup cache info|clear``: look at or empty the persistent signature cache."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from dedup.cache import CacheInfo, SignatureCache
+from dedup.cli.common import EXIT_OK, build_config, handle_errors
+
+
+def _render_table(info: CacheInfo) -> str:
+    lines = [
+        f"path  {info.path}",
+        f"size  {format_size(info.size_bytes)}",
+        f"rows  {info.rows}",
+    ]
+    if info.rows_by_params:
+        width = max(len(name) for name in info.rows_by_params)
+        lines.append("rows by parameters:")
+        lines += [f"  {name:<{width}}  {n}" for name, n in info.rows_by_params.items()]
+    return "\n".join(lines)
+
+
+def _render_json(info: CacheInfo) -> str:
+    return json.dumps(info.to_dict(), indent=2)
+
+
+#: ``--format`` name → renderer of a ``CacheInfo``.
+RENDERERS: dict[str, Callable[[CacheInfo], str]] = {"table": _render_table, "json": _render_json}
+
+
+def format_size(size: int) -> str:
+    """Bytes in a readable unit, e.g. ``76.3 MB``."""
+    if size < 1000:
+        return f"{size} bytes"
+    value = size / 1000
+    for unit in ("KB", "MB"):
+        if value < 1000:
+            return f"{value:.1f} {unit}"
+        value /= 1000
+    return f"{value:.1f} GB"
+
+
+def _warn(message: str) -> None:
+    click.echo(f"dedup: warning: {message}", err=True)
+
+
+def _location_options(func: Callable[..., None]) -> Callable[..., None]:
+    func = click.option(
+        "--cache-path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The cache file. Default: signatures.sqlite in the user's cache directory.",
+    )(func)
+    return click.option(
+        "--config",
+        "config_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Read settings from this TOML file instead of the nearest "
+        "dedup.toml / pyproject.toml [tool.dedup].",
+    )(func)
+
+
+@click.group("cache")
+def cache_group() -> None:
+    """Inspect or empty the signature cache.
+
+    dedup keeps the MinHash signature of every article it has read, keyed by the
+    article's normalised text and the settings that shape a signature, so a re-scan
+    of an unchanged corpus reads signatures instead of computing them.
+    """
+
+
+@cache_group.command("info")
+@_location_options
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(sorted(RENDERERS)),
+    default="table",
+    show_default=True,
+    help="How to print the figures.",
+)
+@handle_errors
+def info_command(config_file: Path | None, cache_path: Path | None, output_format: str) -> None:
+    """Show the cache's location, size on disk and signature counts."""
+    path = SignatureCache.location(build_config(config_file, cache_path=_as_str(cache_path)))
+    if path.exists():
+        with SignatureCache(path, on_warning=_warn) as cache:
+            info = cache.info()
+    else:
+        info = CacheInfo(path, 0, 0, {})
+    click.echo(RENDERERS[output_format](info))
+    sys.exit(EXIT_OK)
+
+
+@cache_group.command("clear")
+@_location_options
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@handle_errors
+def clear_command(config_file: Path | None, cache_path: Path | None, yes: bool) -> None:
+    """Remove every stored signature.
+
+    Asks first when run from a terminal, unless given --yes.
+    """
+    path = SignatureCache.location(build_config(config_file, cache_path=_as_str(cache_path)))
+    if not path.exists():
+        click.echo(f"dedup: no cache at {path}; nothing removed", err=True)
+        sys.exit(EXIT_OK)
+    if not yes and stdin_is_terminal():
+        prompt = f"Remove every signature stored in {path}?"
+        if not click.confirm(prompt, default=False, err=True):
+            click.echo("dedup: nothing removed", err=True)
+            sys.exit(EXIT_OK)
+    with SignatureCache(path, on_warning=_warn) as cache:
+        removed = cache.clear()
+    click.echo(f"dedup: removed {removed} signatures from {path}", err=True)
+    sys.exit(EXIT_OK)
+
+
+def stdin_is_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _as_str(path: Path | None) -> str | None:
+    return None if path is None else str(path)

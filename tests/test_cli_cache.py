@@ -1,0 +1,129 @@
+"""``dedup cache info|clear`` through click's CliRunner: exit codes, stdout, stderr."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from dedup.cache import SignatureCache
+from dedup.cli import cache_cmd, cli
+
+PARAMS = "norm3:k5:p128:s1"
+
+
+def fill(path: Path, params: str, count: int, length: int = 128) -> None:
+    with SignatureCache(path) as cache:
+        cache.put_many(
+            params,
+            [(i.to_bytes(16, "big"), np.full(length, i, dtype=np.uint32)) for i in range(count)],
+        )
+
+
+def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> tuple:
+    result = CliRunner().invoke(cli, list(args), env=env, input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_info_on_a_cache_that_does_not_exist_yet(tmp_path: Path) -> None:
+    path = tmp_path / "none.sqlite"
+    code, out, err = run("cache", "info", "--cache-path", str(path))
+    assert (code, err) == (0, "")
+    assert out == f"path  {path}\nsize  0 bytes\nrows  0\n"
+    assert not path.exists()
+
+
+def test_info_table_lists_rows_per_parameters(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    fill(path, PARAMS, 12)
+    fill(path, "k4", 3, length=64)
+    code, out, err = run("cache", "info", "--cache-path", str(path))
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[0] == f"path  {path}"
+    assert lines[1].startswith("size  ") and lines[1].endswith(" KB")
+    assert lines[2:] == [
+        "rows  15",
+        "rows by parameters:",
+        "  k4                3",
+        "  norm3:k5:p128:s1  12",
+    ]
+
+
+def test_info_json_reads_the_path_from_the_environment(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    fill(path, PARAMS, 4)
+    code, out, err = run("cache", "info", "--format", "json", env={"DEDUP_CACHE_PATH": str(path)})
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert data["path"] == str(path)
+    assert data["rows"] == 4
+    assert data["rows_by_params"] == {PARAMS: 4}
+    assert data["size_bytes"] >= path.stat().st_size > 0
+
+
+def test_info_reads_the_path_from_a_config_file(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    fill(path, PARAMS, 2)
+    config = tmp_path / "dedup.toml"
+    config.write_text(f'cache_path = "{path}"\n')
+    code, out, err = run("cache", "info", "--config", str(config), "--format", "json")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["rows"] == 2
+
+
+def test_clear_with_yes_reports_rows_removed_on_stderr(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    fill(path, PARAMS, 9)
+    code, out, err = run("cache", "clear", "--yes", "--cache-path", str(path))
+    assert (code, out) == (0, "")
+    assert err == f"dedup: removed 9 signatures from {path}\n"
+    with SignatureCache(path) as cache:
+        assert cache.info().rows == 0
+
+
+def test_clear_asks_on_a_terminal_and_a_no_keeps_the_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.sqlite"
+    fill(path, PARAMS, 5)
+    monkeypatch.setattr(cache_cmd, "stdin_is_terminal", lambda: True)
+    code, out, err = run("cache", "clear", "--cache-path", str(path), stdin="n\n")
+    assert (code, out) == (0, "")
+    assert f"Remove every signature stored in {path}?" in err
+    assert err.endswith("dedup: nothing removed\n")
+    with SignatureCache(path) as cache:
+        assert cache.info().rows == 5
+    code, out, err = run("cache", "clear", "--cache-path", str(path), stdin="y\n")
+    assert (code, out) == (0, "")
+    assert err.endswith(f"dedup: removed 5 signatures from {path}\n")
+
+
+def test_clear_without_a_cache_removes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "none.sqlite"
+    code, out, err = run("cache", "clear", "--cache-path", str(path))
+    assert (code, out) == (0, "")
+    assert err == f"dedup: no cache at {path}; nothing removed\n"
+    assert not path.exists()
+
+
+def test_a_folder_in_place_of_the_cache_is_an_error(tmp_path: Path) -> None:
+    code, out, err = run("cache", "info", "--cache-path", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert "is a directory" in err
+    code, out, err = run("cache", "clear", "--yes", env={"DEDUP_CACHE_PATH": str(tmp_path)})
+    assert (code, out) == (2, "")
+    assert err == f"dedup: error: {tmp_path}: cannot open cache: is a directory\n"
+
+
+def test_a_corrupt_cache_is_reported_and_rebuilt(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    path.write_bytes(b"\x00\x01 not sqlite " * 100)
+    code, out, err = run("cache", "info", "--cache-path", str(path), "--format", "json")
+    assert code == 0
+    assert json.loads(out)["rows"] == 0
+    assert err.startswith(f"dedup: warning: {path}: cache is unreadable")
+    assert err.count("\n") == 1
