@@ -1,0 +1,73 @@
+"""Text normalisation for comparison: copies should look alike, different news should not.
+
+Folds what syndication changes (Unicode forms, case, quote and dash styles, whitespace,
+line wrapping, mojibake) and keeps what tells articles apart (words, names, numbers).
+Original text is never changed; these functions return new strings for comparison only.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import ftfy
+
+#: Bump whenever normalisation output changes: cached signatures depend on it.
+NORMALIZER_VERSION = 1
+
+_QUOTES = str.maketrans(
+    {
+        **dict.fromkeys("‘’‚‛′ʼʹ`´", "'"),
+        **dict.fromkeys("“”„‟″«»", '"'),
+        **dict.fromkeys("‐‑‒–—―−⁃", "-"),
+        "\u00a0": " ",
+        "\u200b": "",
+        "\ufeff": "",
+    }
+)
+_SPACE = re.compile(r"\s+")
+_MOJIBAKE_HINT = re.compile(r"[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u20ac\u0152\u0153\u0160\u0161]")
+_NUMBER = re.compile(r"\d+(?:[.,/:]\d+)*")
+_SENTENCE_END = re.compile(
+    r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))"
+    r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)(?<!\bNo\.)"
+    r"\s+(?=[\"'“‘(\[]?[A-Z0-9])"
+)
+_WORD = re.compile(r"\w+")
+
+
+def repair(text: str) -> str:
+    """Fix mojibake (UTF-8 read as cp1252 and the like), only where it is likely present."""
+    if _MOJIBAKE_HINT.search(text):
+        return ftfy.fix_text(text, normalization="NFC")
+    return text
+
+
+def normalize(text: str) -> str:
+    """The comparison form of ``text``: NFKC, case-folded, one quote and dash style, single spaces.
+
+    Idempotent: ``normalize(normalize(t)) == normalize(t)``.
+    """
+    text = unicodedata.normalize("NFKC", repair(text)).translate(_QUOTES).casefold()
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    return _SPACE.sub(" ", text).strip()
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of one (original, not normalised) paragraph; never loses text."""
+    parts = _SENTENCE_END.split(paragraph.strip())
+    return [p for p in parts if p]
+
+
+def numbers(text: str) -> frozenset[str]:
+    """The numbers a normalised text mentions: amounts, dates, scores carry identity."""
+    return frozenset(m.replace(",", "") for m in _NUMBER.findall(text))
+
+
+def words(text: str) -> list[str]:
+    """Word tokens of a normalised text."""
+    return _WORD.findall(text)
+
+
+def word_count(text: str) -> int:
+    return len(_WORD.findall(text))

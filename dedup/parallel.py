@@ -1,0 +1,120 @@
+"""Spreading the per-article work (normalising, shingling, MinHash) over processes.
+
+Work is cut into chunks in article order and gathered back in the same order, so a run
+with any number of jobs gives exactly the result of a single-job run. Small corpora stay
+in one process: starting workers costs more than it saves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Protocol, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.article import Article
+from dedup.config import Config
+from dedup.prepare import (
+    Prepared,
+    Units,
+    build_text,
+    learn_boilerplate,
+    signature_params,
+    split_units,
+)
+from dedup.progress import ProgressCallback
+from dedup.signature import Permutations, shingle, signatures
+
+U32 = npt.NDArray[np.uint32]
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Below this many articles everything runs in the calling process.
+PARALLEL_MIN_ARTICLES = 4000
+CHUNK = 1000
+
+
+class SignatureStore(Protocol):
+    """What the pipeline needs of a signature cache (see :mod:`dedup.cache`)."""
+
+    def get_many(self, params: str, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]: ...
+
+    def put_many(self, params: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None: ...
+
+
+def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _map_chunks(
+    work: Callable[[Sequence[T], Config], list[R]],
+    items: Sequence[T],
+    config: Config,
+    stage: str,
+    report: ProgressCallback,
+) -> list[R]:
+    """``work`` over ``items`` in chunks, in order, on ``config.effective_jobs`` processes."""
+    results: list[R] = []
+    jobs = config.effective_jobs if len(items) >= PARALLEL_MIN_ARTICLES else 1
+    chunks = list(_chunks(items))
+    if jobs == 1:
+        mapped: Iterable[list[R]] = (work(c, config) for c in chunks)
+        for part in mapped:
+            results.extend(part)
+            report(stage, len(results), len(items))
+        return results
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for part in pool.map(work, chunks, [config] * len(chunks)):
+            results.extend(part)
+            report(stage, len(results), len(items))
+    return results
+
+
+def _units_chunk(articles: Sequence[Article], config: Config) -> list[Units]:
+    return [split_units(a, config) for a in articles]
+
+
+def prepare_parallel(
+    articles: Sequence[Article], config: Config, report: ProgressCallback
+) -> tuple[list[Prepared], int]:
+    """Comparison texts for every article and how many boilerplate sentences were learned."""
+    units = _map_chunks(_units_chunk, articles, config, "prepare", report)
+    boilerplate = learn_boilerplate(units, config.boilerplate_min_docs)
+    return [build_text(u, boilerplate) for u in units], len(boilerplate)
+
+
+def _signature_chunk(texts: Sequence[str], config: Config) -> list[U32]:
+    sets = [shingle(t, config.shingle_size).hashes for t in texts]
+    return list(signatures(sets, Permutations(config.num_perm, config.seed)))
+
+
+def text_key(text: str) -> bytes:
+    """The cache key of a comparison text: 16 bytes of BLAKE2b."""
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def compute_signatures(
+    texts: Sequence[str],
+    config: Config,
+    cache: SignatureStore | None,
+    report: ProgressCallback,
+) -> tuple[U32, int]:
+    """MinHash signatures of ``texts`` (one row each), read from ``cache`` where present."""
+    params = signature_params(config)
+    keys = [text_key(t) for t in texts]
+    cached = cache.get_many(params, keys) if cache is not None else {}
+    missing = [i for i, k in enumerate(keys) if k not in cached]
+    fresh = _map_chunks(_signature_chunk, [texts[i] for i in missing], config, "signatures", report)
+    if cache is not None and fresh:
+        cache.put_many(params, ((keys[i], sig) for i, sig in zip(missing, fresh, strict=True)))
+    out = np.empty((len(texts), config.num_perm), dtype=np.uint32)
+    for i, key in enumerate(keys):
+        if key in cached:
+            out[i] = cached[key]
+    for i, sig in zip(missing, fresh, strict=True):
+        out[i] = sig
+    return out, len(texts) - len(missing)

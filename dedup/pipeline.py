@@ -1,0 +1,193 @@
+"""The detection pipeline: prepare → exact → fingerprint → candidates → verify → group.
+
+``find_duplicates`` is the library's entry point. It never prints; progress goes to an
+injected callback. Results do not depend on input order: articles are sorted by
+(path, index) first, seeds are fixed, and every tie is broken by that order.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from dedup import canonical
+from dedup.article import Article
+from dedup.cluster import Cluster, components, split_component
+from dedup.config import Config
+from dedup.parallel import SignatureStore, compute_signatures, prepare_parallel
+from dedup.prepare import Prepared, build_text, split_units
+from dedup.progress import ProgressCallback, no_progress
+from dedup.result import Group, Match, Member, PairScore, Result, Stats
+from dedup.signature import band_layout, candidate_pairs
+from dedup.verify import Side, score_pair
+
+
+class _Verifier:
+    """Scores pairs of prepared articles, shingling each article at most once."""
+
+    def __init__(self, prepared: Sequence[Prepared], config: Config) -> None:
+        self.prepared = prepared
+        self.config = config
+        self.sides: dict[int, Side] = {}
+
+    def side(self, i: int) -> Side:
+        found = self.sides.get(i)
+        if found is None:
+            found = self.sides[i] = Side.of(self.prepared[i], self.config)
+        return found
+
+    def __call__(self, a: int, b: int) -> PairScore:
+        return score_pair(self.side(a), self.side(b), self.config)
+
+
+def parameters(config: Config) -> dict[str, Any]:
+    """The parameters in force, reported with every result."""
+    bands, rows = band_layout(config.lsh_threshold, config.num_perm)
+    keys = ("shingle_size", "num_perm", "seed", "lsh_threshold", "similarity", "containment")
+    chosen = {k: v for k, v in asdict(config).items() if k in keys}
+    extra = {"min_words": config.min_words, "number_overlap": config.number_overlap}
+    return {**chosen, **extra, "lsh_bands": bands, "lsh_rows": rows, "minhash_scheme": "affine32"}
+
+
+def find_duplicates(
+    articles: Iterable[Article],
+    config: Config | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    cache: SignatureStore | None = None,
+) -> Result:
+    """Every group of copies among ``articles``, each with its canonical article and scores."""
+    config = config or Config()
+    report = progress or no_progress
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+    ordered = sorted(articles, key=lambda a: (a.path, a.index))
+    prepared, boilerplate = prepare_parallel(ordered, config, report)
+    timings["prepare"] = _lap(clock)
+    edges, reps = _exact_edges(prepared)
+    sigs, hits = compute_signatures([prepared[i].text for i in reps], config, cache, report)
+    timings["signatures"] = _lap(clock)
+    pairs = [(reps[i], reps[j]) for i, j in candidate_pairs(sigs, config.lsh_threshold).tolist()]
+    timings["candidates"] = _lap(clock)
+    verifier = _Verifier(prepared, config)
+    verified = _verify(pairs, verifier, report)
+    timings["verify"] = _lap(clock)
+    groups = _group(ordered, prepared, edges + verified, verifier, config)
+    timings["group"] = _lap(clock)
+    stats = Stats(
+        articles=len(ordered),
+        exact_pairs=len(edges),
+        candidate_pairs=len(pairs),
+        verified_pairs=len(verified),
+        boilerplate_lines=boilerplate,
+        cache_hits=hits,
+        seconds=timings,
+    )
+    return Result(tuple(groups), parameters(config), stats)
+
+
+def _lap(start: float) -> float:
+    return round(time.perf_counter() - start, 4)
+
+
+def _exact_edges(prepared: Sequence[Prepared]) -> tuple[list[tuple[int, int]], list[int]]:
+    """Edges joining identical comparison texts, and one representative per distinct text."""
+    first: dict[bytes, int] = {}
+    edges: list[tuple[int, int]] = []
+    reps: list[int] = []
+    for i, p in enumerate(prepared):
+        if not p.digest:
+            continue
+        seen = first.setdefault(p.digest, i)
+        if seen == i:
+            reps.append(i)
+        else:
+            edges.append((seen, i))
+    return edges, reps
+
+
+def _verify(
+    pairs: Sequence[tuple[int, int]], verifier: _Verifier, report: ProgressCallback
+) -> list[tuple[int, int]]:
+    verified = []
+    for done, (a, b) in enumerate(pairs, 1):
+        if verifier(a, b).is_copy:
+            verified.append((a, b))
+        if done % 1000 == 0:
+            report("verify", done, len(pairs))
+    report("verify", len(pairs), len(pairs))
+    return verified
+
+
+def _group(
+    articles: Sequence[Article],
+    prepared: Sequence[Prepared],
+    edges: Sequence[tuple[int, int]],
+    verifier: _Verifier,
+    config: Config,
+) -> list[Group]:
+    def choose(members: Sequence[int]) -> tuple[int, str]:
+        words = [prepared[m].words for m in members]
+        best, reason = canonical.choose([articles[m] for m in members], words, config)
+        return members[best], reason
+
+    clusters: list[Cluster] = []
+    for members in components(len(articles), edges):
+        clusters.extend(split_component(members, choose, verifier))
+    clusters.sort(key=lambda c: c.canonical)
+    return [
+        Group(
+            id=number,
+            canonical=articles[c.canonical],
+            copies=tuple(Member(articles[m], score) for m, score in sorted(c.copies)),
+            reason=c.reason,
+        )
+        for number, c in enumerate(clusters, 1)
+    ]
+
+
+def compare(a: Article, b: Article, config: Config | None = None) -> PairScore:
+    """Score two articles on their own (junk patterns apply; corpus boilerplate does not)."""
+    config = config or Config()
+    left, right = (build_text(split_units(x, config), frozenset()) for x in (a, b))
+    return score_pair(Side.of(left, config), Side.of(right, config), config)
+
+
+def find_matches(
+    targets: Sequence[Article],
+    corpus: Iterable[Article],
+    config: Config | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    cache: SignatureStore | None = None,
+) -> list[Match]:
+    """Which ``targets`` copy each other or any article of ``corpus`` (for ``dedup check``)."""
+    wanted = {(t.path, t.index) for t in targets}
+    others = [a for a in corpus if (a.path, a.index) not in wanted]
+    result = find_duplicates([*targets, *others], config, progress=progress, cache=cache)
+    matches: list[Match] = []
+    for group in result.groups:
+        members = [group.canonical, *(m.article for m in group.copies)]
+        scores = {(m.article.path, m.article.index): m.score for m in group.copies}
+        for article in members:
+            if (article.path, article.index) not in wanted:
+                continue
+            if article is group.canonical:
+                original = _first_other(group, wanted) or group.copies[0].article
+                matches.append(Match(article, original, scores[(original.path, original.index)]))
+            else:
+                key = (article.path, article.index)
+                matches.append(Match(article, group.canonical, scores[key]))
+    return sorted(matches, key=lambda m: (m.article.path, m.article.index))
+
+
+def _first_other(group: Group, wanted: set[tuple[str, int]]) -> Article | None:
+    for member in group.copies:
+        if (member.article.path, member.article.index) not in wanted:
+            return member.article
+    return None
+
+
+__all__ = ["compare", "find_duplicates", "find_matches", "parameters"]

@@ -1,0 +1,121 @@
+"""Turning articles into comparison texts: normalised, with junk and boilerplate left out.
+
+Units are sentences of normalised text. A unit is left out of comparison when it matches
+a known junk pattern (promos, captions, "Sign in to access your portfolio"...) or when the
+corpus shows it to be boilerplate: it recurs in articles about many different stories, as
+site navigation and promos do. A paragraph a wire story's copies share is not boilerplate:
+its articles are all the same story. The article itself is never changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.article import Article
+from dedup.config import Config
+from dedup.normalize import NORMALIZER_VERSION, normalize, split_sentences, word_count
+
+U64 = npt.NDArray[np.uint64]
+
+
+@dataclass(frozen=True)
+class Units:
+    """An article's normalised title and body sentences, with a stable hash per sentence."""
+
+    title: str
+    sentences: tuple[str, ...]
+    hashes: U64
+    junk: npt.NDArray[np.bool_]
+
+    @property
+    def context(self) -> int:
+        """The hash of the longest non-junk sentence: what the article is about."""
+        kept = [i for i in range(len(self.sentences)) if not self.junk[i]]
+        if not kept:
+            return 0
+        return int(self.hashes[max(kept, key=lambda i: (len(self.sentences[i]), -i))])
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What comparison needs of one article."""
+
+    text: str
+    words: int
+    digest: bytes
+    dropped: int
+
+
+def unit_hash(sentence: str) -> int:
+    return int.from_bytes(hashlib.blake2b(sentence.encode(), digest_size=8).digest(), "little")
+
+
+@lru_cache(maxsize=16)
+def _junk_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def split_units(article: Article, config: Config) -> Units:
+    """Normalise an article into sentence units and mark the known junk among them."""
+    junk_re = _junk_regex(config.all_junk_patterns)
+    sentences: list[str] = []
+    junk: list[bool] = []
+    for paragraph in article.body:
+        paragraph_is_junk = bool(junk_re.search(normalize(paragraph)))
+        for sentence in split_sentences(paragraph):
+            norm = normalize(sentence)
+            if norm:
+                sentences.append(norm)
+                junk.append((paragraph_is_junk and _short(paragraph)) or bool(junk_re.search(norm)))
+    hashes = np.fromiter((unit_hash(s) for s in sentences), dtype=np.uint64, count=len(sentences))
+    return Units(normalize(article.title), tuple(sentences), hashes, np.array(junk, dtype=bool))
+
+
+def _short(paragraph: str) -> bool:
+    return len(paragraph) <= 300
+
+
+def learn_boilerplate(all_units: Iterable[Units], min_docs: int) -> frozenset[int]:
+    """Sentence hashes that recur in at least ``min_docs`` articles about different stories."""
+    pairs: list[U64] = []
+    for units in all_units:
+        if len(units.hashes):
+            context = np.full(len(units.hashes), units.context, dtype=np.uint64)
+            pairs.append(np.stack((units.hashes, context), axis=1))
+    if not pairs:
+        return frozenset()
+    distinct = np.unique(np.concatenate(pairs), axis=0)
+    sentence, counts = np.unique(distinct[:, 0], return_counts=True)
+    return frozenset(int(h) for h in sentence[counts >= min_docs])
+
+
+def build_text(units: Units, boilerplate: frozenset[int]) -> Prepared:
+    """The comparison text: normalised title, then every kept sentence."""
+    kept = [
+        s
+        for s, h, j in zip(units.sentences, units.hashes, units.junk, strict=True)
+        if not j and int(h) not in boilerplate
+    ]
+    body = " ".join(kept)
+    text = f"{units.title}\n{body}" if units.title else body
+    digest = hashlib.blake2b(text.encode(), digest_size=16).digest() if body else b""
+    return Prepared(text, word_count(body), digest, len(units.sentences) - len(kept))
+
+
+def prepare_all(articles: Sequence[Article], config: Config) -> list[Prepared]:
+    """Comparison texts for a whole corpus, boilerplate learned from the corpus itself."""
+    units = [split_units(a, config) for a in articles]
+    boilerplate = learn_boilerplate(units, config.boilerplate_min_docs)
+    return [build_text(u, boilerplate) for u in units]
+
+
+def signature_params(config: Config) -> str:
+    """Everything that changes a signature, as one cache key string."""
+    return f"norm{NORMALIZER_VERSION}:k{config.shingle_size}:p{config.num_perm}:s{config.seed}"

@@ -1,0 +1,238 @@
+"""Shingles, MinHash signatures and LSH candidate proposals, vectorised with numpy.
+
+The only module that imports datasketch: its LSH parameter optimiser picks the band
+layout for a threshold, and its ``LeanMinHash`` estimates Jaccard for explanations.
+Signatures use a multiply-shift hash family over 64-bit shingle hashes, computed for
+many articles at once with no per-shingle Python loop. Candidate pairs come from a
+band sort (equal band keys sort next to each other), which finds the same pairs as
+datasketch's ``MinHashLSH`` at a fraction of its time and memory. Candidates are never
+verdicts: :mod:`dedup.verify` decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+U64 = npt.NDArray[np.uint64]
+U32 = npt.NDArray[np.uint32]
+
+_MASK64 = (1 << 64) - 1
+_P = np.uint64(0x100000001B3)  # odd: invertible modulo 2**64
+_P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
+_WORD_BYTE = np.zeros(256, dtype=bool)
+for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
+    _WORD_BYTE[_c] = True
+_WORD_BYTE[128:] = True  # UTF-8 bytes of non-ASCII letters (text is normalised first)
+_CHUNK_SHINGLES = 1 << 20
+SCHEME = "affine32"
+_LARGE_BUCKET = 64
+_BUCKET_WINDOW = 8
+
+_powers: U64 = np.ones(1, dtype=np.uint64)
+_inverse_powers: U64 = np.ones(1, dtype=np.uint64)
+
+
+def _mix(x: U64) -> U64:
+    """splitmix64 finaliser: spreads every input bit over the output."""
+    x = x ^ (x >> np.uint64(30))
+    x = x * np.uint64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> np.uint64(27))
+    x = x * np.uint64(0x94D049BB133111EB)
+    mixed: U64 = x ^ (x >> np.uint64(31))
+    return mixed
+
+
+def _power_tables(length: int) -> tuple[U64, U64]:
+    global _powers, _inverse_powers
+    if len(_powers) < length:
+        size = max(length, 2 * len(_powers))
+        _powers = np.cumprod(np.full(size, _P, dtype=np.uint64)) * _P_INV
+        _inverse_powers = np.cumprod(np.full(size, _P_INV, dtype=np.uint64)) * _P
+    return _powers[:length], _inverse_powers[:length]
+
+
+def token_spans(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Byte offsets (starts, ends) of the word tokens in UTF-8 ``data``."""
+    mask = np.concatenate(([False], _WORD_BYTE[data], [False]))
+    edges = np.diff(mask.view(np.int8))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+
+
+def token_hashes(
+    data: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
+) -> U64:
+    """A 64-bit hash per token, independent of where the token stands."""
+    powers, inverse = _power_tables(len(data) + 1)
+    weighted = (data.astype(np.uint64) + np.uint64(1)) * powers[: len(data)]
+    prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(weighted, dtype=np.uint64)))
+    return _mix((prefix[ends] - prefix[starts]) * inverse[starts])
+
+
+@lru_cache(maxsize=8)
+def _shingle_weights(size: int) -> tuple[np.uint64, ...]:
+    rng = np.random.default_rng(0x5EED + size)
+    return tuple(np.uint64(w) | np.uint64(1) for w in rng.integers(0, 2**63, size, dtype=np.uint64))
+
+
+@dataclass(frozen=True)
+class Shingles:
+    """Word k-gram hashes of one text, with the byte span each k-gram covers."""
+
+    hashes: U64
+    starts: npt.NDArray[np.intp]
+    ends: npt.NDArray[np.intp]
+
+    def unique(self) -> U64:
+        return np.unique(self.hashes)
+
+
+def shingle(text: str, size: int) -> Shingles:
+    """Word ``size``-gram hashes of a normalised text (one shingle if it has fewer words)."""
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    starts, ends = token_spans(data)
+    count = len(starts)
+    if count == 0:
+        empty = np.zeros(0, dtype=np.intp)
+        return Shingles(np.zeros(0, dtype=np.uint64), empty, empty)
+    tokens = token_hashes(data, starts, ends)
+    width = min(size, count)
+    n = count - width + 1
+    combined = np.zeros(n, dtype=np.uint64)
+    for offset, weight in enumerate(_shingle_weights(size)[:width]):
+        combined += tokens[offset : offset + n] * weight
+    return Shingles(_mix(combined), starts[:n], ends[width - 1 :])
+
+
+@dataclass(frozen=True)
+class Permutations:
+    """The hash family of a signature: datasketch's ``affine32`` MinHash permutations.
+
+    Signatures equal ``datasketch.MinHash(num_perm, seed, scheme="affine32")`` fed with the
+    upper 32 bits of each shingle hash, so they load into ``LeanMinHash`` as they are.
+    """
+
+    num_perm: int
+    seed: int
+
+    @property
+    def params(self) -> tuple[U32, U32]:
+        return _permutation_arrays(self.num_perm, self.seed)
+
+
+@lru_cache(maxsize=8)
+def _permutation_arrays(num_perm: int, seed: int) -> tuple[U32, U32]:
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
+    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+
+
+def _fmix32(h: U32) -> U32:
+    """MurmurHash3's 32-bit finaliser, the pre-mix datasketch applies before permuting."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    mixed: U32 = h ^ (h >> np.uint32(16))
+    return mixed
+
+
+def signatures(shingle_sets: Sequence[U64], perms: Permutations) -> U32:
+    """MinHash signatures, one row of ``num_perm`` uint32 per shingle set (empty → all max).
+
+    Loops over permutations, not shingles: each pass is one contiguous vector operation
+    over every shingle of a batch of articles, reduced per article with ``reduceat``.
+    """
+    a, b = perms.params
+    out = np.full((len(shingle_sets), perms.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
+    for first, last in _chunks(shingle_sets):
+        lengths = np.fromiter((len(s) for s in shingle_sets[first:last]), dtype=np.intp)
+        rows = np.flatnonzero(lengths)
+        if not len(rows):
+            continue
+        flat = np.concatenate([shingle_sets[first + i] for i in rows])
+        mixed = _fmix32((flat >> np.uint64(32)).astype(np.uint32))
+        offsets = np.concatenate(([0], np.cumsum(lengths[rows])[:-1]))
+        block = np.empty((len(rows), perms.num_perm), dtype=np.uint32)
+        for k in range(perms.num_perm):
+            block[:, k] = np.minimum.reduceat(mixed * a[k] + b[k], offsets)
+        out[first + rows] = block
+    return out
+
+
+def _chunks(shingle_sets: Sequence[U64]) -> Iterator[tuple[int, int]]:
+    first, total = 0, 0
+    for i, s in enumerate(shingle_sets):
+        total += len(s)
+        if total >= _CHUNK_SHINGLES:
+            yield first, i + 1
+            first, total = i + 1, 0
+    if first < len(shingle_sets):
+        yield first, len(shingle_sets)
+
+
+@lru_cache(maxsize=32)
+def band_layout(threshold: float, num_perm: int) -> tuple[int, int]:
+    """(bands, rows) from datasketch's optimiser, weighted towards recall.
+
+    LSH's threshold is the midpoint of an S-curve: we propose generously and let
+    verification decide, so false negatives cost four times false positives.
+    """
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.2, 0.8))
+    return int(lsh.b), int(lsh.r)
+
+
+def band_keys(sigs: U32, bands: int, rows: int) -> U64:
+    """One 64-bit key per (article, band): equal keys mean an identical band."""
+    n = len(sigs)
+    used = sigs[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
+    weights = np.asarray(_shingle_weights(rows), dtype=np.uint64)
+    return _mix((used * weights).sum(axis=2, dtype=np.uint64) + np.arange(bands, dtype=np.uint64))
+
+
+def candidate_pairs(sigs: U32, threshold: float) -> npt.NDArray[np.int64]:
+    """Pairs (i, j), i < j, sharing at least one LSH band; sorted, without repeats."""
+    n, num_perm = sigs.shape
+    if n < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    bands, rows = band_layout(threshold, num_perm)
+    keys = band_keys(sigs, bands, rows)
+    found = [_bucket_pairs(keys[:, band]) for band in range(bands)]
+    pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+    return np.unique(pairs, axis=0) if len(pairs) else pairs
+
+
+def _bucket_pairs(keys: U64) -> npt.NDArray[np.int64]:
+    order = np.argsort(keys, kind="stable")
+    ranked = keys[order]
+    pairs = []
+    # Pair each article with the next `window` articles in sort order that share its key;
+    # buckets up to _LARGE_BUCKET get every pair, larger ones a sliding window.
+    width = min(_LARGE_BUCKET, len(order) - 1)
+    for step in range(1, width + 1):
+        same = np.flatnonzero(ranked[step:] == ranked[:-step])
+        if not len(same):
+            break
+        if step > _BUCKET_WINDOW:
+            same = same[_bucket_small(ranked, same, step)]
+        left, right = order[same], order[same + step]
+        pairs.append(np.stack((np.minimum(left, right), np.maximum(left, right)), axis=1))
+    return np.concatenate(pairs).astype(np.int64) if pairs else np.zeros((0, 2), dtype=np.int64)
+
+
+def _bucket_small(ranked: U64, same: npt.NDArray[np.intp], step: int) -> npt.NDArray[np.bool_]:
+    """For offsets past the window, keep only pairs whose bucket is small enough for all pairs."""
+    starts = np.searchsorted(ranked, ranked[same], side="left")
+    ends = np.searchsorted(ranked, ranked[same], side="right")
+    return np.asarray((ends - starts) <= _LARGE_BUCKET)
+
+
+def estimate_jaccard(a: U32, b: U32, seed: int) -> float:
+    """Jaccard estimated from two signatures (datasketch's LeanMinHash estimator)."""
+    left = LeanMinHash(seed=seed, hashvalues=a, scheme=SCHEME)
+    right = LeanMinHash(seed=seed, hashvalues=b, scheme=SCHEME)
+    return float(left.jaccard(right))
