@@ -31,3 +31,7 @@ def main() -> None:
 from dedup.cli.cache_cmd import cache_group  # noqa: E402
 
 cli.add_command(cache_group)
+
+from dedup.cli.split_cmd import split  # noqa: E402
+
+cli.add_command(split)

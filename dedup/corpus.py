@@ -1,0 +1,140 @@
+"""Read a corpus: files and folders in any mix, dumps, plain text, JSON Lines, gzip.
+
+Everything here streams: files are found one at a time and each file's articles are
+yielded before the next file is opened. Bad input never raises out of
+:func:`read_articles`; it is reported through ``on_warning`` and reading goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TextIO
+
+from dedup.article import Article
+from dedup.config import Config
+from dedup.decode import decode_text, iter_raw_lines, read_whole, strip_gz
+from dedup.errors import InputError
+from dedup.split import assemble_paragraphs, split_dump, split_lines
+from dedup.walk import check_paths_exist, iter_files
+
+__all__ = ["check_paths_exist", "iter_files", "read_articles", "read_file"]
+
+WarningCallback = Callable[[InputError], None]
+
+
+def _ignore(error: InputError) -> None:
+    """The default warning callback: drop the warning."""
+
+
+def read_articles(
+    paths: Sequence[str],
+    config: Config,
+    *,
+    on_warning: WarningCallback | None = None,
+    stdin: TextIO | None = None,
+) -> Iterator[Article]:
+    """Every article in ``paths`` (files, folders, ``-`` for paths on stdin), in order."""
+    warn = on_warning or _ignore
+    for path in iter_files(paths, config, warn, stdin=stdin):
+        yield from read_file(path, config, warn)
+
+
+def read_file(path: str, config: Config, on_warning: WarningCallback) -> Iterator[Article]:
+    """The articles of one file, chosen by its suffix (``.gz`` read transparently)."""
+    suffix = strip_gz(path).rsplit(".", 1)[-1].lower() if "." in strip_gz(path) else ""
+    try:
+        if suffix == "jsonl":
+            yield from _read_jsonl(path, config, on_warning)
+        elif suffix == "json":
+            yield from _read_json(path, config, on_warning)
+        else:
+            yield from _read_text(path, config, on_warning)
+    except InputError as error:
+        on_warning(error)
+
+
+def _read_text(path: str, config: Config, on_warning: WarningCallback) -> Iterator[Article]:
+    text = decode_text(path, read_whole(path), on_warning)
+    articles = split_dump(text, path, config)
+    if not articles:
+        raise InputError(path, "no text, skipped")
+    yield from articles
+
+
+def _read_json(path: str, config: Config, on_warning: WarningCallback) -> Iterator[Article]:
+    text = decode_text(path, read_whole(path), on_warning)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+    if isinstance(data, dict) and isinstance(data.get("articles"), list):
+        data = data["articles"]
+    if not isinstance(data, list):
+        raise InputError(path, 'expected a list of records or {"articles": [...]}', line=1)
+    for number, record in enumerate(data):
+        article = make_record(record, path, number, 1, config, on_warning)
+        if article is not None:
+            yield article
+
+
+def _read_jsonl(path: str, config: Config, on_warning: WarningCallback) -> Iterator[Article]:
+    warned_utf8 = False
+    number = 0
+    for lineno, raw in iter_raw_lines(path):
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            line = raw.decode("utf-8", errors="replace")
+            if not warned_utf8:
+                on_warning(InputError(path, "invalid UTF-8, decoded with replacement", lineno))
+                warned_utf8 = True
+        number += 1
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            on_warning(InputError(path, f"malformed JSON line ({exc.msg}), skipped", lineno))
+            continue
+        article = make_record(record, path, number - 1, lineno, config, on_warning)
+        if article is not None:
+            yield article
+
+
+def make_record(
+    record: Any, path: str, number: int, line: int, config: Config, on_warning: WarningCallback
+) -> Article | None:
+    """One JSON record as an article, or None (with a warning) when it lacks its fields."""
+    if not isinstance(record, dict):
+        on_warning(InputError(path, "record is not a JSON object, skipped", line))
+        return None
+    title = _first_text(record, config.title_fields)
+    text = _first_text(record, config.text_fields)
+    if title is None or text is None:
+        what, fields = (
+            ("title", config.title_fields) if title is None else ("text", config.text_fields)
+        )
+        names = ", ".join(fields)
+        on_warning(InputError(path, f"record has no {what} field ({names}), skipped", line))
+        return None
+    body = assemble_paragraphs(split_lines(text))
+    source = record.get("source")
+    return Article(
+        path=path,
+        index=number,
+        line=line,
+        end_line=line,
+        title=" ".join(title.split()),
+        body=body,
+        kind="record",
+        source=source if isinstance(source, str) and source.strip() else None,
+    )
+
+
+def _first_text(record: dict[str, Any], fields: Sequence[str]) -> str | None:
+    for name in fields:
+        value = record.get(name)
+        if isinstance(value, str) and value.strip():
+            return value
+    return None

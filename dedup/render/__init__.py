@@ -1,0 +1,1 @@
+"""Renderers: turn results into text on a stream, one record at a time."""

@@ -1,0 +1,126 @@
+"""Find the files to read: given files and folders (recursive), globs, ``-`` for stdin.
+
+Every file is yielded once however it is reached (repeated paths, hard links, symlinks,
+symlink loops), identified by ``(st_dev, st_ino)``. Order is deterministic: the order
+given, then folder entries sorted by name.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from fnmatch import fnmatchcase
+from typing import TextIO
+
+from dedup.config import Config
+from dedup.errors import InputError
+
+STDIN_PATH = "-"
+
+
+def check_paths_exist(paths: Sequence[str]) -> None:
+    """Raise :class:`InputError` for the first given path that does not exist."""
+    for path in paths:
+        if path != STDIN_PATH and not os.path.exists(path):
+            raise InputError(path, "no such file or directory")
+
+
+def read_paths_from(stream: TextIO | None) -> list[str]:
+    """Paths listed on ``stream`` (stdin by default): one per line, or NUL-separated."""
+    data = (stream if stream is not None else sys.stdin).read()
+    parts = data.split("\0") if "\0" in data else data.splitlines()
+    return [part.rstrip("\r\n") for part in parts if part.strip()]
+
+
+def matches_any(name: str, globs: Sequence[str]) -> bool:
+    """Whether ``name`` matches one of ``globs``, ignoring case."""
+    folded = name.casefold()
+    return any(fnmatchcase(folded, glob.casefold()) for glob in globs)
+
+
+def iter_files(
+    paths: Sequence[str],
+    config: Config,
+    on_warning: Callable[[InputError], None],
+    *,
+    stdin: TextIO | None = None,
+) -> Iterator[str]:
+    """The files to read under ``paths``, each once, in a deterministic order.
+
+    A file named explicitly is read whatever its name; files found in folders must match
+    ``config.include`` and no part of their path may match ``config.exclude``.
+    """
+    walker = _Walker(config, on_warning)
+    stdin_read = False
+    for path in paths:
+        if path != STDIN_PATH:
+            yield from walker.visit(path)
+        elif not stdin_read:
+            stdin_read = True
+            for listed in read_paths_from(stdin):
+                yield from walker.visit(listed)
+
+
+class _Walker:
+    def __init__(self, config: Config, on_warning: Callable[[InputError], None]) -> None:
+        self.config = config
+        self.warn = on_warning
+        self.seen_files: set[tuple[int, int]] = set()
+        self.seen_dirs: set[tuple[int, int]] = set()
+
+    def visit(self, path: str) -> Iterator[str]:
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            self.warn(InputError(path, "no such file or directory"))
+            return
+        except OSError as exc:
+            self.warn(InputError(path, f"cannot read: {exc.strerror or exc}"))
+            return
+        if stat.S_ISDIR(info.st_mode):
+            yield from self.walk(path, "", info)
+        elif self.claim(info):
+            yield path
+
+    def claim(self, info: os.stat_result) -> bool:
+        key = (info.st_dev, info.st_ino)
+        if key in self.seen_files:
+            return False
+        self.seen_files.add(key)
+        return True
+
+    def excluded(self, name: str, relative: str) -> bool:
+        return matches_any(name, self.config.exclude) or matches_any(relative, self.config.exclude)
+
+    def walk(self, folder: str, relative: str, info: os.stat_result) -> Iterator[str]:
+        key = (info.st_dev, info.st_ino)
+        if key in self.seen_dirs:
+            return
+        self.seen_dirs.add(key)
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError as exc:
+            self.warn(InputError(folder, f"cannot read folder: {exc.strerror or exc}"))
+            return
+        for entry in entries:
+            inner = f"{relative}/{entry.name}" if relative else entry.name
+            if self.excluded(entry.name, inner):
+                continue
+            yield from self.enter(entry, os.path.join(folder, entry.name), inner)
+
+    def enter(self, entry: os.DirEntry[str], path: str, relative: str) -> Iterator[str]:
+        try:
+            info = entry.stat()
+        except OSError:
+            return  # a broken link or a link loop: nothing to read
+        if stat.S_ISDIR(info.st_mode):
+            yield from self.walk(path, relative, info)
+        elif (
+            stat.S_ISREG(info.st_mode)
+            and matches_any(entry.name, self.config.include)
+            and self.claim(info)
+        ):
+            yield path
