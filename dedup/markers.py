@@ -27,7 +27,10 @@ CHROME_MARKERS: tuple[str, ...] = (
 RELATED_MARKERS: tuple[str, ...] = ("Related Articles", "Related Stories")
 
 #: Regular expressions for page junk that publishers append or insert into bodies.
-#: Used only when comparing texts; output always keeps the original text.
+#: Used only when comparing texts; output always keeps the original text. They are
+#: matched against normalised text (NFKC, lower case, straight quotes, "-" for dashes,
+#: single spaces), one sentence at a time; start a pattern with ``^`` to anchor it at the
+#: start of a sentence, and with a literal word where you can (it makes searching fast).
 JUNK_PATTERNS: tuple[str, ...] = (
     r"sign in to access your portfolio",
     r"^(the )?associated press sign in to access your portfolio$",
@@ -35,10 +38,10 @@ JUNK_PATTERNS: tuple[str, ...] = (
     r"^(read more|read next|recommended|most read|more from .{0,40})[:.]?$",
     r"^(share|share this|share on (facebook|twitter|x)|copy link|email|print)$",
     r"^(sign up|subscribe)\b.{0,120}$",
-    r"\btry (the )?[a-z ]{2,40} free for\b",
+    r"try (the )?[a-z ]{2,40} free for\b",
     r"^(photo|image|video|credit|caption)s?:? .{0,200}$",
     r" - [^.!?]{2,80}/(getty images|afp|reuters|ap|pool)[^.!?]{0,40}$",
-    r"\bvia getty images$",
+    r"via getty images$",
     r"^copyright \d{4}\b.*$",
     r"^all rights reserved\.?$",
     r"^this (material|article) may not be published, broadcast, rewritten.*$",

@@ -25,14 +25,12 @@ _QUOTES = str.maketrans(
         "\ufeff": "",
     }
 )
-_SPACE = re.compile(r"\s+")
 _MOJIBAKE_HINT = re.compile(r"[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u20ac\u0152\u0153\u0160\u0161]")
 _NUMBER = re.compile(r"\d+(?:[.,/:]\d+)*")
-_SENTENCE_END = re.compile(
-    r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))"
-    r"(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<!\bMrs\.)(?<!\bNo\.)"
-    r"\s+(?=[\"'“‘(\[]?[A-Z0-9])"
-)
+_BREAK = re.compile(r"[.!?][\"')\]”’]?\s+")
+_INITIALS = re.compile(r"(?:\w\.){2,}")
+_OPENERS = "\"'“‘(["
+_ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "no.", "gov.", "sen.", "rep."})
 _WORD = re.compile(r"\w+")
 
 
@@ -48,15 +46,37 @@ def normalize(text: str) -> str:
 
     Idempotent: ``normalize(normalize(t)) == normalize(t)``.
     """
-    text = unicodedata.normalize("NFKC", repair(text)).translate(_QUOTES).casefold()
+    return fold(repair(text))
+
+
+def fold(text: str) -> str:
+    """:func:`normalize` without the mojibake repair, for text already repaired."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def split_sentences(paragraph: str) -> list[str]:
-    """Sentences of one (original, not normalised) paragraph; never loses text."""
-    parts = _SENTENCE_END.split(paragraph.strip())
-    return [p for p in parts if p]
+    """Sentences of one (original, not normalised) paragraph; never loses a word."""
+    text = paragraph.strip()
+    parts: list[str] = []
+    start = 0
+    for match in _BREAK.finditer(text):
+        after = match.end()
+        following = text[after : after + 2].lstrip(_OPENERS)[:1]
+        if not (following.isupper() or following.isdigit()):
+            continue
+        word_start = text.rfind(" ", 0, match.start()) + 1
+        word = text[word_start : match.start() + 1].lower()
+        if word in _ABBREVIATIONS or _INITIALS.fullmatch(word):
+            continue
+        parts.append(text[start:after].rstrip())
+        start = after
+    if start < len(text):
+        parts.append(text[start:])
+    return parts
 
 
 def numbers(text: str) -> frozenset[str]:

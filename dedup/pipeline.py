@@ -61,21 +61,20 @@ def find_duplicates(
     """Every group of copies among ``articles``, each with its canonical article and scores."""
     config = config or Config()
     report = progress or no_progress
-    timings: dict[str, float] = {}
-    clock = time.perf_counter()
+    lap = _Laps()
     ordered = sorted(articles, key=lambda a: (a.path, a.index))
     prepared, boilerplate = prepare_parallel(ordered, config, report)
-    timings["prepare"] = _lap(clock)
+    lap("prepare")
     edges, reps = _exact_edges(prepared)
     sigs, hits = compute_signatures([prepared[i].text for i in reps], config, cache, report)
-    timings["signatures"] = _lap(clock)
+    lap("signatures")
     pairs = [(reps[i], reps[j]) for i, j in candidate_pairs(sigs, config.lsh_threshold).tolist()]
-    timings["candidates"] = _lap(clock)
+    lap("candidates")
     verifier = _Verifier(prepared, config)
     verified = _verify(pairs, verifier, report)
-    timings["verify"] = _lap(clock)
+    lap("verify")
     groups = _group(ordered, prepared, edges + verified, verifier, config)
-    timings["group"] = _lap(clock)
+    lap("group")
     stats = Stats(
         articles=len(ordered),
         exact_pairs=len(edges),
@@ -83,13 +82,22 @@ def find_duplicates(
         verified_pairs=len(verified),
         boilerplate_lines=boilerplate,
         cache_hits=hits,
-        seconds=timings,
+        seconds=lap.seconds,
     )
     return Result(tuple(groups), parameters(config), stats)
 
 
-def _lap(start: float) -> float:
-    return round(time.perf_counter() - start, 4)
+class _Laps:
+    """Seconds spent in each stage."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(now - self.last, 4)
+        self.last = now
 
 
 def _exact_edges(prepared: Sequence[Prepared]) -> tuple[list[tuple[int, int]], list[int]]:

@@ -20,9 +20,20 @@ import numpy.typing as npt
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.normalize import NORMALIZER_VERSION, normalize, split_sentences, word_count
+from dedup.normalize import (
+    NORMALIZER_VERSION,
+    fold,
+    normalize,
+    repair,
+    split_sentences,
+    word_count,
+)
 
 U64 = npt.NDArray[np.uint64]
+
+#: A paragraph this short that holds junk is junk as a whole (a caption, a promo line).
+SHORT_PARAGRAPH = 300
+_TERMINAL = tuple(".!?:;\"'”’)")
 
 
 @dataclass(frozen=True)
@@ -57,29 +68,63 @@ def unit_hash(sentence: str) -> int:
     return int.from_bytes(hashlib.blake2b(sentence.encode(), digest_size=8).digest(), "little")
 
 
+@dataclass(frozen=True)
+class JunkMatcher:
+    """Junk patterns, split for speed: ``^``-anchored ones are tried only at a unit's start
+    (one combined ``match``); the others are searched one by one, so each keeps re's fast
+    literal-prefix scan. Patterns see normalised (lower-case) text."""
+
+    anchored: re.Pattern[str] | None
+    floating: tuple[re.Pattern[str], ...]
+
+    def flags(self, units: Sequence[str]) -> list[bool]:
+        """Which units are junk; the floating patterns run once over the whole paragraph."""
+        joined = "\n".join(units)
+        floating = [f for f in self.floating if f.search(joined)]
+        anchored = self.anchored
+        return [
+            bool(anchored and anchored.match(u)) or any(f.search(u) for f in floating)
+            for u in units
+        ]
+
+
 @lru_cache(maxsize=16)
-def _junk_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+def junk_matcher(patterns: tuple[str, ...]) -> JunkMatcher:
+    anchored = [p for p in patterns if p.startswith("^")]
+    floating = tuple(re.compile(p) for p in patterns if not p.startswith("^"))
+    combined = re.compile("|".join(f"(?:{p})" for p in anchored)) if anchored else None
+    return JunkMatcher(combined, floating)
 
 
 def split_units(article: Article, config: Config) -> Units:
     """Normalise an article into sentence units and mark the known junk among them."""
-    junk_re = _junk_regex(config.all_junk_patterns)
+    matcher = junk_matcher(config.all_junk_patterns)
     sentences: list[str] = []
     junk: list[bool] = []
-    for paragraph in article.body:
-        paragraph_is_junk = bool(junk_re.search(normalize(paragraph)))
-        for sentence in split_sentences(paragraph):
-            norm = normalize(sentence)
-            if norm:
-                sentences.append(norm)
-                junk.append((paragraph_is_junk and _short(paragraph)) or bool(junk_re.search(norm)))
+    for paragraph in reflow(article.body):
+        units = [u for u in map(fold, split_sentences(repair(paragraph))) if u]
+        flags = matcher.flags(units)
+        if any(flags) and len(paragraph) <= SHORT_PARAGRAPH:
+            flags = [True] * len(units)
+        sentences.extend(units)
+        junk.extend(flags)
     hashes = np.fromiter((unit_hash(s) for s in sentences), dtype=np.uint64, count=len(sentences))
     return Units(normalize(article.title), tuple(sentences), hashes, np.array(junk, dtype=bool))
 
 
-def _short(paragraph: str) -> bool:
-    return len(paragraph) <= 300
+def reflow(paragraphs: Sequence[str]) -> list[str]:
+    """Undo hard wrapping: a line that stops mid-sentence and a line that continues it
+    in lower case are one paragraph."""
+    merged: list[str] = []
+    for paragraph in paragraphs:
+        text = paragraph.strip()
+        if not text:
+            continue
+        if merged and text[0].islower() and not merged[-1].endswith(_TERMINAL):
+            merged[-1] = f"{merged[-1]} {text}"
+        else:
+            merged.append(text)
+    return merged
 
 
 def learn_boilerplate(all_units: Iterable[Units], min_docs: int) -> frozenset[int]:
