@@ -1,0 +1,188 @@
+"""The benchmark's copy transformations, dump rendering and pairwise scoring."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from copy_transforms import (
+    JUNK_TAIL,
+    STRENGTHS,
+    TRANSFORMS,
+    transform_add_sentence,
+    transform_drop_paragraph,
+    transform_headline,
+    transform_junk,
+    transform_restyle,
+    transform_rewrap,
+    transform_rewrite,
+    transform_trim,
+)
+from corpus_gen import CHROME, Block, render_dump, render_jsonl, render_plain, write_dump
+from scoring import count_together, group_lookup, pairs_within, score_pairs
+
+TITLE = "Ferry service to Marlow Island resumes after storm"
+PARAGRAPHS = (
+    "The ferry linking Marlow Island to the mainland sailed again on Monday after a storm "
+    "kept it in port for four days, the operator said.",
+    'Harbour master Ines Quarry said the crossing was "calm and uneventful" and that the '
+    "first boat carried 140 passengers and 31 cars.",
+    "Shops on the island had run short of fresh milk and bread by the weekend. A supply "
+    "barge is due on Tuesday.",
+    "The operator said it would add two extra sailings on Wednesday to clear the backlog "
+    "of freight - mostly building materials - waiting at the mainland quay.",
+    "Forecasters expect calmer weather for the rest of the week, but warned that another "
+    "band of rain could arrive on Sunday.",
+)
+
+
+def words(paragraphs: tuple[str, ...] | list[str]) -> int:
+    return sum(len(p.split()) for p in paragraphs)
+
+
+@pytest.mark.parametrize("name", sorted(TRANSFORMS))
+@pytest.mark.parametrize("strength", STRENGTHS)
+def test_transforms_are_reproducible_and_leave_input_alone(name: str, strength: str) -> None:
+    paragraphs = list(PARAGRAPHS)
+    first = TRANSFORMS[name](TITLE, paragraphs, random.Random(7), strength)  # type: ignore[arg-type]
+    second = TRANSFORMS[name](TITLE, paragraphs, random.Random(7), strength)  # type: ignore[arg-type]
+    assert first == second
+    assert paragraphs == list(PARAGRAPHS)
+    assert first[1], "a copy always keeps some text"
+
+
+def test_trim_keeps_leading_paragraphs_shorter_with_strength() -> None:
+    kept = [transform_trim(TITLE, PARAGRAPHS, random.Random(1), s)[1] for s in STRENGTHS]
+    for body in kept:
+        assert body == PARAGRAPHS[: len(body)]
+    assert len(kept[0]) >= len(kept[1]) >= len(kept[2])
+    assert words(kept[2]) >= 0.6 * words(PARAGRAPHS)
+    assert len(kept[0]) < len(PARAGRAPHS)
+
+
+def test_drop_paragraph_drops_that_many_but_never_the_lead() -> None:
+    for strength, count in zip(STRENGTHS, (1, 2, 3), strict=True):
+        _, body = transform_drop_paragraph(TITLE, PARAGRAPHS, random.Random(3), strength)
+        assert len(body) == len(PARAGRAPHS) - count
+        assert body[0] == PARAGRAPHS[0]
+        assert all(p in PARAGRAPHS for p in body)
+
+
+def test_junk_appends_portfolio_style_lines_and_keeps_the_story() -> None:
+    _, light = transform_junk(TITLE, PARAGRAPHS, random.Random(2), "light")
+    assert light[: len(PARAGRAPHS)] == PARAGRAPHS
+    assert light[-1] in JUNK_TAIL
+    _, heavy = transform_junk(TITLE, PARAGRAPHS, random.Random(2), "heavy")
+    assert [p for p in heavy if p in PARAGRAPHS] == list(PARAGRAPHS)
+    assert len(heavy) - len(PARAGRAPHS) >= 7
+
+
+def test_headline_changes_only_the_title() -> None:
+    titles = set()
+    for strength in STRENGTHS:
+        title, body = transform_headline(TITLE, PARAGRAPHS, random.Random(4), strength)
+        assert body == PARAGRAPHS
+        assert title != TITLE
+        titles.add(title)
+    assert len(titles) == 3
+
+
+def test_add_sentence_adds_words_without_removing_any() -> None:
+    _, body = transform_add_sentence(TITLE, PARAGRAPHS, random.Random(5), "heavy")
+    joined = " ".join(body)
+    assert all(p in joined for p in PARAGRAPHS)
+    assert words(body) > words(PARAGRAPHS)
+
+
+def test_restyle_curls_quotes_and_lengthens_dashes() -> None:
+    _, light = transform_restyle(TITLE, PARAGRAPHS, random.Random(6), "light")
+    assert "\u201ccalm and uneventful\u201d" in light[1]
+    assert " - " in light[3]
+    _, medium = transform_restyle(TITLE, PARAGRAPHS, random.Random(6), "medium")
+    assert " \u2014 mostly building materials \u2014 " in medium[3]
+    _, back = transform_restyle(TITLE, medium, random.Random(6), "medium")
+    assert back == PARAGRAPHS
+
+
+def test_rewrap_breaks_lines_but_keeps_every_word() -> None:
+    _, body = transform_rewrap(TITLE, PARAGRAPHS, random.Random(8), "heavy")
+    assert all(len(line) <= 40 for p in body for line in p.split("\n"))
+    assert [p.split() for p in body] == [p.split() for p in PARAGRAPHS]
+
+
+def test_rewrite_keeps_most_words_and_the_lead_sentence_count() -> None:
+    _, body = transform_rewrite(TITLE, PARAGRAPHS, random.Random(9), "heavy")
+    original = set(" ".join(PARAGRAPHS).split())
+    kept = set(" ".join(body).split())
+    assert len(kept & original) >= 0.6 * len(original)
+    assert body != PARAGRAPHS
+
+
+def test_render_dump_has_the_seed_shape() -> None:
+    main = Block(TITLE, PARAGRAPHS[:2])
+    related = [Block("Harbour reopens", PARAGRAPHS[2:4], "Coastal Wire", "3 hours ago")]
+    lines = render_dump(main, related).split("\n")
+    assert lines[:3] == [TITLE, *PARAGRAPHS[:2]]
+    assert tuple(lines[3 : 3 + len(CHROME)]) == CHROME
+    block = lines[lines.index("Coastal Wire") :]
+    assert block[:5] == [
+        "Coastal Wire",
+        "3 hours ago",
+        "- Coastal Wire",
+        "Harbour reopens",
+        " ".join(PARAGRAPHS[2:4]),
+    ]
+
+
+def test_write_dump_compresses_and_plain_and_jsonl_render(tmp_path: Path) -> None:
+    main = Block(TITLE, PARAGRAPHS)
+    written = write_dump(tmp_path / "d.txt", main, [], compress=True)
+    assert written.name == "d.txt.gz"
+    assert gzip.decompress(written.read_bytes()).decode() == render_dump(main, [])
+    assert render_plain(main).split("\n\n")[:2] == [TITLE, PARAGRAPHS[0]]
+    record = json.loads(render_jsonl([main]))
+    assert record == {"title": TITLE, "text": "\n\n".join(PARAGRAPHS)}
+
+
+def test_pairs_within_counts_every_pair_once() -> None:
+    assert pairs_within([["a", "b", "c"], ["d"], ["e", "f"]]) == {
+        ("a", "b"),
+        ("a", "c"),
+        ("b", "c"),
+        ("e", "f"),
+    }
+
+
+def test_score_pairs_precision_recall_f1() -> None:
+    truth = [["a", "b", "c"], ["d", "e"]]
+    predicted = [["a", "b"], ["c", "d", "e"]]
+    scores = score_pairs(predicted, truth)
+    assert (scores.true_positives, scores.false_positives, scores.false_negatives) == (2, 2, 2)
+    assert scores.precision == pytest.approx(0.5)
+    assert scores.recall == pytest.approx(0.5)
+    assert scores.f1 == pytest.approx(0.5)
+
+
+def test_score_pairs_edge_cases() -> None:
+    perfect = score_pairs([["b", "a"]], [["a", "b"]])
+    assert (perfect.precision, perfect.recall, perfect.f1) == (1.0, 1.0, 1.0)
+    nothing = score_pairs([], [["a", "b"]])
+    assert (nothing.precision, nothing.recall, nothing.f1) == (1.0, 0.0, 0.0)
+
+
+def test_count_together_per_label() -> None:
+    predicted = [["a", "b", "x"], ["c", "d"]]
+    labelled = [("a", "b", "trim"), ("a", "c", "trim"), ("c", "d", "junk"), ("e", "f", "junk")]
+    assert count_together(predicted, labelled) == {"trim": (1, 2), "junk": (1, 2)}
+
+
+def test_group_lookup_rejects_a_key_in_two_groups() -> None:
+    with pytest.raises(ValueError, match="more than one group"):
+        group_lookup([["a", "b"], ["b", "c"]])
