@@ -32,6 +32,14 @@ from dedup.cli.cache_cmd import cache_group  # noqa: E402
 
 cli.add_command(cache_group)
 
+from dedup.cli.check_cmd import check  # noqa: E402
+from dedup.cli.collapse_cmd import collapse_command  # noqa: E402
+from dedup.cli.explain_cmd import explain  # noqa: E402
+from dedup.cli.scan_cmd import scan  # noqa: E402
+
+for _command in (scan, check, collapse_command, explain):
+    cli.add_command(_command)
+
 from dedup.cli.split_cmd import split  # noqa: E402
 
 cli.add_command(split)

@@ -6,12 +6,13 @@ import contextlib
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from dedup.cache import SignatureCache
 from dedup.config import Config, load_config
 from dedup.errors import DedupError, InputError
 
@@ -94,6 +95,71 @@ def config_options(func: F) -> F:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def detection_options(func: F) -> F:
+    """Options that tune detection and running, shared by scan, check, collapse and explain.
+
+    Each maps to the ``Config`` field of the same name; unset options leave it alone.
+    """
+    options = [
+        click.option(
+            "--similarity",
+            "--threshold",
+            "similarity",
+            type=float,
+            metavar="0..1",
+            help="Minimum similarity of two whole texts to count as copies [default: 0.85].",
+        ),
+        click.option(
+            "--containment",
+            type=float,
+            metavar="0..1",
+            help="Minimum share of the shorter text found in the longer [default: 0.85].",
+        ),
+        click.option(
+            "--shingle-size", type=int, metavar="N", help="Words per shingle [default: 5]."
+        ),
+        click.option(
+            "--num-perm", type=int, metavar="N", help="MinHash permutations [default: 128]."
+        ),
+        click.option(
+            "--jobs",
+            "-j",
+            type=int,
+            metavar="N",
+            help="Worker processes; 0 means one per CPU [default: 0].",
+        ),
+        click.option(
+            "--cache-path",
+            type=click.Path(dir_okay=False),
+            help="Where to keep the signature cache [default: the user cache folder].",
+        ),
+        click.option(
+            "--cache/--no-cache",
+            "cache",
+            default=None,
+            help="Reuse signatures of unchanged files between runs [default: cache].",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@contextlib.contextmanager
+def signature_cache(config: Config, *, quiet: bool = False) -> Iterator[SignatureCache | None]:
+    """The signature cache ``config`` asks for (None when off), closed afterwards."""
+    cache = SignatureCache.from_config(config, on_warning=None if quiet else _warn_cache)
+    try:
+        yield cache
+    finally:
+        if cache is not None:
+            cache.close()
+
+
+def _warn_cache(message: str) -> None:
+    click.echo(f"dedup: warning: {message}", err=True)
 
 
 def build_config(config_file: Path | None, **flags: Any) -> Config:

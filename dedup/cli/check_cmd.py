@@ -1,0 +1,132 @@
+"""``dedup check``: do these files copy each other or anything already in the corpus?
+
+Made for pre-commit, which passes any subset of the staged files, in several batches:
+every batch is compared with the whole corpus. Nothing is written inside the repository.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dedup.cli.common import (
+    EXIT_FOUND,
+    EXIT_OK,
+    Warnings,
+    build_config,
+    config_options,
+    detection_options,
+    handle_errors,
+    signature_cache,
+)
+from dedup.cli.output import progress_bar
+from dedup.config import Config
+from dedup.corpus import check_paths_exist, iter_files, read_articles
+from dedup.pipeline import find_matches
+from dedup.result import Match
+from dedup.walk import matches_any
+
+
+@click.command("check")
+@click.argument("files", nargs=-1, metavar="FILE...")
+@click.option(
+    "--corpus-root",
+    type=click.Path(file_okay=False, exists=True),
+    help="Folder holding the corpus [default: the git repository, else the current folder].",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only: no warnings.")
+@detection_options
+@config_options
+@handle_errors
+def check(
+    files: tuple[str, ...],
+    corpus_root: str | None,
+    quiet: bool,
+    config_file: Path | None,
+    **settings: Any,
+) -> None:
+    """Report articles in FILE... that duplicate each other or anything in the corpus,
+    as ``path:line: "<title>" duplicates path:line (similarity 0.97)``.
+
+    Files that the include/exclude globs leave out are skipped, so the pre-commit hook
+    can pass every staged text file. Exits 1 when a duplicate is found, else 0.
+
+    \b
+    Examples:
+      dedup check new/story.txt
+      git diff --cached --name-only | xargs dedup check
+    """
+    config = build_config(config_file, corpus_root=corpus_root, **settings)
+    check_paths_exist(files)
+    warnings = Warnings(quiet=quiet)
+    wanted = list(select_files(files, config))
+    if not wanted:
+        sys.exit(EXIT_OK)
+    root = find_corpus_root(config)
+    checked = {os.path.realpath(path) for path in wanted}
+    with progress_bar(quiet=quiet) as progress, signature_cache(config, quiet=quiet) as cache:
+        targets = list(read_articles(wanted, config, on_warning=warnings))
+        others = [
+            os.path.normpath(path)
+            for path in iter_files([display_path(root)], config, warnings)
+            if os.path.realpath(path) not in checked
+        ]
+        corpus = read_articles(others, config, on_warning=warnings)
+        matches = find_matches(targets, corpus, config, progress=progress, cache=cache)
+    for match in sorted(matches, key=sort_key):
+        click.echo(format_match(match))
+    sys.exit(EXIT_FOUND if matches else EXIT_OK)
+
+
+def select_files(files: Sequence[str], config: Config) -> Iterator[str]:
+    """The given files that the include/exclude globs let in."""
+    for path in files:
+        parts = Path(path).parts
+        if not matches_any(Path(path).name, config.include):
+            continue
+        if not any(matches_any(part, config.exclude) for part in parts):
+            yield path
+
+
+def find_corpus_root(config: Config) -> Path:
+    """``corpus_root`` from configuration, else the git work tree, else the current folder."""
+    if config.corpus_root:
+        root = Path(config.corpus_root)
+        if not root.is_dir():
+            raise click.UsageError(f"corpus root {config.corpus_root!r} is not a folder")
+        return root
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return Path.cwd()
+    return Path(found.stdout.strip())
+
+
+def display_path(root: Path) -> str:
+    """``root`` relative to the current folder when that is shorter, so output stays short."""
+    relative = os.path.relpath(root)
+    return relative if len(relative) < len(str(root)) else str(root)
+
+
+def sort_key(match: Match) -> tuple[str, int, str, int]:
+    return (match.article.path, match.article.line, match.original.path, match.original.line)
+
+
+def format_match(match: Match) -> str:
+    """``path:line: "<title>" duplicates path:line (similarity 0.97)``."""
+    title = " ".join(match.article.title.split())
+    return (
+        f'{match.article.location}: "{title}" duplicates {match.original.location} '
+        f"(similarity {match.score.similarity:.2f})"
+    )

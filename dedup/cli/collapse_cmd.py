@@ -1,0 +1,146 @@
+"""``dedup collapse``: write the corpus with every group of copies reduced to one article."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dedup.cli.common import (
+    EXIT_OK,
+    Warnings,
+    build_config,
+    config_options,
+    detection_options,
+    handle_errors,
+    signature_cache,
+)
+from dedup.cli.output import echo_summary, plural, progress_bar
+from dedup.collapse import (
+    Kept,
+    OutputError,
+    check_target,
+    collapse,
+    file_name,
+    format_row,
+    to_json_line,
+    write_directory,
+    write_jsonl,
+)
+from dedup.corpus import check_paths_exist, read_articles
+from dedup.pipeline import find_duplicates
+
+
+@click.command("collapse")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    help="Write one JSON Lines record per kept article to this file (- for stdout).",
+)
+@click.option(
+    "--output-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Write one text file per kept article, and manifest.tsv, into this folder.",
+)
+@click.option("--force", is_flag=True, help="Replace an existing output.")
+@click.option("--dry-run", "-n", is_flag=True, help="Print what would be written; write nothing.")
+@click.option("--quiet", "-q", is_flag=True, help="No summary, no warnings.")
+@detection_options
+@config_options
+@handle_errors
+def collapse_command(
+    paths: tuple[str, ...],
+    output: Path | None,
+    output_dir: Path | None,
+    force: bool,
+    dry_run: bool,
+    quiet: bool,
+    config_file: Path | None,
+    **settings: Any,
+) -> None:
+    """Write the deduplicated corpus of PATH...: one record per canonical or unique
+    article, each listing the copies it stands for.
+
+    Writes are atomic (a temporary file beside the target, renamed into place), an
+    existing output is only replaced with --force, and input files are never touched.
+    Running ``dedup scan`` on the output finds no groups. Exits 0 on success.
+
+    \b
+    Examples:
+      dedup collapse corpus/ --output deduped.jsonl
+      dedup collapse corpus/ --output-dir deduped/ --force
+      dedup collapse corpus/ --output deduped.jsonl --dry-run | jq .origin.ref
+    """
+    if (output is None) == (output_dir is None):
+        raise click.UsageError("give exactly one of --output FILE or --output-dir DIR")
+    config = build_config(config_file, **settings)
+    check_paths_exist(paths)
+    target = output if output is not None else output_dir
+    assert target is not None
+    refuse_input_as_output(target, paths)
+    if str(target) != "-" and not dry_run:
+        check_target(target, force=force, folder=output_dir is not None)
+    started = time.perf_counter()
+    with progress_bar(quiet=quiet) as progress, signature_cache(config, quiet=quiet) as cache:
+        articles = list(read_articles(paths, config, on_warning=Warnings(quiet=quiet)))
+        result = find_duplicates(articles, config, progress=progress, cache=cache)
+    kept = collapse(articles, result)
+    count = emit(kept, output, output_dir, force=force, dry_run=dry_run)
+    echo_summary(result, time.perf_counter() - started, quiet=quiet)
+    if not quiet:
+        verb = "would write" if dry_run else "wrote"
+        click.echo(f"dedup: {verb} {plural(count, 'article')} to {target}", err=True)
+    sys.exit(EXIT_OK)
+
+
+def emit(
+    kept: Iterable[Kept],
+    output: Path | None,
+    output_dir: Path | None,
+    *,
+    force: bool,
+    dry_run: bool,
+) -> int:
+    """Write (or, on a dry run, print) the kept articles; return how many."""
+    if output is not None and (dry_run or str(output) == "-"):
+        return print_records(kept)
+    if output is not None:
+        return write_jsonl(kept, output, force=force)
+    assert output_dir is not None
+    if dry_run:
+        return print_files(kept, output_dir)
+    return write_directory(kept, output_dir, force=force)
+
+
+def print_records(kept: Iterable[Kept]) -> int:
+    count = 0
+    for item in kept:
+        sys.stdout.write(to_json_line(item))
+        count += 1
+    return count
+
+
+def print_files(kept: Iterable[Kept], folder: Path) -> int:
+    """One line per file a real run would write: path, kept ref, copies, title."""
+    count = 0
+    for count, item in enumerate(kept, start=1):
+        copies = len(item.group.copies) if item.group else 0
+        name = folder / file_name(count, item)
+        sys.stdout.write(format_row((str(name), item.article.ref, str(copies), item.article.title)))
+    return count
+
+
+def refuse_input_as_output(target: Path, paths: Sequence[str]) -> None:
+    """Never write over an input file or into an input folder being replaced."""
+    if str(target) == "-":
+        return
+    resolved = target.resolve()
+    for path in paths:
+        if path != "-" and Path(path).resolve() == resolved:
+            raise OutputError(f"{target}: is an input; collapse never touches its inputs")

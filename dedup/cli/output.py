@@ -1,0 +1,147 @@
+"""Output helpers the commands share: format choice, colour, progress bar, summary, table."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from typing import TextIO
+
+import click
+from rich import box
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from dedup.progress import ProgressCallback
+from dedup.render.groups import RENDERERS, Renderer, RenderOptions
+from dedup.result import Group, Result
+
+
+def wants_color(stream: TextIO) -> bool:
+    """Colour only on a terminal, never when ``NO_COLOR`` is set or ``TERM=dumb``."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def make_console(stream: TextIO) -> Console:
+    """A rich console on ``stream`` that honours ``NO_COLOR`` and pipes."""
+    color = wants_color(stream)
+    return Console(
+        file=stream,
+        no_color=not color,
+        color_system="auto" if color else None,
+        highlight=False,
+        emoji=False,
+        force_terminal=color or None,
+    )
+
+
+def choose_format(requested: str | None, stream: TextIO) -> str:
+    """The format asked for, else a table on a terminal and TSV on a pipe."""
+    if requested:
+        return requested
+    isatty = getattr(stream, "isatty", None)
+    return "table" if isatty and isatty() else "tsv"
+
+
+def render_table(result: Result, stream: TextIO, options: RenderOptions) -> None:
+    """A rich table per group, printed as each group comes: canonical first, then copies."""
+    console = make_console(stream)
+    for group in result.groups:
+        console.print(group_table(group))
+
+
+def group_table(group: Group) -> Table:
+    """One group: the canonical article (bold), then each copy with its scores."""
+    table = Table(
+        title=f"group {group.id} · {group.size} articles",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+    )
+    table.add_column("location", no_wrap=True)
+    table.add_column("source", overflow="ellipsis", no_wrap=True, max_width=16)
+    table.add_column("sim", justify="right", no_wrap=True)
+    table.add_column("cont", justify="right", no_wrap=True)
+    table.add_column("match", no_wrap=True)
+    table.add_column("title", overflow="fold", min_width=16)
+    canonical = group.canonical
+    table.add_row(
+        canonical.location,
+        canonical.source or "",
+        "",
+        "",
+        "canonical",
+        canonical.title,
+        style="bold",
+    )
+    for member in group.copies:
+        copy, score = member.article, member.score
+        table.add_row(
+            copy.location,
+            copy.source or "",
+            f"{score.similarity:.2f}",
+            f"{score.containment:.2f}",
+            score.rule or "",
+            copy.title,
+        )
+    return table
+
+
+#: Every ``dedup scan --format``: the core's machine formats plus the rich table.
+FORMATS: Mapping[str, Renderer] = {"table": render_table, **RENDERERS}
+
+
+@contextlib.contextmanager
+def progress_bar(*, quiet: bool) -> Iterator[ProgressCallback | None]:
+    """A progress callback drawing on stderr, or None when quiet or stderr is not a terminal."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    console = Console(file=sys.stderr, no_color=not wants_color(sys.stderr))
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def report(stage: str, done: int, total: int | None) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield report
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``1 group``, ``2 groups``, ``3 copies``: a count with its noun."""
+    return f"{count:,} {word if count == 1 else words or word + 's'}"
+
+
+def echo_summary(result: Result, seconds: float, *, quiet: bool) -> None:
+    """One line on stderr: articles read, groups, copies, time."""
+    if quiet:
+        return
+    click.echo(
+        f"dedup: {plural(result.stats.articles, 'article')} read, "
+        f"{plural(len(result.groups), 'group')}, {plural(result.copies, 'copy', 'copies')} "
+        f"in {seconds:.1f}s",
+        err=True,
+    )

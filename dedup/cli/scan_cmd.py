@@ -1,0 +1,124 @@
+"""``dedup scan``: find every group of copies across the given paths and report it."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from dedup.article import Article
+from dedup.cli.common import (
+    EXIT_FOUND,
+    EXIT_OK,
+    Warnings,
+    build_config,
+    config_options,
+    detection_options,
+    handle_errors,
+    signature_cache,
+)
+from dedup.cli.output import FORMATS, choose_format, echo_summary, progress_bar
+from dedup.corpus import check_paths_exist, read_articles
+from dedup.pipeline import find_duplicates
+from dedup.render.groups import RenderOptions, copy_files, copy_refs
+from dedup.result import Result
+
+ONLY_CHOICES = ("copies", "copy-files")
+
+
+@click.command("scan")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option(
+    "--format",
+    "-f",
+    "output_format",
+    type=click.Choice(sorted(FORMATS)),
+    help="Output format [default: table on a terminal, tsv on a pipe].",
+)
+@click.option(
+    "--only",
+    type=click.Choice(ONLY_CHOICES),
+    help="Print only non-canonical copies, one per line: 'copies' as PATH#INDEX refs, "
+    "'copy-files' as files in which every article is a copy (safe to delete whole).",
+)
+@click.option("--null", "-0", is_flag=True, help="With --only, end each entry with NUL.")
+@click.option(
+    "--header/--no-header",
+    default=None,
+    help="Print a header line [default: no header for tsv, a header for csv].",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when copies are found.")
+@click.option("--quiet", "-q", is_flag=True, help="Print results only: no summary, no warnings.")
+@detection_options
+@config_options
+@handle_errors
+def scan(
+    paths: tuple[str, ...],
+    output_format: str | None,
+    only: str | None,
+    null: bool,
+    header: bool | None,
+    exit_zero: bool,
+    quiet: bool,
+    config_file: Path | None,
+    **settings: Any,
+) -> None:
+    """Find every group of copies across PATH... (files, folders, - for paths on stdin).
+
+    On a terminal prints a table per group; on a pipe prints tab-separated lines, one
+    per copy: copy location, canonical location, similarity, containment, rule, group,
+    copy ref, canonical ref, copy title, canonical title.
+
+    Exits 0 when no copies are found, 1 when some are (like grep), 2 on bad input.
+
+    \b
+    Examples:
+      dedup scan examples/
+      dedup scan corpus/ | cut -f1,2
+      dedup scan corpus/ --format jsonl | jq .canonical.title
+      dedup scan corpus/ --only copy-files -0 | xargs -0 git rm
+    """
+    config = build_config(config_file, **settings)
+    check_paths_exist(paths)
+    started = time.perf_counter()
+    articles_per_file: Counter[str] = Counter()
+    with progress_bar(quiet=quiet) as progress, signature_cache(config, quiet=quiet) as cache:
+        articles = read_articles(paths, config, on_warning=Warnings(quiet=quiet))
+        counted = count_articles(articles, articles_per_file)
+        result = find_duplicates(counted, config, progress=progress, cache=cache)
+    write_report(result, articles_per_file, output_format, only, null, header)
+    echo_summary(result, time.perf_counter() - started, quiet=quiet)
+    sys.exit(EXIT_FOUND if result.copies and not exit_zero else EXIT_OK)
+
+
+def count_articles(articles: Iterable[Article], counts: Counter[str]) -> Iterator[Article]:
+    """Pass ``articles`` through, counting them per file into ``counts``."""
+    for article in articles:
+        counts[article.path] += 1
+        yield article
+
+
+def write_report(
+    result: Result,
+    articles_per_file: Counter[str],
+    output_format: str | None,
+    only: str | None,
+    null: bool,
+    header: bool | None,
+) -> None:
+    """Write the report in the chosen form to stdout."""
+    stream = sys.stdout
+    if only is not None:
+        entries = copy_refs(result) if only == "copies" else copy_files(result, articles_per_file)
+        end = "\0" if null else "\n"
+        for entry in entries:
+            stream.write(entry + end)
+    else:
+        fmt = choose_format(output_format, stream)
+        FORMATS[fmt](result, stream, RenderOptions(header=header))
+    stream.flush()

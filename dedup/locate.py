@@ -1,0 +1,72 @@
+"""Resolve a user's reference to one article: ``path``, ``path#index`` or ``path:line``."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dedup.article import Article
+from dedup.config import Config
+from dedup.corpus import read_articles
+from dedup.errors import InputError
+
+_SUFFIX = re.compile(r"^(?P<path>.+?)(?P<sep>[#:])(?P<number>\d+)$")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A parsed reference: the file and at most one of an article index or a line."""
+
+    path: str
+    index: int | None = None
+    line: int | None = None
+
+
+def parse_reference(text: str) -> Reference:
+    """Split ``text`` into a file and an index or line; an existing file name wins."""
+    if os.path.exists(text):
+        return Reference(text)
+    match = _SUFFIX.match(text)
+    if match is None or not os.path.exists(match["path"]):
+        raise InputError(text, "no such file (name an article as PATH, PATH#INDEX or PATH:LINE)")
+    number = int(match["number"])
+    if match["sep"] == "#":
+        return Reference(match["path"], index=number)
+    if number < 1:
+        raise InputError(match["path"], "line numbers start at 1")
+    return Reference(match["path"], line=number)
+
+
+def locate_article(
+    text: str,
+    config: Config,
+    *,
+    on_warning: Callable[[InputError], None] | None = None,
+) -> Article:
+    """The article ``text`` names; a bare path names the file's first (main) article."""
+    reference = parse_reference(text)
+    if os.path.isdir(reference.path):
+        raise InputError(reference.path, "is a folder; name one file")
+    articles = list(read_articles([reference.path], config, on_warning=on_warning))
+    if not articles:
+        raise InputError(reference.path, "holds no article")
+    if reference.line is not None:
+        return _find_by_line(reference.path, articles, reference.line)
+    index = reference.index or 0
+    for article in articles:
+        if article.index == index:
+            return article
+    known = ", ".join(f"#{a.index}" for a in articles[:10])
+    raise InputError(reference.path, f"no article #{index}; the file holds {known}")
+
+
+def _find_by_line(path: str, articles: list[Article], line: int) -> Article:
+    for article in articles:
+        if article.line <= line <= article.end_line:
+            return article
+    starts = ", ".join(str(a.line) for a in articles[:10])
+    raise InputError(
+        path, f"no article covers this line; articles start at lines {starts}", line=line
+    )

@@ -1,0 +1,148 @@
+"""Renderers for ``dedup scan``: a registry from format name to a function that streams.
+
+Every renderer writes to a text stream as it goes, one group or one line at a time, so
+the first line of a huge report appears before the last group is formatted. The rich
+table lives in the command line layer (this module never imports rich).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from dedup.result import Group, Member, Result
+
+#: Columns of the TSV and CSV formats, in order. Stable: scripts cut on them.
+COLUMNS: tuple[str, ...] = (
+    "copy_location",
+    "canonical_location",
+    "similarity",
+    "containment",
+    "rule",
+    "group",
+    "copy_ref",
+    "canonical_ref",
+    "copy_title",
+    "canonical_title",
+)
+
+_CONTROL = re.compile(r"[\t\r\n\x0b\x0c\x1c-\x1f\x85\u2028\u2029]+")
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Choices a renderer honours; ``header`` is None for the format's own default."""
+
+    header: bool | None = None
+
+
+Renderer = Callable[[Result, TextIO, RenderOptions], None]
+
+
+def format_score(value: float) -> str:
+    """Scores as fixed four-decimal numbers, so ``sort -n`` and eyes agree."""
+    return f"{value:.4f}"
+
+
+def copy_row(group: Group, member: Member) -> tuple[str, ...]:
+    """One copy as the values of :data:`COLUMNS`."""
+    copy, canonical = member.article, group.canonical
+    return (
+        copy.location,
+        canonical.location,
+        format_score(member.score.similarity),
+        format_score(member.score.containment),
+        member.score.rule or "",
+        str(group.id),
+        copy.ref,
+        canonical.ref,
+        copy.title,
+        canonical.title,
+    )
+
+
+def iter_rows(result: Result) -> Iterator[tuple[str, ...]]:
+    """Every copy of every group as a row, groups in order, copies in group order."""
+    for group in result.groups:
+        for member in group.copies:
+            yield copy_row(group, member)
+
+
+def clean_cell(value: str) -> str:
+    """A cell with tabs and line breaks turned into single spaces."""
+    return _CONTROL.sub(" ", value)
+
+
+def render_tsv(result: Result, stream: TextIO, options: RenderOptions) -> None:
+    """Tab-separated, one copy per line; a header only when asked for."""
+    if options.header:
+        stream.write("\t".join(COLUMNS) + "\n")
+    for row in iter_rows(result):
+        stream.write("\t".join(clean_cell(cell) for cell in row) + "\n")
+
+
+def render_csv(result: Result, stream: TextIO, options: RenderOptions) -> None:
+    """RFC 4180 CSV, one copy per line; a header unless ``header`` is False."""
+    writer = csv.writer(stream, lineterminator="\n")
+    if options.header is not False:
+        writer.writerow(COLUMNS)
+    for row in iter_rows(result):
+        writer.writerow(row)
+
+
+def render_jsonl(result: Result, stream: TextIO, options: RenderOptions) -> None:
+    """One JSON object per group per line (see :meth:`dedup.result.Group.to_dict`)."""
+    for group in result.groups:
+        stream.write(_dumps(group.to_dict()) + "\n")
+
+
+def render_json(result: Result, stream: TextIO, options: RenderOptions) -> None:
+    """One JSON document ``{"parameters": …, "groups": […]}``, written a group at a time."""
+    stream.write('{"parameters": ' + _dumps(result.parameters) + ',\n "groups": [')
+    for position, group in enumerate(result.groups):
+        stream.write(("," if position else "") + "\n  " + _dumps(group.to_dict()))
+    stream.write("\n ]}\n" if result.groups else "]}\n")
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=_jsonable)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    return str(value)
+
+
+#: The machine-readable formats. ``table`` is added by the command line, which owns rich.
+RENDERERS: Mapping[str, Renderer] = {
+    "tsv": render_tsv,
+    "csv": render_csv,
+    "jsonl": render_jsonl,
+    "json": render_json,
+}
+
+
+def copy_refs(result: Result) -> Iterator[str]:
+    """``path#index`` of every non-canonical copy, each once, in report order."""
+    seen: set[str] = set()
+    for group in result.groups:
+        for member in group.copies:
+            if member.article.ref not in seen:
+                seen.add(member.article.ref)
+                yield member.article.ref
+
+
+def copy_files(result: Result, articles_per_file: Mapping[str, int]) -> Iterator[str]:
+    """Files in which every article is a non-canonical copy, sorted: safe to delete whole."""
+    copies: dict[str, set[int]] = {}
+    for group in result.groups:
+        for member in group.copies:
+            copies.setdefault(member.article.path, set()).add(member.article.index)
+    for path in sorted(copies):
+        if len(copies[path]) >= articles_per_file.get(path, 0) > 0:
+            yield path
