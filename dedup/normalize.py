@@ -31,6 +31,7 @@ _BREAK = re.compile(r"[.!?][\"')\]”’]?\s+")
 _INITIALS = re.compile(r"(?:\w\.){2,}")
 _OPENERS = "\"'“‘(["
 _ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "no.", "gov.", "sen.", "rep."})
+_MAX_REPAIRS = 4
 _WORD = re.compile(r"\w+")
 
 
@@ -44,9 +45,16 @@ def repair(text: str) -> str:
 def normalize(text: str) -> str:
     """The comparison form of ``text``: NFKC, case-folded, one quote and dash style, single spaces.
 
-    Idempotent: ``normalize(normalize(t)) == normalize(t)``.
+    Idempotent: ``normalize(normalize(t)) == normalize(t)``. Folding can expose mojibake
+    that a repair then fixes, so the two alternate until the text stops changing.
     """
-    return fold(repair(text))
+    folded = fold(repair(text))
+    for _ in range(_MAX_REPAIRS):
+        repaired = fold(repair(folded))
+        if repaired == folded:
+            break
+        folded = repaired
+    return folded
 
 
 def fold(text: str) -> str:

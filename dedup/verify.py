@@ -94,14 +94,17 @@ def _near_rule(
 
 
 def _aligned_similarity(short: Side, long_: Side, shared: np.ndarray) -> float:
-    """Similarity of the shorter text to the span of the longer one its shingles cover."""
+    """Similarity of the shorter text to the stretch of the longer one that holds most of
+    its shingles (a window as long as the shorter text, slid to the densest place)."""
     if not len(shared):
         return 0.0
-    hits = np.flatnonzero(np.isin(long_.shingles.hashes, shared))
+    hits = np.isin(long_.shingles.hashes, shared).astype(np.int32)
+    width = min(len(short.shingles.hashes), len(hits))
+    running = np.concatenate(([0], np.cumsum(hits)))
+    first = int(np.argmax(running[width:] - running[:-width]))
     data = long_.prepared.text.encode()
-    window = data[long_.shingles.starts[hits[0]] : long_.shingles.ends[hits[-1]]]
-    body = short.prepared.text.split("\n", 1)[-1]
-    return Indel.normalized_similarity(body, window.decode(errors="ignore"))
+    window = data[long_.shingles.starts[first] : long_.shingles.ends[first + width - 1]]
+    return Indel.normalized_similarity(short.prepared.text, window.decode(errors="ignore"))
 
 
 def _number_overlap(short: str, long_: str) -> float:

@@ -1,0 +1,114 @@
+"""What counts as a copy, and what must stay apart, on invented articles."""
+
+from __future__ import annotations
+
+from newsgen import article, story
+
+from dedup.config import Config
+from dedup.pipeline import compare, find_duplicates
+
+
+def wire(seed: int = 1, paragraphs: int = 8) -> tuple[str, list[str]]:
+    title, body = story(seed, paragraphs)
+    return title, [f"PORT ELSPETH (AP) — {body[0]}", *body[1:]]
+
+
+def test_exact_copy_with_page_junk_appended() -> None:
+    title, body = wire()
+    original = article("ap.txt", title, body, source="Associated Press")
+    junked = article(
+        "yahoo.txt",
+        title,
+        [*body[:-1], body[-1] + " The Associated Press Sign in to access your portfolio"],
+        source="Yahoo",
+    )
+    score = compare(original, junked)
+    assert score.rule == "exact"
+
+
+def test_trimmed_copy_is_contained() -> None:
+    title, body = wire(paragraphs=12)
+    score = compare(article("a.txt", title, body), article("b.txt", title, body[:7]))
+    assert score.rule in {"containment", "resemblance"}
+    assert score.containment_ba > 0.95
+
+
+def test_restyled_and_rewrapped_copy_resembles() -> None:
+    title, body = wire()
+    styled = [p.replace("—", "-").replace("'", "’") for p in body]
+    wrapped = [line for p in styled for line in (p[: len(p) // 2], p[len(p) // 2 :])]
+    score = compare(article("a.txt", title, body), article("b.txt", title.upper(), wrapped))
+    assert score.rule in {"exact", "resemblance"}
+
+
+def test_headline_rewritten_and_paragraph_dropped() -> None:
+    title, body = wire(paragraphs=10)
+    edited = body[:4] + body[5:]
+    score = compare(article("a.txt", title, body), article("b.txt", "A new headline", edited))
+    assert score.is_copy
+
+
+def test_independent_reports_sharing_a_quote_stay_apart() -> None:
+    quote = "'We have no reason to expect a miracle,' the harbour master told reporters."
+    t1, b1 = story(21)
+    t2, b2 = story(22)
+    score = compare(article("a.txt", t1, [*b1, quote]), article("b.txt", t2, [quote, *b2]))
+    assert not score.is_copy
+
+
+def test_follow_up_reusing_a_background_paragraph_stays_apart() -> None:
+    t1, b1 = story(31)
+    t2, b2 = story(32)
+    score = compare(article("a.txt", t1, b1), article("b.txt", t2, [*b2, b1[3]]))
+    assert not score.is_copy
+
+
+def test_templated_notices_with_different_companies_stay_apart() -> None:
+    body = ["Qtly div five cts vs five cts prior. Pay July 15. Record June 30."]
+    a = article("a.txt", "HARROWGATE MILLS CO SETS QUARTERLY", body)
+    b = article("b.txt", "SALTMARSH BANK AND TRUST DIVIDEND", body)
+    assert not compare(a, b).is_copy
+
+
+def test_recurring_story_with_new_figures_stays_apart() -> None:
+    text = (
+        "The Federal Reserve entered the government securities market to supply {0} billion "
+        "dlrs of temporary reserves indirectly via {1} billion dlrs of customer repurchase "
+        "agreements, a spokesman said. Federal funds were trading at {2} pct when the Fed "
+        "began its temporary and indirect supply of reserves to the banking system, dealers "
+        "said, adding that the move was widely expected by the market this morning."
+    )
+    a = article("a.txt", "FED ADDS RESERVES VIA CUSTOMER REPURCHASES", [text.format(1.5, 2, 6.1)])
+    b = article("b.txt", "FED ADDS RESERVES VIA CUSTOMER REPURCHASES", [text.format(2.5, 3, 5.9)])
+    score = compare(a, b)
+    assert score.similarity > 0.9
+    assert not score.is_copy
+    assert "numbers" in score.reason
+
+
+def test_groups_do_not_chain() -> None:
+    # b is a's first half plus c's first half; a~b and b~c hold by containment, a and c differ.
+    ta, ba = story(41, paragraphs=10)
+    tc, bc = story(42, paragraphs=10)
+    a = article("a.txt", ta, ba)
+    b = article("b.txt", ta, ba[:5] + bc[:5])
+    c = article("c.txt", tc, bc)
+    result = find_duplicates([a, b, c], Config(containment=0.45, similarity=0.45))
+    for group in result.groups:
+        members = {group.canonical.path, *(m.article.path for m in group.copies)}
+        assert not {"a.txt", "c.txt"} <= members
+        for member in group.copies:
+            assert member.score.is_copy
+
+
+def test_every_copy_is_verified_against_its_canonical() -> None:
+    title, body = wire(seed=5, paragraphs=10)
+    articles = [
+        article("ap.txt", title, body, source="Associated Press"),
+        article("local.txt", title, body[:6], source="Milbrook Gazette"),
+        article("yahoo.txt", title, [*body, "Sign in to access your portfolio"], source="Yahoo"),
+    ]
+    (group,) = find_duplicates(articles).groups
+    assert group.canonical.path == "ap.txt"
+    assert {m.article.path for m in group.copies} == {"local.txt", "yahoo.txt"}
+    assert all(m.score.is_copy for m in group.copies)

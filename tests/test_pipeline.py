@@ -1,0 +1,127 @@
+"""Properties of find_duplicates a user relies on: determinism, parallel equality, caching."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from newsgen import article, story
+
+from dedup import parallel
+from dedup.article import Article
+from dedup.config import Config
+from dedup.corpus import read_articles
+from dedup.pipeline import find_duplicates, find_matches
+from dedup.result import Result
+
+
+def corpus(stories: int = 30) -> list[Article]:
+    """Distinct stories, every third one copied (trimmed) and every fifth one exactly."""
+    articles = []
+    for seed in range(stories):
+        title, body = story(seed, paragraphs=6)
+        articles.append(article(f"s{seed:02}.txt", title, body))
+        if seed % 3 == 0:
+            articles.append(article(f"t{seed:02}.txt", title, body[:4]))
+        if seed % 5 == 0:
+            articles.append(article(f"x{seed:02}.txt", title, body, source="Yahoo"))
+    return articles
+
+
+def summary(result: Result) -> list[tuple[str, tuple[str, ...], tuple[str | None, ...]]]:
+    return [
+        (
+            g.canonical.ref,
+            tuple(m.article.ref for m in g.copies),
+            tuple(m.score.rule for m in g.copies),
+        )
+        for g in result.groups
+    ]
+
+
+def test_finds_the_planted_groups() -> None:
+    result = find_duplicates(corpus())
+    expected = {f"s{seed:02}.txt" for seed in range(30) if seed % 3 == 0 or seed % 5 == 0}
+    assert {g.canonical.path for g in result.groups} == expected
+    assert result.copies == 10 + 6
+
+
+def test_result_does_not_depend_on_input_order() -> None:
+    articles = corpus()
+    expected = summary(find_duplicates(articles))
+    for seed in range(3):
+        shuffled = articles[:]
+        random.Random(seed).shuffle(shuffled)
+        assert summary(find_duplicates(shuffled)) == expected
+
+
+def test_parallel_run_equals_single_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_ARTICLES", 0)
+    monkeypatch.setattr(parallel, "CHUNK", 7)
+    articles = corpus()
+    single = find_duplicates(articles, Config(jobs=1))
+    double = find_duplicates(articles, Config(jobs=2))
+    assert summary(single) == summary(double)
+
+
+class DictStore:
+    """A signature store in memory, standing in for the SQLite cache."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, bytes], np.ndarray] = {}
+
+    def get_many(self, params: str, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
+        return {k: self.rows[(params, k)] for k in keys if (params, k) in self.rows}
+
+    def put_many(self, params: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
+        self.rows.update({(params, k): v for k, v in items})
+
+
+def test_warm_cache_reads_signatures_and_gives_the_same_result() -> None:
+    store, articles = DictStore(), corpus()
+    cold = find_duplicates(articles, cache=store)
+    warm = find_duplicates(articles, cache=store)
+    assert cold.stats.cache_hits == 0
+    assert warm.stats.cache_hits == len(store.rows) > 0
+    assert summary(cold) == summary(warm)
+    other = find_duplicates(articles, Config(shingle_size=4), cache=store)
+    assert other.stats.cache_hits == 0  # other parameters never reuse these signatures
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 10_000), min_size=1, max_size=4, unique=True), st.integers(2, 4))
+def test_identical_texts_always_group(seeds: list[int], copies: int) -> None:
+    articles = []
+    for seed in seeds:
+        title, body = story(seed, paragraphs=2, sentences=2)
+        articles += [article(f"{seed}-{n}.txt", title, body) for n in range(copies)]
+    result = find_duplicates(articles)
+    assert len(result.groups) == len(seeds)
+    assert all(len(g.copies) == copies - 1 for g in result.groups)
+
+
+def test_find_matches_reports_targets_that_copy_the_corpus() -> None:
+    articles = corpus(10)
+    title, body = story(4, paragraphs=6)
+    new_copy = article("new/copy.txt", title, body[:5])
+    new_story = article("new/fresh.txt", *story(99, paragraphs=6))
+    matches = find_matches([new_copy, new_story], articles)
+    assert [(m.article.path, m.original.path) for m in matches] == [("new/copy.txt", "s04.txt")]
+
+
+def test_seeds_group_only_the_syndicated_ap_story(seed_paths: list[Path]) -> None:
+    articles = list(read_articles([str(p) for p in seed_paths], Config()))
+    result = find_duplicates(articles)
+    assert len(result.groups) == 1
+    (group,) = result.groups
+    assert group.canonical.source == "Associated Press"
+    assert [m.article.source for m in group.copies] == ["Yahoo"]
+    mains = [a for a in articles if a.kind == "main"]
+    assert len(mains) == 2
+    grouped = {group.canonical.ref, group.copies[0].article.ref}
+    assert not grouped & {a.ref for a in mains}

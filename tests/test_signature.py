@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+import numpy as np
+from datasketch import MinHash
+from newsgen import story
+
+from dedup.signature import (
+    Permutations,
+    candidate_pairs,
+    estimate_jaccard,
+    shingle,
+    signatures,
+)
+
+PERMS = Permutations(num_perm=128, seed=1)
+
+
+def text_of(seed: int, paragraphs: int = 8) -> str:
+    title, body = story(seed, paragraphs)
+    return " ".join([title, *body]).lower()
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    return len(np.intersect1d(a, b)) / len(np.union1d(a, b))
+
+
+def test_signatures_equal_datasketch_affine32_minhash() -> None:
+    sets = [shingle(text_of(seed), 5).unique() for seed in range(5)]
+    ours = signatures(sets, PERMS)
+    for row, shingles in zip(ours, sets, strict=True):
+        reference = MinHash(num_perm=128, seed=1, scheme="affine32", hashfunc=lambda v: v)
+        reference.update_batch([int(h) >> 32 for h in shingles])
+        assert np.array_equal(reference.hashvalues, row)
+
+
+def test_shingles_cover_their_words() -> None:
+    text = "the harbour board approved a plan to widen the road"
+    found = shingle(text, 3)
+    assert len(found.hashes) == len(text.split()) - 2
+    first = text.encode()[found.starts[0] : found.ends[0]].decode()
+    assert first == "the harbour board"
+    assert shingle("two words", 5).hashes.shape == (1,)
+    assert shingle("", 5).hashes.shape == (0,)
+
+
+def test_shingle_hashes_depend_on_words_not_position() -> None:
+    a = shingle("alpha beta gamma delta", 2).hashes
+    b = shingle("zeta alpha beta gamma delta", 2).hashes
+    assert set(a.tolist()) < set(b.tolist())
+
+
+def test_empty_set_gets_max_signature_and_identical_sets_equal() -> None:
+    text = text_of(7)
+    sigs = signatures(
+        [np.zeros(0, np.uint64), shingle(text, 5).hashes, shingle(text, 5).hashes], PERMS
+    )
+    assert (sigs[0] == np.iinfo(np.uint32).max).all()
+    assert np.array_equal(sigs[1], sigs[2])
+
+
+def test_estimated_jaccard_tracks_true_jaccard() -> None:
+    words = text_of(11, paragraphs=12).split()
+    full = shingle(" ".join(words), 5).unique()
+    for keep in (0.9, 0.7, 0.5):
+        part = shingle(" ".join(words[: int(len(words) * keep)]), 5).unique()
+        sig_full, sig_part = signatures([full, part], PERMS)
+        assert abs(estimate_jaccard(sig_full, sig_part, seed=1) - jaccard(full, part)) < 0.12
+
+
+def test_lsh_proposes_planted_pairs_and_few_others() -> None:
+    texts, planted = [], set()
+    for seed in range(200):
+        words = text_of(1000 + seed).split()
+        texts.append(" ".join(words))
+        if seed % 4 == 0:  # a copy with 15% of its words cut from the end
+            planted.add((len(texts) - 1, len(texts)))
+            texts.append(" ".join(words[: int(len(words) * 0.85)]))
+    sigs = signatures([shingle(t, 5).hashes for t in texts], PERMS)
+    found = {tuple(p) for p in candidate_pairs(sigs, 0.4).tolist()}
+    assert planted <= found
+    assert len(found - planted) < len(texts)  # unrelated stories are rarely proposed
+
+
+def test_candidate_pairs_of_identical_bucket_are_bounded() -> None:
+    sigs = np.zeros((500, 128), dtype=np.uint32)  # 500 identical signatures
+    pairs = candidate_pairs(sigs, 0.5)
+    assert 0 < len(pairs) < 500 * 20
+    assert (pairs[:, 0] < pairs[:, 1]).all()
