@@ -1,0 +1,284 @@
+"""Speed benchmark: dedup (cold and warm cache, one job and all jobs) against the anchors.
+
+Builds corpora of ~750-word articles by recombining sentences of the real articles in
+``../shared/corpora`` (BBC News, Reuters-21578) with ~5% planted copies (exact, junk
+appended, trimmed), writes each as one JSONL file, then runs every pipeline on it in its
+own subprocess and prints articles/second, peak memory and the ratio to dedup cold::
+
+    python benchmarks/speed.py                    # 10k and 100k articles
+    python benchmarks/speed.py --sizes 1m --json  # opt in to 1M; JSON on stdout
+
+Slow anchors run on the first ``--subsample`` articles and their rate is extrapolated;
+the table marks them. Skips with a message when the corpora are absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from speed_corpus import build_corpus, shared_corpora, write_head
+from speed_run import Measurement, measure
+
+HERE = Path(__file__).resolve().parent
+ANCHORS = HERE / "anchors.py"
+SLOW_ANCHORS = ("datasketch-update", "datasketch-bulk", "text-dedup")
+FAST_ANCHORS = ("rensa-strings", "rensa-hashes", "floor")
+#: The dedup command of the running interpreter's environment.
+DEDUP = str(
+    Path(sys.executable).parent / "dedup"
+    if (Path(sys.executable).parent / "dedup").exists()
+    else shutil.which("dedup") or "dedup"
+)
+TEXT_DEDUP_PYTHON = Path(os.environ.get("TEXT_DEDUP_PYTHON", "/tmp/td_venv/bin/python"))
+
+API_SCRIPT = """
+import json, sys
+from dedup.config import load_config
+from dedup.corpus import read_articles
+from dedup.pipeline import find_duplicates
+corpus, cache_path, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+config = load_config({"cache_path": cache_path, "jobs": jobs})
+result = find_duplicates(read_articles([corpus], config), config)
+print(json.dumps({"groups": len(result.groups), "copies": result.copies}))
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table: a pipeline's figures on one corpus size."""
+
+    size: int
+    name: str
+    measured_articles: int
+    seconds: float
+    per_second: float
+    peak_rss_mb: float
+    tree_rss_mb: float
+    copies: int | None
+    note: str
+    vs_cold_1: float | None = None
+    vs_cold_all: float | None = None
+
+
+def parse_size(text: str) -> int:
+    """``10k`` → 10000, ``1m`` → 1000000, ``2500`` → 2500."""
+    text = text.strip().lower()
+    factor = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text.rstrip("km")) * factor)
+
+
+def dedup_mode(choice: str) -> tuple[str, str]:
+    """Which way to run dedup: ("cli" | "api", "") or ("", reason it cannot run)."""
+    scan = subprocess.run([DEDUP, "scan", "--help"], capture_output=True, text=True)
+    if choice in ("auto", "cli") and scan.returncode == 0:
+        return "cli", ""
+    probe = subprocess.run(
+        [sys.executable, "-c", "import dedup.pipeline, dedup.corpus"],
+        capture_output=True,
+        text=True,
+    )
+    if choice in ("auto", "api") and probe.returncode == 0:
+        return "api", ""
+    reason = (scan.stderr or probe.stderr).strip().splitlines()
+    return "", reason[-1] if reason else "dedup cannot run"
+
+
+def dedup_argv(mode: str, corpus: Path, cache: Path, jobs: int) -> list[str]:
+    if mode == "cli":
+        return [
+            DEDUP,
+            "scan",
+            str(corpus),
+            "--format",
+            "jsonl",
+            "--cache-path",
+            str(cache),
+            "--jobs",
+            str(jobs),
+            "--quiet",
+            "--exit-zero",
+        ]
+    return [sys.executable, "-c", API_SCRIPT, str(corpus), str(cache), str(jobs)]
+
+
+def count_dedup_copies(mode: str, stdout: str) -> int | None:
+    """Copies in dedup's output: JSONL records (one per group or per copy)."""
+    records = [json.loads(line) for line in stdout.splitlines() if line.startswith("{")]
+    if mode == "api":
+        return int(records[-1]["copies"]) if records else None
+    return sum(len(r["copies"]) if "copies" in r else 1 for r in records)
+
+
+def run_dedup(mode: str, corpus: Path, size: int, workdir: Path, jobs_all: int) -> list[Row]:
+    """Cold then warm, on one job and on all jobs; each cold run starts from an empty cache."""
+    rows: list[Row] = []
+    for jobs in sorted({1, jobs_all}):
+        cache = workdir / f"cache-{jobs}.sqlite"
+        for leftover in workdir.glob(f"cache-{jobs}.sqlite*"):
+            leftover.unlink()
+        for phase in ("cold", "warm"):
+            result = measure(dedup_argv(mode, corpus, cache, jobs))
+            name = f"dedup {phase}, {jobs} job{'s' if jobs > 1 else ''}"
+            copies = count_dedup_copies(mode, result.stdout) if result.ok else None
+            rows.append(to_row(size, name, size, result, copies, "" if result.ok else result.error))
+    return rows
+
+
+def to_row(
+    size: int, name: str, measured: int, result: Measurement, copies: int | None, note: str
+) -> Row:
+    rate = measured / result.seconds if result.ok and result.seconds > 0 else 0.0
+    return Row(
+        size=size,
+        name=name,
+        measured_articles=measured,
+        seconds=round(result.seconds, 2),
+        per_second=round(rate, 1),
+        peak_rss_mb=round(result.peak_rss_bytes / 2**20, 1),
+        tree_rss_mb=round(result.tree_rss_bytes / 2**20, 1),
+        copies=copies,
+        note=note,
+    )
+
+
+def run_anchor(name: str, corpus: Path, head: Path, size: int, subsample: int) -> Row:
+    """One anchor from ``anchors.py``, on a subsample when it is slow."""
+    sampled = name in SLOW_ANCHORS and size > subsample
+    measured = subsample if sampled else size
+    result = measure([sys.executable, str(ANCHORS), name, str(head if sampled else corpus)])
+    copies = json.loads(result.stdout)["copies"] if result.ok else None
+    note = f"subsample of {measured:,}, rate extrapolated" if sampled else ""
+    return to_row(size, name, measured, result, copies, note if result.ok else result.error)
+
+
+def run_text_dedup(
+    corpus: Path, head: Path, size: int, subsample: int, workdir: Path, jobs: int
+) -> Row:
+    """text-dedup's MinHash from its own virtualenv, or a row saying why it is unavailable."""
+    from anchors import parse_text_dedup_removed, text_dedup_command
+
+    name = f"text-dedup, {jobs} proc"
+    sampled = size > subsample
+    measured = subsample if sampled else size
+    if not TEXT_DEDUP_PYTHON.exists():
+        reason = f"unavailable: no text-dedup virtualenv at {TEXT_DEDUP_PYTHON}"
+        return Row(size, name, 0, 0.0, 0.0, 0.0, 0.0, None, reason)
+    argv, env = text_dedup_command(TEXT_DEDUP_PYTHON, head if sampled else corpus, workdir, jobs)
+    result = measure(argv, extra_env=env, merge_stderr=True)
+    shutil.rmtree(workdir / "hf-cache", ignore_errors=True)
+    shutil.rmtree(workdir / "text-dedup-out", ignore_errors=True)
+    if not result.ok:
+        return to_row(size, name, measured, result, None, f"unavailable: {result.error}")
+    note = f"subsample of {measured:,}, rate extrapolated" if sampled else ""
+    return to_row(size, name, measured, result, parse_text_dedup_removed(result.stdout), note)
+
+
+def add_ratios(rows: list[Row]) -> list[Row]:
+    """Each row's rate divided by dedup cold's (one job and all jobs), same corpus size."""
+    cold_1 = next((r.per_second for r in rows if r.name == "dedup cold, 1 job"), 0.0)
+    cold_all = max((r.per_second for r in rows if r.name.startswith("dedup cold")), default=0.0)
+    out = []
+    for row in rows:
+        vs_1 = round(row.per_second / cold_1, 3) if cold_1 and row.per_second else None
+        vs_all = round(row.per_second / cold_all, 3) if cold_all and row.per_second else None
+        out.append(Row(**{**asdict(row), "vs_cold_1": vs_1, "vs_cold_all": vs_all}))
+    return out
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    """A markdown table of every row."""
+    header = (
+        "| articles | pipeline | articles/s | seconds | peak RSS MB | tree RSS MB "
+        "| copies found | ÷ cold 1 job | ÷ cold all jobs | note |"
+    )
+    lines = [header, "|" + "---|" * 10]
+    for r in rows:
+        ratio_1 = f"{r.vs_cold_1:.3g}×" if r.vs_cold_1 else "-"
+        ratio_all = f"{r.vs_cold_all:.3g}×" if r.vs_cold_all else "-"
+        copies = "-" if r.copies is None else f"{r.copies:,}"
+        lines.append(
+            f"| {r.size:,} | {r.name} | {r.per_second:,.0f} | {r.seconds:.1f} | "
+            f"{r.peak_rss_mb:,.0f} | {r.tree_rss_mb:,.0f} | {copies} | {ratio_1} | "
+            f"{ratio_all} | {r.note} |"
+        )
+    return "\n".join(lines)
+
+
+def benchmark_size(size: int, args: argparse.Namespace, workdir: Path, mode: str) -> list[Row]:
+    """Build one corpus and run every pipeline on it."""
+    folder = workdir / f"corpus-{size}"
+    folder.mkdir(parents=True, exist_ok=True)
+    corpus, planted = build_corpus(shared_corpora(), folder / "articles.jsonl", size, args.seed)
+    head = write_head(corpus, folder / f"head-{args.subsample}.jsonl", args.subsample)
+    say(f"{size:,} articles with {planted:,} planted copies in {corpus}")
+    jobs_all = args.jobs or os.cpu_count() or 1
+    rows: list[Row] = []
+    if mode:
+        rows += run_dedup(mode, corpus, size, folder, jobs_all)
+    else:
+        rows.append(Row(size, "dedup", 0, 0.0, 0.0, 0.0, 0.0, None, f"unavailable: {args.why}"))
+    for name in (*FAST_ANCHORS, *SLOW_ANCHORS):
+        if name in args.skip:
+            continue
+        say(f"  running {name} on {size:,} articles")
+        if name == "text-dedup":
+            for jobs in sorted({1, jobs_all}):
+                rows.append(run_text_dedup(corpus, head, size, args.subsample, folder, jobs))
+        else:
+            rows.append(run_anchor(name, corpus, head, size, args.subsample))
+    return add_ratios(rows)
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10k,100k", help="Corpus sizes, e.g. 10k,100k,1m.")
+    parser.add_argument("--subsample", type=parse_size, default=10_000)
+    parser.add_argument("--jobs", type=int, default=0, help="'All jobs' means this many.")
+    parser.add_argument("--via", choices=("auto", "cli", "api"), default="auto")
+    parser.add_argument("--skip", default="", help="Anchors to leave out, comma-separated.")
+    parser.add_argument("--seed", type=int, default=20240601)
+    parser.add_argument("--workdir", type=Path, help="Keep corpora here (default: a temp dir).")
+    parser.add_argument("--json", action="store_true", help="Print JSON instead of a table.")
+    args = parser.parse_args(argv)
+    args.skip = {name.strip() for name in args.skip.split(",") if name.strip()}
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark and print the table (or JSON) on stdout."""
+    args = parse_args(argv)
+    if shared_corpora() is None:
+        say("speed.py: skipped: ../shared/corpora (bbc_news, reuters21578) not found")
+        return 0
+    mode, args.why = dedup_mode(args.via)
+    if not mode:
+        say(f"speed.py: dedup unavailable: {args.why}")
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="dedup-speed-"))
+    try:
+        rows = [
+            r
+            for s in args.sizes.split(",")
+            for r in benchmark_size(parse_size(s), args, workdir, mode)
+        ]
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(json.dumps([asdict(r) for r in rows], indent=2) if args.json else format_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Run one pipeline in its own subprocess and measure wall time and peak memory.
+
+Peak RSS is read two ways: ``wait4``'s ``ru_maxrss`` (the largest single process of the
+run's tree, as Linux folds reaped children into their parent) and a 10 Hz sample of the
+summed RSS of the process and all its descendants (what a multi-process run holds).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Figures of one run; ``error`` holds the last line of stderr when it failed."""
+
+    ok: bool
+    seconds: float
+    peak_rss_bytes: int
+    tree_rss_bytes: int
+    stdout: str
+    error: str
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        tree.setdefault(parent, []).append(int(entry))
+    return tree
+
+
+def _rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def tree_rss(pid: int) -> int:
+    """Summed RSS of ``pid`` and every descendant, in bytes (0 where /proc is missing)."""
+    if not Path("/proc").is_dir():
+        return 0
+    tree = _children()
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        total += _rss(current)
+        stack.extend(tree.get(current, ()))
+    return total
+
+
+class _Sampler(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.1):
+            self.peak = max(self.peak, tree_rss(self.pid))
+
+
+def measure(
+    argv: Sequence[str], *, extra_env: dict[str, str] | None = None, merge_stderr: bool = False
+) -> Measurement:
+    """Run ``argv`` to completion; its stdout is returned, stderr kept for the error line."""
+    env = {**os.environ, **(extra_env or {})}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            list(argv), stdout=out, stderr=out if merge_stderr else err, env=env, text=True
+        )
+        sampler = _Sampler(process.pid)
+        sampler.start()
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        sampler.done.set()
+        sampler.join()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    lines = (stderr or stdout).strip().splitlines()
+    ok = process.returncode == 0
+    error = "" if ok else f"exit {process.returncode}: {lines[-1] if lines else 'no output'}"
+    return Measurement(ok, seconds, usage.ru_maxrss * 1024, sampler.peak, stdout, error)
