@@ -42,12 +42,14 @@ TEXT_DEDUP_PYTHON = Path(os.environ.get("TEXT_DEDUP_PYTHON", "/tmp/td_venv/bin/p
 
 API_SCRIPT = """
 import json, sys
+from dedup.cache import SignatureCache
 from dedup.config import load_config
 from dedup.corpus import read_articles
 from dedup.pipeline import find_duplicates
 corpus, cache_path, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 config = load_config({"cache_path": cache_path, "jobs": jobs})
-result = find_duplicates(read_articles([corpus], config), config)
+with SignatureCache.from_config(config) as cache:
+    result = find_duplicates(read_articles([corpus], config), config, cache=cache)
 print(json.dumps({"groups": len(result.groups), "copies": result.copies}))
 """
 
