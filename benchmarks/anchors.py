@@ -33,6 +33,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -85,7 +86,8 @@ _WORD_BYTE[128:] = True  # UTF-8 bytes of non-ASCII letters (casefolded text has
 def _mix(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
     x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
+    mixed: npt.NDArray[np.uint64] = x ^ (x >> np.uint64(31))
+    return mixed
 
 
 _TABLES: list[npt.NDArray[np.uint64]] = []
@@ -211,7 +213,7 @@ def run_rensa_hashes(texts: Sequence[str]) -> Groups:
     from rensa import RMinHash, RMinHashLSH
 
     lsh = RMinHashLSH(THRESHOLD, NUM_PERM, RENSA_BANDS)
-    matrices: list[tuple[int, object]] = []
+    matrices: list[tuple[int, Any]] = []
     for start in range(0, len(texts), HASH_BATCH):
         hashes, offsets = hash_shingles(texts[start : start + HASH_BATCH])
         matrix = RMinHash.digest_matrix_from_flat_token_hashes(hashes, offsets, NUM_PERM, 42)
