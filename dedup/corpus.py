@@ -52,6 +52,8 @@ def read_file(path: str, config: Config, on_warning: WarningCallback) -> Iterato
             yield from _read_text(path, config, on_warning)
     except InputError as error:
         on_warning(error)
+    except OSError as exc:  # the file changed or vanished while being read
+        on_warning(InputError(path, f"cannot read: {exc.strerror or exc}"))
 
 
 def _read_text(path: str, config: Config, on_warning: WarningCallback) -> Iterator[Article]:
@@ -67,7 +69,9 @@ def _read_json(path: str, config: Config, on_warning: WarningCallback) -> Iterat
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(path, f"invalid JSON: {exc.msg}", line=exc.lineno) from None
+        raise InputError(path, f"invalid JSON ({exc.msg}), skipped", line=exc.lineno) from None
+    except (ValueError, RecursionError) as exc:
+        raise InputError(path, f"invalid JSON ({exc}), skipped") from None
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
         data = data["articles"]
     if not isinstance(data, list):
@@ -94,12 +98,15 @@ def _read_jsonl(path: str, config: Config, on_warning: WarningCallback) -> Itera
         number += 1
         try:
             record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            on_warning(InputError(path, f"malformed JSON line ({exc.msg}), skipped", lineno))
+        except (ValueError, RecursionError) as exc:
+            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
+            on_warning(InputError(path, f"malformed JSON line ({reason}), skipped", lineno))
             continue
         article = make_record(record, path, number - 1, lineno, config, on_warning)
         if article is not None:
             yield article
+    if number == 0:
+        raise InputError(path, "empty file, skipped")
 
 
 def make_record(

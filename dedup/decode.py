@@ -4,9 +4,9 @@ invalid UTF-8 decoded with replacement and reported once with its line."""
 from __future__ import annotations
 
 import gzip
+import io
 import zlib
 from collections.abc import Callable, Iterator
-from typing import IO
 
 from dedup.errors import InputError
 
@@ -21,7 +21,7 @@ def strip_gz(path: str) -> str:
     return path[:-3] if path.lower().endswith(".gz") else path
 
 
-def open_raw(path: str) -> IO[bytes]:
+def open_raw(path: str) -> io.BufferedReader:
     """The file opened for reading bytes; a problem becomes an :class:`InputError`."""
     try:
         return open(path, "rb")
@@ -29,10 +29,9 @@ def open_raw(path: str) -> IO[bytes]:
         raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
 
 
-def _unpacked(path: str, raw: IO[bytes]) -> IO[bytes] | gzip.GzipFile:
-    magic = raw.read(2)
-    raw.seek(0)
-    if magic == GZIP_MAGIC or path.lower().endswith(".gz"):
+def _unpacked(path: str, raw: io.BufferedReader) -> io.BufferedReader | gzip.GzipFile:
+    # peek, not read and seek: the file may be a pipe (``dedup split <(zcat dump.gz)``).
+    if raw.peek(2)[:2] == GZIP_MAGIC or path.lower().endswith(".gz"):
         return gzip.GzipFile(fileobj=raw, mode="rb")
     return raw
 
@@ -65,12 +64,15 @@ def read_whole(path: str) -> bytes:
 
 
 def iter_raw_lines(path: str) -> Iterator[tuple[int, bytes]]:
-    """A file's lines as bytes with their 1-based numbers, streamed, gunzipped."""
+    """A file's lines as bytes with their 1-based numbers, streamed, gunzipped.
+
+    A file whose first 8 KiB hold a NUL byte raises :class:`InputError` before any line.
+    """
     with open_raw(path) as raw:
         stream = _unpacked(path, raw)
         try:
-            check_head(path, stream.read(BINARY_PROBE))
-            stream.seek(0)
+            if b"\0" in stream.peek(BINARY_PROBE)[:BINARY_PROBE]:
+                raise InputError(path, "binary file, skipped")
             yield from enumerate(stream, start=1)
         except _GZIP_ERRORS as exc:
             raise _read_error(path, exc, stream is not raw) from None

@@ -30,6 +30,7 @@ _AGE = re.compile(
     r"(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|months?"
     r"|y|yrs?|years?)\s+ago"
     r"|just\s+now|moments?\s+ago|yesterday|today|last\s+(?:night|week|month|year)"
+    r"|(?:il\s+y\s+a|vor|hace|há)\s+(?:\d+|une?|einer?|un[ao]?)\s+\w+"
     rf"|(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH},?"
     rf"\s+\d{{4}}|{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
     r"|\d{4}-\d{2}-\d{2}(?:[ t]\d{2}:\d{2}(?::\d{2})?)?"
@@ -154,6 +155,9 @@ class Page:
         texts += [""] * (3 - len(texts))
         first, second, third = texts
         if is_source_name(first):
+            repeated = dash_source(third)
+            if repeated is not None and fold(repeated) == fold(first) and len(second) <= 48:
+                return Header(k + 3, first, second, dashed=True)  # any age, in any language
             if is_age(second):
                 credit = dash_source(third)
                 if credit is not None:

@@ -1,0 +1,97 @@
+"""Shared fixtures: the reference material beside the repository, and file writers.
+
+``../shared`` (the real seeds and corpora) is optional: tests that need it skip cleanly
+when it is absent. Everything else the tests read is invented and lives under
+``tests/fixtures`` or is written into ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+DUMPS = FIXTURES / "dumps"
+
+#: The chrome block every invented dump carries between its main article and related blocks.
+CHROME_BLOCK = (
+    "Hashtags",
+    "",
+    "Try Our AI Features",
+    "Explore what Daily8 AI can do for you:",
+    "Comments",
+    "No comments yet...",
+    "Related Articles",
+)
+
+#: One related block: (source, age or None, headline, body or None).
+Related = tuple[str, "str | None", str, "str | None"]
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    """``../shared``; skips the test when it is not there."""
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not available")
+    return SHARED
+
+
+@pytest.fixture
+def seed_paths(shared_dir: Path) -> list[Path]:
+    """The real seed dumps, sorted; skips the test when there are none."""
+    seeds = sorted((shared_dir / "seeds").glob("*.txt"))
+    if not seeds:
+        pytest.skip("../shared/seeds holds no dumps")
+    return seeds
+
+
+def build_dump(
+    title: str,
+    paragraphs: Sequence[str],
+    related: Sequence[Related] = (),
+    *,
+    chrome: Sequence[str] = CHROME_BLOCK,
+) -> str:
+    """The text of a dump in the aggregator's shape, from invented parts."""
+    lines = [title, *paragraphs, *chrome, ""]
+    for source, age, headline, body in related:
+        lines += ["", source, *([age] if age else []), f"- {source}", headline]
+        lines += [body] if body else []
+        lines.append("")
+    return "\n".join(lines)
+
+
+WriteFile = Callable[..., Path]
+
+
+@pytest.fixture
+def write_file(tmp_path: Path) -> WriteFile:
+    """A writer of test files under ``tmp_path``: ``write_file("a/b.txt", text)``.
+
+    ``content`` may be str (written as UTF-8, with ``newline`` line ends and an optional
+    BOM) or bytes (written as is); ``gz=True`` gzips it.
+    """
+
+    def write(
+        name: str,
+        content: str | bytes,
+        *,
+        newline: str = "\n",
+        bom: bool = False,
+        gz: bool = False,
+    ) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, str):
+            text = ("\ufeff" if bom else "") + content.replace("\n", newline)
+            data = text.encode("utf-8")
+        else:
+            data = content
+        path.write_bytes(gzip.compress(data, mtime=0) if gz else data)
+        return path
+
+    return write
