@@ -1,0 +1,165 @@
+"""``dedup collapse``: the deduplicated corpus, atomic writes, refusals, dry runs."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fixture_corpus import isolate, write_corpus
+
+import dedup.collapse
+from dedup.cli import cli
+
+
+@pytest.fixture(autouse=True)
+def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    isolate(monkeypatch, tmp_path)
+    return write_corpus(tmp_path)
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file under ``root`` but the user cache folder (outside any real corpus)."""
+    files = (p for p in root.rglob("*") if p.is_file() and ".user-cache" not in p.parts)
+    return {str(p.relative_to(root)): p.read_bytes() for p in files}
+
+
+def test_one_record_per_canonical_or_unique_article(tmp_path: Path, corpus: Path) -> None:
+    before = snapshot(corpus)
+    code, out, err = run("collapse", "corpus", "--output", "out.jsonl")
+    assert (code, out) == (0, "")
+    assert err.splitlines()[-1] == "dedup: wrote 5 articles to out.jsonl"
+    records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
+    assert [r["origin"]["ref"] for r in records] == [
+        "corpus/one.txt#0",
+        "corpus/one.txt#2",
+        "corpus/two.txt#0",
+        "corpus/two.txt#1",
+        "corpus/two.txt#2",
+    ]
+    ferry = records[3]
+    assert ferry["source"] == "Associated Press"
+    assert [c["location"] for c in ferry["copies"]] == ["corpus/one.txt:11"]
+    assert ferry["copies"][0]["rule"] == "exact"
+    assert records[0]["copies"] == []
+    assert snapshot(corpus) == before
+
+
+def test_scanning_the_collapsed_output_finds_no_groups() -> None:
+    assert run("collapse", "corpus", "-o", "out.jsonl")[0] == 0
+    code, out, err = run("scan", "out.jsonl")
+    assert (code, out) == (0, "")
+    assert "5 articles read, 0 groups" in err
+
+
+def test_output_dir_holds_one_text_file_per_article_and_a_manifest(tmp_path: Path) -> None:
+    assert run("collapse", "corpus", "--output-dir", "deduped")[0] == 0
+    folder = tmp_path / "deduped"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names[-1] == "manifest.tsv" and len(names) == 6
+    assert names[3] == "00004-ferry-runs-aground-off-halversund.txt"
+    manifest = (folder / "manifest.tsv").read_text().splitlines()
+    assert manifest[0] == "file\trole\tref\tlocation\ttitle"
+    assert f"{names[3]}\tcopy\tcorpus/one.txt#1\tcorpus/one.txt:11\t" in "\n".join(manifest)
+    assert run("scan", "deduped")[:2] == (0, "")
+
+
+def test_an_existing_output_is_refused_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    target.write_text("keep me\n")
+    code, out, err = run("collapse", "corpus", "-o", "out.jsonl")
+    assert (code, out) == (2, "")
+    assert err == "dedup: error: out.jsonl: already exists; use --force to replace it\n"
+    assert target.read_text() == "keep me\n"
+    assert run("collapse", "corpus", "-o", "out.jsonl", "--force")[0] == 0
+    assert target.read_text().count("\n") == 5
+
+
+def test_an_existing_folder_is_refused_without_force(tmp_path: Path) -> None:
+    (tmp_path / "deduped").mkdir()
+    (tmp_path / "deduped" / "old.txt").write_text("old\n")
+    code, _, err = run("collapse", "corpus", "--output-dir", "deduped")
+    assert code == 2 and "already exists; use --force" in err
+    assert run("collapse", "corpus", "--output-dir", "deduped", "--force")[0] == 0
+    assert not (tmp_path / "deduped" / "old.txt").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".deduped")] == []
+
+
+def test_dry_run_prints_and_writes_nothing(tmp_path: Path) -> None:
+    before = snapshot(tmp_path)
+    code, out, err = run("collapse", "corpus", "-o", "out.jsonl", "--dry-run")
+    assert code == 0
+    assert [json.loads(line)["title"] for line in out.splitlines()][3] == (
+        "Ferry runs aground off Halversund"
+    )
+    assert "would write 5 articles to out.jsonl" in err
+    code, out, _ = run("collapse", "corpus", "--output-dir", "deduped", "-n")
+    assert out.splitlines()[0].startswith("deduped/00001-merrowby-votes-to-turn-goods-shed")
+    assert snapshot(tmp_path) == before
+
+
+def test_output_options_are_exclusive_and_required() -> None:
+    code, _, err = run("collapse", "corpus")
+    assert code == 2 and "exactly one of --output FILE or --output-dir DIR" in err
+    code, _, _ = run("collapse", "corpus", "-o", "a.jsonl", "--output-dir", "b")
+    assert code == 2
+
+
+def test_an_input_is_never_an_output(corpus: Path) -> None:
+    before = snapshot(corpus)
+    code, _, err = run("collapse", "corpus/copy.txt", "-o", "corpus/copy.txt", "--force")
+    assert code == 2 and "is an input" in err
+    assert snapshot(corpus) == before
+
+
+def test_a_missing_output_folder_is_a_clear_error(tmp_path: Path) -> None:
+    code, out, err = run("collapse", "corpus", "-o", "no/such/out.jsonl")
+    assert (code, out) == (2, "")
+    assert err == "dedup: error: no/such/out.jsonl: folder 'no/such' does not exist\n"
+
+
+def test_an_unwritable_output_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(dedup.collapse.tempfile, "mkstemp", refuse)
+    code, out, err = run("collapse", "corpus", "-o", "out.jsonl")
+    assert (code, out) == (2, "")
+    assert err == "dedup: error: out.jsonl: cannot write: Permission denied\n"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_a_read_only_folder_is_a_clear_error(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    code, _, err = run("collapse", "corpus", "-o", "locked/out.jsonl")
+    assert code == 2 and "cannot write" in err
+
+
+def test_ctrl_c_half_way_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = dedup.collapse.to_json_line
+    calls = []
+
+    def interrupt_on_third(kept: dedup.collapse.Kept) -> str:
+        calls.append(kept)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(kept)
+
+    monkeypatch.setattr(dedup.collapse, "to_json_line", interrupt_on_third)
+    (tmp_path / "old.jsonl").write_text("previous output\n")
+    code, out, err = run("collapse", "corpus", "-o", "new.jsonl")
+    assert (code, out, err.splitlines()[-1]) == (130, "", "dedup: interrupted")
+    calls.clear()
+    assert run("collapse", "corpus", "-o", "old.jsonl", "--force")[0] == 130
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["dedup.toml", "old.jsonl"]
+    assert (tmp_path / "old.jsonl").read_text() == "previous output\n"

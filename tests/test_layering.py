@@ -1,0 +1,56 @@
+"""The architecture rules: the core never loads click or rich; one module per engine."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "dedup"
+
+
+def imports_of(module: str) -> list[str]:
+    """Files of the package (outside the CLI too) whose source imports ``module``."""
+    pattern = re.compile(rf"^\s*(?:import|from)\s+{module}\b", re.MULTILINE)
+    return sorted(
+        str(path.relative_to(PACKAGE.parent))
+        for path in PACKAGE.rglob("*.py")
+        if pattern.search(path.read_text(encoding="utf-8"))
+    )
+
+
+def test_importing_the_pipeline_loads_neither_click_nor_rich() -> None:
+    code = (
+        "import sys, dedup.pipeline, dedup.collapse, dedup.align, dedup.locate, "
+        "dedup.render.groups; "
+        "print(sorted(m for m in ('click', 'rich') if m in sys.modules))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"
+
+
+def test_the_core_never_imports_click_or_rich() -> None:
+    """Core modules (``dedup/*.py``) import neither; renderers may use rich, never click."""
+    for module in ("click", "rich"):
+        core = [path for path in imports_of(module) if path.count("/") == 1]
+        assert core == [], module
+    assert all(path.startswith("dedup/cli/") for path in imports_of("click"))
+
+
+def test_only_signature_imports_datasketch() -> None:
+    assert imports_of("datasketch") == ["dedup/signature.py"]
+
+
+def test_only_verify_imports_rapidfuzz() -> None:
+    assert imports_of("rapidfuzz") == ["dedup/verify.py"]
+
+
+def test_the_core_never_prints() -> None:
+    printing = re.compile(r"^\s*print\(", re.MULTILINE)
+    offenders = [
+        str(path)
+        for path in PACKAGE.rglob("*.py")
+        if "cli" not in path.parts and printing.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
