@@ -18,7 +18,8 @@ from dedup import markers
 from dedup.article import Article, Kind
 from dedup.config import Config
 
-#: Lines longer than this are text, even when they start like a chrome marker.
+#: Lines longer than this (whitespace runs counted as one) are text, even when they
+#: start like a chrome marker.
 SHORT_LINE = 64
 #: Hard-wrapped text is wrapped at a width between these (characters).
 WRAP_WIDTHS = (30, 120)
@@ -70,11 +71,19 @@ def chrome_matcher(chrome_markers: tuple[str, ...]) -> Callable[[str], bool]:
         if key:
             exact.add(key.rstrip(":"))
 
-    def is_chrome(line: str) -> bool:
-        key = fold(line)
-        if not key or len(key) > SHORT_LINE:
+    @lru_cache(maxsize=4096)  # short lines (chrome, sources, ages) recur in every dump
+    def is_short_chrome(line: str) -> bool:
+        compact = " ".join(line.split())  # folding never shortens it: a cheap first test
+        if not compact or len(compact) > SHORT_LINE:
+            return False
+        key = fold(compact)
+        if len(key) > SHORT_LINE:
             return False
         return key.rstrip(":") in exact or any(p and key.startswith(p) for p in prefixes)
+
+    def is_chrome(line: str) -> bool:
+        # A longer line is a paragraph, however much whitespace it holds.
+        return len(line) <= 4 * SHORT_LINE and is_short_chrome(line)
 
     return is_chrome
 
