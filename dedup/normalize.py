@@ -32,6 +32,17 @@ _INITIALS = re.compile(r"(?:\w\.){2,}")
 _OPENERS = "\"'“‘(["
 _ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "no.", "gov.", "sen.", "rep."})
 _MAX_REPAIRS = 4
+_NUMBER_WORDS = {
+    word: str(value)
+    for value, word in enumerate(
+        re.split(
+            " ",
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+            "fourteen fifteen sixteen seventeen eighteen nineteen twenty",
+        )
+    )
+}
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b")
 _WORD = re.compile(r"\w+")
 
 
@@ -88,8 +99,11 @@ def split_sentences(paragraph: str) -> list[str]:
 
 
 def numbers(text: str) -> frozenset[str]:
-    """The numbers a normalised text mentions: amounts, dates, scores carry identity."""
-    return frozenset(m.replace(",", "") for m in _NUMBER.findall(text))
+    """The numbers a normalised text mentions, in digits or words up to twenty:
+    amounts, dates, counts and scores carry a story's identity."""
+    found = {m.replace(",", "") for m in _NUMBER.findall(text)}
+    found.update(_NUMBER_WORDS[w] for w in _NUMBER_WORD.findall(text))
+    return frozenset(found)
 
 
 def words(text: str) -> list[str]:

@@ -7,7 +7,6 @@ in one process: starting workers costs more than it saves.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol, TypeVar
@@ -26,7 +25,7 @@ from dedup.prepare import (
     split_units,
 )
 from dedup.progress import ProgressCallback
-from dedup.signature import Permutations, shingle, signatures
+from dedup.signature import Permutations, fingerprints
 
 U32 = npt.NDArray[np.uint32]
 T = TypeVar("T")
@@ -88,33 +87,30 @@ def prepare_parallel(
 
 
 def _signature_chunk(texts: Sequence[str], config: Config) -> list[U32]:
-    sets = [shingle(t, config.shingle_size).hashes for t in texts]
-    return list(signatures(sets, Permutations(config.num_perm, config.seed)))
-
-
-def text_key(text: str) -> bytes:
-    """The cache key of a comparison text: 16 bytes of BLAKE2b."""
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+    perms = Permutations(config.num_perm, config.seed)
+    return list(fingerprints(texts, config.shingle_size, perms))
 
 
 def compute_signatures(
-    texts: Sequence[str],
+    prepared: Sequence[Prepared],
     config: Config,
     cache: SignatureStore | None,
     report: ProgressCallback,
 ) -> tuple[U32, int]:
-    """MinHash signatures of ``texts`` (one row each), read from ``cache`` where present."""
+    """Fingerprint rows (see :func:`dedup.signature.fingerprints`) of non-empty prepared
+    articles, read from ``cache`` where present; the cache key is the text's digest."""
     params = signature_params(config)
-    keys = [text_key(t) for t in texts]
+    keys = [p.digest for p in prepared]
     cached = cache.get_many(params, keys) if cache is not None else {}
     missing = [i for i, k in enumerate(keys) if k not in cached]
-    fresh = _map_chunks(_signature_chunk, [texts[i] for i in missing], config, "signatures", report)
+    texts = [prepared[i].text for i in missing]
+    fresh = _map_chunks(_signature_chunk, texts, config, "signatures", report)
     if cache is not None and fresh:
         cache.put_many(params, ((keys[i], sig) for i, sig in zip(missing, fresh, strict=True)))
-    out = np.empty((len(texts), config.num_perm), dtype=np.uint32)
+    out = np.empty((len(prepared), 3 * config.num_perm), dtype=np.uint32)
     for i, key in enumerate(keys):
         if key in cached:
             out[i] = cached[key]
     for i, sig in zip(missing, fresh, strict=True):
         out[i] = sig
-    return out, len(texts) - len(missing)
+    return out, len(prepared) - len(missing)

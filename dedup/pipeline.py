@@ -66,7 +66,7 @@ def find_duplicates(
     prepared, boilerplate = prepare_parallel(ordered, config, report)
     lap("prepare")
     edges, reps = _exact_edges(prepared)
-    sigs, hits = compute_signatures([prepared[i].text for i in reps], config, cache, report)
+    sigs, hits = compute_signatures([prepared[i] for i in reps], config, cache, report)
     lap("signatures")
     pairs = [(reps[i], reps[j]) for i, j in candidate_pairs(sigs, config.lsh_threshold).tolist()]
     lap("candidates")

@@ -28,6 +28,7 @@ from dedup.normalize import (
     split_sentences,
     word_count,
 )
+from dedup.signature import FINGERPRINT_LAYOUT
 
 U64 = npt.NDArray[np.uint64]
 
@@ -163,4 +164,7 @@ def prepare_all(articles: Sequence[Article], config: Config) -> list[Prepared]:
 
 def signature_params(config: Config) -> str:
     """Everything that changes a signature, as one cache key string."""
-    return f"norm{NORMALIZER_VERSION}:k{config.shingle_size}:p{config.num_perm}:s{config.seed}"
+    return (
+        f"norm{NORMALIZER_VERSION}:k{config.shingle_size}:p{config.num_perm}:s{config.seed}"
+        f":{FINGERPRINT_LAYOUT}"
+    )

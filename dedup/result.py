@@ -17,8 +17,9 @@ class PairScore:
 
     ``similarity`` is rapidfuzz's normalised Indel similarity of the whole texts (0..1).
     ``containment_ab`` is the share of ``a``'s shingles found in ``b`` and
-    ``containment_ba`` the reverse; ``aligned`` is the rapidfuzz similarity of the
-    shorter text to the region of the longer one it was aligned to.
+    ``containment_ba`` the reverse; ``aligned`` is the share of the shorter text's words
+    that appear in the same order in the longer one (rapidfuzz's longest common
+    subsequence over words).
     ``rule`` names the rule that fired, or is None when the pair is not a copy,
     and ``reason`` says in words why (or why not).
     """

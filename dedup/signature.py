@@ -30,6 +30,13 @@ for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
     _WORD_BYTE[_c] = True
 _WORD_BYTE[128:] = True  # UTF-8 bytes of non-ASCII letters (text is normalised first)
 _CHUNK_SHINGLES = 1 << 20
+#: Shingles in each anchor (the opening and the ending of a body).
+ANCHOR_SHINGLES = 40
+ANCHOR_THRESHOLD = 0.6
+#: Names the parts of a fingerprint row; part of the cache key.
+FINGERPRINT_LAYOUT = f"whole+open{ANCHOR_SHINGLES}+end{ANCHOR_SHINGLES}"
+_EMPTY = np.zeros(0, dtype=np.uint64)
+_EMPTY_VALUE = np.iinfo(np.uint32).max
 SCHEME = "affine32"
 _LARGE_BUCKET = 64
 _BUCKET_WINDOW = 8
@@ -82,11 +89,13 @@ def _shingle_weights(size: int) -> tuple[np.uint64, ...]:
 
 @dataclass(frozen=True)
 class Shingles:
-    """Word k-gram hashes of one text, with the byte span each k-gram covers."""
+    """Word k-gram hashes of one text, with the byte span each k-gram covers, and the
+    hash of every word in order."""
 
     hashes: U64
     starts: npt.NDArray[np.intp]
     ends: npt.NDArray[np.intp]
+    tokens: U64
 
     def unique(self) -> U64:
         return np.unique(self.hashes)
@@ -99,14 +108,14 @@ def shingle(text: str, size: int) -> Shingles:
     count = len(starts)
     if count == 0:
         empty = np.zeros(0, dtype=np.intp)
-        return Shingles(np.zeros(0, dtype=np.uint64), empty, empty)
+        return Shingles(np.zeros(0, dtype=np.uint64), empty, empty, np.zeros(0, dtype=np.uint64))
     tokens = token_hashes(data, starts, ends)
     width = min(size, count)
     n = count - width + 1
     combined = np.zeros(n, dtype=np.uint64)
     for offset, weight in enumerate(_shingle_weights(size)[:width]):
         combined += tokens[offset : offset + n] * weight
-    return Shingles(_mix(combined), starts[:n], ends[width - 1 :])
+    return Shingles(_mix(combined), starts[:n], ends[width - 1 :], tokens)
 
 
 @dataclass(frozen=True)
@@ -194,15 +203,52 @@ def band_keys(sigs: U32, bands: int, rows: int) -> U64:
     return _mix((used * weights).sum(axis=2, dtype=np.uint64) + np.arange(bands, dtype=np.uint64))
 
 
-def candidate_pairs(sigs: U32, threshold: float) -> npt.NDArray[np.int64]:
-    """Pairs (i, j), i < j, sharing at least one LSH band; sorted, without repeats."""
-    n, num_perm = sigs.shape
-    if n < 2:
+def fingerprint_sets(text: str, size: int) -> tuple[U64, U64, U64]:
+    """The shingle sets a text is signed with: the whole text, then the first and the last
+    ``ANCHOR_SHINGLES`` shingles of its body (empty when the body is short).
+
+    Whole-text signatures find copies whose Jaccard is high. A trimmed copy of a long story,
+    or one padded with long junk, has low Jaccard with its original but shares its opening
+    or its ending: the anchor signatures propose those pairs.
+    """
+    found = shingle(text, size)
+    newline = text.find("\n")
+    body_start = len(text[: newline + 1].encode()) if newline >= 0 else 0
+    body = found.hashes[int(np.searchsorted(found.starts, body_start)) :]
+    if len(body) < 2 * ANCHOR_SHINGLES:
+        return found.hashes, _EMPTY, _EMPTY
+    return found.hashes, body[:ANCHOR_SHINGLES], body[-ANCHOR_SHINGLES:]
+
+
+def fingerprints(texts: Sequence[str], size: int, perms: Permutations) -> U32:
+    """One row per text: its whole-text, opening and ending signatures side by side."""
+    sets = [part for text in texts for part in fingerprint_sets(text, size)]
+    return signatures(sets, perms).reshape(len(texts), 3 * perms.num_perm)
+
+
+def candidate_pairs(rows: U32, threshold: float) -> npt.NDArray[np.int64]:
+    """Pairs (i, j), i < j, sharing an LSH band of any of their three signatures.
+
+    Whole-text bands use ``threshold``; anchor bands a stricter one, since an anchor of a
+    copy is the same passage as its original's. Sorted, without repeats.
+    """
+    n = len(rows)
+    num_perm = rows.shape[1] // 3
+    found = []
+    for part, cut in enumerate(
+        (threshold, max(threshold, ANCHOR_THRESHOLD), max(threshold, ANCHOR_THRESHOLD))
+    ):
+        sigs = rows[:, part * num_perm : (part + 1) * num_perm]
+        valid = np.flatnonzero((sigs != _EMPTY_VALUE).any(axis=1))
+        if len(valid) < 2:
+            continue
+        bands, r = band_layout(cut, num_perm)
+        keys = band_keys(sigs[valid], bands, r)
+        found += [valid[_bucket_pairs(keys[:, band])] for band in range(bands)]
+    if not found or n < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    bands, rows = band_layout(threshold, num_perm)
-    keys = band_keys(sigs, bands, rows)
-    found = [_bucket_pairs(keys[:, band]) for band in range(bands)]
-    pairs = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+    pairs = np.concatenate(found).astype(np.int64)
+    pairs.sort(axis=1)
     return np.unique(pairs, axis=0) if len(pairs) else pairs
 
 

@@ -8,6 +8,7 @@ from dedup.signature import (
     Permutations,
     candidate_pairs,
     estimate_jaccard,
+    fingerprints,
     shingle,
     signatures,
 )
@@ -75,14 +76,22 @@ def test_lsh_proposes_planted_pairs_and_few_others() -> None:
         if seed % 4 == 0:  # a copy with 15% of its words cut from the end
             planted.add((len(texts) - 1, len(texts)))
             texts.append(" ".join(words[: int(len(words) * 0.85)]))
-    sigs = signatures([shingle(t, 5).hashes for t in texts], PERMS)
-    found = {tuple(p) for p in candidate_pairs(sigs, 0.4).tolist()}
+    found = {tuple(p) for p in candidate_pairs(fingerprints(texts, 5, PERMS), 0.4).tolist()}
     assert planted <= found
     assert len(found - planted) < len(texts)  # unrelated stories are rarely proposed
 
 
 def test_candidate_pairs_of_identical_bucket_are_bounded() -> None:
-    sigs = np.zeros((500, 128), dtype=np.uint32)  # 500 identical signatures
+    sigs = np.zeros((500, 3 * 128), dtype=np.uint32)  # 500 identical fingerprints
     pairs = candidate_pairs(sigs, 0.5)
     assert 0 < len(pairs) < 500 * 20
     assert (pairs[:, 0] < pairs[:, 1]).all()
+
+
+def test_anchors_propose_a_short_trimmed_copy_of_a_long_story() -> None:
+    words = text_of(5, paragraphs=30).split()
+    texts = ["headline\n" + " ".join(words), "headline\n" + " ".join(words[:150])]
+    texts += ["other\n" + text_of(6, paragraphs=30)]
+    whole = [shingle(t, 5).unique() for t in texts[:2]]
+    assert jaccard(*whole) < 0.25  # the whole-text signature alone would rarely propose it
+    assert candidate_pairs(fingerprints(texts, 5, PERMS), 0.4).tolist() == [[0, 1]]
