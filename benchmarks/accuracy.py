@@ -110,6 +110,18 @@ def run_baseline(articles: Sequence[Article], root: Path) -> Run:
     return Run("baseline", groups, {}, time.perf_counter() - started)
 
 
+def _listed(
+    groups: Sequence[Sequence[str]], pairs: Sequence[tuple[str, str, str]], *, together: bool
+) -> list[list[str]]:
+    """The labelled pairs that do (``together``) or do not share a predicted group."""
+    lookup = {key: number for number, group in enumerate(groups) for key in group}
+    return [
+        [a, b, label]
+        for a, b, label in pairs
+        if (a in lookup and lookup.get(a) == lookup.get(b)) == together
+    ]
+
+
 def evaluate(run: Run, truth: Truth) -> dict[str, Any]:
     """Every figure the report prints for one run."""
     overall = score_pairs(run.groups, truth.groups)
@@ -121,11 +133,8 @@ def evaluate(run: Run, truth: Truth) -> dict[str, Any]:
         "overall": overall.to_dict(),
         "recall": {label: list(v) for label, v in sorted(recall.items())},
         "false_merges": {label: list(v) for label, v in sorted(merges.items())},
-        "merged_negatives": [
-            [a, b, label]
-            for a, b, label in truth.negative_pairs
-            if any(a in g and b in g for g in run.groups)
-        ],
+        "merged_negatives": _listed(run.groups, truth.negative_pairs, together=True),
+        "missed_copies": _listed(run.groups, truth.copy_pairs, together=False),
         "canonical_is_original": [canonical_ok, sum(o in merged_keys for o in truth.originals)],
         "groups": len(run.groups),
         "seconds": round(run.seconds, 3),

@@ -126,11 +126,21 @@ def transform_trim(
 def transform_drop_paragraph(
     title: str, paragraphs: Sequence[str], rng: random.Random, strength: Strength
 ) -> tuple[str, Paragraphs]:
-    """One (light), two (medium) or three (heavy) paragraphs dropped, never the first."""
+    """Up to one (light), two (medium) or three (heavy) paragraphs dropped, never the first.
+
+    A paragraph is only dropped while the copy keeps at least 60% of the words.
+    """
     wanted = {"light": 1, "medium": 2, "heavy": 3}[strength]
-    droppable = list(range(1, len(paragraphs)))
-    count = min(wanted, max(0, len(paragraphs) - 2))
-    dropped = set(rng.sample(droppable, count)) if count else set()
+    total = sum(len(p.split()) for p in paragraphs)
+    kept = total
+    order = list(range(1, len(paragraphs)))
+    rng.shuffle(order)
+    dropped: set[int] = set()
+    for index in order:
+        size = len(paragraphs[index].split())
+        if len(dropped) < wanted and kept - size >= 0.6 * total:
+            dropped.add(index)
+            kept -= size
     return title, tuple(p for i, p in enumerate(paragraphs) if i not in dropped)
 
 

@@ -183,13 +183,23 @@ def _outlet_for(article: SourceArticle) -> str:
     return OUTLETS[sum(map(ord, article.id)) % len(OUTLETS)]
 
 
+def _fit_as_base(article: SourceArticle) -> bool:
+    """120+ words in 4+ paragraphs, none over 40% of the words, so trims stay gradual."""
+    longest = max((len(p.split()) for p in article.paragraphs), default=0)
+    return (
+        article.word_count >= 120
+        and len(article.paragraphs) >= 4
+        and longest <= 0.4 * article.word_count
+    )
+
+
 def build_plan(shared_dir: Path, size: str, seed: int) -> Plan:
     """Choose articles, plant copies and hard negatives, fill up with unrelated articles."""
     counts = SIZES[size]
     rng = random.Random(seed)
     pool = load_source_articles(shared_dir)
     rng.shuffle(pool)
-    bases = [a for a in pool if a.word_count >= 120 and len(a.paragraphs) >= 3]
+    bases = [a for a in pool if _fit_as_base(a)]
     plan = Plan()
     ledger = _Ledger(_read_twins(shared_dir))
     n_bases = 3 * counts["per_variant"] * len(TRANSFORMS) + counts["repeated"]

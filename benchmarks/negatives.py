@@ -5,12 +5,13 @@ that a detector must keep apart:
 
 - ``pair_same_event``: two different BBC stories on one topic, one sentence of the
   first spliced into the second (two outlets quoting the same statement);
-- ``pair_background``: a story that reuses one background paragraph of another;
+- ``pair_background``: a story that reuses one short background paragraph of another;
 - ``pair_followups``: real BBC follow-up stories measured at word 5-gram Jaccard 0.3-0.7
   with different headlines;
 - ``pair_templated``: Reuters notices with identical bodies but different companies
   in the title;
-- ``pair_recurring``: a recurring Reuters story (same title) on different days.
+- ``pair_recurring``: a recurring Reuters story (same title) on different days, with
+  new figures.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from corpus_gen import SourceArticle, read_measured_pairs
 ArticlePair = tuple[SourceArticle, SourceArticle]
 
 _WORD = re.compile(r"[a-z]{4,}")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
 
 
@@ -112,7 +114,10 @@ def pair_same_event(
 def pair_background(
     pool: Sequence[SourceArticle], rng: random.Random, count: int
 ) -> list[ArticlePair]:
-    """Same-category pairs where ``b`` reuses one background paragraph (20+ words) of ``a``."""
+    """Same-category pairs where ``b`` reuses one background paragraph of ``a``.
+
+    The paragraph has 20 or more words and at most a quarter of either article's words.
+    """
     by_category: dict[str, list[SourceArticle]] = defaultdict(list)
     for article in pool:
         by_category[article.category].append(article)
@@ -126,7 +131,8 @@ def pair_background(
     for a, b in candidates:
         if len(pairs) >= count:
             break
-        background = [p for p in a.paragraphs[1:] if len(p.split()) >= 20]
+        limit = 0.25 * min(a.word_count, b.word_count)
+        background = [p for p in a.paragraphs[1:] if 20 <= len(p.split()) <= limit]
         if background and len(b.paragraphs) >= 3:
             pairs.append((a, _insert(b, rng.choice(background), 2, "background")))
     return pairs
@@ -190,8 +196,15 @@ def pair_templated(
     return pairs[:count]
 
 
+def _number_overlap(a: SourceArticle, b: SourceArticle) -> float:
+    na, nb = (set(_NUMBER.findall(" ".join(x.paragraphs))) for x in (a, b))
+    return len(na & nb) / len(na | nb) if na | nb else 1.0
+
+
 def pair_recurring(reuters: Sequence[SourceArticle], count: int) -> list[ArticlePair]:
-    """Same-title Reuters stories from different days whose bodies differ (Jaccard < 0.9).
+    """Same-title Reuters stories from different days with new figures.
+
+    Bodies below word 5-gram Jaccard 0.9 whose sets of numbers share under 70%.
 
     At most two pairs per title, so many recurring series are represented.
     """
@@ -206,7 +219,7 @@ def pair_recurring(reuters: Sequence[SourceArticle], count: int) -> list[Article
                 return pairs
             if len(used) >= 4 or a.id in used or b.id in used or a.date[:11] == b.date[:11]:
                 continue
-            if jaccard(a, b) < 0.9:
+            if jaccard(a, b) < 0.9 and _number_overlap(a, b) < 0.7:
                 used.update((a.id, b.id))
                 pairs.append((a, b))
     return pairs
