@@ -16,6 +16,7 @@ from copy_transforms import (
     JUNK_TAIL,
     STRENGTHS,
     TRANSFORMS,
+    Strength,
     transform_add_sentence,
     transform_drop_paragraph,
     transform_headline,
@@ -49,10 +50,10 @@ def words(paragraphs: tuple[str, ...] | list[str]) -> int:
 
 @pytest.mark.parametrize("name", sorted(TRANSFORMS))
 @pytest.mark.parametrize("strength", STRENGTHS)
-def test_transforms_are_reproducible_and_leave_input_alone(name: str, strength: str) -> None:
+def test_transforms_are_reproducible_and_leave_input_alone(name: str, strength: Strength) -> None:
     paragraphs = list(PARAGRAPHS)
-    first = TRANSFORMS[name](TITLE, paragraphs, random.Random(7), strength)  # type: ignore[arg-type]
-    second = TRANSFORMS[name](TITLE, paragraphs, random.Random(7), strength)  # type: ignore[arg-type]
+    first = TRANSFORMS[name](TITLE, paragraphs, random.Random(7), strength)
+    second = TRANSFORMS[name](TITLE, paragraphs, random.Random(7), strength)
     assert first == second
     assert paragraphs == list(PARAGRAPHS)
     assert first[1], "a copy always keeps some text"
@@ -190,3 +191,45 @@ def test_count_together_per_label() -> None:
 def test_group_lookup_rejects_a_key_in_two_groups() -> None:
     with pytest.raises(ValueError, match="more than one group"):
         group_lookup([["a", "b"], ["b", "c"]])
+
+
+def test_accuracy_skips_cleanly_without_corpora(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import accuracy
+
+    assert accuracy.main(["--shared", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == f"skipped: {tmp_path / 'corpora'} not found\n"
+
+
+@pytest.mark.slow
+def test_labelled_corpus_is_consistent(tmp_path: Path) -> None:
+    shared = Path(__file__).resolve().parents[2] / "shared"
+    if not (shared / "corpora").is_dir():
+        pytest.skip("../shared/corpora is not available")
+    from labelled import build_plan, write_corpus
+
+    from dedup.config import Config
+    from dedup.corpus import read_articles
+
+    truth = write_corpus(build_plan(shared, "small", 3), tmp_path, 3)
+    found = {
+        f"{Path(a.path).relative_to(tmp_path).as_posix()}#{a.index}"
+        for a in read_articles([str(tmp_path)], Config(cache=False))
+    }
+    assert set(truth.keys) == found
+    grouped = [key for group in truth.groups for key in group]
+    assert len(grouped) == len(set(grouped))
+    lookup = group_lookup(truth.groups)
+    assert all(lookup.get(a, -1) != lookup.get(b, -2) for a, b, _ in truth.negative_pairs)
+    assert {label for *_, label in truth.negative_pairs} == {
+        "same_event",
+        "background",
+        "bbc_followup",
+        "templated",
+        "recurring",
+    }
+    assert {label.split("/")[0] for *_, label in truth.copy_pairs} == {
+        *TRANSFORMS,
+        "repeated_related",
+    }
