@@ -51,11 +51,6 @@ class PairScores:
         }
 
 
-def order_pair(a: str, b: str) -> Pair:
-    """The pair ``{a, b}`` in a canonical order."""
-    return (a, b) if a <= b else (b, a)
-
-
 def pairs_within(groups: Iterable[Iterable[str]]) -> set[Pair]:
     """Every unordered pair of distinct keys that share a group."""
     pairs: set[Pair] = set()
@@ -98,14 +93,3 @@ def count_together(
         found, total = counts.get(label, (0, 0))
         counts[label] = (found + together, total + 1)
     return counts
-
-
-def score_subset(
-    predicted: Iterable[Iterable[str]], truth: Iterable[Iterable[str]], keys: Iterable[str]
-) -> PairScores:
-    """``score_pairs`` counting only pairs whose two keys are both in ``keys``."""
-    wanted = set(keys)
-    predicted_pairs = {p for p in pairs_within(predicted) if p[0] in wanted and p[1] in wanted}
-    true_pairs = {p for p in pairs_within(truth) if p[0] in wanted and p[1] in wanted}
-    hits = len(predicted_pairs & true_pairs)
-    return PairScores(hits, len(predicted_pairs) - hits, len(true_pairs) - hits)
