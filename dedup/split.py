@@ -44,6 +44,7 @@ _DATELINE = re.compile(
     r"^[A-Z][\w.,'’ -]{1,60}?\s*\(([A-Z][\w.&' -]{0,39})\)\s*(?:—|–|-|â€”|â€“|--)"
 )
 _DATELINE_NAMES = {"AP": "Associated Press"}
+_HYPHEN_BREAK = re.compile(r"[^\W\d_]-$")
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "…": "..."})
 
 
@@ -145,6 +146,19 @@ class Page:
         self.content = [
             i for i, line in enumerate(self.lines) if line.strip() and not self.chrome[i]
         ]
+        self.wrapped = self.looks_hard_wrapped()
+
+    def looks_hard_wrapped(self) -> bool:
+        """Whether the whole text is hard-wrapped: no long line, and at least two runs of
+        lines that read as greedily wrapped paragraphs."""
+        if any(len(self.lines[i].strip()) > WRAP_WIDTHS[1] for i in self.content):
+            return False
+        runs: list[list[str]] = [[]]
+        for k, i in enumerate(self.content):
+            if k and i != self.content[k - 1] + 1:
+                runs.append([])
+            runs[-1].append(self.lines[i])
+        return sum(1 for run in runs if _looks_wrapped(run, several=True)) >= 2
 
     def text(self, k: int) -> str:
         """The trimmed text of content line number ``k`` (an index into ``content``)."""
@@ -156,7 +170,18 @@ class Page:
             return ()
         first, last = self.content[start], self.content[stop - 1]
         rows = ["" if self.chrome[i] else self.lines[i] for i in range(first, last + 1)]
-        return assemble_paragraphs(rows)
+        return assemble_paragraphs(rows, wrapped_text=self.wrapped)
+
+    def title_size(self, start: int, stop: int) -> int:
+        """How many content lines from ``start`` form the title: 1, or up to 3 when the
+        title is hard-wrapped and a blank line parts it from the body."""
+        end = start + 1
+        while end < stop and self.content[end] == self.content[end - 1] + 1:
+            end += 1
+        if start >= stop or end == start + 1 or end - start > 3 or end == stop:
+            return min(1, stop - start)
+        group = [self.text(k) for k in range(start, end)]
+        return end - start if self.wrapped and _looks_wrapped(group, several=True) else 1
 
     def header_at(self, k: int) -> Header | None:
         """The related-block header starting at content line ``k``, if there is one."""
@@ -299,8 +324,9 @@ def build_article(
         source, age, credit, first = header.source, header.age, header.credit, header.end
     elif kind == "related" and len(span) >= 3 and _is_short_name(page.text(span.start)):
         source, first = page.text(span.start), span.start + 1
-    title = page.text(first) if first < span.stop else ""
-    body = page.paragraphs(first + 1, span.stop)
+    size = page.title_size(first, span.stop)
+    title = _join([page.text(k) for k in range(first, first + size)])
+    body = page.paragraphs(first + size, span.stop)
     dateline = find_dateline_source(body)
     extra: list[tuple[str, str]] = [("credit", credit)] if credit else []
     if dateline is not None:
@@ -320,8 +346,12 @@ def build_article(
     )
 
 
-def assemble_paragraphs(lines: Sequence[str]) -> tuple[str, ...]:
-    """Paragraphs from text lines ("" marks a break): one per line, hard wrapping joined."""
+def assemble_paragraphs(lines: Sequence[str], *, wrapped_text: bool = False) -> tuple[str, ...]:
+    """Paragraphs from text lines ("" marks a break): one per line, hard wrapping joined.
+
+    ``wrapped_text`` says the text around these lines is known to be hard-wrapped, so
+    two wrapped lines alone form a paragraph too.
+    """
     blocks: list[list[str]] = [[]]
     for line in lines:
         if line.strip():
@@ -334,7 +364,7 @@ def assemble_paragraphs(lines: Sequence[str]) -> tuple[str, ...]:
         pieces = _split_at_indents(block)
         if len(pieces) > 1:  # short lines whose indented first lines mark the paragraphs
             paragraphs.extend(_join(piece) for piece in pieces)
-        elif _looks_wrapped(block, several=len(blocks) > 1):
+        elif _looks_wrapped(block, several=wrapped_text or len(blocks) > 1):
             paragraphs.append(_join(block))
         else:
             paragraphs.extend(line.strip() for line in block)
@@ -342,7 +372,12 @@ def assemble_paragraphs(lines: Sequence[str]) -> tuple[str, ...]:
 
 
 def _join(lines: Sequence[str]) -> str:
-    return " ".join(line.strip() for line in lines)
+    """Wrapped lines as one paragraph; a word broken after its hyphen is made whole."""
+    text = ""
+    for line in (line.strip() for line in lines):
+        glue = "" if _HYPHEN_BREAK.search(text) and line[:1].islower() else " "
+        text = f"{text}{glue}{line}" if text else line
+    return text
 
 
 def _split_at_indents(group: list[str]) -> list[list[str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import re
+import textwrap
 from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
@@ -216,6 +217,35 @@ def test_hard_wrapped_paragraphs_are_joined() -> None:
     assert article.body[0].startswith("The ministry of fisheries cut next year's cod quota")
     assert "northern sea by eleven percent" in article.body[0]
     assert article.body[2] == "The ministry said it would review the quota again in the spring."
+
+
+def rewrap(text: str, width: int) -> str:
+    """The dump as a hard-wrapping tool leaves it: every paragraph (a line of more than
+    60 characters) wrapped at ``width`` and followed by a blank line."""
+    out = []
+    for line in text.split("\n"):
+        out.append(textwrap.fill(line, width) + "\n" if len(line) > 60 else line)
+    return "\n".join(out)
+
+
+@pytest.mark.parametrize("width", [40, 60, 72, 79, 100])
+def test_hard_wrapped_dump_gives_the_same_articles(width: int) -> None:
+    text = (DUMPS / "standard.txt").read_text(encoding="utf-8")
+    expected = split_dump(text, "x")
+    got = split_dump(rewrap(text, width), "x")
+    assert [(a.kind, a.source, a.title, a.body) for a in got] == [
+        (a.kind, a.source, a.title, a.body) for a in expected
+    ]
+
+
+@pytest.mark.parametrize("width", [60, 78])
+def test_hard_wrapped_seeds_give_the_same_articles(seed_paths: list[Path], width: int) -> None:
+    for path in seed_paths:
+        text = path.read_text(encoding="utf-8")
+        expected = split_dump(text, "x")
+        got = split_dump(rewrap(text, width), "x")
+        assert shape(got) == shape(expected)
+        assert [a.word_count for a in got] == [a.word_count for a in expected]
 
 
 def test_short_paragraphs_one_per_line_are_not_joined() -> None:
