@@ -15,7 +15,8 @@ from dedup.article import Article
 from dedup.config import Config
 from dedup.decode import decode_text, iter_raw_lines, read_whole, strip_gz
 from dedup.errors import InputError
-from dedup.split import assemble_paragraphs, split_dump, split_lines
+from dedup.paragraphs import assemble_paragraphs
+from dedup.split import split_dump, split_lines
 from dedup.walk import check_paths_exist, iter_files
 
 __all__ = ["check_paths_exist", "iter_files", "read_articles", "read_file"]

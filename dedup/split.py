@@ -12,17 +12,15 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import pairwise
 
 from dedup import markers
 from dedup.article import Article, Kind
 from dedup.config import Config
+from dedup.paragraphs import WRAP_WIDTHS, assemble_paragraphs, join_wrapped, looks_wrapped
 
 #: Lines longer than this (whitespace runs counted as one) are text, even when they
 #: start like a chrome marker.
 SHORT_LINE = 64
-#: Hard-wrapped text is wrapped at a width between these (characters).
-WRAP_WIDTHS = (30, 120)
 
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
 _AGE = re.compile(
@@ -44,7 +42,6 @@ _DATELINE = re.compile(
     r"^[A-Z][\w.,'’ -]{1,60}?\s*\(([A-Z][\w.&' -]{0,39})\)\s*(?:—|–|-|â€”|â€“|--)"
 )
 _DATELINE_NAMES = {"AP": "Associated Press"}
-_HYPHEN_BREAK = re.compile(r"[^\W\d_]-$")
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "…": "..."})
 
 
@@ -158,7 +155,7 @@ class Page:
             if k and i != self.content[k - 1] + 1:
                 runs.append([])
             runs[-1].append(self.lines[i])
-        return sum(1 for run in runs if _looks_wrapped(run, several=True)) >= 2
+        return sum(1 for run in runs if looks_wrapped(run, several=True)) >= 2
 
     def text(self, k: int) -> str:
         """The trimmed text of content line number ``k`` (an index into ``content``)."""
@@ -181,7 +178,7 @@ class Page:
         if start >= stop or end == start + 1 or end - start > 3 or end == stop:
             return min(1, stop - start)
         group = [self.text(k) for k in range(start, end)]
-        return end - start if self.wrapped and _looks_wrapped(group, several=True) else 1
+        return end - start if self.wrapped and looks_wrapped(group, several=True) else 1
 
     def header_at(self, k: int) -> Header | None:
         """The related-block header starting at content line ``k``, if there is one."""
@@ -325,7 +322,7 @@ def build_article(
     elif kind == "related" and len(span) >= 3 and _is_short_name(page.text(span.start)):
         source, first = page.text(span.start), span.start + 1
     size = page.title_size(first, span.stop)
-    title = _join([page.text(k) for k in range(first, first + size)])
+    title = join_wrapped([page.text(k) for k in range(first, first + size)])
     body = page.paragraphs(first + size, span.stop)
     dateline = find_dateline_source(body)
     extra: list[tuple[str, str]] = [("credit", credit)] if credit else []
@@ -343,61 +340,4 @@ def build_article(
         source=source,
         age=age,
         extra=tuple(extra),
-    )
-
-
-def assemble_paragraphs(lines: Sequence[str], *, wrapped_text: bool = False) -> tuple[str, ...]:
-    """Paragraphs from text lines ("" marks a break): one per line, hard wrapping joined.
-
-    ``wrapped_text`` says the text around these lines is known to be hard-wrapped, so
-    two wrapped lines alone form a paragraph too.
-    """
-    blocks: list[list[str]] = [[]]
-    for line in lines:
-        if line.strip():
-            blocks[-1].append(line.rstrip())
-        elif blocks[-1]:
-            blocks.append([])
-    blocks = [block for block in blocks if block]
-    paragraphs: list[str] = []
-    for block in blocks:
-        pieces = _split_at_indents(block)
-        if len(pieces) > 1:  # short lines whose indented first lines mark the paragraphs
-            paragraphs.extend(_join(piece) for piece in pieces)
-        elif _looks_wrapped(block, several=wrapped_text or len(blocks) > 1):
-            paragraphs.append(_join(block))
-        else:
-            paragraphs.extend(line.strip() for line in block)
-    return tuple(paragraphs)
-
-
-def _join(lines: Sequence[str]) -> str:
-    """Wrapped lines as one paragraph; a word broken after its hyphen is made whole."""
-    text = ""
-    for line in (line.strip() for line in lines):
-        glue = "" if _HYPHEN_BREAK.search(text) and line[:1].islower() else " "
-        text = f"{text}{glue}{line}" if text else line
-    return text
-
-
-def _split_at_indents(group: list[str]) -> list[list[str]]:
-    indented = [i for i, line in enumerate(group) if i and line[:1].isspace()]
-    if not indented or max(len(line.strip()) for line in group) > WRAP_WIDTHS[1]:
-        return [group]
-    if len(indented) == len(group) - 1 and group[0][:1].isspace():
-        return [group]
-    bounds = [0, *indented, len(group)]
-    return [group[a:b] for a, b in pairwise(bounds)]
-
-
-def _looks_wrapped(group: Sequence[str], *, several: bool) -> bool:
-    """True when a run of lines reads as one paragraph wrapped greedily at a fixed width."""
-    if len(group) < 2 or (len(group) == 2 and not several):
-        return False
-    lines = [line.strip() for line in group]
-    width = max(len(line) for line in lines)
-    if not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1]:
-        return False
-    return all(
-        len(line) + 1 + len(following.split()[0]) > width for line, following in pairwise(lines)
     )

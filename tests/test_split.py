@@ -16,6 +16,7 @@ from dedup import markers
 from dedup.article import Article
 from dedup.config import Config
 from dedup.corpus import read_file
+from dedup.paragraphs import assemble_paragraphs
 from dedup.split import fold, is_age, split_dump, split_lines
 
 CHROME = {fold(m) for m in markers.CHROME_MARKERS}
@@ -364,3 +365,25 @@ def test_ages(age: str) -> None:
 @pytest.mark.parametrize("line", ["Al Jazeera", "The hours ago were long", "Four"])
 def test_not_ages(line: str) -> None:
     assert not is_age(line)
+
+
+def test_indented_first_lines_mark_paragraphs_in_wrapped_text() -> None:
+    lines = [
+        "Grain shipments from the northern ports rose",
+        "sharply in March, the port authority said.",
+        "    Exporters said the rise reflected an early",
+        "thaw on the river.",
+        "    Prices were steady.",
+    ]
+    assert assemble_paragraphs(lines) == (
+        "Grain shipments from the northern ports rose sharply in March, the port authority said.",
+        "Exporters said the rise reflected an early thaw on the river.",
+        "Prices were steady.",
+    )
+
+
+def test_word_broken_at_its_hyphen_is_rejoined() -> None:
+    lines = ["The long-awaited report on the harbour was pub-", "lished on Monday by the city."]
+    assert assemble_paragraphs(lines, wrapped_text=True) == (
+        "The long-awaited report on the harbour was pub-lished on Monday by the city.",
+    )
