@@ -157,3 +157,13 @@ def test_every_format_handles_an_empty_result(write_file: WriteFile, fmt: str) -
     assert result.exit_code == 0
     assert result.stderr == ""
     assert "empty" not in result.stdout
+
+
+def test_terminal_gets_a_table_and_a_summary(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("dedup.cli.split_cmd.stdout_is_terminal", lambda: True)
+    monkeypatch.setattr("dedup.cli.split_cmd.stderr_is_terminal", lambda: True)
+    result = run(STANDARD, env={"COLUMNS": "160"})
+    assert result.exit_code == 0
+    assert "\t" not in result.stdout
+    assert result.stdout.split()[:3] == ["path", "#", "line"]
+    assert result.stderr == "dedup: 1 file, 4 articles, 0 warnings\n"
