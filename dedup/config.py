@@ -60,9 +60,10 @@ class Config:
     seed: int = 1
     lsh_threshold: float = 0.4
     similarity: float = 0.85
-    containment: float = 0.85
-    min_words: int = 30
-    number_overlap: float = 0.8
+    containment: float = 0.75
+    coverage: float = 0.8
+    min_words: int = 60
+    number_overlap: float = 0.9
     # Choosing the canonical article
     preferred_sources: tuple[str, ...] = markers.WIRE_SOURCES
     aggregators: tuple[str, ...] = markers.AGGREGATORS
@@ -78,7 +79,7 @@ class Config:
         _check_range("boilerplate_min_docs", self.boilerplate_min_docs, 2, 10**9)
         _check_range("min_words", self.min_words, 1, 10**6)
         _check_range("jobs", self.jobs, 0, 1024)
-        for name in ("lsh_threshold", "similarity", "containment", "number_overlap"):
+        for name in ("lsh_threshold", "similarity", "containment", "coverage", "number_overlap"):
             _check_range(name, getattr(self, name), 0.0, 1.0)
 
     @property
@@ -199,7 +200,7 @@ def read_env(environ: Mapping[str, str]) -> dict[str, Any]:
 
 
 #: DEDUP_* variables that are not settings (read elsewhere, e.g. by the CLI).
-IGNORED_ENV = frozenset({"DEDUP_CONFIG"})
+IGNORED_ENV = frozenset({"DEDUP_CONFIG", "DEDUP_REGEN_GOLDEN"})
 
 
 def load_config(

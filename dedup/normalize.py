@@ -32,7 +32,7 @@ _INITIALS = re.compile(r"(?:\w\.){2,}")
 _OPENERS = "\"'“‘(["
 _ABBREVIATIONS = frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "no.", "gov.", "sen.", "rep."})
 _MAX_REPAIRS = 4
-_NUMBER_WORDS = {
+NUMBER_WORDS = {
     word: str(value)
     for value, word in enumerate(
         re.split(
@@ -42,7 +42,7 @@ _NUMBER_WORDS = {
         )
     )
 }
-_NUMBER_WORD = re.compile(r"\b(" + "|".join(_NUMBER_WORDS) + r")\b")
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b")
 _WORD = re.compile(r"\w+")
 
 
@@ -102,7 +102,7 @@ def numbers(text: str) -> frozenset[str]:
     """The numbers a normalised text mentions, in digits or words up to twenty:
     amounts, dates, counts and scores carry a story's identity."""
     found = {m.replace(",", "") for m in _NUMBER.findall(text)}
-    found.update(_NUMBER_WORDS[w] for w in _NUMBER_WORD.findall(text))
+    found.update(NUMBER_WORDS[w] for w in _NUMBER_WORD.findall(text))
     return frozenset(found)
 
 

@@ -47,7 +47,11 @@ def parameters(config: Config) -> dict[str, Any]:
     bands, rows = band_layout(config.lsh_threshold, config.num_perm)
     keys = ("shingle_size", "num_perm", "seed", "lsh_threshold", "similarity", "containment")
     chosen = {k: v for k, v in asdict(config).items() if k in keys}
-    extra = {"min_words": config.min_words, "number_overlap": config.number_overlap}
+    extra = {
+        "coverage": config.coverage,
+        "min_words": config.min_words,
+        "number_overlap": config.number_overlap,
+    }
     return {**chosen, **extra, "lsh_bands": bands, "lsh_rows": rows, "minhash_scheme": "affine32"}
 
 

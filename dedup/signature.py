@@ -19,6 +19,8 @@ import numpy as np
 import numpy.typing as npt
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
+from dedup.normalize import NUMBER_WORDS
+
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
 
@@ -96,6 +98,7 @@ class Shingles:
     starts: npt.NDArray[np.intp]
     ends: npt.NDArray[np.intp]
     tokens: U64
+    token_starts: npt.NDArray[np.intp]
 
     def unique(self) -> U64:
         return np.unique(self.hashes)
@@ -108,14 +111,41 @@ def shingle(text: str, size: int) -> Shingles:
     count = len(starts)
     if count == 0:
         empty = np.zeros(0, dtype=np.intp)
-        return Shingles(np.zeros(0, dtype=np.uint64), empty, empty, np.zeros(0, dtype=np.uint64))
+        nothing = np.zeros(0, dtype=np.uint64)
+        return Shingles(nothing, empty, empty, nothing, empty)
     tokens = token_hashes(data, starts, ends)
     width = min(size, count)
     n = count - width + 1
     combined = np.zeros(n, dtype=np.uint64)
     for offset, weight in enumerate(_shingle_weights(size)[:width]):
         combined += tokens[offset : offset + n] * weight
-    return Shingles(_mix(combined), starts[:n], ends[width - 1 :], tokens)
+    return Shingles(_mix(combined), starts[:n], ends[width - 1 :], tokens, starts)
+
+
+def number_keys(text: str, shingles: Shingles) -> U64:
+    """Per token of a normalised text: 0 for a word, else a key naming the number's value,
+    the same for "14" and "fourteen"."""
+    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    first = data[shingles.token_starts]
+    keys = np.where((first >= ord("0")) & (first <= ord("9")), shingles.tokens, np.uint64(0))
+    words, values = _number_word_hashes()
+    found = np.isin(shingles.tokens, words)
+    if found.any():
+        keys[found] = values[np.searchsorted(words, shingles.tokens[found])]
+    return keys
+
+
+@lru_cache(maxsize=1)
+def _number_word_hashes() -> tuple[U64, U64]:
+    """Token hashes of the number words (sorted) and of the digits each one stands for."""
+
+    def hashes(text: str) -> U64:
+        data = np.frombuffer(text.encode(), dtype=np.uint8)
+        return token_hashes(data, *token_spans(data))
+
+    words, values = hashes(" ".join(NUMBER_WORDS)), hashes(" ".join(NUMBER_WORDS.values()))
+    order = np.argsort(words)
+    return words[order], values[order]
 
 
 @dataclass(frozen=True)
@@ -205,7 +235,7 @@ def band_keys(sigs: U32, bands: int, rows: int) -> U64:
 
 def fingerprint_sets(text: str, size: int) -> tuple[U64, U64, U64]:
     """The shingle sets a text is signed with: the whole text, then the first and the last
-    ``ANCHOR_SHINGLES`` shingles of its body (empty when the body is short).
+    ``ANCHOR_SHINGLES`` shingles of its body (empty when the body is shorter than that).
 
     Whole-text signatures find copies whose Jaccard is high. A trimmed copy of a long story,
     or one padded with long junk, has low Jaccard with its original but shares its opening
@@ -215,7 +245,7 @@ def fingerprint_sets(text: str, size: int) -> tuple[U64, U64, U64]:
     newline = text.find("\n")
     body_start = len(text[: newline + 1].encode()) if newline >= 0 else 0
     body = found.hashes[int(np.searchsorted(found.starts, body_start)) :]
-    if len(body) < 2 * ANCHOR_SHINGLES:
+    if len(body) < ANCHOR_SHINGLES:
         return found.hashes, _EMPTY, _EMPTY
     return found.hashes, body[:ANCHOR_SHINGLES], body[-ANCHOR_SHINGLES:]
 

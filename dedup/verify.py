@@ -3,25 +3,27 @@
 Every candidate pair from LSH is checked here on the comparison texts:
 - *exact*: identical comparison texts;
 - *resemblance*: rapidfuzz's normalised Indel similarity of the whole texts is high;
-- *containment*: most of the shorter text's shingles are in the longer one, and the
-  shorter text matches the region of the longer one it aligns to (trimmed or padded copies).
-Short texts must be near-identical, and the shorter text's numbers must appear in the
-longer one: templated notices and recurring stories differ mainly in names and figures.
+- *containment*: most of the shorter text's shingles are in the longer one, and most of
+  its words appear in the same order there (trimmed, padded or paragraph-dropped copies).
+Short texts must be near-identical under the same title. Numbers must agree: aligning the
+two word sequences (rapidfuzz's Levenshtein opcodes), a copy may add or drop words, but it
+does not replace one figure with another. Templated notices and recurring stories differ
+mainly in names and figures; a wire copy with page junk appended only adds.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-from rapidfuzz.distance import Indel, LCSseq
+from rapidfuzz.distance import Indel, LCSseq, Levenshtein
 
 from dedup.config import Config
-from dedup.normalize import numbers
 from dedup.prepare import Prepared
 from dedup.result import PairScore, Rule
-from dedup.signature import Shingles, shingle
+from dedup.signature import Shingles, number_keys, shingle
 
 #: Texts shorter than ``Config.min_words`` must be at least this similar to count as copies.
 SHORT_TEXT_SIMILARITY = 0.95
@@ -35,11 +37,19 @@ class Side:
     shingles: Shingles
     unique: np.ndarray
     words: list[int]
+    numbers: list[int]
+    body_from: int
 
     @classmethod
     def of(cls, prepared: Prepared, config: Config) -> Side:
-        shingles = shingle(prepared.text, config.shingle_size)
-        return cls(prepared, shingles, shingles.unique(), shingles.tokens.tolist())
+        text = prepared.text
+        shingles = shingle(text, config.shingle_size)
+        newline = text.find("\n")
+        body_start = len(text[: newline + 1].encode()) if newline >= 0 else 0
+        body_from = int(np.searchsorted(shingles.token_starts, body_start))
+        words = shingles.tokens.tolist()
+        numbers = number_keys(text, shingles).tolist()
+        return cls(prepared, shingles, shingles.unique(), words, numbers, body_from)
 
 
 class Measures(NamedTuple):
@@ -49,33 +59,64 @@ class Measures(NamedTuple):
     containment_ab: float
     containment_ba: float
     aligned: float
-    numbers_in_longer: float
-    numbers_shared: float
+    numbers: float
+    titles_differ: bool
 
 
 def measure(a: Side, b: Side) -> Measures:
     """Similarity, containment both ways, word alignment and number agreement of a pair."""
     shared = np.intersect1d(a.unique, b.unique, assume_unique=True)
     short, long_ = (a, b) if len(a.words) <= len(b.words) else (b, a)
-    mine, theirs = numbers(short.prepared.text), numbers(long_.prepared.text)
     return Measures(
         similarity=Indel.normalized_similarity(a.prepared.text, b.prepared.text),
         containment_ab=len(shared) / len(a.unique) if len(a.unique) else 0.0,
         containment_ba=len(shared) / len(b.unique) if len(b.unique) else 0.0,
         aligned=_aligned_similarity(short, long_, shared),
-        numbers_in_longer=len(mine & theirs) / len(mine) if mine else 1.0,
-        numbers_shared=_share(mine, theirs),
+        numbers=number_agreement(short, long_),
+        titles_differ=titles_differ(a, b),
     )
 
 
-def _share(a: frozenset[str], b: frozenset[str]) -> float:
-    """How far two number sets agree: the smaller of the two shares found in the other."""
-    if not a and not b:
-        return 1.0
-    if not a or not b:
-        return 0.0 if len(a | b) > 1 else 1.0
-    common = len(a & b)
-    return min(common / len(a), common / len(b))
+def titles_differ(a: Side, b: Side) -> bool:
+    """Whether one title replaces words of the other (adding "CORRECTED" does not):
+    short templated items often differ only in the company or place their title names."""
+    title_a, title_b = a.words[: a.body_from], b.words[: b.body_from]
+    return any(a2 > a1 and b2 > b1 for (a1, a2), (b1, b2) in _change_blocks(title_a, title_b))
+
+
+def number_agreement(short: Side, long_: Side) -> float:
+    """1 minus the share of the shorter body's numbers that the other text changes.
+
+    The word sequences are aligned (rapidfuzz's Levenshtein opcodes) and cut into change
+    blocks between matching stretches. A block with words on one side only is an addition
+    or a cut (junk appended, a paragraph dropped) and says nothing about numbers; a block
+    with words on both sides is a substitution, and the numbers it removes but does not
+    put back elsewhere are changed figures. Titles are left out.
+    """
+    a, b = short.words[short.body_from :], long_.words[long_.body_from :]
+    num_a, num_b = short.numbers[short.body_from :], long_.numbers[long_.body_from :]
+    removed: Counter[int] = Counter()
+    added: Counter[int] = Counter()
+    for (a1, a2), (b1, b2) in _change_blocks(a, b):
+        if a2 > a1 and b2 > b1:
+            removed.update(n for n in num_a[a1:a2] if n)
+            added.update(n for n in num_b[b1:b2] if n)
+    changed = max(sum((removed - added).values()), sum((added - removed).values()))
+    return max(0.0, 1.0 - changed / max(1, sum(1 for n in num_a if n)))
+
+
+def _change_blocks(a: list[int], b: list[int]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Maximal runs of non-matching opcodes, as (a span, b span)."""
+    blocks: list[tuple[tuple[int, int], tuple[int, int]]] = []
+    for op in Levenshtein.opcodes(a, b):
+        if op.tag == "equal":
+            continue
+        if blocks and blocks[-1][0][1] == op.src_start and blocks[-1][1][1] == op.dest_start:
+            (a1, _), (b1, _) = blocks[-1]
+            blocks[-1] = ((a1, op.src_end), (b1, op.dest_end))
+        else:
+            blocks.append(((op.src_start, op.src_end), (op.dest_start, op.dest_end)))
+    return blocks
 
 
 def score_pair(a: Side, b: Side, config: Config) -> PairScore:
@@ -104,25 +145,27 @@ def decide(a: Prepared, b: Prepared, m: Measures, config: Config) -> tuple[Rule 
     if a.digest and a.digest == b.digest:
         return "exact", "identical after normalisation and junk removal", 1.0
     if not a.digest or not b.digest:
-        return None, "one text is empty after junk removal", m.numbers_shared
+        return None, "one text is empty after junk removal", m.numbers
     shorter = min(a.words, b.words)
     reasons = []
-    rules: tuple[tuple[Rule, tuple[bool, str], float], ...] = (
-        ("resemblance", _resembles(shorter, m, config), m.numbers_shared),
-        ("containment", _contains(shorter, m, config), m.numbers_in_longer),
+    rules: tuple[tuple[Rule, tuple[bool, str]], ...] = (
+        ("resemblance", _resembles(shorter, m, config)),
+        ("containment", _contains(shorter, m, config)),
     )
-    for rule, (holds, why), overlap in rules:
-        if holds and overlap >= config.number_overlap:
-            return rule, why, overlap
+    for rule, (holds, why) in rules:
+        if holds and m.numbers >= config.number_overlap:
+            return rule, why, m.numbers
         if holds:
-            why = f"{why}, but only {overlap:.0%} of the numbers agree"
+            why = f"{why}, but {1 - m.numbers:.0%} of the numbers differ"
         reasons.append(why)
-    return None, "; ".join(reasons), m.numbers_shared
+    return None, "; ".join(reasons), m.numbers
 
 
 def _resembles(shorter: int, m: Measures, config: Config) -> tuple[bool, str]:
     if shorter < config.min_words:
         needed = max(config.similarity, SHORT_TEXT_SIMILARITY)
+        if m.titles_differ:
+            return False, f"short texts ({shorter} words) under different titles"
         verdict = "nearly identical" if m.similarity >= needed else "not nearly identical"
         return m.similarity >= needed, f"short texts ({shorter} words) {verdict}"
     sign = ">=" if m.similarity >= config.similarity else "<"
@@ -136,10 +179,11 @@ def _contains(shorter: int, m: Measures, config: Config) -> tuple[bool, str]:
     which = "first" if m.containment_ab >= m.containment_ba else "second"
     if shorter < config.min_words:
         return False, f"too short for containment ({shorter} words < {config.min_words})"
-    holds = contained >= config.containment and m.aligned >= config.similarity
+    holds = contained >= config.containment and m.aligned >= config.coverage
     return holds, (
         f"{contained:.0%} of the {which} text's shingles lie in the other "
-        f"(needs {config.containment:.0%}), {m.aligned:.0%} of its words in order"
+        f"(needs {config.containment:.0%}), {m.aligned:.0%} of its words in order "
+        f"(needs {config.coverage:.0%})"
     )
 
 
