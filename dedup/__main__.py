@@ -1,6 +1,6 @@
 """``python -m dedup``."""
 
-from dedup.cli import main
+from dedup.entry import main
 
 if __name__ == "__main__":
     main()

@@ -47,6 +47,7 @@ class Config:
     # Reading
     include: tuple[str, ...] = DEFAULT_INCLUDE
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extra_exclude: tuple[str, ...] = ()
     title_fields: tuple[str, ...] = ("title", "headline")
     text_fields: tuple[str, ...] = ("text", "body", "content")
     chrome_markers: tuple[str, ...] = markers.CHROME_MARKERS
@@ -81,6 +82,10 @@ class Config:
         _check_range("jobs", self.jobs, 0, 1024)
         for name in ("lsh_threshold", "similarity", "containment", "coverage", "number_overlap"):
             _check_range(name, getattr(self, name), 0.0, 1.0)
+
+    @property
+    def all_exclude(self) -> tuple[str, ...]:
+        return self.exclude + self.extra_exclude
 
     @property
     def all_chrome_markers(self) -> tuple[str, ...]:

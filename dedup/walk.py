@@ -50,7 +50,7 @@ def iter_files(
     """The files to read under ``paths``, each once, in a deterministic order.
 
     A file named explicitly is read whatever its name; files found in folders must match
-    ``config.include`` and no part of their path may match ``config.exclude``.
+    ``config.include`` and no part of their path may match ``config.all_exclude``.
     """
     walker = _Walker(config, on_warning)
     stdin_read = False
@@ -92,7 +92,9 @@ class _Walker:
         return True
 
     def excluded(self, name: str, relative: str) -> bool:
-        return matches_any(name, self.config.exclude) or matches_any(relative, self.config.exclude)
+        return matches_any(name, self.config.all_exclude) or matches_any(
+            relative, self.config.all_exclude
+        )
 
     def walk(self, folder: str, relative: str, info: os.stat_result) -> Iterator[str]:
         key = (info.st_dev, info.st_ino)

@@ -1,4 +1,4 @@
-"""``examples/`` against its answer key ``examples/labels.json``.
+"""``examples/`` against its answer key ``tests/fixtures/examples_labels.json``.
 
 The key lists the groups of copies planted in the examples, the articles that must
 stay apart (independent reports of one event, a follow-up, templated notices) and
@@ -22,11 +22,12 @@ from dedup.pipeline import find_duplicates
 from dedup.result import Result
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+LABELS = Path(__file__).resolve().parent / "fixtures" / "examples_labels.json"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 
 def load_labels() -> dict[str, list[list[str]]]:
-    labels: dict[str, list[list[str]]] = json.loads((EXAMPLES / "labels.json").read_text())
+    labels: dict[str, list[list[str]]] = json.loads(LABELS.read_text())
     return labels
 
 

@@ -24,7 +24,7 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point (see :mod:`dedup.entry`)."""
     cli()
 
 

@@ -90,7 +90,7 @@ def select_files(files: Sequence[str], config: Config) -> Iterator[str]:
         parts = Path(path).parts
         if not matches_any(Path(path).name, config.include):
             continue
-        if not any(matches_any(part, config.exclude) for part in parts):
+        if not any(matches_any(part, config.all_exclude) for part in parts):
             yield path
 
 

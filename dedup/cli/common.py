@@ -6,6 +6,7 @@ import contextlib
 import functools
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,6 +16,8 @@ import click
 from dedup.cache import SignatureCache
 from dedup.config import Config, load_config
 from dedup.errors import DedupError, InputError
+
+DEFAULTS = Config()
 
 #: Exit codes, documented in the README: like grep and diff.
 EXIT_OK = 0
@@ -56,15 +59,28 @@ def _silence_stdout() -> None:
 
 
 class Warnings:
-    """Collects input warnings, printing each as one line on stderr unless quiet."""
+    """Collects input warnings, printing each as one line on stderr unless quiet.
+
+    A file that keeps failing (thousands of bad records) gets ``PER_FILE`` lines, then one
+    line saying the rest of its warnings are not shown; all of them are counted.
+    """
+
+    PER_FILE = 20
 
     def __init__(self, *, quiet: bool = False) -> None:
         self.quiet = quiet
         self.count = 0
+        self.per_file: Counter[str] = Counter()
 
     def __call__(self, error: InputError) -> None:
         self.count += 1
-        if not self.quiet:
+        self.per_file[error.path] += 1
+        seen = self.per_file[error.path]
+        if self.quiet or seen > self.PER_FILE + 1:
+            return
+        if seen == self.PER_FILE + 1:
+            click.echo(f"dedup: warning: {error.path}: further warnings not shown", err=True)
+        else:
             click.echo(f"dedup: warning: {error}", err=True)
 
 
@@ -87,9 +103,11 @@ def config_options(func: F) -> F:
         ),
         click.option(
             "--exclude",
+            "extra_exclude",
             multiple=True,
             metavar="GLOB",
-            help="Skip files and folders whose name or path matches GLOB (repeatable).",
+            help="Also skip files and folders whose name or path matches GLOB (repeatable); "
+            "adds to the default exclusions (.git, node_modules, ...).",
         ),
     ]
     for option in reversed(options):
@@ -109,19 +127,34 @@ def detection_options(func: F) -> F:
             "similarity",
             type=float,
             metavar="0..1",
-            help="Minimum similarity of two whole texts to count as copies [default: 0.85].",
+            help="Minimum similarity of two whole texts to count as copies "
+            f"[default: {DEFAULTS.similarity}].",
         ),
         click.option(
             "--containment",
             type=float,
             metavar="0..1",
-            help="Minimum share of the shorter text found in the longer [default: 0.85].",
+            help="Minimum share of the shorter text's shingles found in the longer "
+            f"[default: {DEFAULTS.containment}].",
         ),
         click.option(
-            "--shingle-size", type=int, metavar="N", help="Words per shingle [default: 5]."
+            "--coverage",
+            type=float,
+            metavar="0..1",
+            help="With --containment: minimum share of the shorter text's words found in "
+            f"order in the longer [default: {DEFAULTS.coverage}].",
         ),
         click.option(
-            "--num-perm", type=int, metavar="N", help="MinHash permutations [default: 128]."
+            "--shingle-size",
+            type=int,
+            metavar="N",
+            help=f"Words per shingle [default: {DEFAULTS.shingle_size}].",
+        ),
+        click.option(
+            "--num-perm",
+            type=int,
+            metavar="N",
+            help=f"MinHash permutations [default: {DEFAULTS.num_perm}].",
         ),
         click.option(
             "--jobs",

@@ -1,0 +1,39 @@
+"""Shared command-line behaviour: warning limits and the console entry point."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from dedup.cli.common import Warnings
+from dedup.errors import InputError
+
+
+def test_a_failing_file_gets_a_bounded_number_of_warning_lines(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    warn = Warnings()
+    for line in range(1, 101):
+        warn(InputError("bad.jsonl", "malformed JSON", line))
+    warn(InputError("other.jsonl", "malformed JSON", 3))
+    lines = capsys.readouterr().err.splitlines()
+    assert warn.count == 101
+    assert len(lines) == Warnings.PER_FILE + 2
+    assert lines[0] == "dedup: warning: bad.jsonl:1: malformed JSON"
+    assert lines[-2] == "dedup: warning: bad.jsonl: further warnings not shown"
+    assert lines[-1] == "dedup: warning: other.jsonl:3: malformed JSON"
+
+
+def test_quiet_warnings_are_counted_not_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    warn = Warnings(quiet=True)
+    warn(InputError("a.txt", "binary file, skipped"))
+    assert (warn.count, capsys.readouterr().err) == (1, "")
+
+
+def test_python_dash_m_runs_the_command_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "dedup", "--version"], capture_output=True, text=True, check=False
+    )
+    assert (done.returncode, done.stdout.strip()) == (0, "dedup, version 0.1.0")
