@@ -1,10 +1,11 @@
 """Turning articles into comparison texts: normalised, with junk and boilerplate left out.
 
-Units are sentences of normalised text. A unit is left out of comparison when it matches
-a known junk pattern (promos, captions, "Sign in to access your portfolio"...) or when the
-corpus shows it to be boilerplate: it recurs in articles about many different stories, as
-site navigation and promos do. A paragraph a wire story's copies share is not boilerplate:
-its articles are all the same story. The article itself is never changed.
+Units are paragraphs of normalised text (sentences, where a long paragraph holds junk).
+A unit is left out of comparison when it matches a known junk pattern (promos, captions,
+"Sign in to access your portfolio"...) or when the corpus shows it to be boilerplate: it
+recurs in articles about many different stories, as site navigation and promos do. A
+paragraph a wire story's copies share is not boilerplate: its articles are all the same
+story. The article itself is never changed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from dedup.normalize import (
     normalize,
     repair,
     split_sentences,
-    word_count,
 )
 from dedup.signature import FINGERPRINT_LAYOUT
 
@@ -39,7 +39,7 @@ _TERMINAL = tuple(".!?:;\"'”’)")
 
 @dataclass(frozen=True)
 class Units:
-    """An article's normalised title and body sentences, with a stable hash per sentence."""
+    """An article's normalised title and body units, with a stable hash per unit."""
 
     title: str
     sentences: tuple[str, ...]
@@ -78,15 +78,11 @@ class JunkMatcher:
     anchored: re.Pattern[str] | None
     floating: tuple[re.Pattern[str], ...]
 
-    def flags(self, units: Sequence[str]) -> list[bool]:
-        """Which units are junk; the floating patterns run once over the whole paragraph."""
-        joined = "\n".join(units)
-        floating = [f for f in self.floating if f.search(joined)]
-        anchored = self.anchored
-        return [
-            bool(anchored and anchored.match(u)) or any(f.search(u) for f in floating)
-            for u in units
-        ]
+    def hits(self, unit: str) -> bool:
+        """Whether a normalised unit holds junk."""
+        if self.anchored is not None and self.anchored.match(unit):
+            return True
+        return any(f.search(unit) for f in self.floating)
 
 
 @lru_cache(maxsize=16)
@@ -98,19 +94,30 @@ def junk_matcher(patterns: tuple[str, ...]) -> JunkMatcher:
 
 
 def split_units(article: Article, config: Config) -> Units:
-    """Normalise an article into sentence units and mark the known junk among them."""
+    """Normalise an article into units (paragraphs) and mark the known junk among them.
+
+    A short paragraph holding junk (a caption, a promo line) is junk as a whole; a long one
+    is cut into sentences so that only its junk sentences are left out (the Yahoo copy's
+    "Sign in to access your portfolio" glued to the story's last line).
+    """
     matcher = junk_matcher(config.all_junk_patterns)
-    sentences: list[str] = []
+    units: list[str] = []
     junk: list[bool] = []
     for paragraph in reflow(article.body):
-        units = [u for u in map(fold, split_sentences(repair(paragraph))) if u]
-        flags = matcher.flags(units)
-        if any(flags) and len(paragraph) <= SHORT_PARAGRAPH:
-            flags = [True] * len(units)
-        sentences.extend(units)
-        junk.extend(flags)
-    hashes = np.fromiter((unit_hash(s) for s in sentences), dtype=np.uint64, count=len(sentences))
-    return Units(normalize(article.title), tuple(sentences), hashes, np.array(junk, dtype=bool))
+        repaired = repair(paragraph)
+        unit = fold(repaired)
+        if not unit:
+            continue
+        is_junk = matcher.hits(unit)
+        if not is_junk or len(paragraph) <= SHORT_PARAGRAPH:
+            units.append(unit)
+            junk.append(is_junk)
+            continue
+        for sentence in filter(None, map(fold, split_sentences(repaired))):
+            units.append(sentence)
+            junk.append(matcher.hits(sentence))
+    hashes = np.fromiter((unit_hash(u) for u in units), dtype=np.uint64, count=len(units))
+    return Units(normalize(article.title), tuple(units), hashes, np.array(junk, dtype=bool))
 
 
 def reflow(paragraphs: Sequence[str]) -> list[str]:
@@ -129,7 +136,7 @@ def reflow(paragraphs: Sequence[str]) -> list[str]:
 
 
 def learn_boilerplate(all_units: Iterable[Units], min_docs: int) -> frozenset[int]:
-    """Sentence hashes that recur in at least ``min_docs`` articles about different stories."""
+    """Unit hashes that recur in at least ``min_docs`` articles about different stories."""
     pairs: list[U64] = []
     for units in all_units:
         if len(units.hashes):
@@ -152,7 +159,8 @@ def build_text(units: Units, boilerplate: frozenset[int]) -> Prepared:
     body = " ".join(kept)
     text = f"{units.title}\n{body}" if units.title else body
     digest = hashlib.blake2b(text.encode(), digest_size=16).digest() if body else b""
-    return Prepared(text, word_count(body), digest, len(units.sentences) - len(kept))
+    words = body.count(" ") + 1 if body else 0
+    return Prepared(text, words, digest, len(units.sentences) - len(kept))
 
 
 def prepare_all(articles: Sequence[Article], config: Config) -> list[Prepared]:
