@@ -269,16 +269,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not mode:
         say(f"speed.py: dedup unavailable: {args.why}")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="dedup-speed-"))
+    rows: list[Row] = []
     try:
-        rows = [
-            r
-            for s in args.sizes.split(",")
-            for r in benchmark_size(parse_size(s), args, workdir, mode)
-        ]
+        for size in args.sizes.split(","):
+            done = benchmark_size(parse_size(size), args, workdir, mode)
+            rows += done
+            if not args.json:
+                print(format_table(done) + "\n", flush=True)
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
-    print(json.dumps([asdict(r) for r in rows], indent=2) if args.json else format_table(rows))
+    if args.json:
+        print(json.dumps([asdict(r) for r in rows], indent=2))
     return 0
 
 
