@@ -7,9 +7,10 @@ in one process: starting workers costs more than it saves.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -44,9 +45,19 @@ class SignatureStore(Protocol):
     def put_many(self, params: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None: ...
 
 
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
+#: What forked workers read instead of receiving it pickled: (work, items, config).
+_INHERITED: tuple[Callable[[Sequence[Any], Config], list[Any]], Sequence[Any], Config] | None
+_INHERITED = None
+
+
+def _bounds(count: int) -> list[tuple[int, int]]:
+    return [(start, min(count, start + CHUNK)) for start in range(0, count, CHUNK)]
+
+
+def _run_inherited(bounds: tuple[int, int]) -> list[Any]:
+    assert _INHERITED is not None, "worker started without inherited work"
+    work, items, config = _INHERITED
+    return work(items[bounds[0] : bounds[1]], config)
 
 
 def _map_chunks(
@@ -56,20 +67,35 @@ def _map_chunks(
     stage: str,
     report: ProgressCallback,
 ) -> list[R]:
-    """``work`` over ``items`` in chunks, in order, on ``config.effective_jobs`` processes."""
+    """``work`` over ``items`` in chunks, in order, on ``config.effective_jobs`` processes.
+
+    Where processes fork (Linux), workers inherit ``items`` and receive only chunk bounds;
+    elsewhere each chunk is pickled to them.
+    """
+    global _INHERITED
     results: list[R] = []
     jobs = config.effective_jobs if len(items) >= PARALLEL_MIN_ARTICLES else 1
-    chunks = list(_chunks(items))
+    bounds = _bounds(len(items))
     if jobs == 1:
-        mapped: Iterable[list[R]] = (work(c, config) for c in chunks)
-        for part in mapped:
-            results.extend(part)
+        for first, last in bounds:
+            results.extend(work(items[first:last], config))
             report(stage, len(results), len(items))
         return results
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for part in pool.map(work, chunks, [config] * len(chunks)):
-            results.extend(part)
-            report(stage, len(results), len(items))
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if fork else None)
+    _INHERITED = (work, items, config)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            if fork:
+                parts: Iterator[list[R]] = pool.map(_run_inherited, bounds)
+            else:
+                chunks = [items[first:last] for first, last in bounds]
+                parts = pool.map(work, chunks, [config] * len(chunks))
+            for part in parts:
+                results.extend(part)
+                report(stage, len(results), len(items))
+    finally:
+        _INHERITED = None
     return results
 
 

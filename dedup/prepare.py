@@ -78,11 +78,15 @@ class JunkMatcher:
     anchored: re.Pattern[str] | None
     floating: tuple[re.Pattern[str], ...]
 
-    def hits(self, unit: str) -> bool:
-        """Whether a normalised unit holds junk."""
+    def floating_in(self, text: str) -> tuple[re.Pattern[str], ...]:
+        """The floating patterns that occur anywhere in ``text``."""
+        return tuple(f for f in self.floating if f.search(text))
+
+    def hits(self, unit: str, floating: tuple[re.Pattern[str], ...] | None = None) -> bool:
+        """Whether a normalised unit holds junk; ``floating`` narrows the patterns to try."""
         if self.anchored is not None and self.anchored.match(unit):
             return True
-        return any(f.search(unit) for f in self.floating)
+        return any(f.search(unit) for f in (self.floating if floating is None else floating))
 
 
 @lru_cache(maxsize=16)
@@ -101,21 +105,23 @@ def split_units(article: Article, config: Config) -> Units:
     "Sign in to access your portfolio" glued to the story's last line).
     """
     matcher = junk_matcher(config.all_junk_patterns)
+    paragraphs = reflow(article.body)
+    # One search of the whole body tells whether any paragraph needs the floating patterns.
+    folded = [fold(repair(p)) for p in paragraphs]
+    floating = matcher.floating_in("\n".join(folded))
     units: list[str] = []
     junk: list[bool] = []
-    for paragraph in reflow(article.body):
-        repaired = repair(paragraph)
-        unit = fold(repaired)
+    for paragraph, unit in zip(paragraphs, folded, strict=True):
         if not unit:
             continue
-        is_junk = matcher.hits(unit)
+        is_junk = matcher.hits(unit, floating)
         if not is_junk or len(paragraph) <= SHORT_PARAGRAPH:
             units.append(unit)
             junk.append(is_junk)
             continue
-        for sentence in filter(None, map(fold, split_sentences(repaired))):
+        for sentence in filter(None, map(fold, split_sentences(repair(paragraph)))):
             units.append(sentence)
-            junk.append(matcher.hits(sentence))
+            junk.append(matcher.hits(sentence, floating))
     hashes = np.fromiter((unit_hash(u) for u in units), dtype=np.uint64, count=len(units))
     return Units(normalize(article.title), tuple(units), hashes, np.array(junk, dtype=bool))
 
