@@ -37,7 +37,7 @@ def test_tsv_on_a_pipe_one_line_per_article() -> None:
          "Glacier museum reopens after flood repairs"],
         [PLAIN, "0", "2", "4", "plain", "", "", "35", "Town council approves new cycle lanes"],
     ]  # fmt: skip
-    assert result.stderr == ""  # no summary on a pipe, no warnings
+    assert result.stderr == "dedup: 2 files, 5 articles, 0 warnings\n"  # summary only
 
 
 def test_header_names_the_columns() -> None:
@@ -92,19 +92,20 @@ def test_warnings_go_to_stderr_and_reading_goes_on(write_file: WriteFile) -> Non
         f"dedup: warning: {empty}: empty file, skipped",
         f"dedup: warning: {bad}:2: malformed JSON line "
         "(Expecting property name enclosed in double quotes), skipped",
+        "dedup: 3 files, 2 articles, 2 warnings",
     ]
 
 
-def test_verbose_prints_a_summary_on_stderr(write_file: WriteFile) -> None:
+def test_summary_goes_to_stderr_after_the_warnings(write_file: WriteFile) -> None:
     empty = write_file("empty.txt", "")
-    result = run("--verbose", STANDARD, PLAIN, str(empty))
+    result = run(STANDARD, PLAIN, str(empty))
     assert result.stderr.splitlines()[-1] == "dedup: 3 files, 5 articles, 1 warning"
     assert len(result.stdout.splitlines()) == 5
 
 
 def test_quiet_prints_data_only(write_file: WriteFile) -> None:
     empty = write_file("empty.txt", "")
-    result = run("--quiet", "--verbose", str(empty), PLAIN)
+    result = run("--quiet", str(empty), PLAIN)
     assert result.exit_code == 0
     assert result.stderr == ""
     assert len(result.stdout.splitlines()) == 1
@@ -161,7 +162,6 @@ def test_every_format_handles_an_empty_result(write_file: WriteFile, fmt: str) -
 
 def test_terminal_gets_a_table_and_a_summary(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("dedup.cli.split_cmd.stdout_is_terminal", lambda: True)
-    monkeypatch.setattr("dedup.cli.split_cmd.stderr_is_terminal", lambda: True)
     result = run(STANDARD, env={"COLUMNS": "160"})
     assert result.exit_code == 0
     assert "\t" not in result.stdout

@@ -17,7 +17,6 @@ from dedup.cli.common import (
     build_config,
     config_options,
     handle_errors,
-    stderr_is_terminal,
     stdout_is_terminal,
 )
 from dedup.config import Config
@@ -59,7 +58,6 @@ def plural(count: int, word: str) -> str:
 )
 @click.option("--header", is_flag=True, help="Start TSV output with a line of column names.")
 @click.option("--quiet", "-q", is_flag=True, help="Print articles only: no warnings, no summary.")
-@click.option("--verbose", "-v", is_flag=True, help="Print the summary even on a pipe.")
 @config_options
 @handle_errors
 def split(
@@ -67,7 +65,6 @@ def split(
     output_format: str | None,
     header: bool,
     quiet: bool,
-    verbose: bool,
     config_file: Path | None,
     **settings: Any,
 ) -> None:
@@ -92,7 +89,7 @@ def split(
     articles = read_counted(paths, config, warnings, tally)
     RENDERERS[fmt](articles, sys.stdout, RenderOptions(header=header))
     sys.stdout.flush()
-    if not quiet and (verbose or stderr_is_terminal()):
+    if not quiet:
         click.echo(
             f"dedup: {plural(tally.files, 'file')}, {plural(tally.articles, 'article')}, "
             f"{plural(warnings.count, 'warning')}",
