@@ -8,6 +8,7 @@ injected callback. Results do not depend on input order: articles are sorted by
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from typing import Any
@@ -25,21 +26,31 @@ from dedup.verify import Side, score_pair
 
 
 class _Verifier:
-    """Scores pairs of prepared articles, shingling each article at most once."""
+    """Scores pairs of prepared articles, keeping the most recently used sides.
+
+    Pairs arrive sorted, so an article's side is usually reused at once; the bound keeps
+    memory flat however many articles take part in candidate pairs.
+    """
+
+    KEEP = 4096
 
     def __init__(self, prepared: Sequence[Prepared], config: Config) -> None:
         self.prepared = prepared
         self.config = config
-        self.sides: dict[int, Side] = {}
+        self.sides: OrderedDict[int, Side] = OrderedDict()
 
     def side(self, i: int) -> Side:
         found = self.sides.get(i)
         if found is None:
             found = self.sides[i] = Side.of(self.prepared[i], self.config)
+            if len(self.sides) > self.KEEP:
+                self.sides.popitem(last=False)
+        else:
+            self.sides.move_to_end(i)
         return found
 
-    def __call__(self, a: int, b: int) -> PairScore:
-        return score_pair(self.side(a), self.side(b), self.config)
+    def __call__(self, a: int, b: int, *, quick: bool = False) -> PairScore:
+        return score_pair(self.side(a), self.side(b), self.config, quick=quick)
 
 
 def parameters(config: Config) -> dict[str, Any]:
@@ -125,7 +136,7 @@ def _verify(
 ) -> list[tuple[int, int]]:
     verified = []
     for done, (a, b) in enumerate(pairs, 1):
-        if verifier(a, b).is_copy:
+        if verifier(a, b, quick=True).is_copy:
             verified.append((a, b))
         if done % 1000 == 0:
             report("verify", done, len(pairs))

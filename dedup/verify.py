@@ -14,7 +14,7 @@ mainly in names and figures; a wire copy with page junk appended only adds.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
@@ -25,31 +25,42 @@ from dedup.prepare import Prepared
 from dedup.result import PairScore, Rule
 from dedup.signature import Shingles, number_keys, shingle
 
+#: Candidates sharing less than this share of shingles are rejected without further work.
+QUICK_REJECT = 0.3
 #: Texts shorter than ``Config.min_words`` must be at least this similar to count as copies.
 SHORT_TEXT_SIMILARITY = 0.95
 
 
-@dataclass(frozen=True)
 class Side:
-    """One article of a pair, as verification sees it."""
+    """One article of a pair, as verification sees it; the costlier views are computed
+    only when a rule needs them."""
 
-    prepared: Prepared
-    shingles: Shingles
-    unique: np.ndarray
-    words: list[int]
-    numbers: list[int]
-    body_from: int
+    def __init__(self, prepared: Prepared, shingles: Shingles) -> None:
+        self.prepared = prepared
+        self.shingles = shingles
+        self.unique = shingles.unique()
 
     @classmethod
     def of(cls, prepared: Prepared, config: Config) -> Side:
-        text = prepared.text
-        shingles = shingle(text, config.shingle_size)
+        return cls(prepared, shingle(prepared.text, config.shingle_size))
+
+    @cached_property
+    def words(self) -> list[int]:
+        """Word hashes in order."""
+        return list(self.shingles.tokens.tolist())
+
+    @cached_property
+    def numbers(self) -> list[int]:
+        """Per word: 0, or a key naming the number's value."""
+        return list(number_keys(self.prepared.text, self.shingles).tolist())
+
+    @cached_property
+    def body_from(self) -> int:
+        """Index of the first word after the title line."""
+        text = self.prepared.text
         newline = text.find("\n")
         body_start = len(text[: newline + 1].encode()) if newline >= 0 else 0
-        body_from = int(np.searchsorted(shingles.token_starts, body_start))
-        words = shingles.tokens.tolist()
-        numbers = number_keys(text, shingles).tolist()
-        return cls(prepared, shingles, shingles.unique(), words, numbers, body_from)
+        return int(np.searchsorted(self.shingles.token_starts, body_start))
 
 
 class Measures(NamedTuple):
@@ -66,7 +77,7 @@ class Measures(NamedTuple):
 def measure(a: Side, b: Side) -> Measures:
     """Similarity, containment both ways, word alignment and number agreement of a pair."""
     shared = np.intersect1d(a.unique, b.unique, assume_unique=True)
-    short, long_ = (a, b) if len(a.words) <= len(b.words) else (b, a)
+    short, long_ = (a, b) if len(a.shingles.tokens) <= len(b.shingles.tokens) else (b, a)
     return Measures(
         similarity=Indel.normalized_similarity(a.prepared.text, b.prepared.text),
         containment_ab=len(shared) / len(a.unique) if len(a.unique) else 0.0,
@@ -119,8 +130,25 @@ def _change_blocks(a: list[int], b: list[int]) -> list[tuple[tuple[int, int], tu
     return blocks
 
 
-def score_pair(a: Side, b: Side, config: Config) -> PairScore:
-    """Both scores of a pair, the rule that fires (if any) and why."""
+def score_pair(a: Side, b: Side, config: Config, *, quick: bool = False) -> PairScore:
+    """Both scores of a pair, the rule that fires (if any) and why.
+
+    With ``quick``, a pair whose texts share less than ``QUICK_REJECT`` of either text's
+    shingles is rejected on that alone, its other scores left at 0: no rule can hold for
+    texts that far apart, and most LSH candidates are such pairs.
+    """
+    pa, pb = a.prepared, b.prepared
+    if pa.digest and pa.digest == pb.digest:  # identical texts: every measure is 1
+        reason = "identical after normalisation and junk removal"
+        return PairScore(1.0, 1.0, 1.0, 1.0, 1.0, pa.words, pb.words, "exact", reason)
+    if quick:
+        shared = len(np.intersect1d(a.unique, b.unique, assume_unique=True))
+        c_ab = shared / len(a.unique) if len(a.unique) else 0.0
+        c_ba = shared / len(b.unique) if len(b.unique) else 0.0
+        if max(c_ab, c_ba) < QUICK_REJECT:
+            reason = f"only {max(c_ab, c_ba):.0%} of either text's shingles are shared"
+            words = (a.prepared.words, b.prepared.words)
+            return PairScore(0.0, c_ab, c_ba, 0.0, 0.0, *words, None, reason)
     m = measure(a, b)
     rule, reason, overlap = decide(a.prepared, b.prepared, m, config)
     return PairScore(
