@@ -112,6 +112,15 @@ def prepare_parallel(
     return [build_text(u, boilerplate) for u in units], len(boilerplate)
 
 
+def prepare_each(
+    articles: Sequence[Article], config: Config, report: ProgressCallback
+) -> list[Prepared]:
+    """Comparison texts of articles taken one by one: junk patterns apply, but no
+    boilerplate is learned from the corpus (what ``dedup check`` compares)."""
+    units = _map_chunks(_units_chunk, articles, config, "prepare", report)
+    return [build_text(u, frozenset()) for u in units]
+
+
 def _signature_chunk(texts: Sequence[str], config: Config) -> list[U32]:
     perms = Permutations(config.num_perm, config.seed)
     return list(fingerprints(texts, config.shingle_size, perms))

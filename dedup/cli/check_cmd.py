@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from dedup.check import check_files
 from dedup.cli.common import (
     EXIT_FOUND,
     EXIT_OK,
@@ -27,8 +28,7 @@ from dedup.cli.common import (
 )
 from dedup.cli.output import progress_bar
 from dedup.config import Config
-from dedup.corpus import check_paths_exist, iter_files, read_articles
-from dedup.pipeline import find_matches
+from dedup.corpus import check_paths_exist
 from dedup.result import Match
 from dedup.walk import matches_any
 
@@ -68,17 +68,17 @@ def check(
     wanted = list(select_files(files, config))
     if not wanted:
         sys.exit(EXIT_OK)
-    root = find_corpus_root(config)
-    checked = {os.path.realpath(path) for path in wanted}
+    root = display_path(find_corpus_root(config))
     with progress_bar(quiet=quiet) as progress, signature_cache(config, quiet=quiet) as cache:
-        targets = list(read_articles(wanted, config, on_warning=warnings))
-        others = [
-            os.path.normpath(path)
-            for path in iter_files([display_path(root)], config, warnings)
-            if os.path.realpath(path) not in checked
-        ]
-        corpus = read_articles(others, config, on_warning=warnings)
-        matches = find_matches(targets, corpus, config, progress=progress, cache=cache)
+        matches = check_files(
+            wanted,
+            config,
+            root=root,
+            cache=cache,
+            on_warning=warnings,
+            on_index_warning=None if quiet else warn_index,
+            progress=progress,
+        )
     for match in sorted(matches, key=sort_key):
         click.echo(format_match(match))
     sys.exit(EXIT_FOUND if matches else EXIT_OK)
@@ -117,6 +117,10 @@ def display_path(root: Path) -> str:
     """``root`` relative to the current folder when that is shorter, so output stays short."""
     relative = os.path.relpath(root)
     return relative if len(relative) < len(str(root)) else str(root)
+
+
+def warn_index(message: str) -> None:
+    click.echo(f"dedup: warning: {message}", err=True)
 
 
 def sort_key(match: Match) -> tuple[str, int, str, int]:
