@@ -27,6 +27,7 @@ from dedup.prepare import (
 )
 from dedup.progress import ProgressCallback
 from dedup.signature import Permutations, fingerprints
+from dedup.verify import Side, score_pair
 
 U32 = npt.NDArray[np.uint32]
 T = TypeVar("T")
@@ -149,3 +150,22 @@ def compute_signatures(
     for i, sig in zip(missing, fresh, strict=True):
         out[i] = sig
     return out, len(prepared) - len(missing)
+
+
+def _verify_chunk(pairs: Sequence[tuple[Prepared, Prepared]], config: Config) -> list[bool]:
+    sides: dict[int, Side] = {}
+
+    def side(p: Prepared) -> Side:
+        found = sides.get(id(p))
+        if found is None:
+            found = sides[id(p)] = Side.of(p, config)
+        return found
+
+    return [score_pair(side(a), side(b), config, quick=True).is_copy for a, b in pairs]
+
+
+def verify_parallel(
+    pairs: Sequence[tuple[Prepared, Prepared]], config: Config, report: ProgressCallback
+) -> list[bool]:
+    """Whether each candidate pair verifies as a copy (``score_pair`` with a quick reject)."""
+    return _map_chunks(_verify_chunk, pairs, config, "verify", report)

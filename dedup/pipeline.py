@@ -17,7 +17,7 @@ from dedup import canonical
 from dedup.article import Article
 from dedup.cluster import Cluster, components, split_component
 from dedup.config import Config
-from dedup.parallel import SignatureStore, compute_signatures, prepare_parallel
+from dedup.parallel import SignatureStore, compute_signatures, prepare_parallel, verify_parallel
 from dedup.prepare import Prepared, build_text, split_units
 from dedup.progress import ProgressCallback, no_progress
 from dedup.result import Group, Match, Member, PairScore, Result, Stats
@@ -86,7 +86,7 @@ def find_duplicates(
     pairs = [(reps[i], reps[j]) for i, j in candidate_pairs(sigs, config.lsh_threshold).tolist()]
     lap("candidates")
     verifier = _Verifier(prepared, config)
-    verified = _verify(pairs, verifier, report)
+    verified = _verify(pairs, prepared, config, report)
     lap("verify")
     groups = _group(ordered, prepared, edges + verified, verifier, config)
     lap("group")
@@ -132,16 +132,15 @@ def _exact_edges(prepared: Sequence[Prepared]) -> tuple[list[tuple[int, int]], l
 
 
 def _verify(
-    pairs: Sequence[tuple[int, int]], verifier: _Verifier, report: ProgressCallback
+    pairs: Sequence[tuple[int, int]],
+    prepared: Sequence[Prepared],
+    config: Config,
+    report: ProgressCallback,
 ) -> list[tuple[int, int]]:
-    verified = []
-    for done, (a, b) in enumerate(pairs, 1):
-        if verifier(a, b, quick=True).is_copy:
-            verified.append((a, b))
-        if done % 1000 == 0:
-            report("verify", done, len(pairs))
-    report("verify", len(pairs), len(pairs))
-    return verified
+    """The candidate pairs that verify as copies, checked on all jobs."""
+    texts = [(prepared[a], prepared[b]) for a, b in pairs]
+    verdicts = verify_parallel(texts, config, report)
+    return [pair for pair, copy in zip(pairs, verdicts, strict=True) if copy]
 
 
 def _group(
