@@ -1,9 +1,10 @@
-"""Shingles, MinHash signatures and LSH candidate proposals, vectorised with numpy.
+"""MinHash signatures and LSH candidate proposals, vectorised with numpy.
 
-The only module that imports datasketch: its LSH parameter optimiser picks the band
-layout for a threshold, and its ``LeanMinHash`` estimates Jaccard for explanations.
-Signatures use a multiply-shift hash family over 64-bit shingle hashes, computed for
-many articles at once with no per-shingle Python loop. Candidate pairs come from a
+The only module that imports datasketch: signatures are datasketch's ``affine32`` MinHash
+of the shingle hashes from :mod:`dedup.shingles` (its permutations, bit for bit), its LSH
+parameter optimiser picks the band layout for a threshold, and its ``LeanMinHash``
+estimates Jaccard for explanations. Signatures are computed for many articles at once
+with no per-shingle Python loop. Candidate pairs come from a
 band sort (equal band keys sort next to each other), which finds the same pairs as
 datasketch's ``MinHashLSH`` at a fraction of its time and memory. Candidates are never
 verdicts: :mod:`dedup.verify` decides.
@@ -19,133 +20,20 @@ import numpy as np
 import numpy.typing as npt
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from dedup.normalize import NUMBER_WORDS
+from dedup.shingles import ANCHOR_SHINGLES, fingerprint_batch, mix64, mixing_weights
 
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
 
-_MASK64 = (1 << 64) - 1
-_P = np.uint64(0x100000001B3)  # odd: invertible modulo 2**64
-_P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
-_WORD_BYTE = np.zeros(256, dtype=bool)
-for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
-    _WORD_BYTE[_c] = True
-_WORD_BYTE[128:] = True  # UTF-8 bytes of non-ASCII letters (text is normalised first)
 _CHUNK_SHINGLES = 1 << 20
-#: Shingles in each anchor (the opening and the ending of a body).
-ANCHOR_SHINGLES = 40
+#: LSH threshold for the anchor signatures: an anchor of a copy is its original's passage.
 ANCHOR_THRESHOLD = 0.6
 #: Names the parts of a fingerprint row; part of the cache key.
 FINGERPRINT_LAYOUT = f"whole+open{ANCHOR_SHINGLES}+end{ANCHOR_SHINGLES}"
-_EMPTY = np.zeros(0, dtype=np.uint64)
 _EMPTY_VALUE = np.iinfo(np.uint32).max
 SCHEME = "affine32"
 _LARGE_BUCKET = 64
 _BUCKET_WINDOW = 8
-
-_powers: U64 = np.ones(1, dtype=np.uint64)
-_inverse_powers: U64 = np.ones(1, dtype=np.uint64)
-
-
-def _mix(x: U64) -> U64:
-    """splitmix64 finaliser: spreads every input bit over the output."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * np.uint64(0xBF58476D1CE4E5B9)
-    x = x ^ (x >> np.uint64(27))
-    x = x * np.uint64(0x94D049BB133111EB)
-    mixed: U64 = x ^ (x >> np.uint64(31))
-    return mixed
-
-
-def _power_tables(length: int) -> tuple[U64, U64]:
-    global _powers, _inverse_powers
-    if len(_powers) < length:
-        size = max(length, 2 * len(_powers))
-        _powers = np.cumprod(np.full(size, _P, dtype=np.uint64)) * _P_INV
-        _inverse_powers = np.cumprod(np.full(size, _P_INV, dtype=np.uint64)) * _P
-    return _powers[:length], _inverse_powers[:length]
-
-
-def token_spans(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """Byte offsets (starts, ends) of the word tokens in UTF-8 ``data``."""
-    mask = np.concatenate(([False], _WORD_BYTE[data], [False]))
-    edges = np.diff(mask.view(np.int8))
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-
-
-def token_hashes(
-    data: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
-) -> U64:
-    """A 64-bit hash per token, independent of where the token stands."""
-    powers, inverse = _power_tables(len(data) + 1)
-    weighted = (data.astype(np.uint64) + np.uint64(1)) * powers[: len(data)]
-    prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(weighted, dtype=np.uint64)))
-    return _mix((prefix[ends] - prefix[starts]) * inverse[starts])
-
-
-@lru_cache(maxsize=8)
-def _shingle_weights(size: int) -> tuple[np.uint64, ...]:
-    rng = np.random.default_rng(0x5EED + size)
-    return tuple(np.uint64(w) | np.uint64(1) for w in rng.integers(0, 2**63, size, dtype=np.uint64))
-
-
-@dataclass(frozen=True)
-class Shingles:
-    """Word k-gram hashes of one text, with the byte span each k-gram covers, and the
-    hash of every word in order."""
-
-    hashes: U64
-    starts: npt.NDArray[np.intp]
-    ends: npt.NDArray[np.intp]
-    tokens: U64
-    token_starts: npt.NDArray[np.intp]
-
-    def unique(self) -> U64:
-        return np.unique(self.hashes)
-
-
-def shingle(text: str, size: int) -> Shingles:
-    """Word ``size``-gram hashes of a normalised text (one shingle if it has fewer words)."""
-    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    starts, ends = token_spans(data)
-    count = len(starts)
-    if count == 0:
-        empty = np.zeros(0, dtype=np.intp)
-        nothing = np.zeros(0, dtype=np.uint64)
-        return Shingles(nothing, empty, empty, nothing, empty)
-    tokens = token_hashes(data, starts, ends)
-    width = min(size, count)
-    n = count - width + 1
-    combined = np.zeros(n, dtype=np.uint64)
-    for offset, weight in enumerate(_shingle_weights(size)[:width]):
-        combined += tokens[offset : offset + n] * weight
-    return Shingles(_mix(combined), starts[:n], ends[width - 1 :], tokens, starts)
-
-
-def number_keys(text: str, shingles: Shingles) -> U64:
-    """Per token of a normalised text: 0 for a word, else a key naming the number's value,
-    the same for "14" and "fourteen"."""
-    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
-    first = data[shingles.token_starts]
-    keys = np.where((first >= ord("0")) & (first <= ord("9")), shingles.tokens, np.uint64(0))
-    words, values = _number_word_hashes()
-    found = np.isin(shingles.tokens, words)
-    if found.any():
-        keys[found] = values[np.searchsorted(words, shingles.tokens[found])]
-    return keys
-
-
-@lru_cache(maxsize=1)
-def _number_word_hashes() -> tuple[U64, U64]:
-    """Token hashes of the number words (sorted) and of the digits each one stands for."""
-
-    def hashes(text: str) -> U64:
-        data = np.frombuffer(text.encode(), dtype=np.uint8)
-        return token_hashes(data, *token_spans(data))
-
-    words, values = hashes(" ".join(NUMBER_WORDS)), hashes(" ".join(NUMBER_WORDS.values()))
-    order = np.argsort(words)
-    return words[order], values[order]
 
 
 @dataclass(frozen=True)
@@ -229,30 +117,14 @@ def band_keys(sigs: U32, bands: int, rows: int) -> U64:
     """One 64-bit key per (article, band): equal keys mean an identical band."""
     n = len(sigs)
     used = sigs[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
-    weights = np.asarray(_shingle_weights(rows), dtype=np.uint64)
-    return _mix((used * weights).sum(axis=2, dtype=np.uint64) + np.arange(bands, dtype=np.uint64))
-
-
-def fingerprint_sets(text: str, size: int) -> tuple[U64, U64, U64]:
-    """The shingle sets a text is signed with: the whole text, then the first and the last
-    ``ANCHOR_SHINGLES`` shingles of its body (empty when the body is shorter than that).
-
-    Whole-text signatures find copies whose Jaccard is high. A trimmed copy of a long story,
-    or one padded with long junk, has low Jaccard with its original but shares its opening
-    or its ending: the anchor signatures propose those pairs.
-    """
-    found = shingle(text, size)
-    newline = text.find("\n")
-    body_start = len(text[: newline + 1].encode()) if newline >= 0 else 0
-    body = found.hashes[int(np.searchsorted(found.starts, body_start)) :]
-    if len(body) < ANCHOR_SHINGLES:
-        return found.hashes, _EMPTY, _EMPTY
-    return found.hashes, body[:ANCHOR_SHINGLES], body[-ANCHOR_SHINGLES:]
+    weights = np.asarray(mixing_weights(rows), dtype=np.uint64)
+    return mix64((used * weights).sum(axis=2, dtype=np.uint64) + np.arange(bands, dtype=np.uint64))
 
 
 def fingerprints(texts: Sequence[str], size: int, perms: Permutations) -> U32:
-    """One row per text: its whole-text, opening and ending signatures side by side."""
-    sets = [part for text in texts for part in fingerprint_sets(text, size)]
+    """One row per text: its whole-text, opening and ending signatures side by side
+    (see :func:`dedup.shingles.fingerprint_sets`)."""
+    sets = fingerprint_batch(texts, size)
     return signatures(sets, perms).reshape(len(texts), 3 * perms.num_perm)
 
 

@@ -23,7 +23,7 @@ from rapidfuzz.distance import Indel, LCSseq, Levenshtein
 from dedup.config import Config
 from dedup.prepare import Prepared
 from dedup.result import PairScore, Rule
-from dedup.signature import Shingles, number_keys, shingle
+from dedup.shingles import Shingles, number_keys, shingle
 
 #: Candidates sharing less than this share of shingles are rejected without further work.
 QUICK_REJECT = 0.3

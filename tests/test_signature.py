@@ -4,12 +4,12 @@ import numpy as np
 from datasketch import MinHash
 from newsgen import story
 
+from dedup.shingles import fingerprint_batch, fingerprint_sets, shingle
 from dedup.signature import (
     Permutations,
     candidate_pairs,
     estimate_jaccard,
     fingerprints,
-    shingle,
     signatures,
 )
 
@@ -95,3 +95,14 @@ def test_anchors_propose_a_short_trimmed_copy_of_a_long_story() -> None:
     whole = [shingle(t, 5).unique() for t in texts[:2]]
     assert jaccard(*whole) < 0.25  # the whole-text signature alone would rarely propose it
     assert candidate_pairs(fingerprints(texts, 5, PERMS), 0.4).tolist() == [[0, 1]]
+
+
+def test_batched_fingerprints_equal_one_text_at_a_time() -> None:
+    texts = [text_of(seed) for seed in range(6)]
+    texts += ["", "one two", "title only", "ünïcödé title\nтекст на русском " * 30]
+    texts += ["headline\n" + text_of(9, paragraphs=2), "x\n" + "word " * 41]
+    batched = fingerprint_batch(texts, 5)
+    single = [part for text in texts for part in fingerprint_sets(text, 5)]
+    assert len(batched) == len(single)
+    for got, want in zip(batched, single, strict=True):
+        assert np.array_equal(got, want)
