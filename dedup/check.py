@@ -40,6 +40,8 @@ WarningCallback = Callable[[InputError], None]
 #: band keys first (an exact copy shares them all), so that a passage that recurs in
 #: thousands of pages cannot make a check read the whole corpus.
 MAX_CANDIDATES = 64
+FILTER_BITS = 22
+FILTER_CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -103,27 +105,41 @@ def find_candidates(keys: U32, corpus: CorpusKeys, excluded: set[str]) -> list[l
     """Per target (a row of band keys), the corpus articles sharing at least one key with it,
     most shared keys first, at most ``MAX_CANDIDATES``; articles of ``excluded`` files
     (root-relative paths) are left out."""
-    width = keys.shape[1]
     wanted = keys.ravel()
-    owner = np.repeat(np.arange(len(keys), dtype=np.int64), width)
-    nonzero = wanted != 0
-    wanted, owner = wanted[nonzero], owner[nonzero]
+    owner = np.repeat(np.arange(len(keys), dtype=np.int64), keys.shape[1])
     order = np.argsort(wanted, kind="stable")
     wanted, owner = wanted[order], owner[order]
+    owner = owner[wanted != 0]
+    wanted = wanted[wanted != 0]
     found: list[list[int]] = [[] for _ in range(len(keys))]
-    flat = corpus.keys.ravel()
-    if not len(wanted) or not len(flat):
+    if not len(wanted) or not len(corpus):
         return found
-    at = np.minimum(np.searchsorted(wanted, flat), len(wanted) - 1)
-    hits = np.flatnonzero(wanted[at] == flat)
-    left = np.searchsorted(wanted, flat[hits], side="left")
-    counts = np.searchsorted(wanted, flat[hits], side="right") - left
+    hits = _shared_positions(corpus.keys.ravel(), wanted)
+    values = corpus.keys.ravel()[hits]
+    left = np.searchsorted(wanted, values, side="left")
+    counts = np.searchsorted(wanted, values, side="right") - left
     spans = np.repeat(left - (np.cumsum(counts) - counts), counts) + np.arange(counts.sum())
     targets = owner[spans]
     articles = np.repeat(hits // corpus.keys.shape[1], counts)
-    dropped = _excluded_articles(corpus, excluded)
-    keep = ~np.isin(articles, dropped)
+    keep = ~np.isin(articles, _excluded_articles(corpus, excluded))
     return _rank(targets[keep], articles[keep], found)
+
+
+def _shared_positions(flat: U32, wanted: U32) -> I64:
+    """Positions in ``flat`` holding one of the sorted ``wanted`` keys.
+
+    A bitmap of the keys' low bits rules out almost every position in one gather, in
+    chunks so that memory stays small; the few left are checked exactly.
+    """
+    bitmap = np.zeros(1 << FILTER_BITS, dtype=bool)
+    bitmap[wanted & np.uint32((1 << FILTER_BITS) - 1)] = True
+    found = []
+    for first in range(0, len(flat), FILTER_CHUNK):
+        chunk = flat[first : first + FILTER_CHUNK]
+        maybe = np.flatnonzero(bitmap[chunk & np.uint32((1 << FILTER_BITS) - 1)])
+        at = np.minimum(np.searchsorted(wanted, chunk[maybe]), len(wanted) - 1)
+        found.append(maybe[wanted[at] == chunk[maybe]] + first)
+    return np.concatenate(found).astype(np.int64)
 
 
 def _verify(

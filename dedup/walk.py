@@ -8,10 +8,12 @@ given, then folder entries sorted by name.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from fnmatch import fnmatchcase
+from fnmatch import translate
+from functools import lru_cache
 from typing import TextIO
 
 from dedup.config import Config
@@ -36,8 +38,14 @@ def read_paths_from(stream: TextIO | None) -> list[str]:
 
 def matches_any(name: str, globs: Sequence[str]) -> bool:
     """Whether ``name`` matches one of ``globs``, ignoring case."""
-    folded = name.casefold()
-    return any(fnmatchcase(folded, glob.casefold()) for glob in globs)
+    return _glob_pattern(tuple(globs)).match(name.casefold()) is not None
+
+
+@lru_cache(maxsize=64)
+def _glob_pattern(globs: tuple[str, ...]) -> re.Pattern[str]:
+    """One regular expression for all ``globs`` (``fnmatchcase`` each, case folded):
+    a corpus walk tests every name against a dozen globs."""
+    return re.compile("|".join(translate(glob.casefold()) for glob in globs) or "(?!)")
 
 
 def iter_files(

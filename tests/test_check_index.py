@@ -1,0 +1,156 @@
+"""``dedup check`` through the corpus index, on a corpus of a few hundred invented files."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import build_dump
+from fixture_corpus import isolate
+from newsgen import story
+
+from dedup import check, refresh
+from dedup.article import Article
+from dedup.check import check_files
+from dedup.cli import cli
+from dedup.config import Config
+from dedup.corpus import read_articles
+from dedup.errors import InputError
+from dedup.pipeline import find_matches
+from dedup.result import Match
+
+FILES = 200
+JUNK = "Sign in to access your portfolio"
+
+
+def write(path: Path, text: str) -> Path:
+    """Write ``text``, dated an hour ago (past the index's racy window)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    stamp = time.time() - 3600
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def plain(seed: int, *, keep: int = 4, extra: tuple[str, ...] = ()) -> str:
+    title, body = story(seed, paragraphs=4)
+    return "\n\n".join([title, *body[:keep], *extra]) + "\n"
+
+
+def write_corpus(root: Path) -> Path:
+    """``FILES`` dumps: a main story and two related blocks each; every tenth dump's
+    second related block copies the main story of the dump before it."""
+    for number in range(FILES):
+        title, body = story(number, paragraphs=4)
+        related = []
+        for offset in (1000, 2000):
+            other_title, other_body = story(number + offset, paragraphs=3)
+            related.append(("Daily Courier", "3 hours ago", other_title, " ".join(other_body)))
+        if number % 10 == 1:
+            copied_title, copied_body = story(number - 1, paragraphs=4)
+            related[1] = ("Yahoo", "an hour ago", copied_title, " ".join(copied_body))
+        text = build_dump(title, body, related)
+        write(root / f"batch{number // 50}" / f"dump{number:03}.txt", text)
+    return root
+
+
+@pytest.fixture
+def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    isolate(monkeypatch, tmp_path)
+    return write_corpus(tmp_path / "corpus")
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["check", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def summary(matches: list[Match]) -> list[tuple[str, str, float]]:
+    return [(m.article.ref, m.original.ref, round(m.score.similarity, 2)) for m in matches]
+
+
+def test_a_copy_is_found_and_a_distinct_article_passes(corpus: Path) -> None:
+    write(corpus / "staged" / "copy.txt", plain(37, extra=(JUNK,)))
+    write(corpus / "staged" / "fresh.txt", plain(9999))
+    code, out, err = run("corpus/staged/copy.txt", "--corpus-root", "corpus")
+    assert (code, err) == (1, "")
+    title = story(37, paragraphs=4)[0]
+    assert out == (
+        f'corpus/staged/copy.txt:1: "{title}" duplicates corpus/batch0/dump037.txt:1 '
+        "(similarity 1.00)\n"
+    )
+    assert run("corpus/staged/fresh.txt", "--corpus-root", "corpus") == (0, "", "")
+
+
+def test_a_second_check_reads_only_the_files_it_needs(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(corpus / "staged" / "copy.txt", plain(120, keep=3))
+    assert run("corpus/staged/copy.txt", "--corpus-root", "corpus")[0] == 1
+    indexed: list[str] = []
+    reread: list[str] = []
+    monkeypatch.setattr(refresh, "read_file", counting(refresh.read_file, indexed))
+    monkeypatch.setattr(check, "read_file", counting(check.read_file, reread))
+    code, out, _ = run("corpus/staged/copy.txt", "--corpus-root", "corpus")
+    assert code == 1 and "duplicates corpus/batch2/dump120.txt:1" in out
+    # No file is indexed again; only the files holding LSH candidates are read again.
+    assert indexed == []
+    assert os.path.join("corpus", "batch2", "dump120.txt") in reread
+    assert len(reread) < FILES / 4
+
+
+ReadFile = Callable[[str, Config, Callable[[InputError], None]], Iterator[Article]]
+
+
+def counting(read_file: ReadFile, reads: list[str]) -> ReadFile:
+    def wrapper(path: str, config: Config, warn: Callable[[InputError], None]) -> Iterator[Article]:
+        reads.append(path)
+        return read_file(path, config, warn)
+
+    return wrapper
+
+
+def test_results_equal_the_full_comparison(corpus: Path, tmp_path: Path) -> None:
+    staged = tmp_path / "staged"
+    paths = [
+        write(staged / "copy.txt", plain(37, extra=(JUNK,))),
+        write(staged / "trimmed.txt", plain(150, keep=3)),
+        write(staged / "related.txt", plain(1042)),
+        write(staged / "fresh.txt", plain(9999)),
+        write(staged / "twin-a.txt", plain(7777)),
+        write(staged / "twin-b.txt", plain(7777)),
+    ]
+    names = [str(p) for p in paths]
+    config = Config(cache_path=str(tmp_path / "cache" / "sigs.sqlite"))
+    fast = check_files(names, config, root=str(corpus))
+    slow = find_matches(
+        list(read_articles(names, config)), read_articles([str(corpus)], config), config
+    )
+    assert summary(fast) == summary(slow)
+    found = {Path(m.article.path).name: Path(m.original.path).name for m in fast}
+    assert found == {
+        "copy.txt": "dump037.txt",
+        "trimmed.txt": "dump150.txt",
+        "related.txt": "dump042.txt",
+        "twin-a.txt": "twin-b.txt",
+        "twin-b.txt": "twin-a.txt",
+    }
+    assert summary(check_files(names, config, root=str(corpus))) == summary(fast)
+
+
+def test_a_copy_planted_twice_names_the_canonical_original(corpus: Path, tmp_path: Path) -> None:
+    # dump020's main story is also copied (by Yahoo) into dump021's related blocks.
+    copy = write(tmp_path / "copy.txt", plain(20))
+    config = Config(cache_path=str(tmp_path / "cache" / "sigs.sqlite"))
+    (match,) = check_files([str(copy)], config, root=str(corpus))
+    assert match.original.path.endswith("dump020.txt") and match.original.index == 0
+
+
+def test_the_checked_file_is_not_compared_with_itself(corpus: Path) -> None:
+    write(corpus / "staged" / "fresh.txt", plain(9999))
+    assert run("corpus/staged/fresh.txt", "--corpus-root", "corpus") == (0, "", "")
+    assert run("corpus/staged/fresh.txt", "--corpus-root", "corpus") == (0, "", "")
