@@ -68,6 +68,8 @@ def check_files(
     ``root`` (the given files themselves left out of the corpus), sorted by location."""
     report = progress or no_progress
     targets = list(read_articles(paths, config, on_warning=on_warning))
+    if not targets:
+        return []
     prepared = prepare_each(targets, config, report)
     rows = _fingerprint(prepared, config, cache, report)
     with CorpusIndex.from_config(config, on_warning=on_index_warning) as index:

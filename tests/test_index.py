@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sqlite3
 import time
@@ -251,3 +252,25 @@ def test_unreadable_files_are_warned_about_once_and_hold_no_articles(
         assert [os.path.basename(e.path) for e in seen] == ["empty.txt"]
         refresh_index(index, str(root), config, on_warning=seen.append)
     assert len(seen) == 1
+
+
+def _refresh_in_child(root: str, cache_path: str) -> None:
+    config = Config(cache_path=cache_path)
+    with CorpusIndex.from_config(config) as index:
+        assert len(refresh_index(index, root, config)) == 6
+
+
+def test_two_processes_can_build_the_index_at_once(root: Path, config: Config) -> None:
+    context = multiprocessing.get_context("spawn")
+    assert config.cache_path is not None
+    children = [
+        context.Process(target=_refresh_in_child, args=(str(root), config.cache_path))
+        for _ in range(2)
+    ]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(timeout=120)
+    assert [child.exitcode for child in children] == [0, 0]
+    with CorpusIndex.from_config(config) as index:
+        assert len(index.load(os.path.realpath(root))) == 6
