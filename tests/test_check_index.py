@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import build_dump
@@ -21,6 +22,7 @@ from dedup.config import Config
 from dedup.corpus import read_articles
 from dedup.errors import InputError
 from dedup.pipeline import find_matches
+from dedup.refresh import CorpusKeys
 from dedup.result import Match
 
 FILES = 200
@@ -154,3 +156,37 @@ def test_the_checked_file_is_not_compared_with_itself(corpus: Path) -> None:
     write(corpus / "staged" / "fresh.txt", plain(9999))
     assert run("corpus/staged/fresh.txt", "--corpus-root", "corpus") == (0, "", "")
     assert run("corpus/staged/fresh.txt", "--corpus-root", "corpus") == (0, "", "")
+
+
+def keys_corpus(keys: np.ndarray, files: list[str]) -> CorpusKeys:
+    """Band keys laid out as the index gives them, one article per file."""
+    count = len(keys)
+    return CorpusKeys(
+        files,
+        files,
+        np.arange(count, dtype=np.int64),
+        np.zeros(count, dtype=np.int64),
+        keys.astype(np.uint32),
+        np.zeros(count, dtype="V16"),
+    )
+
+
+def test_candidates_are_ranked_by_shared_keys_and_capped() -> None:
+    width, count = 8, 200
+    rng = np.random.default_rng(3)
+    keys = rng.integers(1, 2**32, size=(count, width), dtype=np.uint64)
+    target = rng.integers(1, 2**32, size=(1, width), dtype=np.uint64)
+    keys[:, 0] = target[0, 0]  # a passage every page shares
+    keys[150, :5] = target[0, :5]
+    keys[170] = target[0]  # an exact copy
+    files = [f"f{i}.txt" for i in range(count)]
+    (found,) = check.find_candidates(target.astype(np.uint32), keys_corpus(keys, files), set())
+    assert len(found) == check.MAX_CANDIDATES
+    assert found[:3] == [170, 150, 0]
+    assert found[3:] == list(range(1, check.MAX_CANDIDATES - 2))
+    (found,) = check.find_candidates(
+        target.astype(np.uint32), keys_corpus(keys, files), {"f170.txt"}
+    )
+    assert found[:2] == [150, 0] and 170 not in found
+    nothing = np.zeros((1, width), dtype=np.uint32)
+    assert check.find_candidates(nothing, keys_corpus(keys, files), set()) == [[]]
