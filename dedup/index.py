@@ -12,23 +12,17 @@ The file ``corpus-index.sqlite`` sits beside the signature cache (same folder as
 :meth:`dedup.cache.SignatureCache.location`), never inside the corpus; with caching off
 the index lives in memory for one run. Like the signature cache it is safe for concurrent
 processes (WAL, busy timeout, retries, one transaction per batch), and a file SQLite
-cannot read is moved aside and rebuilt with a warning.
+cannot read is moved aside and rebuilt with a warning (see :mod:`dedup.sqlite_store`).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
-import sqlite3
-import time
 import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -36,20 +30,17 @@ import numpy.typing as npt
 from dedup import __version__
 from dedup.cache import SignatureCache
 from dedup.config import Config
-from dedup.errors import CacheError
 from dedup.prepare import signature_params
 from dedup.signature import ANCHOR_THRESHOLD, band_keys, band_layout
+from dedup.sqlite_store import SQLiteStore, Warn
 
 U32 = npt.NDArray[np.uint32]
-T = TypeVar("T")
-Warn = Callable[[str], None]
 
 INDEX_NAME = "corpus-index.sqlite"
 #: Bump when the table layout changes; an index with another version is rebuilt.
 SCHEMA_VERSION = 1
 #: Bump when what a row holds changes (keys, digests, entries).
 INDEX_VERSION = 1
-BUSY_TIMEOUT = 30.0
 DIGEST_SIZE = 16
 _EMPTY_VALUE = np.iinfo(np.uint32).max
 _PART_SALT = (0, 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F)
@@ -74,7 +65,6 @@ CREATE TABLE IF NOT EXISTS files (
     PRIMARY KEY (scope, path)
 );
 """
-_TABLES = {"scopes", "files"}
 
 
 @dataclass(frozen=True)
@@ -161,17 +151,20 @@ def index_location(config: Config) -> Path:
     return SignatureCache.location(config).parent / INDEX_NAME
 
 
-class CorpusIndex:
+class CorpusIndex(SQLiteStore):
     """Indexed files of corpus roots, for one set of parameters, in one SQLite file."""
+
+    SCHEMA = _SCHEMA
+    TABLES = frozenset({"scopes", "files"})
+    SCHEMA_VERSION = SCHEMA_VERSION
+    NOUN = "corpus index"
 
     def __init__(
         self, path: Path | None, params: str, width: int, *, on_warning: Warn | None = None
     ) -> None:
-        self.path = path
         self.params = params
         self.width = width
-        self._warn = on_warning or _ignore_warning
-        self._conn = self._open()
+        super().__init__(path, on_warning=on_warning)
 
     @classmethod
     def from_config(cls, config: Config, *, on_warning: Warn | None = None) -> CorpusIndex:
@@ -199,21 +192,6 @@ class CorpusIndex:
     def remove(self, root: str, paths: Sequence[str]) -> None:
         """Forget the rows of ``paths`` (files that no longer exist)."""
         self._guard(lambda: self._delete(root, paths), lambda: None)
-
-    def close(self) -> None:
-        """Close the database; the index cannot be used afterwards."""
-        self._conn.close()
-
-    def __enter__(self) -> CorpusIndex:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- queries -------------------------------------------------------------------------
 
@@ -286,137 +264,6 @@ class CorpusIndex:
             if scope is not None:
                 query = "DELETE FROM files WHERE scope = ? AND path = ?"
                 self._conn.executemany(query, [(scope, p) for p in paths])
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[None]:
-        """One write transaction, taken at once so concurrent writers queue on the lock."""
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
-
-    # -- damage and contention -----------------------------------------------------------
-
-    def _guard(self, action: Callable[[], T], after_rebuild: Callable[[], T]) -> T:
-        """Run ``action``; if the file turns out corrupt, rebuild it and run ``after_rebuild``."""
-        try:
-            return self._retry(action)
-        except sqlite3.OperationalError as exc:
-            raise CacheError(f"{self._name}: index error: {exc}") from None
-        except sqlite3.DatabaseError as exc:
-            if type(exc) not in (sqlite3.DatabaseError, _NotAnIndex):
-                raise
-            failure = exc
-        with contextlib.suppress(sqlite3.Error):
-            self._conn.close()
-        self._move_aside(failure)
-        self._conn = self._connect_or_fail()
-        return self._retry(after_rebuild)
-
-    def _retry(self, action: Callable[[], T]) -> T:
-        """Run ``action``, retrying while another process holds the database locked."""
-        deadline = time.monotonic() + BUSY_TIMEOUT
-        delay = 0.01
-        while True:
-            try:
-                return action()
-            except sqlite3.OperationalError as exc:
-                text = str(exc).lower()
-                if "locked" not in text and "busy" not in text:
-                    raise
-                if time.monotonic() > deadline:
-                    raise CacheError(f"{self._name}: index is locked by another process") from None
-                time.sleep(delay)
-                delay = min(delay * 2, 0.5)
-
-    @property
-    def _name(self) -> str:
-        return str(self.path) if self.path is not None else "in-memory corpus index"
-
-    def _open(self) -> sqlite3.Connection:
-        if self.path is not None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                reason = exc.strerror or str(exc)
-                raise CacheError(f"{self.path}: cannot create index directory: {reason}") from None
-        try:
-            return self._connect()
-        except sqlite3.OperationalError as exc:
-            raise CacheError(f"{self._name}: cannot open index: {exc}") from None
-        except sqlite3.DatabaseError as exc:
-            self._move_aside(exc)
-            return self._connect_or_fail()
-
-    def _connect_or_fail(self) -> sqlite3.Connection:
-        try:
-            return self._connect()
-        except sqlite3.Error as exc:
-            raise CacheError(f"{self._name}: cannot open index: {exc}") from None
-
-    def _connect(self) -> sqlite3.Connection:
-        if self.path is not None and self.path.is_dir():
-            raise sqlite3.OperationalError("is a directory")
-        where = str(self.path) if self.path is not None else ":memory:"
-        conn = sqlite3.connect(where, timeout=BUSY_TIMEOUT, isolation_level=None)
-        try:
-            self._conn = conn
-            self._retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
-            conn.execute("PRAGMA synchronous = NORMAL")
-            self._retry(self._check_schema)
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def _check_schema(self) -> None:
-        with self._write():
-            (version,) = self._conn.execute("PRAGMA user_version").fetchone()
-            query = "SELECT name FROM sqlite_master WHERE type = 'table'"
-            tables = {name for (name,) in self._conn.execute(query)}
-            if version == SCHEMA_VERSION and tables >= _TABLES:
-                return
-            if not tables <= _TABLES:
-                raise _NotAnIndex(f"not a dedup index: holds tables {', '.join(sorted(tables))}")
-            for name in sorted(tables):
-                self._conn.execute(f'DROP TABLE IF EXISTS "{name}"')
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self._conn.execute(statement)
-            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    def _move_aside(self, exc: BaseException) -> None:
-        if self.path is None:
-            raise CacheError(f"{self._name}: {exc}")
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{os.getpid()}")
-        try:
-            os.replace(self.path, target)
-            for suffix in ("-wal", "-shm"):
-                side = Path(f"{self.path}{suffix}")
-                if side.exists():
-                    os.replace(side, Path(f"{target}{suffix}"))
-        except FileNotFoundError:
-            pass
-        except OSError as err:
-            reason = err.strerror or str(err)
-            raise CacheError(f"{self.path}: corrupt index cannot be moved: {reason}") from None
-        self._warn(
-            f"{self.path}: corpus index is unreadable ({exc}); moved to {target.name}, "
-            "rebuilding it"
-        )
-
-
-class _NotAnIndex(sqlite3.DatabaseError):
-    """An SQLite file that some other program made: never emptied, only moved aside."""
-
-
-def _ignore_warning(message: str) -> None:
-    """The default ``on_warning``: say nothing."""
 
 
 def _crc(meta: str, digests: bytes, keys: bytes) -> int:
