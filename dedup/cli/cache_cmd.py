@@ -11,6 +11,7 @@ import click
 
 from dedup.cache import CacheInfo, SignatureCache
 from dedup.cli.common import EXIT_OK, build_config, handle_errors
+from dedup.index import index_location
 
 
 def _render_table(info: CacheInfo) -> str:
@@ -103,22 +104,28 @@ def info_command(config_file: Path | None, cache_path: Path | None, output_forma
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @handle_errors
 def clear_command(config_file: Path | None, cache_path: Path | None, yes: bool) -> None:
-    """Remove every stored signature.
+    """Remove every stored signature, and the corpus index that ``dedup check`` keeps.
 
     Asks first when run from a terminal, unless given --yes.
     """
-    path = SignatureCache.location(build_config(config_file, cache_path=_as_str(cache_path)))
-    if not path.exists():
+    config = build_config(config_file, cache_path=_as_str(cache_path))
+    path, index = SignatureCache.location(config), index_location(config)
+    if not path.exists() and not index.exists():
         click.echo(f"dedup: no cache at {path}; nothing removed", err=True)
         sys.exit(EXIT_OK)
     if not yes and stdin_is_terminal():
-        prompt = f"Remove every signature stored in {path}?"
+        prompt = f"Remove every signature stored in {path} and the corpus index?"
         if not click.confirm(prompt, default=False, err=True):
             click.echo("dedup: nothing removed", err=True)
             sys.exit(EXIT_OK)
-    with SignatureCache(path, on_warning=_warn) as cache:
-        removed = cache.clear()
-    click.echo(f"dedup: removed {removed} signatures from {path}", err=True)
+    if path.exists():
+        with SignatureCache(path, on_warning=_warn) as cache:
+            removed = cache.clear()
+        click.echo(f"dedup: removed {removed} signatures from {path}", err=True)
+    if index.exists():
+        for part in (index, *(index.with_name(index.name + s) for s in ("-wal", "-shm"))):
+            part.unlink(missing_ok=True)
+        click.echo(f"dedup: removed the corpus index {index}", err=True)
     sys.exit(EXIT_OK)
 
 
