@@ -5,6 +5,7 @@ every setting that changes a signature, ``key`` is a content hash of the normali
 Rows are checked on read (length and CRC) and ignored when they do not fit. The file is
 shared safely by concurrent processes (WAL, busy timeout, retries) and survives a killed
 run (every batch is one transaction). A file SQLite cannot read is moved aside and rebuilt.
+That file handling is :class:`dedup.sqlite_store.SQLiteStore`, shared with the corpus index.
 """
 
 from __future__ import annotations
@@ -14,18 +15,16 @@ import functools
 import itertools
 import os
 import sqlite3
-import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import platformdirs
 
-from dedup.errors import CacheError
+from dedup.sqlite_store import SQLiteStore, Warn
 
 if TYPE_CHECKING:
     from dedup.config import Config
@@ -36,8 +35,6 @@ SCHEMA_VERSION = 1
 QUERY_CHUNK = 900
 #: Rows per write transaction: short enough to let another process in between.
 WRITE_BATCH = 20_000
-#: How long to wait for another process's lock before giving up, in seconds.
-BUSY_TIMEOUT = 30.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS params (
@@ -55,7 +52,6 @@ CREATE TABLE IF NOT EXISTS signatures (
 """
 
 T = TypeVar("T")
-Warn = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -76,17 +72,20 @@ class CacheInfo:
         }
 
 
-def _ignore_warning(message: str) -> None:
-    """The default ``on_warning``: say nothing."""
-
-
-class SignatureCache:
+class SignatureCache(SQLiteStore):
     """MinHash signatures stored by ``(params, content key)`` in one SQLite file."""
 
+    SCHEMA = _SCHEMA
+    TABLES = frozenset({"params", "signatures"})
+    SCHEMA_VERSION = SCHEMA_VERSION
+    NOUN = "cache"
+    WARN_ON_NEW_SCHEMA = True
+    REBUILD_NOTE = "starting afresh"
+
+    path: Path
+
     def __init__(self, path: str | os.PathLike[str], *, on_warning: Warn | None = None) -> None:
-        self.path = Path(path).expanduser()
-        self._warn = on_warning or _ignore_warning
-        self._conn = self._open()
+        super().__init__(Path(path).expanduser(), on_warning=on_warning)
 
     @classmethod
     def default_path(cls) -> Path:
@@ -137,21 +136,6 @@ class SignatureCache:
             self._conn.execute("VACUUM")
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed
-
-    def close(self) -> None:
-        """Close the database; the cache cannot be used afterwards."""
-        self._conn.close()
-
-    def __enter__(self) -> SignatureCache:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # -- queries -------------------------------------------------------------------------
 
@@ -210,139 +194,6 @@ class SignatureCache:
             self._conn.execute("DELETE FROM params")
         return int(count)
 
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[None]:
-        """One write transaction, taken at once so concurrent writers queue on the lock."""
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")
-
-    def _guard(self, action: Callable[[], T], after_rebuild: Callable[[], T]) -> T:
-        """Run ``action``; if the file turns out corrupt, rebuild it and run ``after_rebuild``."""
-        try:
-            return self._retry(action)
-        except sqlite3.OperationalError as exc:
-            raise CacheError(f"{self.path}: cache error: {exc}") from None
-        except sqlite3.DatabaseError as exc:
-            if not _is_corrupt(exc):
-                raise
-            failure = exc
-        self._rebuild(failure)
-        return self._retry(after_rebuild)
-
-    def _retry(self, action: Callable[[], T]) -> T:
-        """Run ``action``, retrying while another process holds the database locked."""
-        deadline = time.monotonic() + BUSY_TIMEOUT
-        delay = 0.01
-        while True:
-            try:
-                return action()
-            except sqlite3.OperationalError as exc:
-                if not _is_busy(exc):
-                    raise
-                if time.monotonic() > deadline:
-                    raise CacheError(f"{self.path}: cache is locked by another process") from None
-                time.sleep(delay)
-                delay = min(delay * 2, 0.5)
-
-    # -- opening, checking and rebuilding ------------------------------------------------
-
-    def _open(self) -> sqlite3.Connection:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            reason = "not a directory" if isinstance(exc, FileExistsError) else _reason(exc)
-            raise CacheError(f"{self.path}: cannot create cache directory: {reason}") from None
-        try:
-            return self._connect()
-        except sqlite3.OperationalError as exc:
-            if _is_busy(exc):
-                raise CacheError(f"{self.path}: cache is locked by another process") from None
-            raise CacheError(f"{self.path}: cannot open cache: {exc}") from None
-        except sqlite3.DatabaseError as exc:
-            self._move_aside(exc)
-            try:
-                return self._connect()
-            except sqlite3.Error as again:
-                raise CacheError(f"{self.path}: cannot open cache: {again}") from None
-
-    def _connect(self) -> sqlite3.Connection:
-        if self.path.is_dir():
-            raise sqlite3.OperationalError("is a directory")
-        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT, isolation_level=None)
-        try:
-            self._conn = conn
-            self._retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
-            conn.execute("PRAGMA synchronous = NORMAL")
-            self._retry(self._check_schema)
-        except BaseException:
-            conn.close()
-            raise
-        return conn
-
-    def _check_schema(self) -> None:
-        with self._write():
-            (version,) = self._conn.execute("PRAGMA user_version").fetchone()
-            tables = {
-                name
-                for (name,) in self._conn.execute(
-                    "SELECT name FROM sqlite_master WHERE type = 'table'"
-                )
-            }
-            if version == SCHEMA_VERSION and {"params", "signatures"} <= tables:
-                return
-            if not tables <= {"params", "signatures"}:
-                raise _NotACache(f"not a dedup cache: holds tables {', '.join(sorted(tables))}")
-            if version != 0 or tables:
-                self._warn(
-                    f"{self.path}: cache schema version {version}, expected {SCHEMA_VERSION}; "
-                    "rebuilding the cache"
-                )
-                for name in sorted(tables):
-                    self._conn.execute(f'DROP TABLE IF EXISTS "{name}"')
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    self._conn.execute(statement)
-            self._conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-
-    def _rebuild(self, exc: sqlite3.DatabaseError) -> None:
-        """The file went bad while in use: move it aside and start a fresh cache."""
-        with contextlib.suppress(sqlite3.Error):
-            self._conn.close()
-        self._move_aside(exc)
-        try:
-            self._conn = self._connect()
-        except sqlite3.Error as again:
-            raise CacheError(f"{self.path}: cannot open cache: {again}") from None
-
-    def _move_aside(self, exc: BaseException) -> None:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        target = self.path.with_name(f"{self.path.name}.corrupt-{stamp}-{os.getpid()}")
-        try:
-            os.replace(self.path, target)
-            for suffix in ("-wal", "-shm"):
-                side = Path(f"{self.path}{suffix}")
-                if side.exists():
-                    os.replace(side, Path(f"{target}{suffix}"))
-        except FileNotFoundError:
-            pass
-        except OSError as err:
-            raise CacheError(
-                f"{self.path}: corrupt cache cannot be moved: {_reason(err)}"
-            ) from None
-        self._warn(
-            f"{self.path}: cache is unreadable ({exc}); moved to {target.name}, starting afresh"
-        )
-
-
-class _NotACache(sqlite3.DatabaseError):
-    """An SQLite file that some other program made: never emptied, only moved aside."""
-
 
 def _to_blob(sig: np.ndarray) -> bytes:
     if sig.ndim != 1:
@@ -356,20 +207,6 @@ def _chunks(items: Iterator[T], size: int) -> Iterator[list[T]]:
         if not chunk:
             return
         yield chunk
-
-
-def _is_busy(exc: sqlite3.Error) -> bool:
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
-
-
-def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
-    """SQLite reports a damaged or foreign file as a plain DatabaseError."""
-    return type(exc) in (sqlite3.DatabaseError, _NotACache)
-
-
-def _reason(exc: OSError) -> str:
-    return exc.strerror or str(exc)
 
 
 def _size_on_disk(path: Path) -> int:

@@ -1,11 +1,11 @@
 """An SQLite file shared by concurrent dedup processes, rebuilt when it is damaged.
 
-The machinery of :mod:`dedup.index` (the signature cache in :mod:`dedup.cache` follows
-the same approach): WAL journaling and a busy timeout with retries let two processes use
+The machinery under the signature cache (:mod:`dedup.cache`) and the corpus index
+(:mod:`dedup.index`): WAL journaling and a busy timeout with retries let two processes use
 the file at once; every write is one ``BEGIN IMMEDIATE`` transaction, so a killed run
 leaves the file whole; a file SQLite cannot read, or one another program made, is moved
-aside (``NAME.corrupt-<time>-<pid>``) with a warning and a fresh one is made. With no
-path the database lives in memory.
+aside (``NAME.corrupt-<time>-<pid>``) with a warning and a fresh one is made; a file
+of another schema version is emptied and remade. With no path the database lives in memory.
 """
 
 from __future__ import annotations
@@ -35,7 +35,12 @@ class SQLiteStore:
     SCHEMA: ClassVar[str] = ""
     TABLES: ClassVar[frozenset[str]] = frozenset()
     SCHEMA_VERSION: ClassVar[int] = 1
+    #: What warnings and errors call the file ("cache", "corpus index").
     NOUN: ClassVar[str] = "store"
+    #: Whether remaking the tables of another schema version is worth a warning.
+    WARN_ON_NEW_SCHEMA: ClassVar[bool] = False
+    #: How the warning about a file moved aside ends.
+    REBUILD_NOTE: ClassVar[str] = "rebuilding it"
 
     def __init__(self, path: Path | None, *, on_warning: Warn | None = None) -> None:
         self.path = path
@@ -95,15 +100,15 @@ class SQLiteStore:
             try:
                 return action()
             except sqlite3.OperationalError as exc:
-                text = str(exc).lower()
-                if "locked" not in text and "busy" not in text:
+                if not _is_busy(exc):
                     raise
                 if time.monotonic() > deadline:
-                    raise CacheError(
-                        f"{self._name}: {self.NOUN} is locked by another process"
-                    ) from None
+                    raise self._locked() from None
                 time.sleep(delay)
                 delay = min(delay * 2, 0.5)
+
+    def _locked(self) -> CacheError:
+        return CacheError(f"{self._name}: {self.NOUN} is locked by another process")
 
     @property
     def _name(self) -> str:
@@ -114,13 +119,15 @@ class SQLiteStore:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
-                reason = exc.strerror or str(exc)
+                reason = "not a directory" if isinstance(exc, FileExistsError) else _reason(exc)
                 raise CacheError(
                     f"{self.path}: cannot create {self.NOUN} directory: {reason}"
                 ) from None
         try:
             return self._connect()
         except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise self._locked() from None
             raise CacheError(f"{self._name}: cannot open {self.NOUN}: {exc}") from None
         except sqlite3.DatabaseError as exc:
             self._move_aside(exc)
@@ -156,6 +163,11 @@ class SQLiteStore:
                 return
             if not tables <= self.TABLES:
                 raise _Foreign(f"not a dedup {self.NOUN}: holds tables {', '.join(sorted(tables))}")
+            if self.WARN_ON_NEW_SCHEMA and (version != 0 or tables):
+                self._warn(
+                    f"{self._name}: {self.NOUN} schema version {version}, expected "
+                    f"{self.SCHEMA_VERSION}; rebuilding the {self.NOUN}"
+                )
             for name in sorted(tables):
                 self._conn.execute(f'DROP TABLE IF EXISTS "{name}"')
             for statement in self.SCHEMA.split(";"):
@@ -177,12 +189,12 @@ class SQLiteStore:
         except FileNotFoundError:
             pass
         except OSError as err:
-            reason = err.strerror or str(err)
             raise CacheError(
-                f"{self.path}: corrupt {self.NOUN} cannot be moved: {reason}"
+                f"{self.path}: corrupt {self.NOUN} cannot be moved: {_reason(err)}"
             ) from None
         self._warn(
-            f"{self.path}: {self.NOUN} is unreadable ({exc}); moved to {target.name}, rebuilding it"
+            f"{self.path}: {self.NOUN} is unreadable ({exc}); moved to {target.name}, "
+            f"{self.REBUILD_NOTE}"
         )
 
 
@@ -192,3 +204,13 @@ class _Foreign(sqlite3.DatabaseError):
 
 def _ignore_warning(message: str) -> None:
     """The default ``on_warning``: say nothing."""
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    """Another process holds the lock (as opposed to a real failure)."""
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
