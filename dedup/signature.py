@@ -27,7 +27,7 @@ U32 = npt.NDArray[np.uint32]
 
 _CHUNK_SHINGLES = 1 << 20
 #: LSH threshold for the anchor signatures: an anchor of a copy is its original's passage.
-ANCHOR_THRESHOLD = 0.6
+ANCHOR_THRESHOLD = 0.75
 #: Names the parts of a fingerprint row; part of the cache key.
 FINGERPRINT_LAYOUT = f"whole+open{ANCHOR_SHINGLES}+end{ANCHOR_SHINGLES}"
 _EMPTY_VALUE = np.iinfo(np.uint32).max
