@@ -7,6 +7,7 @@ in one process: starting workers costs more than it saves.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -85,6 +86,7 @@ def _map_chunks(
     fork = "fork" in multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if fork else None)
     _INHERITED = (work, items, config)
+    gc.freeze()  # forked workers then never touch (and so copy) the parent's objects for GC
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             if fork:
@@ -97,6 +99,7 @@ def _map_chunks(
                 report(stage, len(results), len(items))
     finally:
         _INHERITED = None
+        gc.unfreeze()
     return results
 
 
