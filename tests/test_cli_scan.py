@@ -192,3 +192,17 @@ def test_every_command_has_help_with_an_example(command: str) -> None:
     code, out, _ = run(command, "--help")
     assert code == 0
     assert "Examples:" in out and f"dedup {command}" in out
+
+
+def test_unusable_default_cache_folder_costs_a_warning_not_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    code, out, err = run("scan", "corpus")
+    assert code == 1 and out  # copies found and reported as usual
+    assert "running without the signature cache" in err.splitlines()[0]
+    code, out, err = run("scan", "corpus", "--cache-path", str(blocker / "c.sqlite"))
+    assert (code, out) == (2, "")
+    assert err.startswith("dedup: error: ") and len(err.splitlines()) == 1

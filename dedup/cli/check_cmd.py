@@ -70,6 +70,8 @@ def check(
         sys.exit(EXIT_OK)
     root = display_path(find_corpus_root(config))
     with progress_bar(quiet=quiet) as progress, signature_cache(config, quiet=quiet) as cache:
+        if cache is None and config.cache:  # the default cache folder is unusable
+            config = config.replace(cache=False)  # so the corpus index lives in memory too
         matches = check_files(
             wanted,
             config,
@@ -128,9 +130,10 @@ def sort_key(match: Match) -> tuple[str, int, str, int]:
 
 
 def format_match(match: Match) -> str:
-    """``path:line: "<title>" duplicates path:line (similarity 0.97)``."""
+    """``path:line: "<title>" duplicates path:line (similarity 0.97)``; a trimmed or padded
+    copy found by containment also shows how much of it the other text holds."""
     title = " ".join(match.article.title.split())
-    return (
-        f'{match.article.location}: "{title}" duplicates {match.original.location} '
-        f"(similarity {match.score.similarity:.2f})"
-    )
+    scores = f"similarity {match.score.similarity:.2f}"
+    if match.score.rule == "containment":
+        scores += f", containment {match.score.containment:.2f}"
+    return f'{match.article.location}: "{title}" duplicates {match.original.location} ({scores})'

@@ -15,7 +15,7 @@ import click
 
 from dedup.cache import SignatureCache
 from dedup.config import Config, load_config
-from dedup.errors import DedupError, InputError
+from dedup.errors import CacheError, DedupError, InputError
 
 DEFAULTS = Config()
 
@@ -182,8 +182,20 @@ def detection_options(func: F) -> F:
 
 @contextlib.contextmanager
 def signature_cache(config: Config, *, quiet: bool = False) -> Iterator[SignatureCache | None]:
-    """The signature cache ``config`` asks for (None when off), closed afterwards."""
-    cache = SignatureCache.from_config(config, on_warning=None if quiet else _warn_cache)
+    """The signature cache ``config`` asks for (None when off), closed afterwards.
+
+    A cache the user placed (``cache_path``) that cannot be used is an error; the default
+    location being unusable (a read-only home folder, say) only costs speed, so the run
+    goes on without a cache after a warning.
+    """
+    try:
+        cache = SignatureCache.from_config(config, on_warning=None if quiet else _warn_cache)
+    except CacheError as exc:
+        if config.cache_path is not None:
+            raise
+        if not quiet:
+            _warn_cache(f"{exc}; running without the signature cache")
+        cache = None
     try:
         yield cache
     finally:
