@@ -153,8 +153,17 @@ def coerce(key: str, value: Any, origin: str) -> Any:
             return value or None
         raise TypeError("a string")
     except (TypeError, ValueError) as exc:
-        expected = exc.args[0] if isinstance(exc, TypeError) and exc.args else "a valid value"
+        fallback = _EXPECTED.get(kind, "a list of strings")
+        expected = exc.args[0] if isinstance(exc, TypeError) and exc.args else fallback
         raise ConfigError(f"{origin}: {key} must be {expected}, got {value!r}") from None
+
+
+_EXPECTED = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "str | None": "a string",
+}
 
 
 def find_config_file(start: Path) -> Path | None:

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from dedup.cli.common import Warnings
-from dedup.config import Config
-from dedup.errors import InputError
+from dedup.config import Config, load_config
+from dedup.errors import ConfigError, InputError
 
 
 def test_a_failing_file_gets_a_bounded_number_of_warning_lines(
@@ -46,3 +46,20 @@ def test_readme_documents_every_setting() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     missing = [f.name for f in fields(Config) if f"| `{f.name}` |" not in readme]
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("DEDUP_SIMILARITY", "abc", "similarity must be a number, got 'abc'"),
+        ("DEDUP_JOBS", "1.5", "jobs must be a whole number, got '1.5'"),
+        ("DEDUP_CACHE", "maybe", "cache must be true or false, got 'maybe'"),
+        ("DEDUP_SIMILARTY", "0.9", "unknown setting 'similarty'; did you mean 'similarity'?"),
+    ],
+)
+def test_bad_environment_settings_name_the_variable_and_the_fix(
+    name: str, value: str, message: str
+) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_config(environ={name: value}, config_file=None, cwd=Path("/"))
+    assert str(raised.value) == f"environment variable {name}: {message}"
