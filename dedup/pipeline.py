@@ -32,7 +32,7 @@ class _Verifier:
     memory flat however many articles take part in candidate pairs.
     """
 
-    KEEP = 4096
+    KEEP = 1024
 
     def __init__(self, prepared: Sequence[Prepared], config: Config) -> None:
         self.prepared = prepared

@@ -38,24 +38,6 @@ _TERMINAL = tuple(".!?:;\"'”’)")
 
 
 @dataclass(frozen=True)
-class Units:
-    """An article's normalised title and body units, with a stable hash per unit."""
-
-    title: str
-    sentences: tuple[str, ...]
-    hashes: U64
-    junk: npt.NDArray[np.bool_]
-
-    @property
-    def context(self) -> int:
-        """The hash of the longest non-junk sentence: what the article is about."""
-        kept = [i for i in range(len(self.sentences)) if not self.junk[i]]
-        if not kept:
-            return 0
-        return int(self.hashes[max(kept, key=lambda i: (len(self.sentences[i]), -i))])
-
-
-@dataclass(frozen=True)
 class Prepared:
     """What comparison needs of one article."""
 
@@ -63,6 +45,27 @@ class Prepared:
     words: int
     digest: bytes
     dropped: int
+
+
+@dataclass(frozen=True)
+class Units:
+    """An article's comparison text before corpus boilerplate is known, with the span and
+    hash of every unit in it, so that boilerplate can be cut out later without a second
+    copy of the text. Known junk is already left out."""
+
+    prepared: Prepared
+    starts: npt.NDArray[np.int64]
+    ends: npt.NDArray[np.int64]
+    hashes: U64
+    context: int
+
+
+def _make_prepared(title: str, units: Sequence[str], dropped: int) -> Prepared:
+    body = " ".join(units)
+    text = f"{title}\n{body}" if title else body
+    digest = hashlib.blake2b(text.encode(), digest_size=16).digest() if body else b""
+    words = body.count(" ") + 1 if body else 0
+    return Prepared(text, words, digest, dropped)
 
 
 def unit_hash(sentence: str) -> int:
@@ -122,8 +125,19 @@ def split_units(article: Article, config: Config) -> Units:
         for sentence in filter(None, map(fold, split_sentences(repair(paragraph)))):
             units.append(sentence)
             junk.append(matcher.hits(sentence, floating))
-    hashes = np.fromiter((unit_hash(u) for u in units), dtype=np.uint64, count=len(units))
-    return Units(normalize(article.title), tuple(units), hashes, np.array(junk, dtype=bool))
+    kept = [u for u, j in zip(units, junk, strict=True) if not j]
+    return _locate_units(normalize(article.title), kept, len(units) - len(kept))
+
+
+def _locate_units(title: str, kept: Sequence[str], dropped: int) -> Units:
+    prepared = _make_prepared(title, kept, dropped)
+    lengths = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
+    body_start = len(title) + 1 if title else 0
+    ends = body_start + np.cumsum(lengths + 1) - 1
+    starts = ends - lengths
+    hashes = np.fromiter((unit_hash(u) for u in kept), dtype=np.uint64, count=len(kept))
+    context = int(hashes[int(np.argmax(lengths))]) if len(kept) else 0
+    return Units(prepared, starts, ends, hashes, context)
 
 
 def reflow(paragraphs: Sequence[str]) -> list[str]:
@@ -142,7 +156,8 @@ def reflow(paragraphs: Sequence[str]) -> list[str]:
 
 
 def learn_boilerplate(all_units: Iterable[Units], min_docs: int) -> frozenset[int]:
-    """Unit hashes that recur in at least ``min_docs`` articles about different stories."""
+    """Unit hashes that recur in at least ``min_docs`` articles about different stories
+    (the hash of an article's longest unit stands for its story)."""
     pairs: list[U64] = []
     for units in all_units:
         if len(units.hashes):
@@ -151,22 +166,20 @@ def learn_boilerplate(all_units: Iterable[Units], min_docs: int) -> frozenset[in
     if not pairs:
         return frozenset()
     distinct = np.unique(np.concatenate(pairs), axis=0)
-    sentence, counts = np.unique(distinct[:, 0], return_counts=True)
-    return frozenset(int(h) for h in sentence[counts >= min_docs])
+    unit, counts = np.unique(distinct[:, 0], return_counts=True)
+    return frozenset(int(h) for h in unit[counts >= min_docs])
 
 
 def build_text(units: Units, boilerplate: frozenset[int]) -> Prepared:
-    """The comparison text: normalised title, then every kept sentence."""
-    kept = [
-        s
-        for s, h, j in zip(units.sentences, units.hashes, units.junk, strict=True)
-        if not j and int(h) not in boilerplate
-    ]
-    body = " ".join(kept)
-    text = f"{units.title}\n{body}" if units.title else body
-    digest = hashlib.blake2b(text.encode(), digest_size=16).digest() if body else b""
-    words = body.count(" ") + 1 if body else 0
-    return Prepared(text, words, digest, len(units.sentences) - len(kept))
+    """The comparison text: the normalised title, then every unit that is neither junk nor
+    boilerplate. Without boilerplate in the article this is the text already built."""
+    cut = [int(h) in boilerplate for h in units.hashes] if boilerplate else []
+    if not any(cut):
+        return units.prepared
+    text = units.prepared.text
+    title = text[: int(units.starts[0]) - 1] if int(units.starts[0]) > 0 else ""
+    kept = [text[s:e] for s, e, c in zip(units.starts, units.ends, cut, strict=True) if not c]
+    return _make_prepared(title, kept, units.prepared.dropped + sum(cut))
 
 
 def prepare_all(articles: Sequence[Article], config: Config) -> list[Prepared]:
