@@ -7,8 +7,11 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
+import click
 import pytest
+from click.testing import CliRunner
 
+from dedup.cli import cli
 from dedup.cli.common import Warnings
 from dedup.config import Config, load_config
 from dedup.errors import ConfigError, InputError
@@ -63,3 +66,27 @@ def test_bad_environment_settings_name_the_variable_and_the_fix(
     with pytest.raises(ConfigError) as raised:
         load_config(environ={name: value}, config_file=None, cwd=Path("/"))
     assert str(raised.value) == f"environment variable {name}: {message}"
+
+
+def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found: list[tuple[str, ...]] = []
+    for name, command in sorted(group.commands.items()):
+        found.append((*prefix, name))
+        if isinstance(command, click.Group):
+            found += _commands(command, (*prefix, name))
+    return found
+
+
+@pytest.mark.parametrize("words", _commands(cli), ids=" ".join)
+def test_every_command_has_help_with_a_one_line_summary(words: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, [*words, "--help"], prog_name="dedup")
+    assert result.exit_code == 0
+    assert result.output.startswith(f"Usage: dedup {' '.join(words)} ")
+    summary = CliRunner().invoke(cli, [*words[:-1], "--help"], prog_name="dedup").output
+    line = next(x for x in summary.splitlines() if x.strip().startswith(f"{words[-1]} "))
+    assert not line.rstrip().endswith("...")  # the summary is a whole sentence
+
+
+@pytest.mark.parametrize("name", ["scan", "check", "collapse", "explain", "split"])
+def test_main_commands_show_examples(name: str) -> None:
+    assert "Examples:" in CliRunner().invoke(cli, [name, "--help"]).output

@@ -99,12 +99,12 @@ def info_command(config_file: Path | None, cache_path: Path | None, output_forma
     sys.exit(EXIT_OK)
 
 
-@cache_group.command("clear")
+@cache_group.command("clear", short_help="Remove every signature and the corpus index.")
 @_location_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @handle_errors
 def clear_command(config_file: Path | None, cache_path: Path | None, yes: bool) -> None:
-    """Remove every stored signature, and the corpus index that ``dedup check`` keeps.
+    """Remove every stored signature, and the corpus index that dedup check keeps.
 
     Asks first when run from a terminal, unless given --yes.
     """

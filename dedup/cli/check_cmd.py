@@ -33,7 +33,7 @@ from dedup.result import Match
 from dedup.walk import matches_any
 
 
-@click.command("check")
+@click.command("check", short_help="Pre-commit: report given files that copy the corpus.")
 @click.argument("files", nargs=-1, metavar="FILE...")
 @click.option(
     "--corpus-root",
@@ -52,7 +52,7 @@ def check(
     **settings: Any,
 ) -> None:
     """Report articles in FILE... that duplicate each other or anything in the corpus,
-    as ``path:line: "<title>" duplicates path:line (similarity 0.97)``.
+    as path:line: "<title>" duplicates path:line (similarity 0.97).
 
     Files that the include/exclude globs leave out are skipped, so the pre-commit hook
     can pass every staged text file. Exits 1 when a duplicate is found, else 0.
@@ -130,7 +130,7 @@ def sort_key(match: Match) -> tuple[str, int, str, int]:
 
 
 def format_match(match: Match) -> str:
-    """``path:line: "<title>" duplicates path:line (similarity 0.97)``; a trimmed or padded
+    """path:line: "<title>" duplicates path:line (similarity 0.97); a trimmed or padded
     copy found by containment also shows how much of it the other text holds."""
     title = " ".join(match.article.title.split())
     scores = f"similarity {match.score.similarity:.2f}"

@@ -35,7 +35,7 @@ from dedup.corpus import check_paths_exist, read_articles
 from dedup.pipeline import find_duplicates
 
 
-@click.command("collapse")
+@click.command("collapse", short_help="Write the deduplicated corpus, one record per kept article.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option(
     "--output",
@@ -69,7 +69,7 @@ def collapse_command(
 
     Writes are atomic (a temporary file beside the target, renamed into place), an
     existing output is only replaced with --force, and input files are never touched.
-    Running ``dedup scan`` on the output finds no groups. Exits 0 on success.
+    Running dedup scan on the output finds no groups. Exits 0 on success.
 
     \b
     Examples:

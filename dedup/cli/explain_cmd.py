@@ -29,7 +29,7 @@ from dedup.result import PairScore
 STYLES = {"removed": "bold red strike", "added": "bold green underline"}
 
 
-@click.command("explain")
+@click.command("explain", short_help="Show why two articles are, or are not, copies.")
 @click.argument("first", metavar="A")
 @click.argument("second", metavar="B")
 @click.option(
@@ -55,7 +55,7 @@ def explain(
     an aligned view of both texts.
 
     A and B are PATH (the file's first article), PATH#INDEX or PATH:LINE, as printed
-    by ``dedup scan``. In the aligned view, [-text-] is only in A and {+text+} only
+    by dedup scan. In the aligned view, [-text-] is only in A and {+text+} only
     in B (on a terminal: red struck-through and green underlined).
 
     Exits 1 when the two are copies, 0 when they are not, 2 on bad input.

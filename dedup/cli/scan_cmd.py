@@ -31,7 +31,7 @@ from dedup.result import Result
 ONLY_CHOICES = ("copies", "copy-files")
 
 
-@click.command("scan")
+@click.command("scan", short_help="Find every group of copies across files and folders.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option(
     "--format",

@@ -47,7 +47,7 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-@click.command("split")
+@click.command("split", short_help="Show how files are cut into articles.")
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option(
     "--format",
@@ -72,7 +72,7 @@ def split(
 
     One line per article: a table on a terminal, tab-separated values on a pipe with
     the columns path, index, line, end_line, kind, source, age, words, title.
-    ``--format jsonl`` prints every article in full, body included.
+    --format jsonl prints every article in full, body included.
 
     \b
     Examples:
