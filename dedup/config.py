@@ -55,7 +55,7 @@ class Config:
     # Comparing
     junk_patterns: tuple[str, ...] = markers.JUNK_PATTERNS
     extra_junk_patterns: tuple[str, ...] = ()
-    boilerplate_min_docs: int = 8
+    boilerplate_min_docs: int = 4
     shingle_size: int = 5
     num_perm: int = 128
     seed: int = 1

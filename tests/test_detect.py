@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from newsgen import article, story
 
+from dedup.article import Article
 from dedup.config import Config
 from dedup.pipeline import compare, find_duplicates
 
@@ -112,3 +115,39 @@ def test_every_copy_is_verified_against_its_canonical() -> None:
     assert group.canonical.path == "ap.txt"
     assert {m.article.path for m in group.copies} == {"local.txt", "yahoo.txt"}
     assert all(m.score.is_copy for m in group.copies)
+
+
+NAV = [
+    "Home News Valley Towns Farming Business Sport Rugby Arts What's On Homes Motors",
+    "Subscribe to the Riverside Courier for unlimited access to local news, puzzles, the "
+    "e-edition and our weekend magazine, delivered to your inbox every Saturday morning",
+    "Most read: council tax rise approved; new bypass opens; rugby club wins the cup final; "
+    "pub quiz returns to the old mill; bakery celebrates one hundred years on Market Street",
+    "About us Contact Advertise Careers Terms Privacy Cookie settings Accessibility "
+    "Corrections Complaints Newsletters Podcasts Events Shop Puzzles Obituaries Weather",
+]
+
+
+def page(seed: int, path: str) -> Article:
+    """A saved page: site navigation around a short story that mentions no figures."""
+    title, body = story(seed, paragraphs=1, sentences=2)
+    body = [re.sub(r"\d+", "many", p) for p in body]
+    return article(path, title, [NAV[0], *body, *NAV[1:]])
+
+
+def test_site_navigation_learned_from_the_corpus_does_not_join_pages() -> None:
+    pages = [page(seed, f"site/{seed}.html.txt") for seed in range(60, 66)]
+    copy = page(62, "mirror/62.txt")
+    result = find_duplicates([*pages, copy])
+    assert [(g.canonical.path, [m.article.path for m in g.copies]) for g in result.groups] == [
+        ("mirror/62.txt", ["site/62.html.txt"])
+    ]
+    assert result.stats.boilerplate_lines == len(NAV)
+    # Without corpus-learned boilerplate, the navigation alone makes the pages look alike.
+    assert (
+        compare(pages[0], pages[1]).similarity
+        > compare(
+            article("a", pages[0].title, list(pages[0].body[1:3])),
+            article("b", pages[1].title, list(pages[1].body[1:3])),
+        ).similarity
+    )
