@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict
 from typing import Any
 
 from dedup import canonical
@@ -21,7 +20,8 @@ from dedup.parallel import SignatureStore, compute_signatures, prepare_parallel,
 from dedup.prepare import Prepared, build_text, split_units
 from dedup.progress import ProgressCallback, no_progress
 from dedup.result import Group, Match, Member, PairScore, Result, Stats
-from dedup.signature import band_layout, candidate_pairs
+from dedup.shingles import ANCHOR_SHINGLES
+from dedup.signature import ANCHOR_THRESHOLD, SCHEME, band_layout, candidate_pairs
 from dedup.verify import Side, score_pair
 
 
@@ -56,14 +56,29 @@ class _Verifier:
 def parameters(config: Config) -> dict[str, Any]:
     """The parameters in force, reported with every result."""
     bands, rows = band_layout(config.lsh_threshold, config.num_perm)
-    keys = ("shingle_size", "num_perm", "seed", "lsh_threshold", "similarity", "containment")
-    chosen = {k: v for k, v in asdict(config).items() if k in keys}
-    extra = {
-        "coverage": config.coverage,
-        "min_words": config.min_words,
-        "number_overlap": config.number_overlap,
+    anchor_bands, anchor_rows = band_layout(ANCHOR_THRESHOLD, config.num_perm)
+    keys = (
+        "shingle_size",
+        "num_perm",
+        "seed",
+        "lsh_threshold",
+        "similarity",
+        "containment",
+        "coverage",
+        "min_words",
+        "number_overlap",
+        "boilerplate_min_docs",
+    )
+    return {
+        **{k: getattr(config, k) for k in keys},
+        "lsh_bands": bands,
+        "lsh_rows": rows,
+        "anchor_shingles": ANCHOR_SHINGLES,
+        "anchor_threshold": ANCHOR_THRESHOLD,
+        "anchor_bands": anchor_bands,
+        "anchor_rows": anchor_rows,
+        "minhash_scheme": SCHEME,
     }
-    return {**chosen, **extra, "lsh_bands": bands, "lsh_rows": rows, "minhash_scheme": "affine32"}
 
 
 def find_duplicates(
