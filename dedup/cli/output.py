@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import time
 from collections.abc import Iterator, Mapping
 from typing import TextIO
 
@@ -105,6 +106,10 @@ def group_table(group: Group) -> Table:
 FORMATS: Mapping[str, Renderer] = {"table": render_table, **RENDERERS}
 
 
+#: Seconds a run must last before its progress bar appears.
+PROGRESS_DELAY = 0.5
+
+
 @contextlib.contextmanager
 def progress_bar(*, quiet: bool) -> Iterator[ProgressCallback | None]:
     """A progress callback drawing on stderr, or None when quiet or stderr is not a terminal."""
@@ -119,15 +124,22 @@ def progress_bar(*, quiet: bool) -> Iterator[ProgressCallback | None]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console, transient=True) as bar:
-        tasks: dict[str, TaskID] = {}
+    bar = Progress(*columns, console=console, transient=True)
+    tasks: dict[str, TaskID] = {}
+    started = time.monotonic()
 
-        def report(stage: str, done: int, total: int | None) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
+    def report(stage: str, done: int, total: int | None) -> None:
+        # Short runs finish before the bar would be worth drawing.
+        if not bar.live.is_started and time.monotonic() - started >= PROGRESS_DELAY:
+            bar.start()
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
 
+    try:
         yield report
+    finally:
+        bar.stop()
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:
