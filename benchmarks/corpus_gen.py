@@ -50,7 +50,7 @@ CHROME: tuple[str, ...] = (
     "Hashtags",
     "",
     "Try Our AI Features",
-    "Explore what Daily8 AI can do for you:",
+    "Explore what Newsdeck AI can do for you:",
     "Comments",
     "No comments yet...",
     "Related Articles",

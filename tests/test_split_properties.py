@@ -20,7 +20,7 @@ SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 #: Lines dumps are made of, and lines that imitate them.
 PIECES = [
     *markers.CHROME_MARKERS,
-    "Explore what Daily8 AI can do for you:",
+    "Explore what Newsdeck AI can do for you:",
     "RELATED ARTICLES",
     "  comments  ",
     "4 hours ago",
