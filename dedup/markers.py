@@ -37,6 +37,7 @@ JUNK_PATTERNS: tuple[str, ...] = (
     r"^(advertisement|ad|sponsored|skip advert)$",
     r"^(read more|read next|recommended|most read|more from .{0,40})[:.]?$",
     r"^(share|share this|share on (facebook|twitter|x)|copy link|email|print)$",
+    r"^(share|email|print|save) (this|the) (story|article|page)\b.{0,200}$",
     r"^(sign up|subscribe)\b.{0,120}$",
     r"try (the )?[a-z ]{2,40} free for\b",
     r"^(photo|image|video|credit|caption)s?:? .{0,200}$",

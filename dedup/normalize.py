@@ -13,7 +13,7 @@ import unicodedata
 import ftfy
 
 #: Bump whenever normalisation output changes: cached signatures depend on it.
-NORMALIZER_VERSION = 1
+NORMALIZER_VERSION = 2
 
 _QUOTES = str.maketrans(
     {
