@@ -107,6 +107,13 @@ def _units_chunk(articles: Sequence[Article], config: Config) -> list[Units]:
     return [split_units(a, config) for a in articles]
 
 
+def split_parallel(
+    articles: Sequence[Article], config: Config, report: ProgressCallback
+) -> list[Units]:
+    """:func:`dedup.prepare.split_units` of every article, on all jobs, in order."""
+    return _map_chunks(_units_chunk, articles, config, "prepare", report)
+
+
 def prepare_parallel(
     articles: Sequence[Article], config: Config, report: ProgressCallback
 ) -> tuple[list[Prepared], int]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from dedup import canonical
 from dedup.article import Article
-from dedup.cluster import Cluster, components, split_component
+from dedup.cluster import Cluster, Scorer, components, split_component
 from dedup.config import Config
 from dedup.parallel import SignatureStore, compute_signatures, prepare_parallel, verify_parallel
 from dedup.prepare import Prepared, build_text, split_units
@@ -95,7 +95,7 @@ def find_duplicates(
     ordered = sorted(articles, key=lambda a: (a.path, a.index))
     prepared, boilerplate = prepare_parallel(ordered, config, report)
     lap("prepare")
-    edges, reps = _exact_edges(prepared)
+    edges, reps = exact_edges(prepared)
     sigs, hits = compute_signatures([prepared[i] for i in reps], config, cache, report)
     lap("signatures")
     pairs = [(reps[i], reps[j]) for i, j in candidate_pairs(sigs, config.lsh_threshold).tolist()]
@@ -103,7 +103,8 @@ def find_duplicates(
     verifier = _Verifier(prepared, config)
     verified = _verify(pairs, prepared, config, report)
     lap("verify")
-    groups = _group(ordered, prepared, edges + verified, verifier, config)
+    words = [p.words for p in prepared]
+    groups = group_edges(ordered, words, edges + verified, verifier, config)
     lap("group")
     stats = Stats(
         articles=len(ordered),
@@ -130,7 +131,7 @@ class _Laps:
         self.last = now
 
 
-def _exact_edges(prepared: Sequence[Prepared]) -> tuple[list[tuple[int, int]], list[int]]:
+def exact_edges(prepared: Sequence[Prepared]) -> tuple[list[tuple[int, int]], list[int]]:
     """Edges joining identical comparison texts, and one representative per distinct text."""
     first: dict[bytes, int] = {}
     edges: list[tuple[int, int]] = []
@@ -158,21 +159,27 @@ def _verify(
     return [pair for pair, copy in zip(pairs, verdicts, strict=True) if copy]
 
 
-def _group(
+def group_edges(
     articles: Sequence[Article],
-    prepared: Sequence[Prepared],
+    words: Sequence[int],
     edges: Sequence[tuple[int, int]],
-    verifier: _Verifier,
+    score: Scorer,
     config: Config,
+    *,
+    heads: Callable[[int], Article] | None = None,
 ) -> list[Group]:
+    """Groups of copies from verified ``edges``, each member scored by ``score`` against its
+    canonical. ``heads(i)`` gives the article the canonical rules see (default ``articles[i]``)."""
+    view = heads or articles.__getitem__
+
     def choose(members: Sequence[int]) -> tuple[int, str]:
-        words = [prepared[m].words for m in members]
-        best, reason = canonical.choose([articles[m] for m in members], words, config)
+        chosen = [view(m) for m in members]
+        best, reason = canonical.choose(chosen, [words[m] for m in members], config)
         return members[best], reason
 
     clusters: list[Cluster] = []
     for members in components(len(articles), edges):
-        clusters.extend(split_component(members, choose, verifier))
+        clusters.extend(split_component(members, choose, score))
     clusters.sort(key=lambda c: c.canonical)
     return [
         Group(
@@ -227,4 +234,11 @@ def _first_other(group: Group, wanted: set[tuple[str, int]]) -> Article | None:
     return None
 
 
-__all__ = ["compare", "find_duplicates", "find_matches", "parameters"]
+__all__ = [
+    "compare",
+    "exact_edges",
+    "find_duplicates",
+    "find_matches",
+    "group_edges",
+    "parameters",
+]
