@@ -1,0 +1,256 @@
+"""``dedup scan`` with a store: a re-scan reads only the files it must and scores no pair twice.
+
+:func:`scan_paths` gives exactly what ``find_duplicates(read_articles(paths))`` gives, with
+bodiless articles. Per file the store keeps what scanning needs (:mod:`dedup.scanstore`);
+boilerplate is learned from the stored unit hashes of the whole corpus, as the in-memory
+pipeline learns it from the texts. A file is read again only when it is new or changed, or
+when one of its texts is needed: a text with boilerplate cut out that the store lacks, a
+signature the signature cache lacks, a pair the store has not scored. Exact edges,
+candidates, verification, grouping and the canonical choice are the very functions
+:func:`dedup.pipeline.find_duplicates` uses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TextIO
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.article import Article
+from dedup.config import Config
+from dedup.corpus import read_file
+from dedup.errors import InputError
+from dedup.parallel import SignatureStore, compute_signatures, verify_parallel
+from dedup.pipeline import exact_edges, group_edges, parameters
+from dedup.prepare import Prepared, signature_params
+from dedup.progress import ProgressCallback, no_progress
+from dedup.result import Group, PairScore, Result, Stats
+from dedup.scancorpus import Corpus, Found, learn_stored_boilerplate, load_corpus, walk
+from dedup.scanstore import Record, ScanStore, score_from_json, score_to_json
+from dedup.signature import candidate_pairs
+from dedup.verify import Side, score_pair
+
+U32 = npt.NDArray[np.uint32]
+WarningCallback = Callable[[InputError], None]
+Edges = list[tuple[int, int]]
+
+#: Below this many bytes of input, ``in_memory`` (when given) runs instead of the store.
+SMALL_INPUT_BYTES = 4_000_000
+
+
+def scan_paths(
+    paths: Sequence[str],
+    config: Config,
+    *,
+    cache: SignatureStore | None,
+    store: ScanStore,
+    progress: ProgressCallback | None = None,
+    on_warning: WarningCallback | None = None,
+    per_file: Counter[str] | None = None,
+    stdin: TextIO | None = None,
+    in_memory: Callable[[Iterable[Article]], Result] | None = None,
+) -> Result:
+    """Every group of copies in ``paths`` (files, folders, ``-``), reading only what is needed.
+
+    The result equals ``find_duplicates(read_articles(paths, config), config)`` except that
+    its articles have no body. ``per_file``, when given, counts the articles of each file.
+    Given ``in_memory``, an input under ``SMALL_INPUT_BYTES`` is read and handed to it
+    instead (e.g. to :func:`~dedup.pipeline.find_duplicates`): there the store costs
+    more than it saves.
+    """
+    report = progress or no_progress
+    warn = on_warning or _ignore
+    laps = _Laps()
+    events = walk(paths, config, stdin)
+    if in_memory is not None and _input_bytes(events) < SMALL_INPUT_BYTES:
+        return in_memory(_replay(events, config, warn))
+    corpus = load_corpus(events, config, store, warn, report)
+    if per_file is not None:
+        per_file.update(r.article.path for r in corpus.records)
+    corpus.boilerplate = learn_stored_boilerplate(corpus)
+    prepared = cut_texts(corpus, store)
+    laps("prepare")
+    edges, reps = exact_edges(prepared)
+    sigs, hits = fingerprint(corpus, prepared, reps, cache)
+    laps("signatures")
+    pairs = [(reps[i], reps[j]) for i, j in candidate_pairs(sigs, config.lsh_threshold).tolist()]
+    laps("candidates")
+    verified = verify_pairs(corpus, prepared, pairs, store, report)
+    laps("verify")
+    groups = group_corpus(corpus, prepared, edges + verified, store)
+    laps("group")
+    stats = Stats(
+        articles=len(corpus.records),
+        exact_pairs=len(edges),
+        candidate_pairs=len(pairs),
+        verified_pairs=len(verified),
+        boilerplate_lines=len(corpus.boilerplate),
+        cache_hits=hits,
+        seconds=laps.seconds,
+    )
+    return Result(tuple(groups), parameters(config), stats)
+
+
+def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
+    """Each article's comparison text as far as later stages need it before its text: the
+    digest, words and dropped units once boilerplate is cut out (texts read where known)."""
+    records = corpus.records
+    light = [corpus.full(i) if corpus.has_text(i) else _light(r) for i, r in enumerate(records)]
+    if not corpus.boilerplate or not records:
+        return light
+    counts = np.fromiter((len(r.hashes) for r in records), dtype=np.int64, count=len(records))
+    flat = np.concatenate([r.hashes for r in records])
+    known = np.fromiter(corpus.boilerplate, dtype=np.uint64, count=len(corpus.boilerplate))
+    mask = np.isin(flat, known)
+    owner = np.repeat(np.arange(len(records)), counts)
+    ends = np.cumsum(counts)
+    keys: dict[int, bytes] = {}
+    for i in np.unique(owner[mask]).tolist():
+        if not corpus.has_text(i):
+            cut = mask[ends[i] - counts[i] : ends[i]]
+            r = records[i]
+            keys[i] = b"c" + _digest(r.digest + r.hashes.tobytes() + cut.tobytes())
+    stored = store.get_values(list(keys.values()))
+    corpus.need(i for i, key in keys.items() if key not in stored)
+    fresh: list[tuple[bytes, str]] = []
+    for i, key in keys.items():
+        if key in stored:
+            digest, words, dropped = json.loads(stored[key])
+            light[i] = Prepared("", words, bytes.fromhex(digest), dropped)
+        else:
+            light[i] = p = corpus.full(i)
+            fresh.append((key, json.dumps([p.digest.hex(), p.words, p.dropped])))
+    store.put_values(fresh)
+    return light
+
+
+def fingerprint(
+    corpus: Corpus, prepared: Sequence[Prepared], reps: Sequence[int], cache: SignatureStore | None
+) -> tuple[U32, int]:
+    """Fingerprint rows of the representatives, and how many came from the cache."""
+    config = corpus.config
+    keys = [prepared[i].digest for i in reps]
+    cached = cache.get_many(signature_params(config), keys) if cache is not None else {}
+    missing = [k for k, key in enumerate(keys) if key not in cached]
+    corpus.need(reps[k] for k in missing)
+    texts = [corpus.full(reps[k]) for k in missing]
+    fresh, _ = compute_signatures(texts, config, cache, no_progress)
+    out = np.empty((len(reps), 3 * config.num_perm), dtype=np.uint32)
+    for k, key in enumerate(keys):
+        if key in cached:
+            out[k] = cached[key]
+    for k, row in zip(missing, fresh, strict=True):
+        out[k] = row
+    return out, len(reps) - len(missing)
+
+
+def verify_pairs(
+    corpus: Corpus,
+    prepared: Sequence[Prepared],
+    pairs: Sequence[tuple[int, int]],
+    store: ScanStore,
+    report: ProgressCallback,
+) -> Edges:
+    """The candidate pairs that verify as copies; verdicts the store holds are not redone."""
+    keys = [b"q" + prepared[a].digest + prepared[b].digest for a, b in pairs]
+    verdicts = {key: value == "true" for key, value in store.get_values(keys).items()}
+    todo = [k for k, key in enumerate(keys) if key not in verdicts]
+    corpus.need(x for k in todo for x in pairs[k])
+    texts = [(corpus.full(pairs[k][0]), corpus.full(pairs[k][1])) for k in todo]
+    copies = verify_parallel(texts, corpus.config, report)
+    fresh = dict(zip([keys[k] for k in todo], copies, strict=True))
+    store.put_values((key, "true" if copy else "false") for key, copy in fresh.items())
+    verdicts.update(fresh)
+    return [pair for pair, key in zip(pairs, keys, strict=True) if verdicts[key]]
+
+
+def group_corpus(
+    corpus: Corpus, prepared: Sequence[Prepared], edges: Edges, store: ScanStore
+) -> list[Group]:
+    """Groups from the verified edges, members scored against canonicals via the store."""
+    scorer = StoredScorer(corpus, prepared, store)
+    articles = [r.article for r in corpus.records]
+    words = [p.words for p in prepared]
+    groups = group_edges(articles, words, edges, scorer, corpus.config, heads=corpus.head)
+    store.put_values(scorer.fresh.items())
+    return groups
+
+
+class StoredScorer:
+    """Full scores of pairs, read from the store where it holds them, else computed."""
+
+    KEEP = 1024
+
+    def __init__(self, corpus: Corpus, prepared: Sequence[Prepared], store: ScanStore) -> None:
+        self.corpus = corpus
+        self.prepared = prepared
+        self.store = store
+        self.sides: dict[int, Side] = {}
+        self.fresh: dict[bytes, str] = {}
+
+    def __call__(self, a: int, b: int) -> PairScore:
+        key = b"f" + self.prepared[a].digest + self.prepared[b].digest
+        text = self.fresh.get(key) or self.store.get_values([key]).get(key)
+        if text is not None:
+            return score_from_json(text)
+        score = score_pair(self.side(a), self.side(b), self.corpus.config)
+        self.fresh[key] = score_to_json(score)
+        return score
+
+    def side(self, i: int) -> Side:
+        found = self.sides.get(i)
+        if found is None:
+            if len(self.sides) >= self.KEEP:
+                self.sides.clear()
+            found = self.sides[i] = Side.of(self.corpus.full(i), self.corpus.config)
+        return found
+
+
+class _Laps:
+    """Seconds spent in each stage."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(now - self.last, 4)
+        self.last = now
+
+
+def _input_bytes(events: Sequence[Found | InputError]) -> int:
+    return sum(max(e.size, 0) for e in events if isinstance(e, Found))
+
+
+def _replay(
+    events: Sequence[Found | InputError], config: Config, warn: WarningCallback
+) -> Iterator[Article]:
+    """The articles of the walked files, warnings in the order reading them gives."""
+    for event in events:
+        if isinstance(event, InputError):
+            warn(event)
+        else:
+            yield from read_file(event.path, config, warn)
+
+
+def _light(record: Record) -> Prepared:
+    """What a stored record tells of its comparison text, without the text."""
+    return Prepared("", record.words, record.digest, record.dropped)
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def _ignore(error: InputError) -> None:
+    """The default warning callback: drop the warning."""
+
+
+__all__ = ["scan_paths"]

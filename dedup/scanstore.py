@@ -1,0 +1,251 @@
+"""A persistent store for ``dedup scan``: per file its articles' light records, and pair scores.
+
+A file's row holds, per article, every :class:`~dedup.article.Article` field but the body,
+the opening of its first paragraphs (what the canonical rules read), the digest, word
+count and dropped-unit count of its comparison text before corpus boilerplate is cut,
+and its unit hashes and story context (what boilerplate is learned from). A row is keyed
+by the file's real path and checked against its size and modification time, under a
+*scope*: a short hash of every setting that changes units or scores (:func:`scan_params`).
+
+Beside the files, two tables keyed by comparison-text digests keep work that does not
+depend on where a text lives: scores of pairs (the quick verdict of a candidate pair, the
+full :class:`~dedup.result.PairScore` of a canonical against a member) and comparison
+texts with boilerplate cut out. The file ``scan-index.sqlite`` sits beside the signature
+cache; with caching off it lives in memory. File handling is :mod:`dedup.sqlite_store`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.article import Article
+from dedup.cache import SignatureCache
+from dedup.config import Config
+from dedup.index import index_params
+from dedup.result import PairScore
+from dedup.sqlite_store import SQLiteStore, Warn
+
+U64 = npt.NDArray[np.uint64]
+
+STORE_NAME = "scan-index.sqlite"
+SCHEMA_VERSION = 1
+#: Bump when what a row holds changes.
+STORE_VERSION = 1
+#: Keys per ``IN (...)`` query, under SQLite's oldest limit of 999 variables.
+QUERY_CHUNK = 900
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    scope TEXT NOT NULL,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    indexed_ns INTEGER NOT NULL,
+    meta TEXT NOT NULL,
+    hashes BLOB NOT NULL,
+    crc INTEGER NOT NULL,
+    PRIMARY KEY (scope, path)
+);
+CREATE TABLE IF NOT EXISTS pairs (
+    scope TEXT NOT NULL,
+    key BLOB NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (scope, key)
+);
+"""
+
+
+@dataclass(frozen=True)
+class Record:
+    """One article as the store keeps it: no body, only what scanning needs."""
+
+    article: Article
+    heads: tuple[str, ...]
+    digest: bytes
+    words: int
+    dropped: int
+    hashes: U64
+    context: int
+
+
+@dataclass(frozen=True)
+class FileRow:
+    """One stored file: its stat when read, its articles and the warnings reading it gave."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    indexed_ns: int
+    records: tuple[Record, ...]
+    warnings: tuple[tuple[str, int | None], ...]
+
+
+def scan_params(config: Config) -> str:
+    """Every setting that changes units, texts or scores, as one key string."""
+    scoring = json.dumps(
+        [
+            config.min_words,
+            config.number_overlap,
+            config.coverage,
+            config.containment,
+            config.similarity,
+            config.lsh_threshold,
+            config.boilerplate_min_docs,
+        ]
+    )
+    return f"{index_params(config)}:{scoring}:s{STORE_VERSION}"
+
+
+def store_location(config: Config) -> Path:
+    """Where the store lives: beside the signature cache."""
+    return SignatureCache.location(config).parent / STORE_NAME
+
+
+class ScanStore(SQLiteStore):
+    """Stored files and pair scores for one set of settings, in one SQLite file."""
+
+    SCHEMA = _SCHEMA
+    TABLES = frozenset({"files", "pairs"})
+    SCHEMA_VERSION = SCHEMA_VERSION
+    NOUN = "scan index"
+
+    def __init__(self, path: Path | None, params: str, *, on_warning: Warn | None = None) -> None:
+        self.params = params
+        self.scope = hashlib.blake2b(params.encode(), digest_size=12).hexdigest()
+        super().__init__(path, on_warning=on_warning)
+
+    @classmethod
+    def from_config(cls, config: Config, *, on_warning: Warn | None = None) -> ScanStore:
+        """The store ``config`` asks for: on disk, or in memory when caching is off."""
+        path = store_location(config) if config.cache else None
+        return cls(path, scan_params(config), on_warning=on_warning)
+
+    # -- files ---------------------------------------------------------------------------
+
+    def load_files(self, paths: dict[str, str]) -> dict[str, FileRow]:
+        """The whole stored rows of ``paths`` (real path -> the path articles are to name)."""
+        return self._guard(lambda: self._select_files(paths), dict)
+
+    def store_files(self, rows: Sequence[FileRow]) -> None:
+        """Add or replace ``rows`` (dropping their paths' rows under other settings)."""
+        self._guard(lambda: self._insert_files(rows), lambda: self._insert_files(rows))
+
+    def _select_files(self, paths: dict[str, str]) -> dict[str, FileRow]:
+        query = (
+            "SELECT size, mtime_ns, indexed_ns, meta, hashes, crc FROM files "
+            "WHERE scope = ? AND path = ?"
+        )
+        found: dict[str, FileRow] = {}
+        for path, shown in paths.items():
+            row = self._conn.execute(query, (self.scope, path)).fetchone()
+            if row is None:
+                continue
+            size, mtime, indexed, meta, hashes, crc = row
+            if isinstance(meta, str) and isinstance(hashes, bytes) and _crc(meta, hashes) == crc:
+                stat = (size, mtime, indexed)
+                found[path] = _decode_row(path, shown, stat, meta, hashes)
+        return found
+
+    def _insert_files(self, rows: Sequence[FileRow]) -> None:
+        with self._write():
+            drop = "DELETE FROM files WHERE path = ? AND scope != ?"
+            self._conn.executemany(drop, [(r.path, self.scope) for r in rows])
+            values = []
+            for row in rows:
+                meta, hashes = _encode_row(row)
+                stat = (row.size, row.mtime_ns, row.indexed_ns)
+                values.append((self.scope, row.path, *stat, meta, hashes, _crc(meta, hashes)))
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO files (scope, path, size, mtime_ns, indexed_ns, meta, "
+                "hashes, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+
+    # -- pairs ---------------------------------------------------------------------------
+
+    def get_values(self, keys: Sequence[bytes]) -> dict[bytes, str]:
+        """Stored values (JSON) of those pair-table ``keys`` that have one."""
+        if not keys:
+            return {}
+        return self._guard(lambda: self._select_values(keys), dict)
+
+    def put_values(self, items: Iterable[tuple[bytes, str]]) -> None:
+        """Store pair-table values; a key already stored keeps its value."""
+        rows = [(self.scope, key, value) for key, value in items]
+        if rows:
+            self._guard(lambda: self._insert_values(rows), lambda: self._insert_values(rows))
+
+    def _select_values(self, keys: Sequence[bytes]) -> dict[bytes, str]:
+        found: dict[bytes, str] = {}
+        for first in range(0, len(keys), QUERY_CHUNK):
+            chunk = keys[first : first + QUERY_CHUNK]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT key, value FROM pairs WHERE scope = ? AND key IN ({marks})"
+            for key, value in self._conn.execute(query, (self.scope, *chunk)):
+                if isinstance(key, bytes) and isinstance(value, str):
+                    found[key] = value
+        return found
+
+    def _insert_values(self, rows: Sequence[tuple[str, bytes, str]]) -> None:
+        with self._write():
+            self._conn.executemany(
+                "INSERT OR IGNORE INTO pairs (scope, key, value) VALUES (?, ?, ?)", rows
+            )
+
+
+def score_to_json(score: PairScore) -> str:
+    """A pair score as JSON that :func:`score_from_json` reads back exactly."""
+    s = score
+    fields = [s.similarity, s.containment_ab, s.containment_ba, s.aligned, s.number_overlap]
+    return json.dumps([*fields, s.words_a, s.words_b, s.rule, s.reason], ensure_ascii=False)
+
+
+def score_from_json(text: str) -> PairScore:
+    """The pair score :func:`score_to_json` wrote."""
+    sim, c_ab, c_ba, aligned, numbers, words_a, words_b, rule, reason = json.loads(text)
+    return PairScore(sim, c_ab, c_ba, aligned, numbers, words_a, words_b, rule, reason)
+
+
+def _crc(meta: str, hashes: bytes) -> int:
+    return zlib.crc32(hashes, zlib.crc32(meta.encode()))
+
+
+def _encode_row(row: FileRow) -> tuple[str, bytes]:
+    articles = []
+    for r in row.records:
+        a = r.article
+        fields = [a.index, a.line, a.end_line, a.title, a.kind, a.source, a.age, a.extra]
+        unit = [list(r.heads), r.digest.hex(), r.words, r.dropped, len(r.hashes), r.context]
+        articles.append([*fields, *unit])
+    meta = json.dumps({"articles": articles, "warnings": row.warnings}, ensure_ascii=False)
+    parts = [np.ascontiguousarray(r.hashes, dtype="<u8") for r in row.records]
+    hashes = np.concatenate(parts).tobytes() if parts else b""
+    return meta, hashes
+
+
+def _decode_row(
+    path: str, shown: str, stat: tuple[int, int, int], meta: str, blob: bytes
+) -> FileRow:
+    data = json.loads(meta)
+    hashes = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
+    records = []
+    at = 0
+    for index, line, end, title, kind, source, age, extra, *unit in data["articles"]:
+        heads, digest, words, dropped, count, context = unit
+        pairs = tuple((str(k), str(v)) for k, v in extra)
+        article = Article(shown, index, line, end, title, (), kind, source, age, pairs)
+        own = hashes[at : at + count]
+        at += count
+        records.append(
+            Record(article, tuple(heads), bytes.fromhex(digest), words, dropped, own, context)
+        )
+    warnings = tuple((str(m), None if n is None else int(n)) for m, n in data["warnings"])
+    return FileRow(path, *stat, tuple(records), warnings)
