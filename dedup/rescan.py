@@ -73,13 +73,11 @@ def scan_paths(
     corpus = load_corpus(events, config, store, warn, report)
     if per_file is not None:
         per_file.update(r.article.path for r in corpus.records)
-    corpus.boilerplate = learn_stored_boilerplate(corpus)
+    corpus.boilerplate = learn_corpus_boilerplate(corpus, store)
     prepared = cut_texts(corpus, store)
     laps("prepare")
     edges, reps = exact_edges(prepared)
-    sigs, hits = fingerprint(corpus, prepared, reps, cache)
-    laps("signatures")
-    pairs = [(reps[i], reps[j]) for i, j in candidate_pairs(sigs, config.lsh_threshold).tolist()]
+    pairs, hits = find_candidates(corpus, prepared, reps, cache, store)
     laps("candidates")
     verified = verify_pairs(corpus, prepared, pairs, store, report)
     laps("verify")
@@ -97,6 +95,42 @@ def scan_paths(
     return Result(tuple(groups), parameters(config), stats)
 
 
+def learn_corpus_boilerplate(corpus: Corpus, store: ScanStore) -> frozenset[int]:
+    """Boilerplate learned from the stored unit hashes; what was learned from the very same
+    files (same stat, same reading) is taken from the store."""
+    key = b"b" + _digest("\n".join(corpus.stamps).encode())
+    found = store.get_values([key]).get(key)
+    if found is not None:
+        return frozenset(int(h) for h in json.loads(found))
+    learned = learn_stored_boilerplate(corpus)
+    store.put_values([(key, json.dumps(sorted(learned)))])
+    return learned
+
+
+def find_candidates(
+    corpus: Corpus,
+    prepared: Sequence[Prepared],
+    reps: Sequence[int],
+    cache: SignatureStore | None,
+    store: ScanStore,
+) -> tuple[Edges, int]:
+    """Candidate pairs among the representatives, and how many signatures the cache held.
+
+    Candidates depend only on the representatives' texts, in order: when their digests are
+    those of a run the store remembers, its candidates are taken and no signature is read.
+    """
+    key = b"p" + _digest(b"".join(prepared[i].digest for i in reps))
+    found = store.get_values([key]).get(key)
+    if found is not None:
+        flat = json.loads(found)
+        pairs = [(reps[flat[k]], reps[flat[k + 1]]) for k in range(0, len(flat), 2)]
+        return pairs, len(reps) if cache is not None else 0
+    sigs, hits = fingerprint(corpus, prepared, reps, cache)
+    local = candidate_pairs(sigs, corpus.config.lsh_threshold)
+    store.put_values([(key, json.dumps(local.ravel().tolist()))])
+    return [(reps[i], reps[j]) for i, j in local.tolist()], hits
+
+
 def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
     """Each article's comparison text as far as later stages need it before its text: the
     digest, words and dropped units once boilerplate is cut out (texts read where known)."""
@@ -112,11 +146,11 @@ def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
     ends = np.cumsum(counts)
     keys: dict[int, bytes] = {}
     for i in np.unique(owner[mask]).tolist():
-        if not corpus.has_text(i):
-            cut = mask[ends[i] - counts[i] : ends[i]]
-            r = records[i]
-            keys[i] = b"c" + _digest(r.digest + r.hashes.tobytes() + cut.tobytes())
-    stored = store.get_values(list(keys.values()))
+        cut = mask[ends[i] - counts[i] : ends[i]]
+        r = records[i]
+        keys[i] = b"c" + _digest(r.digest + r.hashes.tobytes() + cut.tobytes())
+    wanted = [key for i, key in keys.items() if not corpus.has_text(i)]
+    stored = store.get_values(wanted)
     corpus.need(i for i, key in keys.items() if key not in stored)
     fresh: list[tuple[bytes, str]] = []
     for i, key in keys.items():

@@ -62,9 +62,13 @@ class Corpus:
         self.boilerplate: frozenset[int] = frozenset()
         self.texts: dict[int, Prepared] = {}
         self.members: dict[int, list[int]] = {}
+        #: Per file read or loaded: its real path, stat and when it was read.
+        self.stamps: list[str] = []
 
-    def add(self, file: int, records: Sequence[Record], units: list[Units] | None) -> None:
+    def add(self, file: int, row: FileRow, units: list[Units] | None) -> None:
         """The records of one file (in file order) and, when just read, their units."""
+        records = row.records
+        self.stamps.append(f"{row.path}\0{row.size}\0{row.mtime_ns}\0{row.indexed_ns}")
         self.records.extend(records)
         self.file_of.extend([file] * len(records))
         self.slot_of.extend(range(len(records)))
@@ -157,7 +161,7 @@ def load_corpus(
         if row is not None and _is_fresh(row, event):
             for message, line in row.warnings:
                 warn(InputError(event.path, message, line))
-            corpus.add(number, row.records, None)
+            corpus.add(number, row, None)
         else:
             errors: list[InputError] = []
             before = time.time_ns()
@@ -196,11 +200,12 @@ def _split_files(
     first = 0
     for file, started, read, errors in batch:
         last = first + len(read)
-        records = [_record(articles[i], units[i]) for i in range(first, last)]
-        corpus.add(file, records, units[first:last])
+        records = tuple(_record(articles[i], units[i]) for i in range(first, last))
         f = corpus.found[file]
         notes = tuple((e.reason, e.line) for e in errors)
-        rows.append(FileRow(f.real, f.size, f.mtime_ns, started, tuple(records), notes))
+        row = FileRow(f.real, f.size, f.mtime_ns, started, records, notes)
+        corpus.add(file, row, units[first:last])
+        rows.append(row)
         first = last
     return rows
 
