@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,9 @@ from dedup.cli.output import FORMATS, choose_format, echo_summary, progress_bar
 from dedup.corpus import check_paths_exist, read_articles
 from dedup.pipeline import find_duplicates
 from dedup.render.groups import RenderOptions, copy_files, copy_refs
+from dedup.rescan import scan_paths
 from dedup.result import Result
+from dedup.scanstore import ScanStore
 
 ONLY_CHOICES = ("copies", "copy-files")
 
@@ -88,12 +90,40 @@ def scan(
     started = time.perf_counter()
     articles_per_file: Counter[str] = Counter()
     with progress_bar(quiet=quiet) as progress, signature_cache(config, quiet=quiet) as cache:
-        articles = read_articles(paths, config, on_warning=Warnings(quiet=quiet))
-        counted = count_articles(articles, articles_per_file)
-        result = find_duplicates(counted, config, progress=progress, cache=cache)
+        warnings = Warnings(quiet=quiet)
+        if cache is not None:
+            with ScanStore.from_config(config, on_warning=_store_warning(quiet)) as store:
+                result = scan_paths(
+                    paths,
+                    config,
+                    cache=cache,
+                    store=store,
+                    progress=progress,
+                    on_warning=warnings,
+                    per_file=articles_per_file,
+                    in_memory=lambda articles: find_duplicates(
+                        count_articles(articles, articles_per_file),
+                        config,
+                        progress=progress,
+                        cache=cache,
+                    ),
+                )
+        else:
+            articles = read_articles(paths, config, on_warning=warnings)
+            counted = count_articles(articles, articles_per_file)
+            result = find_duplicates(counted, config, progress=progress, cache=cache)
     write_report(result, articles_per_file, output_format, only, null, header)
     echo_summary(result, time.perf_counter() - started, quiet=quiet)
     sys.exit(EXIT_FOUND if result.copies and not exit_zero else EXIT_OK)
+
+
+def _store_warning(quiet: bool) -> Callable[[str], None] | None:
+    """How a damaged scan index is reported: one line on stderr, unless quiet."""
+
+    def warn(message: str) -> None:
+        click.echo(f"dedup: warning: {message}", err=True)
+
+    return None if quiet else warn
 
 
 def count_articles(articles: Iterable[Article], counts: Counter[str]) -> Iterator[Article]:
