@@ -1,0 +1,280 @@
+"""``scan_paths``: the result of the in-memory pipeline, reading only the files it must."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fixture_corpus import isolate, write_corpus
+from newsgen import story
+
+from dedup import rescan, scancorpus
+from dedup.cache import SignatureCache
+from dedup.cli import cli
+from dedup.config import Config, load_config
+from dedup.corpus import read_articles
+from dedup.errors import InputError
+from dedup.pipeline import find_duplicates
+from dedup.rescan import scan_paths
+from dedup.result import Result
+from dedup.scanstore import STORE_NAME, ScanStore
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+#: Modification times this far back are not "racy": a stored file is trusted unread.
+PAST = 1_600_000_000
+
+NAV = [
+    "Home Valley Towns Farming Business Sport Rugby Arts What's On Homes Motors Weather",
+    "Subscribe to the Glenholm Echo for unlimited access to local news, puzzles, the "
+    "e-edition and our weekend magazine, delivered to your inbox every Sunday morning",
+    "Most read: parking charges scrapped; new footbridge opens; hockey club wins the "
+    "county shield; choir returns to the old chapel; dairy marks ninety years in town",
+]
+
+
+def backdate(root: Path) -> None:
+    """Give every file under ``root`` an old modification time."""
+    for path in root.rglob("*"):
+        if path.is_file():
+            os.utime(path, (PAST, PAST))
+
+
+def write_pages(root: Path) -> Path:
+    """Saved pages of six stories sharing site navigation, plus a mirror of one page."""
+    site = root / "corpus"
+    (site / "site").mkdir(parents=True)
+    (site / "mirror").mkdir()
+    for seed in range(60, 66):
+        write_page(site / "site" / f"{seed}.jsonl", seed)
+    write_page(site / "mirror" / "62.jsonl", 62, source="Glenholm Echo")
+    for seed in range(70, 73):
+        title, body = story(seed, paragraphs=6)
+        record = {"title": title, "text": "\n\n".join(body), "source": "Wire"}
+        copy = {**record, "text": "\n\n".join([*body, NAV[1]]), "source": "Portal"}
+        lines = [json.dumps(record), json.dumps(copy)]
+        (site / f"wire-{seed}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    backdate(site)
+    return site
+
+
+def write_page(path: Path, seed: int, source: str | None = None) -> None:
+    title, body = story(seed, paragraphs=1, sentences=2)
+    body = [re.sub(r"\d+", "many", p) for p in body]
+    record = {"title": title, "text": "\n\n".join([NAV[0], *body, *NAV[1:]])}
+    if source:
+        record["source"] = source
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+
+
+def config_for(root: Path, **settings: object) -> Config:
+    return load_config({"cache_path": str(root / "cache" / "sigs.sqlite"), **settings})
+
+
+def expected(paths: list[str], config: Config) -> list[dict[str, object]]:
+    return [g.to_dict() for g in find_duplicates(read_articles(paths, config), config).groups]
+
+
+def scan(paths: list[str], config: Config, **kwargs: object) -> Result:
+    with SignatureCache.from_config(config) as cache, ScanStore.from_config(config) as store:
+        assert cache is not None
+        return scan_paths(paths, config, cache=cache, store=store, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
+    """How often each file is read by the scan."""
+    counts: Counter[str] = Counter()
+    real = scancorpus.read_file
+
+    def counting(path: str, *args: object, **kwargs: object) -> object:
+        counts[Path(path).name] += 1
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(scancorpus, "read_file", counting)
+    yield counts
+
+
+@pytest.fixture
+def examples(tmp_path: Path) -> Path:
+    copy = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, copy)
+    backdate(copy)
+    return copy
+
+
+def test_examples_give_the_in_memory_result_cold_and_warm(
+    examples: Path, tmp_path: Path, reads: Counter[str]
+) -> None:
+    config = config_for(tmp_path)
+    want = expected([str(examples)], config)
+    assert want, "the examples hold copies"
+    cold = scan([str(examples)], config)
+    assert [g.to_dict() for g in cold.groups] == want
+    assert all(m.article.body == () for g in cold.groups for m in g.copies)
+    first_reads = sum(reads.values())
+    warm = scan([str(examples)], config)
+    assert [g.to_dict() for g in warm.groups] == want
+    assert sum(reads.values()) == first_reads, "an unchanged corpus is not read again"
+    assert warm.stats.articles == cold.stats.articles
+    assert warm.parameters == cold.parameters
+
+
+def test_learned_boilerplate_gives_the_in_memory_result_without_reading(
+    tmp_path: Path, reads: Counter[str]
+) -> None:
+    corpus = write_pages(tmp_path)
+    config = config_for(tmp_path)
+    want = expected([str(corpus)], config)
+    canonicals = [g["canonical"]["path"] for g in want]  # type: ignore[index]
+    assert str(corpus / "mirror" / "62.jsonl") in canonicals
+    cold = scan([str(corpus)], config)
+    assert cold.stats.boilerplate_lines == len(NAV)
+    assert [g.to_dict() for g in cold.groups] == want
+    reads.clear()
+    warm = scan([str(corpus)], config)
+    assert [g.to_dict() for g in warm.groups] == want
+    assert not reads
+
+
+def test_a_changed_file_is_read_again_and_no_other(tmp_path: Path, reads: Counter[str]) -> None:
+    corpus = write_pages(tmp_path)
+    config = config_for(tmp_path)
+    scan([str(corpus)], config)
+    changed = corpus / "wire-71.jsonl"
+    title, body = story(99, paragraphs=5)
+    record = {"title": title, "text": "\n\n".join(body), "source": "Wire"}
+    changed.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    os.utime(changed, (PAST + 10, PAST + 10))
+    reads.clear()
+    result = scan([str(corpus)], config)
+    assert dict(reads) == {"wire-71.jsonl": 1}
+    assert [g.to_dict() for g in result.groups] == expected([str(corpus)], config)
+
+
+def test_other_settings_are_never_mixed_in(tmp_path: Path, reads: Counter[str]) -> None:
+    corpus = write_pages(tmp_path)
+    scan([str(corpus)], config_for(tmp_path))
+    stricter = config_for(tmp_path, similarity=0.99, containment=0.99, shingle_size=4)
+    reads.clear()
+    result = scan([str(corpus)], stricter)
+    assert sum(reads.values()) == len(list(corpus.rglob("*.jsonl")))
+    assert [g.to_dict() for g in result.groups] == expected([str(corpus)], stricter)
+
+
+def test_a_warm_scan_scores_no_pair_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = write_pages(tmp_path)
+    config = config_for(tmp_path)
+    scored: list[int] = []
+    real_score, real_verify = rescan.score_pair, rescan.verify_parallel
+
+    def count_score(*args: object, **kwargs: object) -> object:
+        scored.append(1)
+        return real_score(*args, **kwargs)  # type: ignore[arg-type]
+
+    def count_verify(pairs: list[object], *args: object) -> object:
+        scored.extend([1] * len(pairs))
+        return real_verify(pairs, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(rescan, "score_pair", count_score)
+    monkeypatch.setattr(rescan, "verify_parallel", count_verify)
+    cold = scan([str(corpus)], config)
+    assert scored, "a cold scan scores its candidate pairs"
+    scored.clear()
+    warm = scan([str(corpus)], config)
+    assert scored == []
+    assert [g.to_dict() for g in warm.groups] == [g.to_dict() for g in cold.groups]
+
+
+def test_a_corrupt_store_is_rebuilt_with_a_warning(tmp_path: Path) -> None:
+    corpus = write_pages(tmp_path)
+    config = config_for(tmp_path)
+    scan([str(corpus)], config)
+    store_file = tmp_path / "cache" / STORE_NAME
+    assert store_file.exists()
+    store_file.write_bytes(b"this is not a database" * 100)
+    for side in (Path(f"{store_file}-wal"), Path(f"{store_file}-shm")):
+        side.unlink(missing_ok=True)
+    warnings: list[str] = []
+    with (
+        SignatureCache.from_config(config) as cache,
+        ScanStore.from_config(config, on_warning=warnings.append) as store,
+    ):
+        result = scan_paths([str(corpus)], config, cache=cache, store=store)
+    assert len(warnings) == 1 and "unreadable" in warnings[0] and STORE_NAME in warnings[0]
+    assert [g.to_dict() for g in result.groups] == expected([str(corpus)], config)
+
+
+def test_warnings_are_repeated_on_a_warm_scan_in_reading_order(tmp_path: Path) -> None:
+    corpus = write_pages(tmp_path)
+    bad = corpus / "broken.jsonl"
+    bad.write_text('{"title": "A", "text": "b"}\nnot json\n', encoding="utf-8")
+    backdate(corpus)
+    config = config_for(tmp_path)
+    want: list[str] = []
+    list(read_articles([str(corpus)], config, on_warning=lambda e: want.append(str(e))))
+    assert want
+    for _ in range(2):
+        got: list[InputError] = []
+        scan([str(corpus)], config, on_warning=got.append)
+        assert [str(e) for e in got] == want
+
+
+def test_small_inputs_go_to_the_in_memory_pipeline_when_asked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = write_pages(tmp_path)
+    config = config_for(tmp_path)
+    handed: list[int] = []
+
+    def in_memory(articles: object) -> Result:
+        result = find_duplicates(articles, config)  # type: ignore[arg-type]
+        handed.append(result.stats.articles)
+        return result
+
+    result = scan([str(corpus)], config, in_memory=in_memory)
+    assert handed == [result.stats.articles]
+    assert [g.to_dict() for g in result.groups] == expected([str(corpus)], config)
+    monkeypatch.setattr(rescan, "SMALL_INPUT_BYTES", 0)
+    counts: Counter[str] = Counter()
+    scan([str(corpus)], config, in_memory=in_memory, per_file=counts)
+    assert handed == [result.stats.articles], "not below the size: the store is used"
+    assert counts == Counter(a.path for a in read_articles([str(corpus)], config))
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        ["--format", "tsv"],
+        ["--format", "csv"],
+        ["--format", "json"],
+        ["--format", "jsonl"],
+        ["--format", "table"],
+        ["--only", "copies"],
+        ["--only", "copy-files"],
+    ],
+)
+def test_scan_prints_the_same_bytes_with_the_store_as_without(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, options: list[str]
+) -> None:
+    isolate(monkeypatch, tmp_path)
+    corpus = write_corpus(tmp_path)
+    (corpus / "bad.jsonl").write_text("not json\n", encoding="utf-8")
+    backdate(corpus)
+    monkeypatch.setattr(rescan, "SMALL_INPUT_BYTES", 0)
+
+    def run(*extra: str) -> tuple[int, str, str]:
+        result = CliRunner().invoke(cli, ["scan", "corpus", *options, *extra])
+        return result.exit_code, result.stdout, re.sub(r"in \d+\.\ds", "", result.stderr)
+
+    without = run("--no-cache")
+    assert without[0] == 1 and without[1] and "bad.jsonl" in without[2]
+    assert run() == without  # cold: the store is filled
+    assert (tmp_path / ".user-cache" / "dedup" / STORE_NAME).exists()
+    assert run() == without  # warm: from the store
