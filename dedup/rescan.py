@@ -103,7 +103,7 @@ def learn_corpus_boilerplate(corpus: Corpus, store: ScanStore) -> frozenset[int]
     if found is not None:
         return frozenset(int(h) for h in json.loads(found))
     learned = learn_stored_boilerplate(corpus)
-    store.put_values([(key, json.dumps(sorted(learned)))])
+    store.put_memo(key, json.dumps(sorted(learned)))
     return learned
 
 
@@ -127,7 +127,7 @@ def find_candidates(
         return pairs, len(reps) if cache is not None else 0
     sigs, hits = fingerprint(corpus, prepared, reps, cache)
     local = candidate_pairs(sigs, corpus.config.lsh_threshold)
-    store.put_values([(key, json.dumps(local.ravel().tolist()))])
+    store.put_memo(key, json.dumps(local.ravel().tolist()))
     return [(reps[i], reps[j]) for i, j in local.tolist()], hits
 
 

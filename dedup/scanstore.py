@@ -41,6 +41,8 @@ SCHEMA_VERSION = 1
 STORE_VERSION = 1
 #: Keys per ``IN (...)`` query, under SQLite's oldest limit of 999 variables.
 QUERY_CHUNK = 900
+#: Whole-corpus memos (learned boilerplate, candidate pairs) kept per kind and settings.
+MEMOS_KEPT = 8
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -182,6 +184,25 @@ class ScanStore(SQLiteStore):
         rows = [(self.scope, key, value) for key, value in items]
         if rows:
             self._guard(lambda: self._insert_values(rows), lambda: self._insert_values(rows))
+
+    def put_memo(self, key: bytes, value: str) -> None:
+        """Store what was worked out for a whole corpus (the key's first byte names what),
+        keeping only the latest ``MEMOS_KEPT`` of its kind."""
+        self._guard(lambda: self._insert_memo(key, value), lambda: self._insert_memo(key, value))
+
+    def _insert_memo(self, key: bytes, value: str) -> None:
+        kind = key[:1]
+        with self._write():
+            self._conn.execute(
+                "INSERT OR REPLACE INTO pairs (scope, key, value) VALUES (?, ?, ?)",
+                (self.scope, key, value),
+            )
+            self._conn.execute(
+                "DELETE FROM pairs WHERE scope = ? AND substr(key, 1, 1) = ? AND rowid NOT IN "
+                "(SELECT rowid FROM pairs WHERE scope = ? AND substr(key, 1, 1) = ? "
+                "ORDER BY rowid DESC LIMIT ?)",
+                (self.scope, kind, self.scope, kind, MEMOS_KEPT),
+            )
 
     def _select_values(self, keys: Sequence[bytes]) -> dict[bytes, str]:
         found: dict[bytes, str] = {}
