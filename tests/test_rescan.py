@@ -24,7 +24,7 @@ from dedup.errors import InputError
 from dedup.pipeline import find_duplicates
 from dedup.rescan import scan_paths
 from dedup.result import Result
-from dedup.scanstore import STORE_NAME, ScanStore
+from dedup.scanstore import MEMOS_KEPT, STORE_NAME, ScanStore
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 #: Modification times this far back are not "racy": a stored file is trusted unread.
@@ -278,3 +278,28 @@ def test_scan_prints_the_same_bytes_with_the_store_as_without(
     assert run() == without  # cold: the store is filled
     assert (tmp_path / ".user-cache" / "dedup" / STORE_NAME).exists()
     assert run() == without  # warm: from the store
+
+
+def test_only_the_latest_corpus_memos_are_kept() -> None:
+    with ScanStore(None, "settings") as store:
+        keys = [b"p" + bytes([n]) for n in range(MEMOS_KEPT + 2)]
+        for key in keys:
+            store.put_memo(key, "[]")
+        store.put_values([(b"q-pair", "true")])
+        kept = store.get_values([*keys, b"q-pair"])
+    assert sorted(kept) == sorted([*keys[2:], b"q-pair"])
+
+
+def test_cache_clear_removes_the_scan_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate(monkeypatch, tmp_path)
+    corpus = write_corpus(tmp_path)
+    monkeypatch.setattr(rescan, "SMALL_INPUT_BYTES", 0)
+    cache = tmp_path / "c" / "sigs.sqlite"
+    assert CliRunner().invoke(cli, ["scan", str(corpus), "--cache-path", str(cache)]).exit_code == 1
+    assert (cache.parent / STORE_NAME).exists()
+    cleared = CliRunner().invoke(cli, ["cache", "clear", "--yes", "--cache-path", str(cache)])
+    assert cleared.exit_code == 0
+    assert f"removed the scan index {cache.parent / STORE_NAME}" in cleared.stderr
+    assert not (cache.parent / STORE_NAME).exists()

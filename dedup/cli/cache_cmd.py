@@ -12,6 +12,7 @@ import click
 from dedup.cache import CacheInfo, SignatureCache
 from dedup.cli.common import EXIT_OK, build_config, handle_errors
 from dedup.index import index_location
+from dedup.scanstore import store_location
 
 
 def _render_table(info: CacheInfo) -> str:
@@ -110,7 +111,8 @@ def clear_command(config_file: Path | None, cache_path: Path | None, yes: bool) 
     """
     config = build_config(config_file, cache_path=_as_str(cache_path))
     path, index = SignatureCache.location(config), index_location(config)
-    if not path.exists() and not index.exists():
+    scan_index = store_location(config)
+    if not path.exists() and not index.exists() and not scan_index.exists():
         click.echo(f"dedup: no cache at {path}; nothing removed", err=True)
         sys.exit(EXIT_OK)
     if not yes and stdin_is_terminal():
@@ -126,6 +128,10 @@ def clear_command(config_file: Path | None, cache_path: Path | None, yes: bool) 
         for part in (index, *(index.with_name(index.name + s) for s in ("-wal", "-shm"))):
             part.unlink(missing_ok=True)
         click.echo(f"dedup: removed the corpus index {index}", err=True)
+    if scan_index.exists():
+        for part in (scan_index, *(Path(f"{scan_index}{s}") for s in ("-wal", "-shm"))):
+            part.unlink(missing_ok=True)
+        click.echo(f"dedup: removed the scan index {scan_index}", err=True)
     sys.exit(EXIT_OK)
 
 
