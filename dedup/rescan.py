@@ -58,11 +58,9 @@ def scan_paths(
 ) -> Result:
     """Every group of copies in ``paths`` (files, folders, ``-``), reading only what is needed.
 
-    The result equals ``find_duplicates(read_articles(paths, config), config)`` except that
-    its articles have no body. ``per_file``, when given, counts the articles of each file.
-    Given ``in_memory``, an input under ``SMALL_INPUT_BYTES`` is read and handed to it
-    instead (e.g. to :func:`~dedup.pipeline.find_duplicates`): there the store costs
-    more than it saves.
+    Equals ``find_duplicates(read_articles(paths, config), config)`` but for bodiless
+    articles. ``per_file`` counts the articles of each file. An input under
+    ``SMALL_INPUT_BYTES`` goes to ``in_memory`` when given (the store would cost more).
     """
     report = progress or no_progress
     warn = on_warning or _ignore
@@ -83,15 +81,8 @@ def scan_paths(
     laps("verify")
     groups = group_corpus(corpus, prepared, edges + verified, store)
     laps("group")
-    stats = Stats(
-        articles=len(corpus.records),
-        exact_pairs=len(edges),
-        candidate_pairs=len(pairs),
-        verified_pairs=len(verified),
-        boilerplate_lines=len(corpus.boilerplate),
-        cache_hits=hits,
-        seconds=laps.seconds,
-    )
+    counts = (len(corpus.records), len(edges), len(pairs), len(verified))
+    stats = Stats(*counts, len(corpus.boilerplate), hits, laps.seconds)
     return Result(tuple(groups), parameters(config), stats)
 
 

@@ -8,6 +8,7 @@ import re
 import shutil
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,8 @@ def test_learned_boilerplate_gives_the_in_memory_result_without_reading(
     assert str(corpus / "mirror" / "62.jsonl") in canonicals
     cold = scan([str(corpus)], config)
     assert cold.stats.boilerplate_lines == len(NAV)
+    in_memory = find_duplicates(read_articles([str(corpus)], config), config)
+    assert replace(cold.stats, seconds={}) == replace(in_memory.stats, seconds={})
     assert [g.to_dict() for g in cold.groups] == want
     reads.clear()
     warm = scan([str(corpus)], config)
