@@ -75,7 +75,7 @@ def scan_paths(
     prepared = cut_texts(corpus, store)
     laps("prepare")
     edges, reps = exact_edges(prepared)
-    pairs, hits = find_candidates(corpus, prepared, reps, cache, store)
+    pairs, hits = find_candidates(corpus, prepared, reps, cache, store, report)
     laps("candidates")
     verified = verify_pairs(corpus, prepared, pairs, store, report)
     laps("verify")
@@ -104,6 +104,7 @@ def find_candidates(
     reps: Sequence[int],
     cache: SignatureStore | None,
     store: ScanStore,
+    report: ProgressCallback,
 ) -> tuple[Edges, int]:
     """Candidate pairs among the representatives, and how many signatures the cache held.
 
@@ -116,7 +117,7 @@ def find_candidates(
         flat = json.loads(found)
         pairs = [(reps[flat[k]], reps[flat[k + 1]]) for k in range(0, len(flat), 2)]
         return pairs, len(reps) if cache is not None else 0
-    sigs, hits = fingerprint(corpus, prepared, reps, cache)
+    sigs, hits = fingerprint(corpus, prepared, reps, cache, report)
     local = candidate_pairs(sigs, corpus.config.lsh_threshold)
     store.put_memo(key, json.dumps(local.ravel().tolist()))
     return [(reps[i], reps[j]) for i, j in local.tolist()], hits
@@ -156,7 +157,11 @@ def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
 
 
 def fingerprint(
-    corpus: Corpus, prepared: Sequence[Prepared], reps: Sequence[int], cache: SignatureStore | None
+    corpus: Corpus,
+    prepared: Sequence[Prepared],
+    reps: Sequence[int],
+    cache: SignatureStore | None,
+    report: ProgressCallback,
 ) -> tuple[U32, int]:
     """Fingerprint rows of the representatives, and how many came from the cache."""
     config = corpus.config
@@ -165,7 +170,7 @@ def fingerprint(
     missing = [k for k, key in enumerate(keys) if key not in cached]
     corpus.need(reps[k] for k in missing)
     texts = [corpus.full(reps[k]) for k in missing]
-    fresh, _ = compute_signatures(texts, config, cache, no_progress)
+    fresh, _ = compute_signatures(texts, config, cache, report)
     out = np.empty((len(reps), 3 * config.num_perm), dtype=np.uint32)
     for k, key in enumerate(keys):
         if key in cached:
