@@ -34,7 +34,7 @@ from dedup.progress import ProgressCallback, no_progress
 from dedup.result import Group, PairScore, Result, Stats
 from dedup.scancorpus import Corpus, Found, learn_stored_boilerplate, load_corpus, walk
 from dedup.scanstore import Record, ScanStore, score_from_json, score_to_json
-from dedup.signature import BandIndex
+from dedup.signature import candidate_pairs
 from dedup.verify import Side, score_pair
 
 U32 = npt.NDArray[np.uint32]
@@ -122,8 +122,8 @@ def find_candidates(
         flat = json.loads(found)
         pairs = [(reps[flat[k]], reps[flat[k + 1]]) for k in range(0, len(flat), 2)]
         return pairs, len(reps) if cache is not None else 0
-    index, hits = fingerprint(corpus, prepared, reps, cache, report)
-    local = index.pairs()
+    sigs, hits = fingerprint(corpus, prepared, reps, cache, report)
+    local = candidate_pairs(sigs, corpus.config.lsh_threshold)
     store.put_memo(key, json.dumps(local.ravel().tolist()))
     return [(reps[i], reps[j]) for i, j in local.tolist()], hits
 
@@ -171,32 +171,30 @@ def fingerprint(
     reps: Sequence[int],
     cache: SignatureStore | None,
     report: ProgressCallback,
-) -> tuple[BandIndex, int]:
-    """Band keys of the representatives' fingerprint rows, and how many rows came from the
-    cache (not counting those this run computed and cached while reading). Rows missing
-    from the cache are computed first, in batches of texts; then rows are read in chunks
-    and only their band keys kept."""
+) -> tuple[U32, int]:
+    """Fingerprint rows of the representatives, and how many came from the cache (not
+    counting those this run computed and cached while reading)."""
     config = corpus.config
-    params = signature_params(config)
     keys = [prepared[i].digest for i in reps]
+    out = np.empty((len(reps), 3 * config.num_perm), dtype=np.uint32)
     missing: list[int] = []
     hits = 0
     for chunk in _batches(range(len(keys)), CACHE_CHUNK):
-        cached = cache.get_many(params, [keys[k] for k in chunk]) if cache is not None else {}
-        missing += [k for k in chunk if keys[k] not in cached]
-        hits += sum(keys[k] in cached and keys[k] not in corpus.computed for k in chunk)
-    fresh: dict[int, U32] = {}
+        wanted = [keys[k] for k in chunk]
+        cached = cache.get_many(signature_params(config), wanted) if cache is not None else {}
+        for k in chunk:
+            row = cached.get(keys[k])
+            if row is None:
+                missing.append(k)
+                continue
+            out[k] = row
+            hits += keys[k] not in corpus.computed
     for batch in _batches(missing, BATCH_TEXTS):
         corpus.need(reps[k] for k in batch)
-        rows, _ = compute_signatures([corpus.full(reps[k]) for k in batch], config, cache, report)
-        if cache is None:
-            fresh.update(zip(batch, rows, strict=True))
+        fresh, _ = compute_signatures([corpus.full(reps[k]) for k in batch], config, cache, report)
+        out[batch] = fresh
         corpus.release()
-    index = BandIndex(config.lsh_threshold, config.num_perm)
-    for chunk in _batches(range(len(keys)), CACHE_CHUNK):
-        cached = cache.get_many(params, [keys[k] for k in chunk]) if cache is not None else {}
-        index.add(np.stack([fresh[k] if k in fresh else cached[keys[k]] for k in chunk]))
-    return index, hits
+    return out, hits
 
 
 def verify_pairs(

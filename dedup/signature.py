@@ -134,47 +134,24 @@ def candidate_pairs(rows: U32, threshold: float) -> npt.NDArray[np.int64]:
     Whole-text bands use ``threshold``; anchor bands a stricter one, since an anchor of a
     copy is the same passage as its original's. Sorted, without repeats.
     """
-    index = BandIndex(threshold, rows.shape[1] // 3)
-    index.add(rows)
-    return index.pairs()
-
-
-class BandIndex:
-    """The band keys of fingerprint rows added chunk by chunk, without the rows:
-    :meth:`pairs` gives what :func:`candidate_pairs` gives for all the rows at once."""
-
-    def __init__(self, threshold: float, num_perm: int) -> None:
-        anchor = max(threshold, ANCHOR_THRESHOLD)
-        self.num_perm = num_perm
-        self.layouts = [band_layout(cut, num_perm) for cut in (threshold, anchor, anchor)]
-        self.keys: list[list[U64]] = [[], [], []]
-        self.valid: list[list[npt.NDArray[np.bool_]]] = [[], [], []]
-        self.count = 0
-
-    def add(self, rows: U32) -> None:
-        """Keep the band keys of the next ``rows`` (and which of them are not empty)."""
-        for part, (bands, r) in enumerate(self.layouts):
-            sigs = rows[:, part * self.num_perm : (part + 1) * self.num_perm]
-            self.valid[part].append((sigs != _EMPTY_VALUE).any(axis=1))
-            self.keys[part].append(band_keys(sigs, bands, r))
-        self.count += len(rows)
-
-    def pairs(self) -> npt.NDArray[np.int64]:
-        """Candidate pairs among every row added, sorted, without repeats."""
-        found = []
-        for part, (bands, _) in enumerate(self.layouts):
-            if not self.keys[part]:
-                continue
-            valid = np.flatnonzero(np.concatenate(self.valid[part]))
-            if len(valid) < 2:
-                continue
-            keys = np.concatenate(self.keys[part])[valid]
-            found += [valid[_bucket_pairs(keys[:, band])] for band in range(bands)]
-        if not found or self.count < 2:
-            return np.zeros((0, 2), dtype=np.int64)
-        pairs = np.concatenate(found).astype(np.int64)
-        pairs.sort(axis=1)
-        return np.unique(pairs, axis=0) if len(pairs) else pairs
+    n = len(rows)
+    num_perm = rows.shape[1] // 3
+    found = []
+    for part, cut in enumerate(
+        (threshold, max(threshold, ANCHOR_THRESHOLD), max(threshold, ANCHOR_THRESHOLD))
+    ):
+        sigs = rows[:, part * num_perm : (part + 1) * num_perm]
+        valid = np.flatnonzero((sigs != _EMPTY_VALUE).any(axis=1))
+        if len(valid) < 2:
+            continue
+        bands, r = band_layout(cut, num_perm)
+        keys = band_keys(sigs[valid], bands, r)
+        found += [valid[_bucket_pairs(keys[:, band])] for band in range(bands)]
+    if not found or n < 2:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.concatenate(found).astype(np.int64)
+    pairs.sort(axis=1)
+    return np.unique(pairs, axis=0) if len(pairs) else pairs
 
 
 def _bucket_pairs(keys: U64) -> npt.NDArray[np.int64]:
