@@ -23,7 +23,6 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.article import Article
-from dedup.cluster import components
 from dedup.config import Config
 from dedup.corpus import read_file
 from dedup.errors import InputError
@@ -43,10 +42,6 @@ Edges = list[tuple[int, int]]
 
 #: Below this many bytes of input, ``in_memory`` (when given) runs instead of the store.
 SMALL_INPUT_BYTES = 4_000_000
-#: Articles whose texts are read again and held at once by a later stage.
-BATCH_TEXTS = 50_000
-#: Signatures read from the cache per query.
-CACHE_CHUNK = 10_000
 
 
 def scan_paths(
@@ -73,7 +68,7 @@ def scan_paths(
     events = walk(paths, config, stdin)
     if in_memory is not None and _input_bytes(events) < SMALL_INPUT_BYTES:
         return in_memory(_replay(events, config, warn))
-    corpus = load_corpus(events, config, store, warn, report, cache)
+    corpus = load_corpus(events, config, store, warn, report)
     if per_file is not None:
         per_file.update(r.article.path for r in corpus.records)
     corpus.boilerplate = learn_corpus_boilerplate(corpus, store)
@@ -130,9 +125,9 @@ def find_candidates(
 
 def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
     """Each article's comparison text as far as later stages need it before its text: the
-    digest, words and dropped units once boilerplate is cut out (texts built in batches)."""
+    digest, words and dropped units once boilerplate is cut out (texts read where known)."""
     records = corpus.records
-    light = [_light(r) for r in records]
+    light = [corpus.full(i) if corpus.has_text(i) else _light(r) for i, r in enumerate(records)]
     if not corpus.boilerplate or not records:
         return light
     counts = np.fromiter((len(r.hashes) for r in records), dtype=np.int64, count=len(records))
@@ -148,20 +143,16 @@ def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
         keys[i] = b"c" + _digest(r.digest + r.hashes.tobytes() + cut.tobytes())
     wanted = [key for i, key in keys.items() if not corpus.has_text(i)]
     stored = store.get_values(wanted)
+    corpus.need(i for i, key in keys.items() if key not in stored)
+    fresh: list[tuple[bytes, str]] = []
     for i, key in keys.items():
         if key in stored:
             digest, words, dropped = json.loads(stored[key])
             light[i] = Prepared("", words, bytes.fromhex(digest), dropped)
-    todo = [i for i, key in keys.items() if key not in stored]
-    for batch in _batches(todo, BATCH_TEXTS):
-        corpus.need(batch)
-        fresh: list[tuple[bytes, str]] = []
-        for i in batch:
-            p = corpus.full(i)
-            light[i] = Prepared("", p.words, p.digest, p.dropped)
-            fresh.append((keys[i], json.dumps([p.digest.hex(), p.words, p.dropped])))
-        store.put_values(fresh)
-        corpus.release()
+        else:
+            light[i] = p = corpus.full(i)
+            fresh.append((key, json.dumps([p.digest.hex(), p.words, p.dropped])))
+    store.put_values(fresh)
     return light
 
 
@@ -172,29 +163,21 @@ def fingerprint(
     cache: SignatureStore | None,
     report: ProgressCallback,
 ) -> tuple[U32, int]:
-    """Fingerprint rows of the representatives, and how many came from the cache (not
-    counting those this run computed and cached while reading)."""
+    """Fingerprint rows of the representatives, and how many came from the cache."""
     config = corpus.config
     keys = [prepared[i].digest for i in reps]
+    cached = cache.get_many(signature_params(config), keys) if cache is not None else {}
+    missing = [k for k, key in enumerate(keys) if key not in cached]
+    corpus.need(reps[k] for k in missing)
+    texts = [corpus.full(reps[k]) for k in missing]
+    fresh, _ = compute_signatures(texts, config, cache, report)
     out = np.empty((len(reps), 3 * config.num_perm), dtype=np.uint32)
-    missing: list[int] = []
-    hits = 0
-    for chunk in _batches(range(len(keys)), CACHE_CHUNK):
-        wanted = [keys[k] for k in chunk]
-        cached = cache.get_many(signature_params(config), wanted) if cache is not None else {}
-        for k in chunk:
-            row = cached.get(keys[k])
-            if row is None:
-                missing.append(k)
-                continue
-            out[k] = row
-            hits += keys[k] not in corpus.computed
-    for batch in _batches(missing, BATCH_TEXTS):
-        corpus.need(reps[k] for k in batch)
-        fresh, _ = compute_signatures([corpus.full(reps[k]) for k in batch], config, cache, report)
-        out[batch] = fresh
-        corpus.release()
-    return out, hits
+    for k, key in enumerate(keys):
+        if key in cached:
+            out[k] = cached[key]
+    for k, row in zip(missing, fresh, strict=True):
+        out[k] = row
+    return out, len(reps) - len(missing)
 
 
 def verify_pairs(
@@ -208,16 +191,12 @@ def verify_pairs(
     keys = [b"q" + prepared[a].digest + prepared[b].digest for a, b in pairs]
     verdicts = {key: value == "true" for key, value in store.get_values(keys).items()}
     todo = [k for k, key in enumerate(keys) if key not in verdicts]
-    for batch in _pair_batches([pairs[k] for k in todo], BATCH_TEXTS):
-        corpus.need(x for pair in batch for x in pair)
-        texts = [(corpus.full(a), corpus.full(b)) for a, b in batch]
-        copies = verify_parallel(texts, corpus.config, report)
-        del texts
-        corpus.release()
-        done = (b"q" + prepared[a].digest + prepared[b].digest for a, b in batch)
-        fresh = dict(zip(done, copies, strict=True))
-        store.put_values((key, "true" if copy else "false") for key, copy in fresh.items())
-        verdicts.update(fresh)
+    corpus.need(x for k in todo for x in pairs[k])
+    texts = [(corpus.full(pairs[k][0]), corpus.full(pairs[k][1])) for k in todo]
+    copies = verify_parallel(texts, corpus.config, report)
+    fresh = dict(zip([keys[k] for k in todo], copies, strict=True))
+    store.put_values((key, "true" if copy else "false") for key, copy in fresh.items())
+    verdicts.update(fresh)
     return [pair for pair, key in zip(pairs, keys, strict=True) if verdicts[key]]
 
 
@@ -226,24 +205,17 @@ def group_corpus(
 ) -> list[Group]:
     """Groups from the verified edges, members scored against canonicals via the store."""
     scorer = StoredScorer(corpus, prepared, store)
-    scorer.plan(components(len(corpus.records), edges))
     articles = [r.article for r in corpus.records]
     words = [p.words for p in prepared]
     groups = group_edges(articles, words, edges, scorer, corpus.config, heads=corpus.head)
-    corpus.release()
     store.put_values(scorer.fresh.items())
     return groups
 
 
 class StoredScorer:
-    """Full scores of pairs, read from the store where it holds them, else computed.
-
-    Texts are read in batches of whole components (grouping scores them in that order),
-    at most ``BATCH_TEXTS`` articles at a time; a small batch is read article by article.
-    """
+    """Full scores of pairs, read from the store where it holds them, else computed."""
 
     KEEP = 1024
-    PREFETCH_MIN = 1000
 
     def __init__(self, corpus: Corpus, prepared: Sequence[Prepared], store: ScanStore) -> None:
         self.corpus = corpus
@@ -251,16 +223,6 @@ class StoredScorer:
         self.store = store
         self.sides: dict[int, Side] = {}
         self.fresh: dict[bytes, str] = {}
-        self.batches: list[list[int]] = []
-        self.batch_of: dict[int, int] = {}
-
-    def plan(self, parts: Iterable[Sequence[int]]) -> None:
-        """The components grouping will score, in order: cut into batches of texts."""
-        for part in parts:
-            if not self.batches or len(self.batches[-1]) + len(part) > BATCH_TEXTS:
-                self.batches.append([])
-            self.batches[-1].extend(part)
-            self.batch_of.update(dict.fromkeys(part, len(self.batches) - 1))
 
     def __call__(self, a: int, b: int) -> PairScore:
         key = b"f" + self.prepared[a].digest + self.prepared[b].digest
@@ -276,39 +238,8 @@ class StoredScorer:
         if found is None:
             if len(self.sides) >= self.KEEP:
                 self.sides.clear()
-            if not self.corpus.has_text(i) and i not in self.corpus.texts:
-                self.fetch(i)
             found = self.sides[i] = Side.of(self.corpus.full(i), self.corpus.config)
         return found
-
-    def fetch(self, i: int) -> None:
-        """Read the texts of article ``i``'s batch (only its own when the batch is small)."""
-        if self.corpus.held() >= BATCH_TEXTS:
-            self.corpus.release()
-        batch = self.batches[self.batch_of[i]] if i in self.batch_of else [i]
-        if len(batch) >= self.PREFETCH_MIN:
-            self.corpus.release()
-            self.corpus.need(batch)
-
-
-def _batches(items: Sequence[int], size: int) -> Iterator[list[int]]:
-    """``items`` in consecutive lists of at most ``size``."""
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
-
-
-def _pair_batches(pairs: Sequence[tuple[int, int]], size: int) -> Iterator[list[tuple[int, int]]]:
-    """Consecutive runs of ``pairs`` holding at most ``size`` distinct articles each."""
-    batch: list[tuple[int, int]] = []
-    seen: set[int] = set()
-    for pair in pairs:
-        if len(seen | set(pair)) > size and batch:
-            yield batch
-            batch, seen = [], set()
-        batch.append(pair)
-        seen.update(pair)
-    if batch:
-        yield batch
 
 
 class _Laps:

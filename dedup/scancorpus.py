@@ -21,8 +21,8 @@ from dedup.canonical import dateline_origin
 from dedup.config import Config
 from dedup.corpus import iter_files, read_file
 from dedup.errors import DedupError, InputError
-from dedup.parallel import SignatureStore, compute_signatures, split_parallel
-from dedup.prepare import Prepared, Units, build_text, learn_boilerplate, signature_params
+from dedup.parallel import split_parallel
+from dedup.prepare import Prepared, Units, build_text, learn_boilerplate
 from dedup.progress import ProgressCallback, no_progress
 from dedup.refresh import RACY_NS
 from dedup.scanstore import FileRow, Record, ScanStore
@@ -33,11 +33,8 @@ WarningCallback = Callable[[InputError], None]
 HEAD = 200
 #: Files read and written to the store per batch (one transaction each).
 BATCH_FILES = 2000
-#: Articles read and split per chunk of a cold read (a big file is read in many chunks).
-CHUNK_ARTICLES = 20_000
-#: Split articles whose units a cold read keeps for later stages (beyond it, files are
-#: read again for the texts they hold, see :meth:`Corpus.need`).
-KEEP_TEXTS = 50_000
+#: A file just read: its number, when reading began, its articles and its warnings.
+Batch = tuple[int, int, list[Article], list[InputError]]
 _NO_TEXT = Prepared("", 0, b"", 0)
 _NO_SPANS = np.zeros(0, dtype=np.int64)
 
@@ -64,11 +61,6 @@ class Corpus:
         self.units: dict[int, list[Units]] = {}
         self.boilerplate: frozenset[int] = frozenset()
         self.texts: dict[int, Prepared] = {}
-        #: Units of single articles read again for their texts, by file and slot.
-        self.partial: dict[int, dict[int, Units]] = {}
-        #: Digests whose signatures this run computed (not cache hits).
-        self.computed: set[bytes] = set()
-        self.kept = 0
         self.members: dict[int, list[int]] = {}
         #: Per file read or loaded: its real path, stat and when it was read.
         self.stamps: list[str] = []
@@ -94,63 +86,41 @@ class Corpus:
             self.members.setdefault(file, []).append(i)
 
     def need(self, indices: Iterable[int]) -> None:
-        """Read the files holding the texts of those articles, keeping only those units."""
-        wanted: dict[int, dict[int, int]] = {}
-        for i in indices:
-            file, slot = self.file_of[i], self.slot_of[i]
-            if file not in self.units and slot not in self.partial.get(file, {}):
-                wanted.setdefault(file, {})[slot] = i
-        for file in sorted(wanted):
-            self.partial.setdefault(file, {}).update(self._read_units(file, wanted[file]))
+        """Read the files holding the texts of those articles, where not read yet."""
+        for file in sorted({self.file_of[i] for i in indices} - self.units.keys()):
+            self.units[file] = self._read_units(file)
 
     def full(self, i: int) -> Prepared:
         """Article ``i``'s comparison text, boilerplate cut out (its file read if needed)."""
         found = self.texts.get(i)
         if found is None:
             self.need([i])
-            file, slot = self.file_of[i], self.slot_of[i]
-            kept = self.units.get(file)
-            units = kept[slot] if kept is not None else self.partial[file][slot]
+            units = self.units[self.file_of[i]][self.slot_of[i]]
             found = self.texts[i] = build_text(units, self.boilerplate)
         return found
 
-    def release(self) -> None:
-        """Forget the texts built and the units read again since the last release."""
-        self.texts = {}
-        self.partial = {}
-
-    def held(self) -> int:
-        """How many articles' texts or units are held in memory."""
-        return self.kept + len(self.texts) + sum(map(len, self.partial.values()))
-
     def has_text(self, i: int) -> bool:
-        file = self.file_of[i]
-        return file in self.units or self.slot_of[i] in self.partial.get(file, {})
+        return self.file_of[i] in self.units
 
     def head(self, i: int) -> Article:
         """Article ``i`` with as much of its body as the canonical rules read."""
         record = self.records[i]
         return replace(record.article, body=record.heads)
 
-    def _read_units(self, file: int, slots: dict[int, int]) -> dict[int, Units]:
-        """Read a stored file again for the units at ``slots`` (slot -> article); it must
-        still hold the stored articles."""
+    def _read_units(self, file: int) -> list[Units]:
+        """Read a stored file again for its texts; it must still hold the stored articles."""
         found = self.found[file]
-        picked: list[tuple[int, Article]] = []
-        count = 0
-        for slot, article in enumerate(read_file(found.path, self.config, _ignore)):
-            count += 1
-            if slot in slots:
-                picked.append((slot, article))
-        units = split_parallel([a for _, a in picked], self.config, no_progress)
-        same = count == len(self.members.get(file, [])) and all(
-            article.index == self.records[slots[slot]].article.index
-            and unit.prepared.digest == self.records[slots[slot]].digest
-            for (slot, article), unit in zip(picked, units, strict=True)
+        articles = list(read_file(found.path, self.config, _ignore))
+        units = split_parallel(articles, self.config, no_progress)
+        members = self.members.get(file, [])
+        same = len(members) == len(units) and all(
+            articles[self.slot_of[i]].index == self.records[i].article.index
+            and units[self.slot_of[i]].prepared.digest == self.records[i].digest
+            for i in members
         )
         if not same:
             raise DedupError(f"{found.path}: changed while being scanned; run the scan again")
-        return {slot: unit for (slot, _), unit in zip(picked, units, strict=True)}
+        return units
 
 
 def walk(paths: Sequence[str], config: Config, stdin: TextIO | None) -> list[Found | InputError]:
@@ -172,20 +142,16 @@ def load_corpus(
     store: ScanStore,
     warn: WarningCallback,
     report: ProgressCallback,
-    cache: SignatureStore | None = None,
 ) -> Corpus:
     """Stored records of unchanged files; new and changed files read, split and stored.
 
-    Files are read in chunks of articles; only their records stay (and the units of the
-    first ``KEEP_TEXTS`` articles). With a ``cache``, each chunk's signatures are computed
-    on its texts before corpus boilerplate is cut and put in the cache. Warnings come in
-    the order reading every file would give them: the walk's, and each file's (replayed
-    from the store for a file not read again).
+    Warnings come in the order reading every file would give them: the walk's, and each
+    file's (replayed from the store for a file not read again).
     """
     found = [e for e in events if isinstance(e, Found)]
     rows = store.load_files({f.real: f.path for f in found if f.size >= 0})
     corpus = Corpus(found, config)
-    loader = _Loader(corpus, store, cache, report)
+    batch: list[Batch] = []
     number = 0
     for event in events:
         if isinstance(event, InputError):
@@ -197,92 +163,17 @@ def load_corpus(
                 warn(InputError(event.path, message, line))
             corpus.add(number, row, None)
         else:
-            loader.read(number, event, warn)
+            errors: list[InputError] = []
+            before = time.time_ns()
+            articles = list(read_file(event.path, config, _Tee(errors, warn)))
+            batch.append((number, before, articles, errors))
         number += 1
-    loader.split()
+        if len(batch) >= BATCH_FILES:
+            store.store_files(_split_files(batch, corpus, report))
+            batch = []
+    store.store_files(_split_files(batch, corpus, report))
     corpus.sort()
     return corpus
-
-
-@dataclass
-class _Reading:
-    """A file being read: its number, when reading began, its warnings, records and units."""
-
-    file: int
-    started: int
-    errors: list[InputError]
-    records: list[Record]
-    units: list[Units] | None
-    done: bool = False
-
-
-class _Loader:
-    """Reads files in chunks of articles, splits them and stores each file once read."""
-
-    def __init__(
-        self,
-        corpus: Corpus,
-        store: ScanStore,
-        cache: SignatureStore | None,
-        report: ProgressCallback,
-    ) -> None:
-        self.corpus = corpus
-        self.store = store
-        self.cache = cache
-        self.report = report
-        self.chunk: list[tuple[_Reading, Article]] = []
-        self.readings: list[_Reading] = []
-
-    def read(self, file: int, found: Found, warn: WarningCallback) -> None:
-        """Read one file, splitting whenever a chunk of articles is full."""
-        errors: list[InputError] = []
-        reading = _Reading(file, time.time_ns(), errors, [], [])
-        self.readings.append(reading)
-        for article in read_file(found.path, self.corpus.config, _Tee(errors, warn)):
-            self.chunk.append((reading, article))
-            if len(self.chunk) >= CHUNK_ARTICLES:
-                self.split()
-        reading.done = True
-        if len(self.readings) >= BATCH_FILES:
-            self.split()
-
-    def split(self) -> None:
-        """Split the chunk read; store the files read to their end."""
-        corpus = self.corpus
-        units = split_parallel([a for _, a in self.chunk], corpus.config, self.report)
-        for (reading, article), unit in zip(self.chunk, units, strict=True):
-            reading.records.append(_record(article, unit))
-            if reading.units is not None and corpus.kept >= KEEP_TEXTS:
-                corpus.kept -= len(reading.units)
-                reading.units = None
-            if reading.units is not None:
-                reading.units.append(unit)
-                corpus.kept += 1
-        self.chunk = []
-        if self.cache is not None:
-            self.fingerprint([u.prepared for u in units])
-        done = [r for r in self.readings if r.done]
-        self.readings = [r for r in self.readings if not r.done]
-        self.store.store_files([self.add(r) for r in done])
-
-    def add(self, reading: _Reading) -> FileRow:
-        """A file read to its end, added to the corpus; its row for the store."""
-        f = self.corpus.found[reading.file]
-        notes = tuple((e.reason, e.line) for e in reading.errors)
-        records = tuple(reading.records)
-        row = FileRow(f.real, f.size, f.mtime_ns, reading.started, records, notes)
-        self.corpus.add(reading.file, row, reading.units)
-        return row
-
-    def fingerprint(self, texts: Sequence[Prepared]) -> None:
-        """Signatures of texts neither cached nor computed yet, put in the cache."""
-        assert self.cache is not None
-        config, computed = self.corpus.config, self.corpus.computed
-        fresh = {p.digest: p for p in texts if p.digest and p.digest not in computed}
-        cached = self.cache.get_many(signature_params(config), list(fresh))
-        todo = [p for digest, p in fresh.items() if digest not in cached]
-        compute_signatures(todo, config, self.cache, self.report)
-        computed.update(p.digest for p in todo)
 
 
 class _Tee:
@@ -295,6 +186,28 @@ class _Tee:
     def __call__(self, error: InputError) -> None:
         self.kept.append(error)
         self.warn(error)
+
+
+def _split_files(
+    batch: Sequence[Batch],
+    corpus: Corpus,
+    report: ProgressCallback,
+) -> list[FileRow]:
+    """Split a batch of files just read into the corpus; their rows for the store."""
+    articles = [a for _, _, read, _ in batch for a in read]
+    units = split_parallel(articles, corpus.config, report)
+    rows = []
+    first = 0
+    for file, started, read, errors in batch:
+        last = first + len(read)
+        records = tuple(_record(articles[i], units[i]) for i in range(first, last))
+        f = corpus.found[file]
+        notes = tuple((e.reason, e.line) for e in errors)
+        row = FileRow(f.real, f.size, f.mtime_ns, started, records, notes)
+        corpus.add(file, row, units[first:last])
+        rows.append(row)
+        first = last
+    return rows
 
 
 def _record(article: Article, units: Units) -> Record:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from fixture_corpus import isolate, write_corpus
 from newsgen import story
 
-from dedup import parallel, rescan, scancorpus
+from dedup import rescan, scancorpus
 from dedup.cache import SignatureCache
 from dedup.cli import cli
 from dedup.config import Config, load_config
@@ -306,52 +306,3 @@ def test_cache_clear_removes_the_scan_index(
     assert cleared.exit_code == 0
     assert f"removed the scan index {cache.parent / STORE_NAME}" in cleared.stderr
     assert not (cache.parent / STORE_NAME).exists()
-
-
-@pytest.fixture
-def streaming(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """A cold scan that keeps no units, reads in chunks of 3 and holds 2 texts per batch;
-    how many texts the corpus holds after each read, as it goes."""
-    monkeypatch.setattr(scancorpus, "KEEP_TEXTS", 0)
-    monkeypatch.setattr(scancorpus, "CHUNK_ARTICLES", 3)
-    monkeypatch.setattr(rescan, "BATCH_TEXTS", 2)
-    monkeypatch.setattr(rescan.StoredScorer, "PREFETCH_MIN", 1)
-    held: list[int] = []
-    real_need, real_full = scancorpus.Corpus.need, scancorpus.Corpus.full
-
-    def need(self: scancorpus.Corpus, indices: object) -> None:
-        real_need(self, indices)  # type: ignore[arg-type]
-        held.append(self.held())
-
-    def full(self: scancorpus.Corpus, i: int) -> object:
-        found = real_full(self, i)
-        held.append(self.held())
-        return found
-
-    monkeypatch.setattr(scancorpus.Corpus, "need", need)
-    monkeypatch.setattr(scancorpus.Corpus, "full", full)
-    return held
-
-
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_a_streaming_cold_scan_gives_the_in_memory_result(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, streaming: list[int], jobs: int
-) -> None:
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_ARTICLES", 1)
-    corpus = write_pages(tmp_path)
-    config = config_for(tmp_path, jobs=jobs)
-    in_memory = find_duplicates(read_articles([str(corpus)], config), config)
-    cold = scan([str(corpus)], config)
-    assert cold.stats.boilerplate_lines == len(NAV)
-    assert replace(cold.stats, seconds={}) == replace(in_memory.stats, seconds={})
-    assert [g.to_dict() for g in cold.groups] == [g.to_dict() for g in in_memory.groups]
-    assert len(list(corpus.rglob("*.jsonl"))) > 1 and cold.groups
-
-
-def test_a_streaming_cold_scan_holds_a_bounded_number_of_texts(
-    tmp_path: Path, streaming: list[int]
-) -> None:
-    corpus = write_pages(tmp_path)
-    result = scan([str(corpus)], config_for(tmp_path))
-    assert streaming, "texts were read again"
-    assert max(streaming) <= 4 < result.stats.articles
