@@ -91,7 +91,7 @@ def find_duplicates(
     """Every group of copies among ``articles``, each with its canonical article and scores."""
     config = config or Config()
     report = progress or no_progress
-    lap = _Laps()
+    lap = Laps()
     ordered = sorted(articles, key=lambda a: (a.path, a.index))
     prepared, boilerplate = prepare_parallel(ordered, config, report)
     lap("prepare")
@@ -118,7 +118,7 @@ def find_duplicates(
     return Result(tuple(groups), parameters(config), stats)
 
 
-class _Laps:
+class Laps:
     """Seconds spent in each stage."""
 
     def __init__(self) -> None:

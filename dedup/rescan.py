@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TextIO
@@ -27,7 +26,7 @@ from dedup.config import Config
 from dedup.corpus import read_file
 from dedup.errors import InputError
 from dedup.parallel import SignatureStore, compute_signatures, verify_parallel
-from dedup.pipeline import exact_edges, group_edges, parameters
+from dedup.pipeline import Laps, exact_edges, group_edges, parameters
 from dedup.prepare import Prepared, signature_params
 from dedup.progress import ProgressCallback, no_progress
 from dedup.result import Group, PairScore, Result, Stats
@@ -64,7 +63,7 @@ def scan_paths(
     """
     report = progress or no_progress
     warn = on_warning or _ignore
-    laps = _Laps()
+    laps = Laps()
     events = walk(paths, config, stdin)
     if in_memory is not None and _input_bytes(events) < SMALL_INPUT_BYTES:
         return in_memory(_replay(events, config, warn))
@@ -240,19 +239,6 @@ class StoredScorer:
                 self.sides.clear()
             found = self.sides[i] = Side.of(self.corpus.full(i), self.corpus.config)
         return found
-
-
-class _Laps:
-    """Seconds spent in each stage."""
-
-    def __init__(self) -> None:
-        self.seconds: dict[str, float] = {}
-        self.last = time.perf_counter()
-
-    def __call__(self, stage: str) -> None:
-        now = time.perf_counter()
-        self.seconds[stage] = round(now - self.last, 4)
-        self.last = now
 
 
 def _input_bytes(events: Sequence[Found | InputError]) -> int:
