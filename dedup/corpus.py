@@ -8,7 +8,7 @@ yielded before the next file is opened. Bad input never raises out of
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Any, TextIO
 
 from dedup.article import Article
@@ -19,7 +19,7 @@ from dedup.paragraphs import assemble_paragraphs
 from dedup.split import split_dump, split_lines
 from dedup.walk import check_paths_exist, iter_files
 
-__all__ = ["check_paths_exist", "iter_files", "read_articles", "read_file"]
+__all__ = ["check_paths_exist", "iter_files", "read_articles", "read_file", "read_jsonl_lines"]
 
 WarningCallback = Callable[[InputError], None]
 
@@ -84,9 +84,23 @@ def _read_json(path: str, config: Config, on_warning: WarningCallback) -> Iterat
 
 
 def _read_jsonl(path: str, config: Config, on_warning: WarningCallback) -> Iterator[Article]:
+    records = yield from read_jsonl_lines(path, iter_raw_lines(path), 0, config, on_warning)
+    if records == 0:
+        raise InputError(path, "empty file, skipped")
+
+
+def read_jsonl_lines(
+    path: str,
+    lines: Iterable[tuple[int, bytes]],
+    first: int,
+    config: Config,
+    on_warning: WarningCallback,
+) -> Generator[Article, None, int]:
+    """The articles of numbered JSON Lines (``first`` records come before them); returns
+    how many records (non-blank lines) there were. Invalid UTF-8 is reported once."""
     warned_utf8 = False
-    number = 0
-    for lineno, raw in iter_raw_lines(path):
+    number = first
+    for lineno, raw in lines:
         if not raw.strip():
             continue
         try:
@@ -106,8 +120,7 @@ def _read_jsonl(path: str, config: Config, on_warning: WarningCallback) -> Itera
         article = make_record(record, path, number - 1, lineno, config, on_warning)
         if article is not None:
             yield article
-    if number == 0:
-        raise InputError(path, "empty file, skipped")
+    return number - first
 
 
 def make_record(

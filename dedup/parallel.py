@@ -11,6 +11,7 @@ import gc
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from typing import Any, Protocol, TypeVar
 
 import numpy as np
@@ -47,59 +48,65 @@ class SignatureStore(Protocol):
     def put_many(self, params: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None: ...
 
 
-#: What forked workers read instead of receiving it pickled: (work, items, config).
-_INHERITED: tuple[Callable[[Sequence[Any], Config], list[Any]], Sequence[Any], Config] | None
-_INHERITED = None
+#: What forked workers read instead of receiving it pickled: the work and its items.
+_INHERITED: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 
 
 def _bounds(count: int) -> list[tuple[int, int]]:
     return [(start, min(count, start + CHUNK)) for start in range(0, count, CHUNK)]
 
 
-def _run_inherited(bounds: tuple[int, int]) -> list[Any]:
+def _run_inherited(position: int) -> Any:
     assert _INHERITED is not None, "worker started without inherited work"
-    work, items, config = _INHERITED
-    return work(items[bounds[0] : bounds[1]], config)
+    work, items = _INHERITED
+    return work(items[position])
 
 
-def _map_chunks(
+def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R]:
+    """``work(item)`` for each item, in order, on ``jobs`` processes, yielded as they arrive.
+
+    Where processes fork (Linux), workers inherit ``work`` and ``items`` (and whatever the
+    parent holds) and receive only a position; elsewhere both are pickled.
+    """
+    global _INHERITED
+    if jobs <= 1 or len(items) <= 1:
+        yield from map(work, items)
+        return
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if fork else None)
+    _INHERITED = (work, items)
+    gc.freeze()  # forked workers then never touch (and so copy) the parent's objects for GC
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+            if fork:
+                yield from pool.map(_run_inherited, range(len(items)))
+            else:
+                yield from pool.map(work, items)
+    finally:
+        _INHERITED = None
+        gc.unfreeze()
+
+
+def _with_config(
+    work: Callable[[Sequence[T], Config], list[R]], config: Config, chunk: Sequence[T]
+) -> list[R]:
+    return work(chunk, config)
+
+
+def map_chunks(
     work: Callable[[Sequence[T], Config], list[R]],
     items: Sequence[T],
     config: Config,
     stage: str,
     report: ProgressCallback,
 ) -> list[R]:
-    """``work`` over ``items`` in chunks, in order, on ``config.effective_jobs`` processes.
-
-    Where processes fork (Linux), workers inherit ``items`` and receive only chunk bounds;
-    elsewhere each chunk is pickled to them.
-    """
-    global _INHERITED
-    results: list[R] = []
+    """``work`` over ``items`` in chunks, in order, on ``config.effective_jobs`` processes."""
     jobs = config.effective_jobs if len(items) >= PARALLEL_MIN_ARTICLES else 1
-    bounds = _bounds(len(items))
-    if jobs == 1:
-        for first, last in bounds:
-            results.extend(work(items[first:last], config))
-            report(stage, len(results), len(items))
-        return results
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if fork else None)
-    _INHERITED = (work, items, config)
-    gc.freeze()  # forked workers then never touch (and so copy) the parent's objects for GC
-    try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            if fork:
-                parts: Iterator[list[R]] = pool.map(_run_inherited, bounds)
-            else:
-                chunks = [items[first:last] for first, last in bounds]
-                parts = pool.map(work, chunks, [config] * len(chunks))
-            for part in parts:
-                results.extend(part)
-                report(stage, len(results), len(items))
-    finally:
-        _INHERITED = None
-        gc.unfreeze()
+    results: list[R] = []
+    chunks = [items[first:last] for first, last in _bounds(len(items))]
+    for part in map_ordered(partial(_with_config, work, config), chunks, jobs):
+        results.extend(part)
+        report(stage, len(results), len(items))
     return results
 
 
@@ -111,14 +118,14 @@ def split_parallel(
     articles: Sequence[Article], config: Config, report: ProgressCallback
 ) -> list[Units]:
     """:func:`dedup.prepare.split_units` of every article, on all jobs, in order."""
-    return _map_chunks(_units_chunk, articles, config, "prepare", report)
+    return map_chunks(_units_chunk, articles, config, "prepare", report)
 
 
 def prepare_parallel(
     articles: Sequence[Article], config: Config, report: ProgressCallback
 ) -> tuple[list[Prepared], int]:
     """Comparison texts for every article and how many boilerplate sentences were learned."""
-    units = _map_chunks(_units_chunk, articles, config, "prepare", report)
+    units = map_chunks(_units_chunk, articles, config, "prepare", report)
     boilerplate = learn_boilerplate(units, config.boilerplate_min_docs)
     return [build_text(u, boilerplate) for u in units], len(boilerplate)
 
@@ -128,11 +135,12 @@ def prepare_each(
 ) -> list[Prepared]:
     """Comparison texts of articles taken one by one: junk patterns apply, but no
     boilerplate is learned from the corpus (what ``dedup check`` compares)."""
-    units = _map_chunks(_units_chunk, articles, config, "prepare", report)
+    units = map_chunks(_units_chunk, articles, config, "prepare", report)
     return [build_text(u, frozenset()) for u in units]
 
 
-def _signature_chunk(texts: Sequence[str], config: Config) -> list[U32]:
+def sign_chunk(texts: Sequence[str], config: Config) -> list[U32]:
+    """Fingerprint rows of ``texts`` (see :func:`dedup.signature.fingerprints`)."""
     perms = Permutations(config.num_perm, config.seed)
     return list(fingerprints(texts, config.shingle_size, perms))
 
@@ -150,7 +158,7 @@ def compute_signatures(
     cached = cache.get_many(params, keys) if cache is not None else {}
     missing = [i for i, k in enumerate(keys) if k not in cached]
     texts = [prepared[i].text for i in missing]
-    fresh = _map_chunks(_signature_chunk, texts, config, "signatures", report)
+    fresh = map_chunks(sign_chunk, texts, config, "signatures", report)
     if cache is not None and fresh:
         cache.put_many(params, ((keys[i], sig) for i, sig in zip(missing, fresh, strict=True)))
     out = np.empty((len(prepared), 3 * config.num_perm), dtype=np.uint32)
@@ -178,4 +186,4 @@ def verify_parallel(
     pairs: Sequence[tuple[Prepared, Prepared]], config: Config, report: ProgressCallback
 ) -> list[bool]:
     """Whether each candidate pair verifies as a copy (``score_pair`` with a quick reject)."""
-    return _map_chunks(_verify_chunk, pairs, config, "verify", report)
+    return map_chunks(_verify_chunk, pairs, config, "verify", report)

@@ -177,8 +177,15 @@ def group_edges(
         best, reason = canonical.choose(chosen, [words[m] for m in members], config)
         return members[best], reason
 
+    found = components(len(articles), edges)
+    prefetch = getattr(score, "prefetch", None)
+    if prefetch is not None:  # a scorer that reads stored scores gets them in one go
+        chosen = [choose(members)[0] for members in found]
+        prefetch(
+            [(c, m) for c, members in zip(chosen, found, strict=True) for m in members if m != c]
+        )
     clusters: list[Cluster] = []
-    for members in components(len(articles), edges):
+    for members in found:
         clusters.extend(split_component(members, choose, score))
     clusters.sort(key=lambda c: c.canonical)
     return [

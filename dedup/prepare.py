@@ -140,6 +140,19 @@ def _locate_units(title: str, kept: Sequence[str], dropped: int) -> Units:
     return Units(prepared, starts, ends, hashes, context)
 
 
+def units_from_lengths(
+    text: str, lengths: npt.NDArray[np.int32], light: Prepared, hashes: U64, context: int
+) -> Units:
+    """The units of a comparison text read back from its unit lengths (see :mod:`dedup.spill`);
+    ``light`` gives its words, digest and dropped count, ``hashes`` and ``context`` its units'."""
+    newline = text.find("\n")  # normalised titles and units never hold one
+    body_start = newline + 1 if newline >= 0 else 0
+    sizes = lengths.astype(np.int64)
+    ends = body_start + np.cumsum(sizes + 1) - 1
+    prepared = Prepared(text, light.words, light.digest, light.dropped)
+    return Units(prepared, ends - sizes, ends, hashes, context)
+
+
 def reflow(paragraphs: Sequence[str]) -> list[str]:
     """Undo hard wrapping: a line that stops mid-sentence and a line that continues it
     in lower case are one paragraph."""
@@ -165,7 +178,12 @@ def learn_boilerplate(all_units: Iterable[Units], min_docs: int) -> frozenset[in
             pairs.append(np.stack((units.hashes, context), axis=1))
     if not pairs:
         return frozenset()
-    distinct = np.unique(np.concatenate(pairs), axis=0)
+    every = np.concatenate(pairs)
+    # Only a unit seen in ``min_docs`` articles at all can be boilerplate: the costly count
+    # of distinct stories runs on those few rows alone.
+    unit, counts = np.unique(every[:, 0], return_counts=True)
+    every = every[np.isin(every[:, 0], unit[counts >= min_docs])]
+    distinct = np.unique(every, axis=0)
     unit, counts = np.unique(distinct[:, 0], return_counts=True)
     return frozenset(int(h) for h in unit[counts >= min_docs])
 

@@ -16,6 +16,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import partial
 from typing import TextIO
 
 import numpy as np
@@ -25,7 +26,7 @@ from dedup.article import Article
 from dedup.config import Config
 from dedup.corpus import read_file
 from dedup.errors import InputError
-from dedup.parallel import SignatureStore, compute_signatures, verify_parallel
+from dedup.parallel import SignatureStore, map_chunks, sign_chunk
 from dedup.pipeline import Laps, exact_edges, group_edges, parameters
 from dedup.prepare import Prepared, signature_params
 from dedup.progress import ProgressCallback, no_progress
@@ -33,6 +34,7 @@ from dedup.result import Group, PairScore, Result, Stats
 from dedup.scancorpus import Corpus, Found, learn_stored_boilerplate, load_corpus, walk
 from dedup.scanstore import Record, ScanStore, score_from_json, score_to_json
 from dedup.signature import candidate_pairs
+from dedup.spill import Spill
 from dedup.verify import Side, score_pair
 
 U32 = npt.NDArray[np.uint32]
@@ -67,9 +69,21 @@ def scan_paths(
     events = walk(paths, config, stdin)
     if in_memory is not None and _input_bytes(events) < SMALL_INPUT_BYTES:
         return in_memory(_replay(events, config, warn))
-    corpus = load_corpus(events, config, store, warn, report)
-    if per_file is not None:
-        per_file.update(r.article.path for r in corpus.records)
+    with Spill() as spill:
+        corpus = load_corpus(events, config, store, spill, warn, report)
+        if per_file is not None:
+            per_file.update(r.article.path for r in corpus.records)
+        return _scan(corpus, cache, store, report, laps)
+
+
+def _scan(
+    corpus: Corpus,
+    cache: SignatureStore | None,
+    store: ScanStore,
+    report: ProgressCallback,
+    laps: Laps,
+) -> Result:
+    """The stages after reading: boilerplate, exact copies, candidates, verdicts, groups."""
     corpus.boilerplate = learn_corpus_boilerplate(corpus, store)
     prepared = cut_texts(corpus, store)
     laps("prepare")
@@ -82,7 +96,7 @@ def scan_paths(
     laps("group")
     counts = (len(corpus.records), len(edges), len(pairs), len(verified))
     stats = Stats(*counts, len(corpus.boilerplate), hits, laps.seconds)
-    return Result(tuple(groups), parameters(config), stats)
+    return Result(tuple(groups), parameters(corpus.config), stats)
 
 
 def learn_corpus_boilerplate(corpus: Corpus, store: ScanStore) -> frozenset[int]:
@@ -126,7 +140,7 @@ def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
     """Each article's comparison text as far as later stages need it before its text: the
     digest, words and dropped units once boilerplate is cut out (texts read where known)."""
     records = corpus.records
-    light = [corpus.full(i) if corpus.has_text(i) else _light(r) for i, r in enumerate(records)]
+    light = [_light(r) for r in records]
     if not corpus.boilerplate or not records:
         return light
     counts = np.fromiter((len(r.hashes) for r in records), dtype=np.int64, count=len(records))
@@ -168,8 +182,11 @@ def fingerprint(
     cached = cache.get_many(signature_params(config), keys) if cache is not None else {}
     missing = [k for k, key in enumerate(keys) if key not in cached]
     corpus.need(reps[k] for k in missing)
-    texts = [corpus.full(reps[k]) for k in missing]
-    fresh, _ = compute_signatures(texts, config, cache, report)
+    work = partial(_sign_articles, corpus)
+    fresh = map_chunks(work, [reps[k] for k in missing], config, "signatures", report)
+    if cache is not None and fresh:
+        params = signature_params(config)
+        cache.put_many(params, ((keys[k], row) for k, row in zip(missing, fresh, strict=True)))
     out = np.empty((len(reps), 3 * config.num_perm), dtype=np.uint32)
     for k, key in enumerate(keys):
         if key in cached:
@@ -191,12 +208,47 @@ def verify_pairs(
     verdicts = {key: value == "true" for key, value in store.get_values(keys).items()}
     todo = [k for k, key in enumerate(keys) if key not in verdicts]
     corpus.need(x for k in todo for x in pairs[k])
-    texts = [(corpus.full(pairs[k][0]), corpus.full(pairs[k][1])) for k in todo]
-    copies = verify_parallel(texts, corpus.config, report)
+    work = partial(_verify_articles, corpus)
+    copies = map_chunks(work, [pairs[k] for k in todo], corpus.config, "verify", report)
     fresh = dict(zip([keys[k] for k in todo], copies, strict=True))
     store.put_values((key, "true" if copy else "false") for key, copy in fresh.items())
     verdicts.update(fresh)
     return [pair for pair, key in zip(pairs, keys, strict=True) if verdicts[key]]
+
+
+def _sign_articles(corpus: Corpus, indices: Sequence[int], config: Config) -> list[U32]:
+    return sign_chunk([corpus.full(i).text for i in indices], config)
+
+
+def _verify_articles(
+    corpus: Corpus, pairs: Sequence[tuple[int, int]], config: Config
+) -> list[bool]:
+    """Quick verdicts of candidate pairs, texts read in the calling process."""
+    side = _Sides(corpus, config)
+    return [score_pair(side(a), side(b), config, quick=True).is_copy for a, b in pairs]
+
+
+def _score_articles(
+    corpus: Corpus, pairs: Sequence[tuple[int, int]], config: Config
+) -> list[PairScore]:
+    """Full scores of pairs, texts read in the calling process."""
+    side = _Sides(corpus, config)
+    return [score_pair(side(a), side(b), config) for a, b in pairs]
+
+
+class _Sides:
+    """Comparison sides of articles, each built once per chunk of pairs."""
+
+    def __init__(self, corpus: Corpus, config: Config) -> None:
+        self.corpus = corpus
+        self.config = config
+        self.built: dict[int, Side] = {}
+
+    def __call__(self, i: int) -> Side:
+        found = self.built.get(i)
+        if found is None:
+            found = self.built[i] = Side.of(self.corpus.full(i), self.config)
+        return found
 
 
 def group_corpus(
@@ -222,10 +274,30 @@ class StoredScorer:
         self.store = store
         self.sides: dict[int, Side] = {}
         self.fresh: dict[bytes, str] = {}
+        self.known: dict[bytes, str] = {}
+        self.asked: set[bytes] = set()
+
+    def prefetch(self, pairs: Sequence[tuple[int, int]]) -> None:
+        """The scores of ``pairs`` (those grouping asks for first): read from the store at
+        once where it holds them, the others computed on all jobs."""
+        keys = [self.key(a, b) for a, b in pairs]
+        self.asked.update(keys)
+        self.known.update(self.store.get_values(keys))
+        todo = [pair for pair, key in zip(pairs, keys, strict=True) if key not in self.known]
+        self.corpus.need(x for pair in todo for x in pair)
+        work = partial(_score_articles, self.corpus)
+        scores = map_chunks(work, todo, self.corpus.config, "group", no_progress)
+        for (a, b), score in zip(todo, scores, strict=True):
+            self.fresh[self.key(a, b)] = score_to_json(score)
+
+    def key(self, a: int, b: int) -> bytes:
+        return b"f" + self.prepared[a].digest + self.prepared[b].digest
 
     def __call__(self, a: int, b: int) -> PairScore:
-        key = b"f" + self.prepared[a].digest + self.prepared[b].digest
-        text = self.fresh.get(key) or self.store.get_values([key]).get(key)
+        key = self.key(a, b)
+        text = self.fresh.get(key) or self.known.get(key)
+        if text is None and key not in self.asked:  # a pair of a component split in two
+            text = self.store.get_values([key]).get(key)
         if text is not None:
             return score_from_json(text)
         score = score_pair(self.side(a), self.side(b), self.corpus.config)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TextIO
@@ -17,24 +18,23 @@ from typing import TextIO
 import numpy as np
 
 from dedup.article import Article
-from dedup.canonical import dateline_origin
 from dedup.config import Config
 from dedup.corpus import iter_files, read_file
 from dedup.errors import DedupError, InputError
+from dedup.ingest import PieceRead, plan_parts, read_parts
 from dedup.parallel import split_parallel
-from dedup.prepare import Prepared, Units, build_text, learn_boilerplate
+from dedup.prepare import Prepared, Units, build_text, learn_boilerplate, units_from_lengths
 from dedup.progress import ProgressCallback, no_progress
 from dedup.refresh import RACY_NS
 from dedup.scanstore import FileRow, Record, ScanStore
+from dedup.spill import Place, Spill
 
 WarningCallback = Callable[[InputError], None]
 
-#: Characters of a first paragraph kept for the dateline rule (more when it needs them).
-HEAD = 200
-#: Files read and written to the store per batch (one transaction each).
+#: Files written to the store per batch (one transaction each).
 BATCH_FILES = 2000
-#: A file just read: its number, when reading began, its articles and its warnings.
-Batch = tuple[int, int, list[Article], list[InputError]]
+_INVALID_UTF8 = "invalid UTF-8"
+_EMPTY = "empty file, skipped"
 _NO_TEXT = Prepared("", 0, b"", 0)
 _NO_SPANS = np.zeros(0, dtype=np.int64)
 
@@ -52,9 +52,12 @@ class Found:
 class Corpus:
     """The scanned articles as stored records, with their texts read only on demand."""
 
-    def __init__(self, found: Sequence[Found], config: Config) -> None:
+    def __init__(self, found: Sequence[Found], config: Config, spill: Spill) -> None:
         self.found = found
         self.config = config
+        self.spill = spill
+        #: Per file read in this run: where each of its articles' texts was spilled.
+        self.places: dict[int, list[Place]] = {}
         self.records: list[Record] = []
         self.file_of: list[int] = []
         self.slot_of: list[int] = []
@@ -65,15 +68,15 @@ class Corpus:
         #: Per file read or loaded: its real path, stat and when it was read.
         self.stamps: list[str] = []
 
-    def add(self, file: int, row: FileRow, units: list[Units] | None) -> None:
-        """The records of one file (in file order) and, when just read, their units."""
+    def add(self, file: int, row: FileRow, places: list[Place] | None) -> None:
+        """The records of one file (in file order) and, when just read, their texts' places."""
         records = row.records
         self.stamps.append(f"{row.path}\0{row.size}\0{row.mtime_ns}\0{row.indexed_ns}")
         self.records.extend(records)
         self.file_of.extend([file] * len(records))
         self.slot_of.extend(range(len(records)))
-        if units is not None:
-            self.units[file] = units
+        if places is not None:
+            self.places[file] = places
 
     def sort(self) -> None:
         """Articles in (path, index) order, as the in-memory pipeline orders them."""
@@ -87,20 +90,28 @@ class Corpus:
 
     def need(self, indices: Iterable[int]) -> None:
         """Read the files holding the texts of those articles, where not read yet."""
-        for file in sorted({self.file_of[i] for i in indices} - self.units.keys()):
+        wanted = {self.file_of[i] for i in indices}
+        for file in sorted(wanted - self.units.keys() - self.places.keys()):
             self.units[file] = self._read_units(file)
 
     def full(self, i: int) -> Prepared:
         """Article ``i``'s comparison text, boilerplate cut out (its file read if needed)."""
+        file, slot = self.file_of[i], self.slot_of[i]
+        places = self.places.get(file)
+        if places is not None:  # read back from the spill each time: memory stays flat
+            record = self.records[i]
+            text, lengths = self.spill.read(places[slot])
+            light = Prepared("", record.words, record.digest, record.dropped)
+            units = units_from_lengths(text, lengths, light, record.hashes, record.context)
+            return build_text(units, self.boilerplate)
         found = self.texts.get(i)
         if found is None:
             self.need([i])
-            units = self.units[self.file_of[i]][self.slot_of[i]]
-            found = self.texts[i] = build_text(units, self.boilerplate)
+            found = self.texts[i] = build_text(self.units[file][slot], self.boilerplate)
         return found
 
     def has_text(self, i: int) -> bool:
-        return self.file_of[i] in self.units
+        return self.file_of[i] in self.units or self.file_of[i] in self.places
 
     def head(self, i: int) -> Article:
         """Article ``i`` with as much of its body as the canonical rules read."""
@@ -140,83 +151,72 @@ def load_corpus(
     events: Sequence[Found | InputError],
     config: Config,
     store: ScanStore,
+    spill: Spill,
     warn: WarningCallback,
     report: ProgressCallback,
 ) -> Corpus:
-    """Stored records of unchanged files; new and changed files read, split and stored.
+    """Stored records of unchanged files; new and changed files read (on all jobs), split,
+    spilled and stored.
 
     Warnings come in the order reading every file would give them: the walk's, and each
     file's (replayed from the store for a file not read again).
     """
     found = [e for e in events if isinstance(e, Found)]
     rows = store.load_files({f.real: f.path for f in found if f.size >= 0})
-    corpus = Corpus(found, config)
-    batch: list[Batch] = []
-    number = 0
+    corpus = Corpus(found, config, spill)
+    fresh = {n: rows[f.real] for n, f in enumerate(found) if _is_fresh(rows.get(f.real), f)}
+    parts = plan_parts([(n, f.path, f.size) for n, f in enumerate(found) if n not in fresh])
+    pieces = Counter(piece.file for part in parts for piece in part)
+    started = time.time_ns()
+    results = read_parts(parts, config, spill)
+    batch: list[FileRow] = []
+    number = articles = 0
     for event in events:
         if isinstance(event, InputError):
             warn(event)
             continue
-        row = rows.get(event.real)
-        if row is not None and _is_fresh(row, event):
+        row = fresh.get(number)
+        if row is not None:
             for message, line in row.warnings:
                 warn(InputError(event.path, message, line))
             corpus.add(number, row, None)
         else:
-            errors: list[InputError] = []
-            before = time.time_ns()
-            articles = list(read_file(event.path, config, _Tee(errors, warn)))
-            batch.append((number, before, articles, errors))
+            row, places = _file_row(
+                event, started, [next(results) for _ in range(pieces[number])], warn
+            )
+            corpus.add(number, row, places)
+            batch.append(row)
+            articles += len(places)
+            report("read", articles, None)
         number += 1
         if len(batch) >= BATCH_FILES:
-            store.store_files(_split_files(batch, corpus, report))
+            store.store_files(batch)
             batch = []
-    store.store_files(_split_files(batch, corpus, report))
+    store.store_files(batch)
     corpus.sort()
     return corpus
 
 
-class _Tee:
-    """A warning callback that keeps each warning and passes it on."""
-
-    def __init__(self, kept: list[InputError], warn: WarningCallback) -> None:
-        self.kept = kept
-        self.warn = warn
-
-    def __call__(self, error: InputError) -> None:
-        self.kept.append(error)
-        self.warn(error)
-
-
-def _split_files(
-    batch: Sequence[Batch],
-    corpus: Corpus,
-    report: ProgressCallback,
-) -> list[FileRow]:
-    """Split a batch of files just read into the corpus; their rows for the store."""
-    articles = [a for _, _, read, _ in batch for a in read]
-    units = split_parallel(articles, corpus.config, report)
-    rows = []
-    first = 0
-    for file, started, read, errors in batch:
-        last = first + len(read)
-        records = tuple(_record(articles[i], units[i]) for i in range(first, last))
-        f = corpus.found[file]
-        notes = tuple((e.reason, e.line) for e in errors)
-        row = FileRow(f.real, f.size, f.mtime_ns, started, records, notes)
-        corpus.add(file, row, units[first:last])
-        rows.append(row)
-        first = last
-    return rows
-
-
-def _record(article: Article, units: Units) -> Record:
-    heads = tuple(p.strip()[:HEAD] for p in article.body[:2])
-    if dateline_origin(replace(article, body=heads)) != dateline_origin(article):
-        heads = article.body[:2]
-    p = units.prepared
-    bare = replace(article, body=())
-    return Record(bare, heads, p.digest, p.words, p.dropped, units.hashes, units.context)
+def _file_row(
+    found: Found, started: int, reads: Sequence[PieceRead], warn: WarningCallback
+) -> tuple[FileRow, list[Place]]:
+    """A file's stored row from its pieces as read, their warnings passed on in order (one
+    invalid UTF-8 warning per file, as reading it whole gives)."""
+    notes: list[tuple[str, int | None]] = []
+    for error in (e for read in reads for e in read.warnings):
+        if error.reason.startswith(_INVALID_UTF8) and any(
+            reason.startswith(_INVALID_UTF8) for reason, _ in notes
+        ):
+            continue
+        notes.append((error.reason, error.line))
+        warn(error)
+    if reads and all(r.count == 0 for r in reads):  # byte ranges of blank lines only
+        notes.append((_EMPTY, None))
+        warn(InputError(found.path, _EMPTY))
+    records = tuple(r for read in reads for r in read.records)
+    places = [p for read in reads for p in read.places]
+    row = FileRow(found.real, found.size, found.mtime_ns, started, records, tuple(notes))
+    return row, places
 
 
 def learn_stored_boilerplate(corpus: Corpus) -> frozenset[int]:
@@ -229,9 +229,10 @@ def _order_key(record: Record) -> tuple[str, int]:
     return record.article.path, record.article.index
 
 
-def _is_fresh(row: FileRow, found: Found) -> bool:
+def _is_fresh(row: FileRow | None, found: Found) -> bool:
     return (
-        row.size == found.size
+        row is not None
+        and row.size == found.size
         and row.mtime_ns == found.mtime_ns
         and row.mtime_ns < row.indexed_ns - RACY_NS
     )

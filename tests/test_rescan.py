@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from fixture_corpus import isolate, write_corpus
 from newsgen import story
 
-from dedup import rescan, scancorpus
+from dedup import ingest, rescan, scancorpus
 from dedup.cache import SignatureCache
 from dedup.cli import cli
 from dedup.config import Config, load_config
@@ -98,7 +98,9 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
         counts[Path(path).name] += 1
         return real(path, *args, **kwargs)  # type: ignore[arg-type]
 
+    # Files are read by the reading workers (ingest) and, for texts, again by scancorpus.
     monkeypatch.setattr(scancorpus, "read_file", counting)
+    monkeypatch.setattr(ingest, "read_file", counting)
     yield counts
 
 
@@ -175,18 +177,18 @@ def test_a_warm_scan_scores_no_pair_again(tmp_path: Path, monkeypatch: pytest.Mo
     corpus = write_pages(tmp_path)
     config = config_for(tmp_path)
     scored: list[int] = []
-    real_score, real_verify = rescan.score_pair, rescan.verify_parallel
+    real_score, real_verify = rescan.score_pair, rescan._verify_articles
 
     def count_score(*args: object, **kwargs: object) -> object:
         scored.append(1)
         return real_score(*args, **kwargs)  # type: ignore[arg-type]
 
-    def count_verify(pairs: list[object], *args: object) -> object:
+    def count_verify(corpus: object, pairs: list[object], *args: object) -> object:
         scored.extend([1] * len(pairs))
-        return real_verify(pairs, *args)  # type: ignore[arg-type]
+        return real_verify(corpus, pairs, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(rescan, "score_pair", count_score)
-    monkeypatch.setattr(rescan, "verify_parallel", count_verify)
+    monkeypatch.setattr(rescan, "_verify_articles", count_verify)
     cold = scan([str(corpus)], config)
     assert scored, "a cold scan scores its candidate pairs"
     scored.clear()

@@ -1,0 +1,186 @@
+"""Reading the files a scan must read, on all jobs, into light records and spilled texts.
+
+The files are cut into parts of about ``PART_BYTES``: runs of whole files, or line-aligned
+byte ranges of a large uncompressed JSON Lines file. Each worker reads its own part (no
+text travels to it), splits every article into units, writes the comparison texts to the
+part's spill file (:mod:`dedup.spill`) and sends back light records: no body, no text.
+Results come back in part order, so records and warnings keep the order a single process
+reading file after file would give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+
+from dedup.article import Article
+from dedup.canonical import dateline_origin
+from dedup.config import Config
+from dedup.corpus import read_file, read_jsonl_lines
+from dedup.decode import BINARY_PROBE, GZIP_MAGIC, strip_gz
+from dedup.errors import InputError
+from dedup.parallel import map_ordered
+from dedup.prepare import Units, split_units
+from dedup.scanstore import Record
+from dedup.spill import Place, Spill, SpillWriter
+
+WarningCallback = Callable[[InputError], None]
+
+#: Bytes of input per part: enough to keep a worker busy, small enough to share out.
+PART_BYTES = 4 << 20
+#: A JSON Lines file this large is read in byte ranges by several workers.
+RANGE_BYTES = 2 * PART_BYTES
+#: Characters of a first paragraph kept for the dateline rule (more when it needs them).
+HEAD = 200
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A file, or a line-aligned byte range of one (``stop`` is -1 for the whole file)."""
+
+    file: int
+    path: str
+    start: int = 0
+    stop: int = -1
+    #: Lines and records (non-blank lines) of the file before ``start``.
+    line: int = 0
+    first: int = 0
+
+
+@dataclass(frozen=True)
+class PieceRead:
+    """What reading a piece gave: light records, where their texts are, warnings, and for a
+    byte range how many records (non-blank lines) it held."""
+
+    piece: Piece
+    records: tuple[Record, ...]
+    places: tuple[Place, ...]
+    warnings: tuple[InputError, ...]
+    count: int
+
+
+def plan_parts(files: Sequence[tuple[int, str, int]]) -> list[list[Piece]]:
+    """Parts of about ``PART_BYTES`` covering ``files`` (number, path, size), in order."""
+    parts: list[list[Piece]] = []
+    current: list[Piece] = []
+    size = 0
+    for number, path, bytes_ in files:
+        ranges = _ranges(number, path) if _rangeable(path, bytes_) else []
+        if not ranges:
+            current.append(Piece(number, path))
+            size += max(bytes_, 0)
+            if size >= PART_BYTES:
+                parts.append(current)
+                current, size = [], 0
+            continue
+        if current:
+            parts.append(current)
+            current, size = [], 0
+        parts.extend([piece] for piece in ranges)
+    if current:
+        parts.append(current)
+    return parts
+
+
+def read_parts(parts: Sequence[list[Piece]], config: Config, spill: Spill) -> Iterator[PieceRead]:
+    """Every piece of ``parts`` read, in order, on ``config.effective_jobs`` processes."""
+    work = partial(_read_part, config, spill)
+    jobs = min(config.effective_jobs, len(parts))
+    for read in map_ordered(work, list(enumerate(parts)), jobs):
+        yield from read
+
+
+def light_record(article: Article, units: Units) -> Record:
+    """What the scan keeps of an article: no body, only the openings the canonical rules
+    read, and its units' digest, counts and hashes."""
+    heads = tuple(p.strip()[:HEAD] for p in article.body[:2])
+    if dateline_origin(replace(article, body=heads)) != dateline_origin(article):
+        heads = article.body[:2]
+    p = units.prepared
+    bare = replace(article, body=())
+    return Record(bare, heads, p.digest, p.words, p.dropped, units.hashes, units.context)
+
+
+def _read_part(config: Config, spill: Spill, numbered: tuple[int, list[Piece]]) -> list[PieceRead]:
+    number, pieces = numbered
+    writer = spill.writer(number)
+    try:
+        return [_read_piece(piece, config, writer) for piece in pieces]
+    finally:
+        writer.close()
+
+
+def _read_piece(piece: Piece, config: Config, writer: SpillWriter) -> PieceRead:
+    errors: list[InputError] = []
+    if piece.stop < 0:
+        articles, count = list(read_file(piece.path, config, errors.append)), -1
+    else:
+        articles, count = _read_range(piece, config, errors.append)
+    records: list[Record] = []
+    places: list[Place] = []
+    for article in articles:
+        units = split_units(article, config)
+        records.append(light_record(article, units))
+        places.append(writer.write(units))
+    return PieceRead(piece, tuple(records), tuple(places), tuple(errors), count)
+
+
+def _read_range(piece: Piece, config: Config, warn: WarningCallback) -> tuple[list[Article], int]:
+    try:
+        with open(piece.path, "rb") as file:
+            file.seek(piece.start)
+            data = file.read(piece.stop - piece.start)
+    except OSError as exc:
+        warn(InputError(piece.path, f"cannot read: {exc.strerror or exc}"))
+        return [], 0
+    lines = data.split(b"\n")
+    if data.endswith(b"\n"):
+        lines.pop()
+    numbered = enumerate(lines, start=piece.line + 1)
+    return _drain(read_jsonl_lines(piece.path, numbered, piece.first, config, warn))
+
+
+def _drain(found: Generator[Article, None, int]) -> tuple[list[Article], int]:
+    articles: list[Article] = []
+    while True:
+        try:
+            articles.append(next(found))
+        except StopIteration as stop:
+            return articles, stop.value
+
+
+def _rangeable(path: str, size: int) -> bool:
+    """A large uncompressed, non-binary JSON Lines file (anything else is read whole)."""
+    if size < RANGE_BYTES or not strip_gz(path).lower().endswith(".jsonl"):
+        return False
+    if path.lower().endswith(".gz"):
+        return False
+    try:
+        with open(path, "rb") as file:
+            head = file.read(BINARY_PROBE)
+    except OSError:
+        return False
+    return not head.startswith(GZIP_MAGIC) and b"\0" not in head
+
+
+def _ranges(number: int, path: str) -> list[Piece]:
+    """Line-aligned byte ranges of about ``PART_BYTES``, each with the lines and records
+    before it; empty when the file cannot be read (reading it whole then reports why)."""
+    pieces: list[Piece] = []
+    start = line = first = 0
+    try:
+        with open(path, "rb") as file:
+            while block := file.read(PART_BYTES):
+                if not block.endswith(b"\n"):
+                    block += file.readline()
+                lines = block.split(b"\n")
+                if block.endswith(b"\n"):
+                    lines.pop()
+                pieces.append(Piece(number, path, start, start + len(block), line, first))
+                start += len(block)
+                line += len(lines)
+                first += sum(1 for raw in lines if raw.strip())
+    except OSError:
+        return []
+    return pieces

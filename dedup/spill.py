@@ -1,0 +1,98 @@
+"""Comparison texts kept on disk while a scan runs, so memory holds only light records.
+
+Every part of the input that a worker reads gets a spill file of its own, written by that
+worker alone: per article its comparison text (UTF-8), then the length in characters of
+each of its units (little-endian int32). An article's *place* is (part, offset, text
+bytes, units); any process, a forked worker included, reads the text back by its place.
+The files live in a temporary folder that :meth:`Spill.close` removes.
+"""
+
+from __future__ import annotations
+
+import mmap
+import os
+import shutil
+import tempfile
+from types import TracebackType
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.prepare import Units
+
+I32 = npt.NDArray[np.int32]
+#: An article's place: (part, offset, text bytes, units).
+Place = tuple[int, int, int, int]
+
+
+class SpillWriter:
+    """Appends the texts of one part to its spill file."""
+
+    def __init__(self, path: str, part: int) -> None:
+        self.part = part
+        self.file = open(path, "wb")  # noqa: SIM115 (closed by close())
+        self.offset = 0
+
+    def write(self, units: Units) -> Place:
+        """Write one article's comparison text and unit lengths; where they now are."""
+        data = units.prepared.text.encode("utf-8")
+        lengths = (units.ends - units.starts).astype("<i4").tobytes()
+        place = (self.part, self.offset, len(data), len(units.starts))
+        self.file.write(data)
+        self.file.write(lengths)
+        self.offset += len(data) + len(lengths)
+        return place
+
+    def close(self) -> None:
+        self.file.close()
+
+
+class Spill:
+    """The spill files of one scan in a temporary folder of their own."""
+
+    def __init__(self, parent: str | None = None) -> None:
+        self.folder = tempfile.mkdtemp(prefix="dedup-spill-", dir=parent)
+        self._maps: dict[int, mmap.mmap] = {}
+
+    def writer(self, part: int) -> SpillWriter:
+        return SpillWriter(self._path(part), part)
+
+    def read(self, place: Place) -> tuple[str, I32]:
+        """The text and unit lengths written at ``place``."""
+        part, offset, size, units = place
+        data = self._map(part)
+        text = data[offset : offset + size].decode("utf-8")
+        lengths = np.frombuffer(data, dtype="<i4", count=units, offset=offset + size)
+        return text, lengths.astype(np.int32)
+
+    def close(self) -> None:
+        for data in self._maps.values():
+            data.close()
+        self._maps.clear()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> Spill:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Maps do not pickle; a process that receives a Spill opens its own.
+        return {"folder": self.folder, "_maps": {}}
+
+    def _path(self, part: int) -> str:
+        return os.path.join(self.folder, f"part-{part}.bin")
+
+    def _map(self, part: int) -> mmap.mmap:
+        found = self._maps.get(part)
+        if found is None:
+            with open(self._path(part), "rb") as file:
+                found = self._maps[part] = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        return found
