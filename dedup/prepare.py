@@ -171,19 +171,23 @@ def reflow(paragraphs: Sequence[str]) -> list[str]:
 def learn_boilerplate(all_units: Iterable[Units], min_docs: int) -> frozenset[int]:
     """Unit hashes that recur in at least ``min_docs`` articles about different stories
     (the hash of an article's longest unit stands for its story)."""
-    pairs: list[U64] = []
+    hashes: list[U64] = []
+    contexts: list[U64] = []
     for units in all_units:
-        if len(units.hashes):
-            context = np.full(len(units.hashes), units.context, dtype=np.uint64)
-            pairs.append(np.stack((units.hashes, context), axis=1))
-    if not pairs:
+        hashes.append(units.hashes)
+        contexts.append(np.full(len(units.hashes), units.context, dtype=np.uint64))
+    if not hashes:
         return frozenset()
-    every = np.concatenate(pairs)
+    return boilerplate_of(np.concatenate(hashes), np.concatenate(contexts), min_docs)
+
+
+def boilerplate_of(hashes: U64, contexts: U64, min_docs: int) -> frozenset[int]:
+    """:func:`learn_boilerplate` over flat arrays: every unit's hash and its story's."""
     # Only a unit seen in ``min_docs`` articles at all can be boilerplate: the costly count
     # of distinct stories runs on those few rows alone.
-    unit, counts = np.unique(every[:, 0], return_counts=True)
-    every = every[np.isin(every[:, 0], unit[counts >= min_docs])]
-    distinct = np.unique(every, axis=0)
+    unit, counts = np.unique(hashes, return_counts=True)
+    keep = np.isin(hashes, unit[counts >= min_docs])
+    distinct = np.unique(np.stack((hashes[keep], contexts[keep]), axis=1), axis=0)
     unit, counts = np.unique(distinct[:, 0], return_counts=True)
     return frozenset(int(h) for h in unit[counts >= min_docs])
 
