@@ -14,15 +14,19 @@ from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
+import numpy as np
+import numpy.typing as npt
+
 from dedup.article import Article
 from dedup.canonical import dateline_origin
+from dedup.columns import LightRecords, spill_fields
 from dedup.config import Config
 from dedup.corpus import read_file, read_jsonl_lines
 from dedup.decode import BINARY_PROBE, GZIP_MAGIC, strip_gz
 from dedup.errors import InputError
 from dedup.parallel import map_ordered
 from dedup.prepare import Units, split_units
-from dedup.scanstore import Record
+from dedup.scanstore import Record, encode_records
 from dedup.spill import Place, Spill, SpillWriter
 
 WarningCallback = Callable[[InputError], None]
@@ -50,12 +54,15 @@ class Piece:
 
 @dataclass(frozen=True)
 class PieceRead:
-    """What reading a piece gave: light records, where their texts are, warnings, and for a
-    byte range how many records (non-blank lines) it held."""
+    """What reading a piece gave: its records as arrays and as the scan index stores them,
+    where their fields and texts are spilled, warnings, and for a byte range how many
+    records (non-blank lines) it held."""
 
     piece: Piece
-    records: tuple[Record, ...]
-    places: tuple[Place, ...]
+    light: LightRecords
+    stored: tuple[str, ...]
+    fields: npt.NDArray[np.int64]
+    places: npt.NDArray[np.int64]
     warnings: tuple[InputError, ...]
     count: int
 
@@ -87,8 +94,14 @@ def read_parts(parts: Sequence[list[Piece]], config: Config, spill: Spill) -> It
     """Every piece of ``parts`` read, in order, on ``config.effective_jobs`` processes."""
     work = partial(_read_part, config, spill)
     jobs = min(config.effective_jobs, len(parts))
-    for read in map_ordered(work, list(enumerate(parts)), jobs):
+    numbered = [(spill.next_part(), part) for part in parts]
+    for read in map_ordered(work, numbered, jobs):
         yield from read
+
+
+def read_now(file: int, path: str, config: Config, spill: Spill) -> list[PieceRead]:
+    """A whole file read in this process (a part of its own)."""
+    return _read_part(config, spill, (spill.next_part(), [Piece(file, path)]))
 
 
 def light_record(article: Article, units: Units) -> Record:
@@ -123,7 +136,17 @@ def _read_piece(piece: Piece, config: Config, writer: SpillWriter) -> PieceRead:
         units = split_units(article, config)
         records.append(light_record(article, units))
         places.append(writer.write(units))
-    return PieceRead(piece, tuple(records), tuple(places), tuple(errors), count)
+    fields = [spill_fields(writer, record) for record in records]
+    stored = encode_records(records)
+    return PieceRead(
+        piece,
+        LightRecords(records),
+        stored,
+        np.asarray(fields, dtype=np.int64).reshape(-1, 3),
+        np.asarray(places, dtype=np.int64).reshape(-1, 4),
+        tuple(errors),
+        count,
+    )
 
 
 def _read_range(piece: Piece, config: Config, warn: WarningCallback) -> tuple[list[Article], int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from dedup import canonical
 from dedup.article import Article
@@ -159,8 +159,16 @@ def _verify(
     return [pair for pair, copy in zip(pairs, verdicts, strict=True) if copy]
 
 
+class Articles(Protocol):
+    """Articles by position: a list, or a view that reads each one when asked."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, index: int, /) -> Article: ...
+
+
 def group_edges(
-    articles: Sequence[Article],
+    articles: Articles,
     words: Sequence[int],
     edges: Sequence[tuple[int, int]],
     score: Scorer,

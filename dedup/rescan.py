@@ -32,7 +32,7 @@ from dedup.prepare import Prepared, signature_params
 from dedup.progress import ProgressCallback, no_progress
 from dedup.result import Group, PairScore, Result, Stats
 from dedup.scancorpus import Corpus, Found, learn_stored_boilerplate, load_corpus, walk
-from dedup.scanstore import Record, ScanStore, score_from_json, score_to_json
+from dedup.scanstore import ScanStore, score_from_json, score_to_json
 from dedup.signature import candidate_pairs
 from dedup.spill import Spill
 from dedup.verify import Side, score_pair
@@ -72,7 +72,7 @@ def scan_paths(
     with Spill() as spill:
         corpus = load_corpus(events, config, store, spill, warn, report)
         if per_file is not None:
-            per_file.update(r.article.path for r in corpus.records)
+            per_file.update(corpus.count_per_path())
         return _scan(corpus, cache, store, report, laps)
 
 
@@ -94,7 +94,7 @@ def _scan(
     laps("verify")
     groups = group_corpus(corpus, prepared, edges + verified, store)
     laps("group")
-    counts = (len(corpus.records), len(edges), len(pairs), len(verified))
+    counts = (len(corpus), len(edges), len(pairs), len(verified))
     stats = Stats(*counts, len(corpus.boilerplate), hits, laps.seconds)
     return Result(tuple(groups), parameters(corpus.config), stats)
 
@@ -139,21 +139,18 @@ def find_candidates(
 def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
     """Each article's comparison text as far as later stages need it before its text: the
     digest, words and dropped units once boilerplate is cut out (texts read where known)."""
-    records = corpus.records
-    light = [_light(r) for r in records]
-    if not corpus.boilerplate or not records:
+    columns = corpus.columns
+    light = [columns.light(i) for i in range(len(columns))]
+    if not corpus.boilerplate or not light:
         return light
-    counts = np.fromiter((len(r.hashes) for r in records), dtype=np.int64, count=len(records))
-    flat = np.concatenate([r.hashes for r in records])
     known = np.fromiter(corpus.boilerplate, dtype=np.uint64, count=len(corpus.boilerplate))
-    mask = np.isin(flat, known)
-    owner = np.repeat(np.arange(len(records)), counts)
-    ends = np.cumsum(counts)
+    mask = np.isin(columns.hashes, known)
+    owner = np.repeat(np.arange(len(columns)), np.diff(columns.starts))
     keys: dict[int, bytes] = {}
     for i in np.unique(owner[mask]).tolist():
-        cut = mask[ends[i] - counts[i] : ends[i]]
-        r = records[i]
-        keys[i] = b"c" + _digest(r.digest + r.hashes.tobytes() + cut.tobytes())
+        cut = mask[columns.starts[i] : columns.starts[i + 1]]
+        own = columns.unit_hashes(i).tobytes()
+        keys[i] = b"c" + _digest(columns.digests[i] + own + cut.tobytes())
     wanted = [key for i, key in keys.items() if not corpus.has_text(i)]
     stored = store.get_values(wanted)
     corpus.need(i for i, key in keys.items() if key not in stored)
@@ -163,7 +160,8 @@ def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
             digest, words, dropped = json.loads(stored[key])
             light[i] = Prepared("", words, bytes.fromhex(digest), dropped)
         else:
-            light[i] = p = corpus.full(i)
+            p = corpus.full(i)
+            light[i] = Prepared("", p.words, p.digest, p.dropped)
             fresh.append((key, json.dumps([p.digest.hex(), p.words, p.dropped])))
     store.put_values(fresh)
     return light
@@ -256,11 +254,24 @@ def group_corpus(
 ) -> list[Group]:
     """Groups from the verified edges, members scored against canonicals via the store."""
     scorer = StoredScorer(corpus, prepared, store)
-    articles = [r.article for r in corpus.records]
+    articles = _ArticleView(corpus)
     words = [p.words for p in prepared]
     groups = group_edges(articles, words, edges, scorer, corpus.config, heads=corpus.head)
     store.put_values(scorer.fresh.items())
     return groups
+
+
+class _ArticleView:
+    """The corpus's articles by position, each read from the spill when asked."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        self.corpus = corpus
+
+    def __len__(self) -> int:
+        return len(self.corpus)
+
+    def __getitem__(self, index: int) -> Article:
+        return self.corpus.article(index)
 
 
 class StoredScorer:
@@ -326,11 +337,6 @@ def _replay(
             warn(event)
         else:
             yield from read_file(event.path, config, warn)
-
-
-def _light(record: Record) -> Prepared:
-    """What a stored record tells of its comparison text, without the text."""
-    return Prepared("", record.words, record.digest, record.dropped)
 
 
 def _digest(data: bytes) -> bytes:

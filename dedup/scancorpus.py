@@ -12,22 +12,23 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TextIO
 
 import numpy as np
 
 from dedup.article import Article
+from dedup.columns import Columns, LightRecords, spill_fields
 from dedup.config import Config
 from dedup.corpus import iter_files, read_file
 from dedup.errors import DedupError, InputError
-from dedup.ingest import PieceRead, plan_parts, read_parts
+from dedup.ingest import PieceRead, plan_parts, read_now, read_parts
 from dedup.parallel import split_parallel
-from dedup.prepare import Prepared, Units, build_text, learn_boilerplate, units_from_lengths
+from dedup.prepare import Prepared, Units, boilerplate_of, build_text, units_from_lengths
 from dedup.progress import ProgressCallback, no_progress
 from dedup.refresh import RACY_NS
-from dedup.scanstore import FileRow, Record, ScanStore
-from dedup.spill import Place, Spill
+from dedup.scanstore import EncodedRow, FileRow, ScanStore
+from dedup.spill import PARENT, Spill
 
 WarningCallback = Callable[[InputError], None]
 
@@ -35,8 +36,6 @@ WarningCallback = Callable[[InputError], None]
 BATCH_FILES = 2000
 _INVALID_UTF8 = "invalid UTF-8"
 _EMPTY = "empty file, skipped"
-_NO_TEXT = Prepared("", 0, b"", 0)
-_NO_SPANS = np.zeros(0, dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -50,83 +49,96 @@ class Found:
 
 
 class Corpus:
-    """The scanned articles as stored records, with their texts read only on demand."""
+    """The scanned articles as light columns, with their texts read only on demand."""
 
     def __init__(self, found: Sequence[Found], config: Config, spill: Spill) -> None:
         self.found = found
         self.config = config
         self.spill = spill
-        #: Per file read in this run: where each of its articles' texts was spilled.
-        self.places: dict[int, list[Place]] = {}
-        self.records: list[Record] = []
-        self.file_of: list[int] = []
-        self.slot_of: list[int] = []
+        self.columns = Columns(spill)
+        self._fields = spill.writer(PARENT)
+        #: Stored files read again in this run for their texts: their units per slot.
         self.units: dict[int, list[Units]] = {}
         self.boilerplate: frozenset[int] = frozenset()
         self.texts: dict[int, Prepared] = {}
-        self.members: dict[int, list[int]] = {}
         #: Per file read or loaded: its real path, stat and when it was read.
         self.stamps: list[str] = []
 
-    def add(self, file: int, row: FileRow, places: list[Place] | None) -> None:
-        """The records of one file (in file order) and, when just read, their texts' places."""
-        records = row.records
-        self.stamps.append(f"{row.path}\0{row.size}\0{row.mtime_ns}\0{row.indexed_ns}")
-        self.records.extend(records)
-        self.file_of.extend([file] * len(records))
-        self.slot_of.extend(range(len(records)))
-        if places is not None:
-            self.places[file] = places
+    def __len__(self) -> int:
+        return len(self.columns)
 
-    def sort(self) -> None:
+    def add_read(self, file: int, row: EncodedRow, reads: Sequence[PieceRead]) -> None:
+        """A file read in this run, from the pieces it was read in."""
+        self._stamp(row.path, row.size, row.mtime_ns, row.indexed_ns)
+        for read in reads:
+            self.columns.add(file, read.light, read.fields, read.places)
+
+    def add_stored(self, file: int, row: FileRow) -> None:
+        """A file not read again: its stored records (their fields are spilled here)."""
+        self._stamp(row.path, row.size, row.mtime_ns, row.indexed_ns)
+        fields = [spill_fields(self._fields, record) for record in row.records]
+        spans = np.asarray(fields, dtype=np.int64).reshape(-1, 3)
+        self.columns.add(file, LightRecords(row.records), spans, None)
+
+    def freeze(self) -> None:
         """Articles in (path, index) order, as the in-memory pipeline orders them."""
-        order = sorted(range(len(self.records)), key=lambda i: _order_key(self.records[i]))
-        self.records = [self.records[i] for i in order]
-        self.file_of = [self.file_of[i] for i in order]
-        self.slot_of = [self.slot_of[i] for i in order]
-        self.members = {}
-        for i, file in enumerate(self.file_of):
-            self.members.setdefault(file, []).append(i)
+        self._fields.close()
+        self.columns.freeze([f.path for f in self.found])
+
+    def light(self, i: int) -> Prepared:
+        return self.columns.light(i)
+
+    def article(self, i: int) -> Article:
+        return self.columns.article(i)
+
+    def head(self, i: int) -> Article:
+        """Article ``i`` with as much of its body as the canonical rules read."""
+        return self.columns.article(i, heads=True)
+
+    def count_per_path(self) -> Counter[str]:
+        """How many articles each file holds, by the path articles name."""
+        files, counts = np.unique(self.columns.file_of, return_counts=True)
+        return Counter({self.found[f].path: int(c) for f, c in zip(files, counts, strict=True)})
 
     def need(self, indices: Iterable[int]) -> None:
         """Read the files holding the texts of those articles, where not read yet."""
-        wanted = {self.file_of[i] for i in indices}
-        for file in sorted(wanted - self.units.keys() - self.places.keys()):
+        wanted = {int(self.columns.file_of[i]) for i in indices if not self.has_text(i)}
+        for file in sorted(wanted - self.units.keys()):
             self.units[file] = self._read_units(file)
 
     def full(self, i: int) -> Prepared:
         """Article ``i``'s comparison text, boilerplate cut out (its file read if needed)."""
-        file, slot = self.file_of[i], self.slot_of[i]
-        places = self.places.get(file)
-        if places is not None:  # read back from the spill each time: memory stays flat
-            record = self.records[i]
-            text, lengths = self.spill.read(places[slot])
-            light = Prepared("", record.words, record.digest, record.dropped)
-            units = units_from_lengths(text, lengths, light, record.hashes, record.context)
+        columns = self.columns
+        place = columns.place(i)
+        if place is not None:  # read back from the spill each time: memory stays flat
+            text, lengths = self.spill.read(place)
+            hashes, context = columns.unit_hashes(i), int(columns.context[i])
+            units = units_from_lengths(text, lengths, columns.light(i), hashes, context)
             return build_text(units, self.boilerplate)
         found = self.texts.get(i)
         if found is None:
             self.need([i])
+            file, slot = int(columns.file_of[i]), int(columns.slot_of[i])
             found = self.texts[i] = build_text(self.units[file][slot], self.boilerplate)
         return found
 
     def has_text(self, i: int) -> bool:
-        return self.file_of[i] in self.units or self.file_of[i] in self.places
+        """Whether article ``i``'s text is at hand without reading its file."""
+        return self.columns.place(i) is not None or int(self.columns.file_of[i]) in self.units
 
-    def head(self, i: int) -> Article:
-        """Article ``i`` with as much of its body as the canonical rules read."""
-        record = self.records[i]
-        return replace(record.article, body=record.heads)
+    def _stamp(self, path: str, size: int, mtime_ns: int, indexed_ns: int) -> None:
+        self.stamps.append(f"{path}\0{size}\0{mtime_ns}\0{indexed_ns}")
 
     def _read_units(self, file: int) -> list[Units]:
         """Read a stored file again for its texts; it must still hold the stored articles."""
         found = self.found[file]
         articles = list(read_file(found.path, self.config, _ignore))
         units = split_parallel(articles, self.config, no_progress)
-        members = self.members.get(file, [])
+        members = np.flatnonzero(self.columns.file_of == file).tolist()
+        slots = self.columns.slot_of
         same = len(members) == len(units) and all(
-            articles[self.slot_of[i]].index == self.records[i].article.index
-            and units[self.slot_of[i]].prepared.digest == self.records[i].digest
+            articles[slots[i]].index == self.columns.index[i]
+            and units[slots[i]].prepared.digest == self.columns.digests[i]
             for i in members
         )
         if not same:
@@ -162,46 +174,49 @@ def load_corpus(
     file's (replayed from the store for a file not read again).
     """
     found = [e for e in events if isinstance(e, Found)]
-    rows = store.load_files({f.real: f.path for f in found if f.size >= 0})
+    stats = store.load_stats(f.real for f in found if f.size >= 0)
     corpus = Corpus(found, config, spill)
-    fresh = {n: rows[f.real] for n, f in enumerate(found) if _is_fresh(rows.get(f.real), f)}
+    fresh = {n for n, f in enumerate(found) if _is_fresh(stats.get(f.real), f)}
     parts = plan_parts([(n, f.path, f.size) for n, f in enumerate(found) if n not in fresh])
     pieces = Counter(piece.file for part in parts for piece in part)
     started = time.time_ns()
     results = read_parts(parts, config, spill)
-    batch: list[FileRow] = []
+    batch: list[EncodedRow] = []
     number = articles = 0
     for event in events:
         if isinstance(event, InputError):
             warn(event)
             continue
-        row = fresh.get(number)
+        row = (
+            store.load_files({event.real: event.path}).get(event.real) if number in fresh else None
+        )
         if row is not None:
             for message, line in row.warnings:
                 warn(InputError(event.path, message, line))
-            corpus.add(number, row, None)
+            corpus.add_stored(number, row)
         else:
-            row, places = _file_row(
-                event, started, [next(results) for _ in range(pieces[number])], warn
+            reads = [next(results) for _ in range(pieces[number])] or read_now(
+                number, event.path, config, spill
             )
-            corpus.add(number, row, places)
-            batch.append(row)
-            articles += len(places)
+            encoded = _file_row(event, started, reads, warn)
+            corpus.add_read(number, encoded, reads)
+            batch.append(encoded)
+            articles += sum(len(r.light) for r in reads)
             report("read", articles, None)
         number += 1
         if len(batch) >= BATCH_FILES:
             store.store_files(batch)
             batch = []
     store.store_files(batch)
-    corpus.sort()
+    corpus.freeze()
     return corpus
 
 
 def _file_row(
     found: Found, started: int, reads: Sequence[PieceRead], warn: WarningCallback
-) -> tuple[FileRow, list[Place]]:
-    """A file's stored row from its pieces as read, their warnings passed on in order (one
-    invalid UTF-8 warning per file, as reading it whole gives)."""
+) -> EncodedRow:
+    """A file's row for the store from its pieces as read, their warnings passed on in
+    order (one invalid UTF-8 warning per file, as reading it whole gives)."""
     notes: list[tuple[str, int | None]] = []
     for error in (e for read in reads for e in read.warnings):
         if error.reason.startswith(_INVALID_UTF8) and any(
@@ -213,29 +228,24 @@ def _file_row(
     if reads and all(r.count == 0 for r in reads):  # byte ranges of blank lines only
         notes.append((_EMPTY, None))
         warn(InputError(found.path, _EMPTY))
-    records = tuple(r for read in reads for r in read.records)
-    places = [p for read in reads for p in read.places]
-    row = FileRow(found.real, found.size, found.mtime_ns, started, records, tuple(notes))
-    return row, places
+    stored = tuple(a for read in reads for a in read.stored)
+    hashes = b"".join(read.light.hashes.astype("<u8").tobytes() for read in reads)
+    return EncodedRow(found.real, found.size, found.mtime_ns, started, stored, hashes, tuple(notes))
 
 
 def learn_stored_boilerplate(corpus: Corpus) -> frozenset[int]:
     """Boilerplate learned from every article's stored unit hashes."""
-    light = (Units(_NO_TEXT, _NO_SPANS, _NO_SPANS, r.hashes, r.context) for r in corpus.records)
-    return learn_boilerplate(light, corpus.config.boilerplate_min_docs)
+    columns = corpus.columns
+    counts = np.diff(columns.starts)
+    contexts = np.repeat(columns.context, counts)
+    return boilerplate_of(columns.hashes, contexts, corpus.config.boilerplate_min_docs)
 
 
-def _order_key(record: Record) -> tuple[str, int]:
-    return record.article.path, record.article.index
-
-
-def _is_fresh(row: FileRow | None, found: Found) -> bool:
-    return (
-        row is not None
-        and row.size == found.size
-        and row.mtime_ns == found.mtime_ns
-        and row.mtime_ns < row.indexed_ns - RACY_NS
-    )
+def _is_fresh(stat: tuple[int, int, int] | None, found: Found) -> bool:
+    if stat is None:
+        return False
+    size, mtime_ns, indexed_ns = stat
+    return size == found.size and mtime_ns == found.mtime_ns and mtime_ns < indexed_ns - RACY_NS
 
 
 def _ignore(error: InputError) -> None:

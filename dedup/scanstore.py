@@ -90,6 +90,20 @@ class FileRow:
     warnings: tuple[tuple[str, int | None], ...]
 
 
+@dataclass(frozen=True)
+class EncodedRow:
+    """A file's row as it is written: each article's JSON and the unit hashes as bytes
+    (what reading workers send back instead of records)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    indexed_ns: int
+    articles: tuple[str, ...]
+    hashes: bytes
+    warnings: tuple[tuple[str, int | None], ...]
+
+
 def scan_params(config: Config) -> str:
     """Every setting that changes units, texts or scores, as one key string."""
     scoring = json.dumps(
@@ -136,7 +150,20 @@ class ScanStore(SQLiteStore):
         """The whole stored rows of ``paths`` (real path -> the path articles are to name)."""
         return self._guard(lambda: self._select_files(paths), dict)
 
-    def store_files(self, rows: Sequence[FileRow]) -> None:
+    def load_stats(self, paths: Iterable[str]) -> dict[str, tuple[int, int, int]]:
+        """(size, mtime_ns, indexed_ns) of those ``paths`` (real paths) the store holds."""
+        return self._guard(lambda: self._select_stats(paths), dict)
+
+    def _select_stats(self, paths: Iterable[str]) -> dict[str, tuple[int, int, int]]:
+        query = "SELECT size, mtime_ns, indexed_ns FROM files WHERE scope = ? AND path = ?"
+        found: dict[str, tuple[int, int, int]] = {}
+        for path in paths:
+            row = self._conn.execute(query, (self.scope, path)).fetchone()
+            if row is not None:
+                found[path] = (int(row[0]), int(row[1]), int(row[2]))
+        return found
+
+    def store_files(self, rows: Sequence[EncodedRow]) -> None:
         """Add or replace ``rows`` (dropping their paths' rows under other settings)."""
         self._guard(lambda: self._insert_files(rows), lambda: self._insert_files(rows))
 
@@ -156,13 +183,13 @@ class ScanStore(SQLiteStore):
                 found[path] = _decode_row(path, shown, stat, meta, hashes)
         return found
 
-    def _insert_files(self, rows: Sequence[FileRow]) -> None:
+    def _insert_files(self, rows: Sequence[EncodedRow]) -> None:
         with self._write():
             drop = "DELETE FROM files WHERE path = ? AND scope != ?"
             self._conn.executemany(drop, [(r.path, self.scope) for r in rows])
             values = []
             for row in rows:
-                meta, hashes = _encode_row(row)
+                meta, hashes = _encode_row(row), row.hashes
                 stat = (row.size, row.mtime_ns, row.indexed_ns)
                 values.append((self.scope, row.path, *stat, meta, hashes, _crc(meta, hashes)))
             self._conn.executemany(
@@ -239,17 +266,20 @@ def _crc(meta: str, hashes: bytes) -> int:
     return zlib.crc32(hashes, zlib.crc32(meta.encode()))
 
 
-def _encode_row(row: FileRow) -> tuple[str, bytes]:
+def encode_records(records: Sequence[Record]) -> tuple[str, ...]:
+    """Each record's JSON as a stored row lists it (its unit hashes go in the row's blob)."""
     articles = []
-    for r in row.records:
+    for r in records:
         a = r.article
         fields = [a.index, a.line, a.end_line, a.title, a.kind, a.source, a.age, a.extra]
         unit = [list(r.heads), r.digest.hex(), r.words, r.dropped, len(r.hashes), r.context]
-        articles.append([*fields, *unit])
-    meta = json.dumps({"articles": articles, "warnings": row.warnings}, ensure_ascii=False)
-    parts = [np.ascontiguousarray(r.hashes, dtype="<u8") for r in row.records]
-    hashes = np.concatenate(parts).tobytes() if parts else b""
-    return meta, hashes
+        articles.append(json.dumps([*fields, *unit], ensure_ascii=False))
+    return tuple(articles)
+
+
+def _encode_row(row: EncodedRow) -> str:
+    warnings = json.dumps(row.warnings, ensure_ascii=False)
+    return '{"articles": [' + ", ".join(row.articles) + '], "warnings": ' + warnings + "}"
 
 
 def _decode_row(

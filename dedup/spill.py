@@ -2,9 +2,12 @@
 
 Every part of the input that a worker reads gets a spill file of its own, written by that
 worker alone: per article its comparison text (UTF-8), then the length in characters of
-each of its units (little-endian int32). An article's *place* is (part, offset, text
-bytes, units); any process, a forked worker included, reads the text back by its place.
-The files live in a temporary folder that :meth:`Spill.close` removes.
+each of its units (little-endian int32), then its pickled fields (what output and the
+canonical rules read). An article's text *place* is (part, offset, text bytes, units)
+and its fields' place (part, offset, bytes); any process, a forked worker included, reads
+them back by place. The parent writes the fields of articles it loads from the scan
+index to a part of its own (``PARENT``). The files live in a temporary folder that
+:meth:`Spill.close` removes.
 """
 
 from __future__ import annotations
@@ -22,8 +25,12 @@ import numpy.typing as npt
 from dedup.prepare import Units
 
 I32 = npt.NDArray[np.int32]
-#: An article's place: (part, offset, text bytes, units).
+#: Where an article's text is: (part, offset, text bytes, units).
 Place = tuple[int, int, int, int]
+#: Where some bytes are: (part, offset, size).
+Span = tuple[int, int, int]
+#: The part the parent process writes to.
+PARENT = -1
 
 
 class SpillWriter:
@@ -44,6 +51,16 @@ class SpillWriter:
         self.offset += len(data) + len(lengths)
         return place
 
+    def write_bytes(self, data: bytes) -> Span:
+        """Write ``data``; where it now is."""
+        span = (self.part, self.offset, len(data))
+        self.file.write(data)
+        self.offset += len(data)
+        return span
+
+    def flush(self) -> None:
+        self.file.flush()
+
     def close(self) -> None:
         self.file.close()
 
@@ -54,14 +71,24 @@ class Spill:
     def __init__(self, parent: str | None = None) -> None:
         self.folder = tempfile.mkdtemp(prefix="dedup-spill-", dir=parent)
         self._maps: dict[int, mmap.mmap] = {}
+        self._parts = 0
+
+    def next_part(self) -> int:
+        """A part number not given out before."""
+        self._parts += 1
+        return self._parts - 1
 
     def writer(self, part: int) -> SpillWriter:
         return SpillWriter(self._path(part), part)
 
+    def read_bytes(self, span: Span) -> bytes:
+        part, offset, size = span
+        return self._map(part, offset + size)[offset : offset + size]
+
     def read(self, place: Place) -> tuple[str, I32]:
         """The text and unit lengths written at ``place``."""
         part, offset, size, units = place
-        data = self._map(part)
+        data = self._map(part, offset + size + 4 * units)
         text = data[offset : offset + size].decode("utf-8")
         lengths = np.frombuffer(data, dtype="<i4", count=units, offset=offset + size)
         return text, lengths.astype(np.int32)
@@ -85,14 +112,17 @@ class Spill:
 
     def __getstate__(self) -> dict[str, Any]:
         # Maps do not pickle; a process that receives a Spill opens its own.
-        return {"folder": self.folder, "_maps": {}}
+        return {**self.__dict__, "_maps": {}}
 
     def _path(self, part: int) -> str:
         return os.path.join(self.folder, f"part-{part}.bin")
 
-    def _map(self, part: int) -> mmap.mmap:
+    def _map(self, part: int, end: int) -> mmap.mmap:
+        """The part's file mapped, at least its first ``end`` bytes (mapped anew after it grew)."""
         found = self._maps.get(part)
-        if found is None:
+        if found is None or len(found) < end:
+            if found is not None:
+                found.close()
             with open(self._path(part), "rb") as file:
                 found = self._maps[part] = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
         return found

@@ -1,0 +1,135 @@
+"""What a scan keeps in memory of every article: numpy columns; the rest waits on disk.
+
+A scan of a million articles cannot afford a million record objects. Per article it keeps
+its file and slot in the file, record index, word and dropped-unit counts, text digest,
+story context, unit hashes (one flat array for the whole corpus) and where its comparison
+text and its pickled fields are spilled (:mod:`dedup.spill`). Only the articles that end
+up in groups have their fields read back.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.article import Article
+from dedup.prepare import Prepared
+from dedup.scanstore import Record
+from dedup.spill import Place, Spill, SpillWriter
+
+I64 = npt.NDArray[np.int64]
+U64 = npt.NDArray[np.uint64]
+#: The text place of an article whose text is not spilled (its file was not read).
+NOT_SPILLED = (-2, 0, 0, 0)
+
+
+class LightRecords:
+    """Records of one file (or part of one) as arrays: what :class:`Columns` keeps."""
+
+    def __init__(self, records: Sequence[Record]) -> None:
+        n = len(records)
+        self.index = np.fromiter((r.article.index for r in records), dtype=np.int64, count=n)
+        self.words = np.fromiter((r.words for r in records), dtype=np.int64, count=n)
+        self.dropped = np.fromiter((r.dropped for r in records), dtype=np.int64, count=n)
+        self.context = np.fromiter((r.context for r in records), dtype=np.uint64, count=n)
+        self.counts = np.fromiter((len(r.hashes) for r in records), dtype=np.int64, count=n)
+        self.digests = [r.digest for r in records]
+        parts = [np.asarray(r.hashes, dtype=np.uint64) for r in records]
+        self.hashes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+
+def spill_fields(writer: SpillWriter, record: Record) -> tuple[int, int, int]:
+    """Write a record's article (no body) and openings to the spill; where they are."""
+    return writer.write_bytes(pickle.dumps((record.article, record.heads), pickle.HIGHEST_PROTOCOL))
+
+
+class Columns:
+    """Light facts of every article, added file by file, then put in corpus order."""
+
+    def __init__(self, spill: Spill) -> None:
+        self.spill = spill
+        self._added: list[tuple[int, LightRecords, I64, I64]] = []
+        empty = np.zeros(0, dtype=np.int64)
+        self.file_of = self.slot_of = self.index = self.words = self.dropped = empty
+        self.context: U64 = np.zeros(0, dtype=np.uint64)
+        self.digests: list[bytes] = []
+        self.starts: I64 = np.zeros(1, dtype=np.int64)
+        self.hashes: U64 = np.zeros(0, dtype=np.uint64)
+        self.fields: I64 = np.zeros((0, 3), dtype=np.int64)
+        self.places: I64 = np.zeros((0, 4), dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.file_of)
+
+    def add(self, file: int, light: LightRecords, fields: I64, places: I64 | None) -> None:
+        """One file's records in file order, where their fields and (when read in this run)
+        their texts are spilled."""
+        if places is None:
+            places = np.tile(np.asarray(NOT_SPILLED, dtype=np.int64), (len(light), 1))
+        self._added.append((file, light, fields.reshape(-1, 3), places.reshape(-1, 4)))
+
+    def freeze(self, paths: Sequence[str]) -> None:
+        """Every added article in (path, index) order (``paths[file]`` names each file)."""
+        lights = [light for _, light, _, _ in self._added]
+        files = _join([np.full(len(x), f, dtype=np.int64) for f, x, _, _ in self._added])
+        slots = _join([np.arange(len(x), dtype=np.int64) for x in lights])
+        index = _join([x.index for x in lights])
+        rank = np.zeros(len(paths), dtype=np.int64)
+        rank[sorted(range(len(paths)), key=paths.__getitem__)] = np.arange(len(paths))
+        order = np.lexsort((index, rank[files])) if len(files) else files
+        self.file_of, self.slot_of, self.index = files[order], slots[order], index[order]
+        self.words = _join([x.words for x in lights])[order]
+        self.dropped = _join([x.dropped for x in lights])[order]
+        contexts = [x.context for x in lights]
+        self.context = np.concatenate(contexts)[order] if contexts else self.context
+        digests = [d for x in lights for d in x.digests]
+        self.digests = [digests[i] for i in order.tolist()]
+        self._order_hashes(lights, order)
+        self.fields = _join2([f for _, _, f, _ in self._added], 3)[order]
+        self.places = _join2([p for _, _, _, p in self._added], 4)[order]
+        self._added = []
+
+    def light(self, i: int) -> Prepared:
+        """What article ``i``'s comparison text is, without the text."""
+        return Prepared("", int(self.words[i]), self.digests[i], int(self.dropped[i]))
+
+    def unit_hashes(self, i: int) -> U64:
+        return self.hashes[self.starts[i] : self.starts[i + 1]]
+
+    def place(self, i: int) -> Place | None:
+        """Where article ``i``'s text is spilled, or None when its file was not read."""
+        part, offset, size, units = (int(x) for x in self.places[i])
+        return None if part == NOT_SPILLED[0] else (part, offset, size, units)
+
+    def article(self, i: int, *, heads: bool = False) -> Article:
+        """Article ``i`` without its body, or with the openings the canonical rules read."""
+        part, offset, size = (int(x) for x in self.fields[i])
+        article, openings = pickle.loads(self.spill.read_bytes((part, offset, size)))
+        assert isinstance(article, Article)
+        return replace(article, body=tuple(openings)) if heads else article
+
+    def _order_hashes(self, lights: Sequence[LightRecords], order: I64) -> None:
+        counts = _join([x.counts for x in lights])
+        flat = np.concatenate([x.hashes for x in lights]) if lights else self.hashes
+        begins = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
+        counts, begins = counts[order], begins[order]
+        self.starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        shift = np.repeat(begins - self.starts[:-1], counts)
+        self.hashes = flat[shift + np.arange(int(self.starts[-1]))].astype(np.uint64)
+
+
+def _join(parts: Sequence[npt.NDArray[np.generic]]) -> I64:
+    if not parts:
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate(parts).astype(np.int64, copy=False)
+
+
+def _join2(parts: Sequence[I64], width: int) -> I64:
+    return np.concatenate(parts) if parts else np.zeros((0, width), dtype=np.int64)
