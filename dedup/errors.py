@@ -17,6 +17,10 @@ class InputError(DedupError):
         where = f"{path}:{line}" if line is not None else path
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str, int | None]]:
+        # Warnings travel back from reading workers.
+        return (InputError, (self.path, self.reason, self.line))
+
 
 class ConfigError(DedupError):
     """A configuration file, variable or option holds a value dedup cannot use."""

@@ -1,0 +1,132 @@
+"""Reading on all jobs: byte ranges of a large JSON Lines file, spilled texts, light columns.
+
+Whatever way the input is cut into parts, a scan must give what reading every file whole
+in one process gives: the same articles (index, line), the same warnings in the same
+order, the same groups.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+from newsgen import story
+
+from dedup import ingest
+from dedup.cache import SignatureCache
+from dedup.config import Config, load_config
+from dedup.corpus import read_articles
+from dedup.errors import InputError
+from dedup.pipeline import find_duplicates
+from dedup.prepare import split_units, units_from_lengths
+from dedup.rescan import scan_paths
+from dedup.scanstore import ScanStore
+from dedup.spill import Spill
+
+
+def write_export(path: Path) -> None:
+    """A JSON Lines export with copies, blank and bad lines, and invalid UTF-8 twice."""
+    lines: list[bytes] = []
+    for seed in range(40):
+        title, body = story(seed, paragraphs=4)
+        record = {"title": title, "text": "\n\n".join(body), "source": f"Outlet {seed % 5}"}
+        lines.append(json.dumps(record).encode())
+        if seed % 6 == 0:  # a copy with a junk line appended, a few records later
+            copy = {**record, "text": record["text"] + "\n\nSign in to access your portfolio"}
+            lines.append(json.dumps(copy).encode())
+        if seed % 9 == 4:
+            lines += [b"", b"   \t", b"{not json", b'{"title": "no text here"}']
+        if seed % 13 == 7:
+            lines.append(json.dumps({"title": "Caf\u00e9", "text": "odd"}).encode() + b"\xff")
+    path.write_bytes(b"\n".join(lines) + b"\n")
+
+
+def config_for(root: Path, jobs: int) -> Config:
+    return load_config({"cache_path": str(root / "cache" / "sigs.sqlite"), "jobs": jobs})
+
+
+def scan(paths: list[str], config: Config, warnings: list[InputError]) -> list[object]:
+    with SignatureCache.from_config(config) as cache, ScanStore.from_config(config) as store:
+        result = scan_paths(paths, config, cache=cache, store=store, on_warning=warnings.append)
+    return [g.to_dict() for g in result.groups]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_byte_ranges_give_what_one_whole_read_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    export = tmp_path / "corpus" / "export.jsonl"
+    export.parent.mkdir()
+    write_export(export)
+    monkeypatch.setattr(ingest, "PART_BYTES", 3000)
+    monkeypatch.setattr(ingest, "RANGE_BYTES", 6000)
+    config = config_for(tmp_path, jobs)
+    parts = ingest.plan_parts([(0, str(export), export.stat().st_size)])
+    assert len(parts) > 5, "the export is read in many byte ranges"
+    want_warnings: list[InputError] = []
+    articles = list(read_articles([str(export)], config, on_warning=want_warnings.append))
+    want = [g.to_dict() for g in find_duplicates(articles, config).groups]
+    assert want, "the export holds copies"
+    warnings: list[InputError] = []
+    assert scan([str(export)], config, warnings) == want
+    assert [(w.path, w.reason, w.line) for w in warnings] == [
+        (w.path, w.reason, w.line) for w in want_warnings
+    ]
+
+
+def test_ranges_are_line_aligned_and_count_what_comes_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = tmp_path / "export.jsonl"
+    write_export(export)
+    monkeypatch.setattr(ingest, "PART_BYTES", 2500)
+    monkeypatch.setattr(ingest, "RANGE_BYTES", 5000)
+    data = export.read_bytes()
+    pieces = [p for part in ingest.plan_parts([(3, str(export), len(data))]) for p in part]
+    assert pieces[0].start == 0 and pieces[-1].stop == len(data)
+    for before, after in itertools.pairwise(pieces):
+        assert before.stop == after.start and data[after.start - 1 : after.start] == b"\n"
+        lines = data[: after.start].split(b"\n")[:-1]
+        assert after.line == len(lines)
+        assert after.first == sum(1 for line in lines if line.strip())
+    assert {p.file for p in pieces} == {3}
+
+
+def test_small_and_compressed_files_are_read_whole(tmp_path: Path) -> None:
+    small = tmp_path / "small.jsonl"
+    small.write_text('{"title": "a", "text": "b"}\n')
+    packed = tmp_path / "big.jsonl.gz"
+    packed.write_bytes(b"\x1f\x8b" + b"x" * (ingest.RANGE_BYTES + 10))
+    parts = ingest.plan_parts([(0, str(small), 30), (1, str(packed), ingest.RANGE_BYTES + 12)])
+    assert [[(p.file, p.stop) for p in part] for part in parts] == [[(0, -1), (1, -1)]]
+
+
+def test_spilled_texts_and_fields_read_back_exactly(tmp_path: Path) -> None:
+    title, body = story(5, paragraphs=6)
+    article = next(read_articles([write_one(tmp_path, title, body)], Config()))
+    units = split_units(article, Config())
+    with Spill(str(tmp_path)) as spill:
+        writer = spill.writer(spill.next_part())
+        place = writer.write(units)
+        span = writer.write_bytes(b"fields")
+        writer.close()
+        copy = pickle.loads(pickle.dumps(spill))  # what a worker that is not forked gets
+        text, lengths = copy.read(place)
+        assert copy.read_bytes(span) == b"fields"
+        back = units_from_lengths(text, lengths, units.prepared, units.hashes, units.context)
+        assert back.prepared == units.prepared
+        assert np.array_equal(back.starts, units.starts)
+        assert np.array_equal(back.ends, units.ends)
+        copy.close()
+        folder = Path(spill.folder)
+    assert not folder.exists(), "the spill folder is removed"
+
+
+def write_one(root: Path, title: str, body: list[str]) -> str:
+    path = root / "one.jsonl"
+    path.write_text(json.dumps({"title": title, "text": "\n\n".join(body)}) + "\n")
+    return str(path)
