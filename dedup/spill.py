@@ -12,7 +12,6 @@ index to a part of its own (``PARENT``). The files live in a temporary folder th
 
 from __future__ import annotations
 
-import mmap
 import os
 import shutil
 import tempfile
@@ -70,7 +69,7 @@ class Spill:
 
     def __init__(self, parent: str | None = None) -> None:
         self.folder = tempfile.mkdtemp(prefix="dedup-spill-", dir=parent)
-        self._maps: dict[int, mmap.mmap] = {}
+        self._files: dict[int, int] = {}
         self._parts = 0
 
     def next_part(self) -> int:
@@ -83,20 +82,19 @@ class Spill:
 
     def read_bytes(self, span: Span) -> bytes:
         part, offset, size = span
-        return self._map(part, offset + size)[offset : offset + size]
+        return os.pread(self._file(part), size, offset)
 
     def read(self, place: Place) -> tuple[str, I32]:
         """The text and unit lengths written at ``place``."""
         part, offset, size, units = place
-        data = self._map(part, offset + size + 4 * units)
-        text = data[offset : offset + size].decode("utf-8")
-        lengths = np.frombuffer(data, dtype="<i4", count=units, offset=offset + size)
-        return text, lengths.astype(np.int32)
+        data = os.pread(self._file(part), size + 4 * units, offset)
+        lengths = np.frombuffer(data, dtype="<i4", count=units, offset=size)
+        return data[:size].decode("utf-8"), lengths.astype(np.int32)
 
     def close(self) -> None:
-        for data in self._maps.values():
-            data.close()
-        self._maps.clear()
+        for fd in self._files.values():
+            os.close(fd)
+        self._files.clear()
         shutil.rmtree(self.folder, ignore_errors=True)
 
     def __enter__(self) -> Spill:
@@ -111,18 +109,16 @@ class Spill:
         self.close()
 
     def __getstate__(self) -> dict[str, Any]:
-        # Maps do not pickle; a process that receives a Spill opens its own.
-        return {**self.__dict__, "_maps": {}}
+        # A process that receives a Spill opens the files itself.
+        return {**self.__dict__, "_files": {}}
 
     def _path(self, part: int) -> str:
         return os.path.join(self.folder, f"part-{part}.bin")
 
-    def _map(self, part: int, end: int) -> mmap.mmap:
-        """The part's file mapped, at least its first ``end`` bytes (mapped anew after it grew)."""
-        found = self._maps.get(part)
-        if found is None or len(found) < end:
-            if found is not None:
-                found.close()
-            with open(self._path(part), "rb") as file:
-                found = self._maps[part] = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    def _file(self, part: int) -> int:
+        """The part's file, opened for reading (read with ``pread``: pages read stay in the
+        page cache, not in the process's memory, and forked workers share the descriptor)."""
+        found = self._files.get(part)
+        if found is None:
+            found = self._files[part] = os.open(self._path(part), os.O_RDONLY)
         return found
