@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -27,7 +27,7 @@ from dedup.parallel import split_parallel
 from dedup.prepare import Prepared, Units, boilerplate_of, build_text, units_from_lengths
 from dedup.progress import ProgressCallback, no_progress
 from dedup.refresh import RACY_NS
-from dedup.scanstore import EncodedRow, FileRow, ScanStore
+from dedup.scanstore import CHUNK_ARTICLES, EncodedRow, Record, ScanStore, StoredFile
 from dedup.spill import PARENT, Spill
 
 WarningCallback = Callable[[InputError], None]
@@ -67,18 +67,17 @@ class Corpus:
     def __len__(self) -> int:
         return len(self.columns)
 
-    def add_read(self, file: int, row: EncodedRow, reads: Sequence[PieceRead]) -> None:
-        """A file read in this run, from the pieces it was read in."""
-        self._stamp(row.path, row.size, row.mtime_ns, row.indexed_ns)
-        for read in reads:
-            self.columns.add(file, read.light, read.fields, read.places)
+    def add_piece(self, file: int, read: PieceRead) -> None:
+        """A piece of a file read in this run (pieces come in file order)."""
+        self.columns.add(file, read.light, read.fields, read.places)
 
-    def add_stored(self, file: int, row: FileRow) -> None:
+    def add_stored(self, file: int, stored: StoredFile, chunks: Iterable[Sequence[Record]]) -> None:
         """A file not read again: its stored records (their fields are spilled here)."""
-        self._stamp(row.path, row.size, row.mtime_ns, row.indexed_ns)
-        fields = [spill_fields(self._fields, record) for record in row.records]
-        spans = np.asarray(fields, dtype=np.int64).reshape(-1, 3)
-        self.columns.add(file, LightRecords(row.records), spans, None)
+        self.stamp(stored.path, stored.size, stored.mtime_ns, stored.indexed_ns)
+        for records in chunks:
+            fields = [spill_fields(self._fields, record) for record in records]
+            spans = np.asarray(fields, dtype=np.int64).reshape(-1, 3)
+            self.columns.add(file, LightRecords(records), spans, None)
 
     def freeze(self) -> None:
         """Articles in (path, index) order, as the in-memory pipeline orders them."""
@@ -126,7 +125,8 @@ class Corpus:
         """Whether article ``i``'s text is at hand without reading its file."""
         return self.columns.place(i) is not None or int(self.columns.file_of[i]) in self.units
 
-    def _stamp(self, path: str, size: int, mtime_ns: int, indexed_ns: int) -> None:
+    def stamp(self, path: str, size: int, mtime_ns: int, indexed_ns: int) -> None:
+        """Note a file read or loaded, as learned boilerplate is keyed by what was read."""
         self.stamps.append(f"{path}\0{size}\0{mtime_ns}\0{indexed_ns}")
 
     def _read_units(self, file: int) -> list[Units]:
@@ -182,27 +182,22 @@ def load_corpus(
     started = time.time_ns()
     results = read_parts(parts, config, spill)
     batch: list[EncodedRow] = []
-    number = articles = 0
+    number = 0
     for event in events:
         if isinstance(event, InputError):
             warn(event)
             continue
-        row = (
-            store.load_files({event.real: event.path}).get(event.real) if number in fresh else None
-        )
-        if row is not None:
-            for message, line in row.warnings:
+        stored = store.load_file(event.real, event.path) if number in fresh else None
+        if stored is not None:
+            for message, line in stored.warnings:
                 warn(InputError(event.path, message, line))
-            corpus.add_stored(number, row)
+            corpus.add_stored(number, stored, store.load_records(stored))
         else:
-            reads = [next(results) for _ in range(pieces[number])] or read_now(
-                number, event.path, config, spill
-            )
-            encoded = _file_row(event, started, reads, warn)
-            corpus.add_read(number, encoded, reads)
-            batch.append(encoded)
-            articles += sum(len(r.light) for r in reads)
-            report("read", articles, None)
+            reads: Iterator[PieceRead] = (next(results) for _ in range(pieces[number]))
+            if not pieces[number]:  # stored row found unsound after all: read it here
+                reads = iter(read_now(number, event.path, config, spill))
+            batch.append(_read_file(corpus, number, event, started, reads, store, warn))
+            report("read", len(corpus.columns), None)
         number += 1
         if len(batch) >= BATCH_FILES:
             store.store_files(batch)
@@ -212,25 +207,67 @@ def load_corpus(
     return corpus
 
 
-def _file_row(
-    found: Found, started: int, reads: Sequence[PieceRead], warn: WarningCallback
+def _read_file(
+    corpus: Corpus,
+    number: int,
+    found: Found,
+    started: int,
+    reads: Iterator[PieceRead],
+    store: ScanStore,
+    warn: WarningCallback,
 ) -> EncodedRow:
-    """A file's row for the store from its pieces as read, their warnings passed on in
-    order (one invalid UTF-8 warning per file, as reading it whole gives)."""
+    """Add a file's pieces to the corpus as they come; its row for the store (a large
+    file's row is written in chunks as it goes, all but the last here)."""
+    row = _RowWriter(found, store)
     notes: list[tuple[str, int | None]] = []
-    for error in (e for read in reads for e in read.warnings):
-        if error.reason.startswith(_INVALID_UTF8) and any(
-            reason.startswith(_INVALID_UTF8) for reason, _ in notes
-        ):
-            continue
-        notes.append((error.reason, error.line))
-        warn(error)
-    if reads and all(r.count == 0 for r in reads):  # byte ranges of blank lines only
+    counts: list[int] = []
+    for read in reads:
+        corpus.add_piece(number, read)
+        for error in read.warnings:
+            if not (error.reason.startswith(_INVALID_UTF8) and _warned_utf8(notes)):
+                notes.append((error.reason, error.line))
+                warn(error)
+        counts.append(read.count)
+        row.add(read)
+    if counts and all(count == 0 for count in counts):  # byte ranges of blank lines only
         notes.append((_EMPTY, None))
         warn(InputError(found.path, _EMPTY))
-    stored = tuple(a for read in reads for a in read.stored)
-    hashes = b"".join(read.light.hashes.astype("<u8").tobytes() for read in reads)
-    return EncodedRow(found.real, found.size, found.mtime_ns, started, stored, hashes, tuple(notes))
+    corpus.stamp(found.real, found.size, found.mtime_ns, started)
+    return row.finish(started, tuple(notes))
+
+
+class _RowWriter:
+    """A file's stored row, built piece by piece; every ``CHUNK_ARTICLES`` articles are
+    written ahead as a chunk, so a large file's row is never whole in memory."""
+
+    def __init__(self, found: Found, store: ScanStore) -> None:
+        self.found = found
+        self.store = store
+        self.articles: list[str] = []
+        self.hashes: list[bytes] = []
+        self.chunks: list[int] = []
+
+    def add(self, read: PieceRead) -> None:
+        self.articles.extend(read.stored)
+        self.hashes.append(read.light.hashes.astype("<u8").tobytes())
+        if len(self.articles) >= CHUNK_ARTICLES:
+            number = len(self.chunks) + 1
+            blob = b"".join(self.hashes)
+            self.chunks.append(self.store.store_chunk(self.found.real, number, self.articles, blob))
+            self.articles, self.hashes = [], []
+
+    def finish(self, started: int, notes: tuple[tuple[str, int | None], ...]) -> EncodedRow:
+        f = self.found
+        blob = b"".join(self.hashes)
+        stored = tuple(self.articles)
+        return EncodedRow(
+            f.real, f.size, f.mtime_ns, started, stored, blob, notes, tuple(self.chunks)
+        )
+
+
+def _warned_utf8(notes: Sequence[tuple[str, int | None]]) -> bool:
+    """Whether the file's invalid UTF-8 was reported (once per file, as one read gives)."""
+    return any(reason.startswith(_INVALID_UTF8) for reason, _ in notes)
 
 
 def learn_stored_boilerplate(corpus: Corpus) -> frozenset[int]:

@@ -19,9 +19,11 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -36,25 +38,33 @@ from dedup.sqlite_store import SQLiteStore, Warn
 U64 = npt.NDArray[np.uint64]
 
 STORE_NAME = "scan-index.sqlite"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Bump when what a row holds changes.
 STORE_VERSION = 1
 #: Keys per ``IN (...)`` query, under SQLite's oldest limit of 999 variables.
 QUERY_CHUNK = 900
+#: Articles per stored chunk of a file's row: a large file is written (and read back) in
+#: chunks, so neither ever holds the whole row.
+CHUNK_ARTICLES = 20_000
 #: Whole-corpus memos (learned boilerplate, candidate pairs) kept per kind and settings.
 MEMOS_KEPT = 8
 
+_INSERT = (
+    "INSERT OR REPLACE INTO files (scope, path, chunk, size, mtime_ns, indexed_ns, meta, "
+    "hashes, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     scope TEXT NOT NULL,
     path TEXT NOT NULL,
+    chunk INTEGER NOT NULL,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
     indexed_ns INTEGER NOT NULL,
     meta TEXT NOT NULL,
     hashes BLOB NOT NULL,
     crc INTEGER NOT NULL,
-    PRIMARY KEY (scope, path)
+    PRIMARY KEY (scope, path, chunk)
 );
 CREATE TABLE IF NOT EXISTS pairs (
     scope TEXT NOT NULL,
@@ -79,21 +89,11 @@ class Record:
 
 
 @dataclass(frozen=True)
-class FileRow:
-    """One stored file: its stat when read, its articles and the warnings reading it gave."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    indexed_ns: int
-    records: tuple[Record, ...]
-    warnings: tuple[tuple[str, int | None], ...]
-
-
-@dataclass(frozen=True)
 class EncodedRow:
     """A file's row as it is written: each article's JSON and the unit hashes as bytes
-    (what reading workers send back instead of records)."""
+    (what reading workers send back instead of records). ``chunks`` holds the checksums of
+    the chunks of the row already written with :meth:`ScanStore.store_chunk`, in order;
+    the row's own articles come after theirs."""
 
     path: str
     size: int
@@ -102,6 +102,20 @@ class EncodedRow:
     articles: tuple[str, ...]
     hashes: bytes
     warnings: tuple[tuple[str, int | None], ...]
+    chunks: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A stored file's stat and warnings; its records are decoded chunk by chunk."""
+
+    path: str
+    shown: str
+    size: int
+    mtime_ns: int
+    indexed_ns: int
+    warnings: tuple[tuple[str, int | None], ...]
+    chunks: int
 
 
 def scan_params(config: Config) -> str:
@@ -146,16 +160,45 @@ class ScanStore(SQLiteStore):
 
     # -- files ---------------------------------------------------------------------------
 
-    def load_files(self, paths: dict[str, str]) -> dict[str, FileRow]:
-        """The whole stored rows of ``paths`` (real path -> the path articles are to name)."""
-        return self._guard(lambda: self._select_files(paths), dict)
-
     def load_stats(self, paths: Iterable[str]) -> dict[str, tuple[int, int, int]]:
         """(size, mtime_ns, indexed_ns) of those ``paths`` (real paths) the store holds."""
         return self._guard(lambda: self._select_stats(paths), dict)
 
+    def load_file(self, path: str, shown: str) -> StoredFile | None:
+        """The stored row of ``path`` (a real path) if it is whole and sound (every chunk's
+        checksum is checked); its articles are to name ``shown``."""
+        return self._guard(lambda: self._select_file(path, shown), lambda: None)
+
+    def load_records(self, stored: StoredFile) -> Iterator[tuple[Record, ...]]:
+        """The records of a file :meth:`load_file` found, one chunk at a time, in order."""
+        order = [*range(1, stored.chunks), 0]
+        for chunk in order:
+            yield self._guard(partial(self._select_chunk, stored, chunk), tuple)
+
+    def store_chunk(self, path: str, number: int, articles: Sequence[str], hashes: bytes) -> int:
+        """Write chunk ``number`` (from 1) of a large file's row ahead of the row itself (the
+        first drops the path's older rows); its checksum, for :class:`EncodedRow`."""
+        meta = _encode_articles(articles)
+        crc = _crc(meta, hashes)
+
+        def insert() -> int:
+            with self._write():
+                if number == 1:
+                    self._conn.execute("DELETE FROM files WHERE path = ?", (path,))
+                self._conn.execute(_INSERT, (self.scope, path, number, 0, 0, 0, meta, hashes, crc))
+            return crc
+
+        return self._guard(insert, insert)
+
+    def store_files(self, rows: Sequence[EncodedRow]) -> None:
+        """Add or replace ``rows`` (dropping their paths' rows under other settings)."""
+        self._guard(lambda: self._insert_files(rows), lambda: self._insert_files(rows))
+
     def _select_stats(self, paths: Iterable[str]) -> dict[str, tuple[int, int, int]]:
-        query = "SELECT size, mtime_ns, indexed_ns FROM files WHERE scope = ? AND path = ?"
+        query = (
+            "SELECT size, mtime_ns, indexed_ns FROM files WHERE scope = ? AND path = ? "
+            "AND chunk = 0"
+        )
         found: dict[str, tuple[int, int, int]] = {}
         for path in paths:
             row = self._conn.execute(query, (self.scope, path)).fetchone()
@@ -163,40 +206,46 @@ class ScanStore(SQLiteStore):
                 found[path] = (int(row[0]), int(row[1]), int(row[2]))
         return found
 
-    def store_files(self, rows: Sequence[EncodedRow]) -> None:
-        """Add or replace ``rows`` (dropping their paths' rows under other settings)."""
-        self._guard(lambda: self._insert_files(rows), lambda: self._insert_files(rows))
-
-    def _select_files(self, paths: dict[str, str]) -> dict[str, FileRow]:
+    def _select_file(self, path: str, shown: str) -> StoredFile | None:
         query = (
-            "SELECT size, mtime_ns, indexed_ns, meta, hashes, crc FROM files "
-            "WHERE scope = ? AND path = ?"
+            "SELECT chunk, size, mtime_ns, indexed_ns, meta, hashes, crc FROM files "
+            "WHERE scope = ? AND path = ? ORDER BY chunk"
         )
-        found: dict[str, FileRow] = {}
-        for path, shown in paths.items():
-            row = self._conn.execute(query, (self.scope, path)).fetchone()
-            if row is None:
-                continue
-            size, mtime, indexed, meta, hashes, crc = row
-            if isinstance(meta, str) and isinstance(hashes, bytes) and _crc(meta, hashes) == crc:
-                stat = (size, mtime, indexed)
-                found[path] = _decode_row(path, shown, stat, meta, hashes)
-        return found
+        rows = self._conn.execute(query, (self.scope, path)).fetchall()
+        if not rows or rows[0][0] != 0:
+            return None
+        if not all(isinstance(r[4], str) and isinstance(r[5], bytes) for r in rows):
+            return None
+        if any(_crc(r[4], r[5]) != r[6] for r in rows):
+            return None
+        head = json.loads(rows[0][4])
+        crcs = [int(c) for c in head.get("chunks", [])]
+        if [r[6] for r in rows[1:]] != crcs or [r[0] for r in rows] != list(range(len(rows))):
+            return None
+        warnings = tuple((str(m), None if n is None else int(n)) for m, n in head["warnings"])
+        stat = (int(rows[0][1]), int(rows[0][2]), int(rows[0][3]))
+        return StoredFile(path, shown, *stat, warnings, len(rows))
+
+    def _select_chunk(self, stored: StoredFile, chunk: int) -> tuple[Record, ...]:
+        query = "SELECT meta, hashes FROM files WHERE scope = ? AND path = ? AND chunk = ?"
+        meta, blob = self._conn.execute(query, (self.scope, stored.path, chunk)).fetchone()
+        return _decode_records(stored.shown, json.loads(meta)["articles"], blob)
 
     def _insert_files(self, rows: Sequence[EncodedRow]) -> None:
         with self._write():
-            drop = "DELETE FROM files WHERE path = ? AND scope != ?"
-            self._conn.executemany(drop, [(r.path, self.scope) for r in rows])
+            self._conn.executemany(
+                "DELETE FROM files WHERE path = ? AND NOT (scope = ? AND chunk > 0)",
+                [(r.path, self.scope) for r in rows if r.chunks],
+            )
+            self._conn.executemany(
+                "DELETE FROM files WHERE path = ?", [(r.path,) for r in rows if not r.chunks]
+            )
             values = []
             for row in rows:
                 meta, hashes = _encode_row(row), row.hashes
                 stat = (row.size, row.mtime_ns, row.indexed_ns)
-                values.append((self.scope, row.path, *stat, meta, hashes, _crc(meta, hashes)))
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO files (scope, path, size, mtime_ns, indexed_ns, meta, "
-                "hashes, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                values,
-            )
+                values.append((self.scope, row.path, 0, *stat, meta, hashes, _crc(meta, hashes)))
+            self._conn.executemany(_INSERT, values)
 
     # -- pairs ---------------------------------------------------------------------------
 
@@ -279,17 +328,19 @@ def encode_records(records: Sequence[Record]) -> tuple[str, ...]:
 
 def _encode_row(row: EncodedRow) -> str:
     warnings = json.dumps(row.warnings, ensure_ascii=False)
-    return '{"articles": [' + ", ".join(row.articles) + '], "warnings": ' + warnings + "}"
+    head = f'"warnings": {warnings}, "chunks": {json.dumps(list(row.chunks))}'
+    return _encode_articles(row.articles)[:-1] + ", " + head + "}"
 
 
-def _decode_row(
-    path: str, shown: str, stat: tuple[int, int, int], meta: str, blob: bytes
-) -> FileRow:
-    data = json.loads(meta)
+def _encode_articles(articles: Sequence[str]) -> str:
+    return '{"articles": [' + ", ".join(articles) + "]}"
+
+
+def _decode_records(shown: str, articles: Sequence[Any], blob: bytes) -> tuple[Record, ...]:
     hashes = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
     records = []
     at = 0
-    for index, line, end, title, kind, source, age, extra, *unit in data["articles"]:
+    for index, line, end, title, kind, source, age, extra, *unit in articles:
         heads, digest, words, dropped, count, context = unit
         pairs = tuple((str(k), str(v)) for k, v in extra)
         article = Article(shown, index, line, end, title, (), kind, source, age, pairs)
@@ -298,5 +349,4 @@ def _decode_row(
         records.append(
             Record(article, tuple(heads), bytes.fromhex(digest), words, dropped, own, context)
         )
-    warnings = tuple((str(m), None if n is None else int(n)) for m, n in data["warnings"])
-    return FileRow(path, *stat, tuple(records), warnings)
+    return tuple(records)

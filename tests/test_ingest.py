@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import pickle
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import numpy as np
 import pytest
 from newsgen import story
 
-from dedup import ingest
+from dedup import ingest, scancorpus
 from dedup.cache import SignatureCache
 from dedup.config import Config, load_config
 from dedup.corpus import read_articles
@@ -130,3 +131,58 @@ def write_one(root: Path, title: str, body: list[str]) -> str:
     path = root / "one.jsonl"
     path.write_text(json.dumps({"title": title, "text": "\n\n".join(body)}) + "\n")
     return str(path)
+
+
+def test_a_large_file_is_stored_in_chunks_and_read_back_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = tmp_path / "corpus" / "export.jsonl"
+    export.parent.mkdir()
+    write_export(export)
+    os.utime(export, (1_600_000_000, 1_600_000_000))
+    monkeypatch.setattr(ingest, "PART_BYTES", 3000)
+    monkeypatch.setattr(ingest, "RANGE_BYTES", 6000)
+    monkeypatch.setattr(scancorpus, "CHUNK_ARTICLES", 7)
+    config = config_for(tmp_path, 1)
+    cold = scan([str(export)], config, [])
+    with ScanStore.from_config(config) as store:
+        chunks = store._conn.execute("SELECT count(*) FROM files").fetchone()[0]
+    assert chunks > 3, "the row is written in chunks"
+    reads: list[str] = []
+    monkeypatch.setattr(ingest, "_read_piece", lambda piece, *a: reads.append(piece.path))
+    warnings: list[InputError] = []
+    assert scan([str(export)], config, warnings) == cold
+    assert reads == [], "a warm scan reads nothing"
+    assert [w.reason for w in warnings] == [w.reason for w in scan_warnings(export, config)]
+
+
+def test_a_damaged_chunk_makes_the_file_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = tmp_path / "corpus" / "export.jsonl"
+    export.parent.mkdir()
+    write_export(export)
+    os.utime(export, (1_600_000_000, 1_600_000_000))
+    monkeypatch.setattr(scancorpus, "CHUNK_ARTICLES", 7)
+    monkeypatch.setattr(ingest, "PART_BYTES", 3000)
+    monkeypatch.setattr(ingest, "RANGE_BYTES", 6000)
+    config = config_for(tmp_path, 1)
+    cold = scan([str(export)], config, [])
+    with ScanStore.from_config(config) as store, store._conn:
+        store._conn.execute("UPDATE files SET hashes = x'00' WHERE chunk = 2")
+    real = ingest._read_piece
+    reads: list[str] = []
+
+    def counting(piece: ingest.Piece, *args: object) -> object:
+        reads.append(piece.path)
+        return real(piece, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest, "_read_piece", counting)
+    assert scan([str(export)], config, []) == cold
+    assert reads, "the file is read again"
+
+
+def scan_warnings(path: Path, config: Config) -> list[InputError]:
+    found: list[InputError] = []
+    list(read_articles([str(path)], config, on_warning=found.append))
+    return found
