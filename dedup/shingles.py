@@ -30,8 +30,8 @@ _WORD_BYTE[128:] = True  # UTF-8 bytes of non-ASCII letters (text is normalised 
 #: Shingles in each anchor (the opening and the ending of a body).
 ANCHOR_SHINGLES = 40
 _EMPTY = np.zeros(0, dtype=np.uint64)
-#: Bytes of text shingled in one batch (bounds the prefix-sum tables).
-BATCH_BYTES = 1 << 21
+#: Bytes of text shingled in one batch: small enough for its 64-bit tables to stay in cache.
+BATCH_BYTES = 1 << 17
 
 _powers: U64 = np.ones(1, dtype=np.uint64)
 _inverse_powers: U64 = np.ones(1, dtype=np.uint64)
@@ -39,11 +39,12 @@ _inverse_powers: U64 = np.ones(1, dtype=np.uint64)
 
 def mix64(x: U64) -> U64:
     """splitmix64 finaliser: spreads every input bit over the output."""
-    x = x ^ (x >> np.uint64(30))
-    x = x * np.uint64(0xBF58476D1CE4E5B9)
-    x = x ^ (x >> np.uint64(27))
-    x = x * np.uint64(0x94D049BB133111EB)
-    mixed: U64 = x ^ (x >> np.uint64(31))
+    mixed: U64 = x ^ (x >> np.uint64(30))
+    shifted = np.empty_like(mixed)
+    mixed *= np.uint64(0xBF58476D1CE4E5B9)
+    mixed ^= np.right_shift(mixed, np.uint64(27), out=shifted)
+    mixed *= np.uint64(0x94D049BB133111EB)
+    mixed ^= np.right_shift(mixed, np.uint64(31), out=shifted)
     return mixed
 
 
@@ -58,9 +59,23 @@ def _power_tables(length: int) -> tuple[U64, U64]:
 
 def token_spans(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """Byte offsets (starts, ends) of the word tokens in UTF-8 ``data``."""
-    mask = np.concatenate(([False], _WORD_BYTE[data], [False]))
-    edges = np.diff(mask.view(np.int8))
-    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    mask = np.zeros(len(data) + 2, dtype=bool)
+    _word_bytes(data, mask[1:-1])
+    # Edges alternate: a token starts, then ends (the mask is False at both ends).
+    edges = np.flatnonzero(mask[1:] != mask[:-1])
+    return edges[0::2].copy(), edges[1::2].copy()
+
+
+def _word_bytes(data: npt.NDArray[np.uint8], out: npt.NDArray[np.bool_]) -> None:
+    """``out = _WORD_BYTE[data]``, in a few passes over ``data`` (cheaper than a lookup)."""
+    scratch = np.bitwise_or(data, np.uint8(0x20))  # ASCII letters to lower case
+    scratch -= np.uint8(ord("a"))
+    np.less(scratch, np.uint8(26), out=out)
+    found = np.empty_like(out)
+    np.subtract(data, np.uint8(ord("0")), out=scratch)
+    out |= np.less(scratch, np.uint8(10), out=found)
+    out |= np.equal(data, np.uint8(ord("_")), out=found)
+    out |= np.greater_equal(data, np.uint8(128), out=found)
 
 
 def token_hashes(
@@ -68,9 +83,16 @@ def token_hashes(
 ) -> U64:
     """A 64-bit hash per token, independent of where the token stands."""
     powers, inverse = _power_tables(len(data) + 1)
-    weighted = (data.astype(np.uint64) + np.uint64(1)) * powers[: len(data)]
-    prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(weighted, dtype=np.uint64)))
-    return mix64((prefix[ends] - prefix[starts]) * inverse[starts])
+    prefix = np.empty(len(data) + 1, dtype=np.uint64)
+    prefix[0] = 0
+    weighted = prefix[1:]
+    np.add(data, np.uint64(1), out=weighted, dtype=np.uint64)  # a byte weighs its value + 1
+    weighted *= powers[: len(data)]
+    np.cumsum(weighted, out=weighted)
+    hashes = prefix[ends]
+    hashes -= prefix[starts]
+    hashes *= inverse[starts]
+    return mix64(hashes)
 
 
 @lru_cache(maxsize=8)
@@ -155,50 +177,108 @@ def fingerprint_sets(text: str, size: int) -> tuple[U64, U64, U64]:
     return found.hashes, body[:ANCHOR_SHINGLES], body[-ANCHOR_SHINGLES:]
 
 
+@dataclass(frozen=True)
+class FlatSets:
+    """:func:`fingerprint_sets` of many texts as ranges of one array: set ``j`` of text
+    ``i`` (whole, opening, ending) is ``hashes[starts[3 * i + j] : ends[3 * i + j]]``."""
+
+    hashes: U64
+    starts: Index
+    ends: Index
+
+    def sets(self) -> list[U64]:
+        return [
+            self.hashes[s:e] if e > s else _EMPTY
+            for s, e in zip(self.starts.tolist(), self.ends.tolist(), strict=True)
+        ]
+
+
+def text_batches(texts: Sequence[str]) -> list[tuple[int, int]]:
+    """Runs (first, last) of consecutive texts of about :data:`BATCH_BYTES` each."""
+    bounds: list[tuple[int, int]] = []
+    first, total = 0, 0
+    for i, text in enumerate(texts):
+        total += len(text) + 1
+        if total >= BATCH_BYTES:
+            bounds.append((first, i + 1))
+            first, total = i + 1, 0
+    if first < len(texts):
+        bounds.append((first, len(texts)))
+    return bounds
+
+
 def fingerprint_batch(texts: Sequence[str], size: int) -> list[U64]:
     """:func:`fingerprint_sets` of many texts at once, flattened: three sets per text.
 
-    The texts are joined with newlines (never part of a token) and tokenised and hashed in
-    one pass; a text's shingles are the windows that start and end inside it. The result
-    equals calling :func:`fingerprint_sets` on each text.
+    The result equals calling :func:`fingerprint_sets` on each text.
     """
     sets: list[U64] = []
-    start = 0
-    while start < len(texts):
-        stop, total = start, 0
-        while stop < len(texts) and (total < BATCH_BYTES or stop == start):
-            total += len(texts[stop]) + 1
-            stop += 1
-        sets.extend(_fingerprint_joined(texts[start:stop], size))
-        start = stop
+    for first, last in text_batches(texts):
+        sets += flat_fingerprint_sets(texts[first:last], size).sets()
     return sets
 
 
-def _fingerprint_joined(texts: Sequence[str], size: int) -> list[U64]:
-    encoded = [t.encode("utf-8") for t in texts]
-    lengths = np.fromiter(map(len, encoded), dtype=np.intp, count=len(encoded))
-    offsets = np.concatenate(([0], np.cumsum(lengths + 1)))
-    data = np.frombuffer(b"\n".join(encoded) + b"\n", dtype=np.uint8)
+def flat_fingerprint_sets(texts: Sequence[str], size: int) -> FlatSets:
+    """:func:`fingerprint_sets` of a batch of texts, as ranges of one array.
+
+    The texts are joined with newlines (never part of a token) and tokenised and hashed in
+    one pass; a text's shingles are the windows that start and end inside it.
+    """
+    data = np.frombuffer(("\n".join(texts) + "\n").encode("utf-8"), dtype=np.uint8)
+    lengths, bodies = _byte_layout(texts)
+    offsets = np.zeros(len(texts) + 1, dtype=np.intp)
+    np.cumsum(lengths + 1, out=offsets[1:])
     starts, ends = token_spans(data)
     tokens = token_hashes(data, starts, ends)
-    first = np.searchsorted(starts, offsets[:-1])
-    last = np.searchsorted(starts, offsets[1:])
     windows = _windows(tokens, size)
-    sets: list[U64] = []
-    for i, raw in enumerate(encoded):
-        count = int(last[i] - first[i])
-        if count < size:
-            sets.extend(fingerprint_sets(texts[i], size))
-            continue
-        whole = windows[first[i] : first[i] + count - size + 1]
-        newline = raw.find(b"\n")
-        body_start = offsets[i] + (newline + 1 if newline >= 0 else 0)
-        body = whole[int(np.searchsorted(starts, body_start)) - int(first[i]) :]
-        if len(body) < ANCHOR_SHINGLES:
-            sets += [whole, _EMPTY, _EMPTY]
+    first = np.searchsorted(starts, offsets[:-1])
+    count = np.searchsorted(starts, offsets[1:]) - first
+    stop = first + count - size + 1  # past a text's last window
+    body = np.searchsorted(starts, offsets[:-1] + bodies)
+    anchored = stop - body >= ANCHOR_SHINGLES
+    ranges = np.zeros((len(texts), 6), dtype=np.intp)
+    ranges[:, 0], ranges[:, 1] = first, np.maximum(stop, first)
+    ranges[anchored, 2], ranges[anchored, 3] = body[anchored], body[anchored] + ANCHOR_SHINGLES
+    ranges[anchored, 4], ranges[anchored, 5] = stop[anchored] - ANCHOR_SHINGLES, stop[anchored]
+    hashes = _add_short_texts(windows, tokens, first, count, size, ranges)
+    return FlatSets(hashes, ranges[:, 0::2].ravel(), ranges[:, 1::2].ravel())
+
+
+def _byte_layout(texts: Sequence[str]) -> tuple[Index, Index]:
+    """Each text's length in UTF-8 bytes, and the byte offset where its body starts: after
+    its first newline, if any (0 without one)."""
+    lengths: list[int] = []
+    bodies: list[int] = []
+    for text in texts:
+        body = text.find("\n") + 1
+        if text.isascii():
+            lengths.append(len(text))
+            bodies.append(body)
         else:
-            sets += [whole, body[:ANCHOR_SHINGLES], body[-ANCHOR_SHINGLES:]]
-    return sets
+            lengths.append(len(text.encode("utf-8")))
+            bodies.append(len(text[:body].encode("utf-8")))
+    return np.array(lengths, dtype=np.intp), np.array(bodies, dtype=np.intp)
+
+
+def _add_short_texts(
+    windows: U64, tokens: U64, first: Index, count: Index, size: int, ranges: Index
+) -> U64:
+    """Texts of 1 to ``size - 1`` words have one shingle, of all their words: appended to
+    ``windows``, with the whole-text range of each pointing at it."""
+    short = np.flatnonzero((count > 0) & (count < size))
+    if not len(short):
+        return windows
+    spans = zip(first[short].tolist(), count[short].tolist(), strict=True)
+    extra = [_combine(tokens[f : f + c], size) for f, c in spans]
+    ranges[short, 0] = len(windows) + np.arange(len(short))
+    ranges[short, 1] = ranges[short, 0] + 1
+    return np.concatenate([windows, *extra])
+
+
+def _combine(tokens: U64, size: int) -> U64:
+    """The one shingle of fewer than ``size`` tokens."""
+    weights = np.asarray(mixing_weights(size)[: len(tokens)], dtype=np.uint64)
+    return mix64(np.atleast_1d((tokens * weights).sum(dtype=np.uint64)))
 
 
 def _windows(tokens: U64, size: int) -> U64:
@@ -206,7 +286,9 @@ def _windows(tokens: U64, size: int) -> U64:
     n = len(tokens) - size + 1
     if n <= 0:
         return _EMPTY
-    combined = np.zeros(n, dtype=np.uint64)
-    for offset, weight in enumerate(mixing_weights(size)):
-        combined += tokens[offset : offset + n] * weight
+    weights = mixing_weights(size)
+    combined = tokens[:n] * weights[0]
+    term = np.empty_like(combined)
+    for offset, weight in enumerate(weights[1:], start=1):
+        combined += np.multiply(tokens[offset : offset + n], weight, out=term)
     return mix64(combined)

@@ -12,7 +12,7 @@ verdicts: :mod:`dedup.verify` decides.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -20,12 +20,21 @@ import numpy as np
 import numpy.typing as npt
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from dedup.shingles import ANCHOR_SHINGLES, fingerprint_batch, mix64, mixing_weights
+from dedup.shingles import (
+    ANCHOR_SHINGLES,
+    flat_fingerprint_sets,
+    mix64,
+    mixing_weights,
+    text_batches,
+)
 
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
 
-_CHUNK_SHINGLES = 1 << 20
+#: Shingles permuted at a time: their uint32 values stay in the L2 cache.
+_CHUNK_SHINGLES = 1 << 15
+#: Permutations applied at a time.
+_PERM_BLOCK = 8
 #: LSH threshold for the anchor signatures: an anchor of a copy is its original's passage.
 ANCHOR_THRESHOLD = 0.75
 #: Names the parts of a fingerprint row; part of the cache key.
@@ -69,37 +78,59 @@ def _fmix32(h: U32) -> U32:
 
 
 def signatures(shingle_sets: Sequence[U64], perms: Permutations) -> U32:
-    """MinHash signatures, one row of ``num_perm`` uint32 per shingle set (empty → all max).
+    """MinHash signatures, one row of ``num_perm`` uint32 per shingle set (empty → all max)."""
+    lengths = np.fromiter(map(len, shingle_sets), dtype=np.intp, count=len(shingle_sets))
+    ends = np.cumsum(lengths)
+    flat = np.concatenate(shingle_sets) if len(shingle_sets) else np.zeros(0, np.uint64)
+    return range_signatures(flat.astype(np.uint64, copy=False), ends - lengths, ends, perms)
 
-    Loops over permutations, not shingles: each pass is one contiguous vector operation
-    over every shingle of a batch of articles, reduced per article with ``reduceat``.
+
+def range_signatures(
+    hashes: U64, starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp], perms: Permutations
+) -> U32:
+    """MinHash signatures of the sets ``hashes[starts[i] : ends[i]]`` (empty → all max).
+
+    Ranges may overlap. ``hashes`` is cut into pieces at every range's ends; each
+    permutation is applied to a cache-sized chunk of pieces at a time and reduced to a
+    minimum per piece, and a range's minimum is that of its pieces.
     """
-    a, b = perms.params
-    out = np.full((len(shingle_sets), perms.num_perm), np.iinfo(np.uint32).max, dtype=np.uint32)
-    for first, last in _chunks(shingle_sets):
-        lengths = np.fromiter((len(s) for s in shingle_sets[first:last]), dtype=np.intp)
-        rows = np.flatnonzero(lengths)
-        if not len(rows):
-            continue
-        flat = np.concatenate([shingle_sets[first + i] for i in rows])
-        mixed = _fmix32((flat >> np.uint64(32)).astype(np.uint32))
-        offsets = np.concatenate(([0], np.cumsum(lengths[rows])[:-1]))
-        block = np.empty((len(rows), perms.num_perm), dtype=np.uint32)
-        for k in range(perms.num_perm):
-            block[:, k] = np.minimum.reduceat(mixed * a[k] + b[k], offsets)
-        out[first + rows] = block
+    out = np.full((len(starts), perms.num_perm), _EMPTY_VALUE, dtype=np.uint32)
+    live = np.flatnonzero(ends > starts)
+    if not len(live):
+        return out
+    low, high = int(starts[live].min()), int(ends[live].max())
+    cuts = np.unique(
+        np.concatenate((starts[live], ends[live], np.arange(low, high, _CHUNK_SHINGLES)))
+    )
+    mins = _piece_minima(
+        _fmix32((hashes[low:high] >> np.uint64(32)).astype(np.uint32)), cuts - low, perms
+    )
+    pieces = np.empty(2 * len(live), dtype=np.intp)
+    pieces[0::2] = np.searchsorted(cuts, starts[live])
+    pieces[1::2] = np.searchsorted(cuts, ends[live])
+    out[live] = np.minimum.reduceat(mins, pieces, axis=1)[:, 0::2].T
     return out
 
 
-def _chunks(shingle_sets: Sequence[U64]) -> Iterator[tuple[int, int]]:
-    first, total = 0, 0
-    for i, s in enumerate(shingle_sets):
-        total += len(s)
-        if total >= _CHUNK_SHINGLES:
-            yield first, i + 1
-            first, total = i + 1, 0
-    if first < len(shingle_sets):
-        yield first, len(shingle_sets)
+def _piece_minima(mixed: U32, cuts: npt.NDArray[np.intp], perms: Permutations) -> U32:
+    """Per permutation (row), the minimum of every piece ``mixed[cuts[j] : cuts[j + 1]]``,
+    and a last column of max values. ``cuts`` starts at 0 and ends at ``len(mixed)``."""
+    a, b = perms.params
+    a_rows, b_rows = a[:, None], b[:, None]
+    mins = np.full((perms.num_perm, len(cuts)), _EMPTY_VALUE, dtype=np.uint32)
+    chunk_starts = np.arange(0, len(mixed), _CHUNK_SHINGLES)
+    bounds = [*np.searchsorted(cuts, chunk_starts).tolist(), len(cuts) - 1]
+    scratch = np.empty((_PERM_BLOCK, min(_CHUNK_SHINGLES, len(mixed))), dtype=np.uint32)
+    for chunk_start, first, last in zip(chunk_starts.tolist(), bounds, bounds[1:], strict=False):
+        values = mixed[None, chunk_start : chunk_start + _CHUNK_SHINGLES]
+        offsets = cuts[first:last] - chunk_start
+        for k in range(0, perms.num_perm, _PERM_BLOCK):
+            block = slice(k, k + _PERM_BLOCK)
+            permuted = scratch[: len(a_rows[block]), : values.shape[1]]
+            np.multiply(a_rows[block], values, out=permuted)
+            permuted += b_rows[block]
+            np.minimum.reduceat(permuted, offsets, axis=1, out=mins[block, first:last])
+    return mins
 
 
 @lru_cache(maxsize=32)
@@ -124,8 +155,12 @@ def band_keys(sigs: U32, bands: int, rows: int) -> U64:
 def fingerprints(texts: Sequence[str], size: int, perms: Permutations) -> U32:
     """One row per text: its whole-text, opening and ending signatures side by side
     (see :func:`dedup.shingles.fingerprint_sets`)."""
-    sets = fingerprint_batch(texts, size)
-    return signatures(sets, perms).reshape(len(texts), 3 * perms.num_perm)
+    rows = np.empty((len(texts), 3 * perms.num_perm), dtype=np.uint32)
+    for first, last in text_batches(texts):
+        sets = flat_fingerprint_sets(texts[first:last], size)
+        sigs = range_signatures(sets.hashes, sets.starts, sets.ends, perms)
+        rows[first:last] = sigs.reshape(last - first, 3 * perms.num_perm)
+    return rows
 
 
 def candidate_pairs(rows: U32, threshold: float) -> npt.NDArray[np.int64]:

@@ -1,15 +1,21 @@
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
+import pytest
 from datasketch import MinHash
 from newsgen import story
 
-from dedup.shingles import fingerprint_batch, fingerprint_sets, shingle
+from dedup import shingles as shingles_module
+from dedup import signature as signature_module
+from dedup.shingles import _WORD_BYTE, fingerprint_batch, fingerprint_sets, shingle, token_spans
 from dedup.signature import (
     Permutations,
     candidate_pairs,
     estimate_jaccard,
     fingerprints,
+    range_signatures,
     signatures,
 )
 
@@ -106,3 +112,61 @@ def test_batched_fingerprints_equal_one_text_at_a_time() -> None:
     assert len(batched) == len(single)
     for got, want in zip(batched, single, strict=True):
         assert np.array_equal(got, want)
+
+
+def odd_texts() -> list[str]:
+    """Texts that exercise the edges of batching: empty, short, non-ASCII, no body."""
+    texts = [f"Headline {seed}\n" + text_of(seed) for seed in range(12)]
+    texts += ["", "one two", "title only", "ünïcödé title\nтекст на русском " * 30]
+    texts += ["x\n" + "word " * 41, "\n", "a\n", "\nb c d e f g", "t\n\nbody " * 50]
+    return [*texts, "...", "a b c d", "a b c d e", text_of(99, paragraphs=30)]
+
+
+@pytest.mark.parametrize(("batch_bytes", "chunk", "block"), [(1 << 17, 1 << 15, 8), (300, 50, 3)])
+def test_fingerprints_equal_signatures_of_each_texts_sets(
+    monkeypatch: pytest.MonkeyPatch, batch_bytes: int, chunk: int, block: int
+) -> None:
+    monkeypatch.setattr(shingles_module, "BATCH_BYTES", batch_bytes)
+    monkeypatch.setattr(signature_module, "_CHUNK_SHINGLES", chunk)
+    monkeypatch.setattr(signature_module, "_PERM_BLOCK", block)
+    texts = odd_texts()
+    rows = fingerprints(texts, 5, PERMS)
+    for text, row in zip(texts, rows, strict=True):
+        want = signatures(list(fingerprint_sets(text, 5)), PERMS).ravel()
+        assert np.array_equal(row, want)
+    whole = shingle(texts[0], 5).hashes
+    reference = MinHash(num_perm=128, seed=1, scheme="affine32", hashfunc=lambda v: v)
+    reference.update_batch([int(h) >> 32 for h in whole])
+    assert np.array_equal(rows[0, :128], reference.hashvalues)
+
+
+def test_fingerprints_and_shingles_keep_their_values() -> None:
+    """Digests of rows and hashes computed before the numpy paths were optimised."""
+    texts = [f"{story(seed, 8)[0]}\n{' '.join(story(seed, 8)[1])}" for seed in range(40)]
+    texts += ["", "one two", "Ünïcödé title\nтекст на русском " * 30, "x\n" + "word " * 41]
+    rows = fingerprints(texts, 5, PERMS)
+    assert hashlib.blake2b(rows.tobytes(), digest_size=16).hexdigest() == (
+        "5ece3c38c59ab4ed5996d1e7ea565664"
+    )
+    found = shingle(texts[0], 5)
+    digest = hashlib.blake2b(found.hashes.tobytes() + found.tokens.tobytes(), digest_size=16)
+    assert digest.hexdigest() == "73ed4edc4b67ead1e6fd466712710db3"
+
+
+def test_range_signatures_of_overlapping_ranges_equal_signatures_of_slices() -> None:
+    hashes = shingle(text_of(3, paragraphs=20), 5).hashes
+    starts = np.array([0, 10, 5, 30, 30, 7, len(hashes) - 1, 0], dtype=np.intp)
+    ends = np.array([len(hashes), 50, 5, 31, 90, 8, len(hashes), 0], dtype=np.intp)
+    got = range_signatures(hashes, starts, ends, PERMS)
+    want = signatures([hashes[s:e] for s, e in zip(starts, ends, strict=True)], PERMS)
+    assert np.array_equal(got, want)
+
+
+def test_token_spans_follow_the_word_byte_table() -> None:
+    data = np.frombuffer(bytes(range(256)) + bytes(range(255, -1, -1)), dtype=np.uint8)
+    starts, ends = token_spans(data)
+    mask = np.zeros(len(data), dtype=bool)
+    for s, e in zip(starts, ends, strict=True):
+        mask[s:e] = True
+    assert np.array_equal(mask, _WORD_BYTE[data])
+    assert (starts[1:] > ends[:-1]).all()
