@@ -87,9 +87,7 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterat
         gc.unfreeze()
 
 
-def _with_config(
-    work: Callable[[Sequence[T], Config], list[R]], config: Config, chunk: Sequence[T]
-) -> list[R]:
+def _with_config(work: Callable[[Sequence[T], Config], R], config: Config, chunk: Sequence[T]) -> R:
     return work(chunk, config)
 
 
@@ -101,13 +99,22 @@ def map_chunks(
     report: ProgressCallback,
 ) -> list[R]:
     """``work`` over ``items`` in chunks, in order, on ``config.effective_jobs`` processes."""
-    jobs = config.effective_jobs if len(items) >= PARALLEL_MIN_ARTICLES else 1
     results: list[R] = []
-    chunks = [items[first:last] for first, last in _bounds(len(items))]
-    for part in map_ordered(partial(_with_config, work, config), chunks, jobs):
+    for _, part in map_each_chunk(work, items, config):
         results.extend(part)
         report(stage, len(results), len(items))
     return results
+
+
+def map_each_chunk(
+    work: Callable[[Sequence[T], Config], R], items: Sequence[T], config: Config
+) -> Iterator[tuple[Sequence[T], R]]:
+    """Each chunk of ``items`` with ``work(chunk, config)``, in order, as results arrive
+    (on ``config.effective_jobs`` processes when there are enough items)."""
+    jobs = config.effective_jobs if len(items) >= PARALLEL_MIN_ARTICLES else 1
+    chunks = [items[first:last] for first, last in _bounds(len(items))]
+    results = map_ordered(partial(_with_config, work, config), chunks, jobs)
+    yield from zip(chunks, results, strict=True)
 
 
 def _units_chunk(articles: Sequence[Article], config: Config) -> list[Units]:

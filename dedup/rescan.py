@@ -26,14 +26,14 @@ from dedup.article import Article
 from dedup.config import Config
 from dedup.corpus import read_file
 from dedup.errors import InputError
-from dedup.parallel import SignatureStore, map_chunks, sign_chunk
+from dedup.parallel import SignatureStore, map_chunks, map_each_chunk
 from dedup.pipeline import Laps, exact_edges, group_edges, parameters
 from dedup.prepare import Prepared, signature_params
 from dedup.progress import ProgressCallback, no_progress
 from dedup.result import Group, PairScore, Result, Stats
 from dedup.scancorpus import Corpus, Found, learn_stored_boilerplate, load_corpus, walk
 from dedup.scanstore import ScanStore, score_from_json, score_to_json
-from dedup.signature import candidate_pairs
+from dedup.signature import BandTable, Permutations, fingerprints
 from dedup.spill import Spill
 from dedup.verify import Side, score_pair
 
@@ -41,6 +41,8 @@ U32 = npt.NDArray[np.uint32]
 WarningCallback = Callable[[InputError], None]
 Edges = list[tuple[int, int]]
 
+#: Signatures looked up in the cache at a time.
+LOOKUP_CHUNK = 10_000
 #: Below this many bytes of input, ``in_memory`` (when given) runs instead of the store.
 SMALL_INPUT_BYTES = 4_000_000
 
@@ -130,8 +132,8 @@ def find_candidates(
         flat = json.loads(found)
         pairs = [(reps[flat[k]], reps[flat[k + 1]]) for k in range(0, len(flat), 2)]
         return pairs, len(reps) if cache is not None else 0
-    sigs, hits = fingerprint(corpus, prepared, reps, cache, report)
-    local = candidate_pairs(sigs, corpus.config.lsh_threshold)
+    table, hits = fingerprint(corpus, prepared, reps, cache, report)
+    local = table.pairs()
     store.put_memo(key, json.dumps(local.ravel().tolist()))
     return [(reps[i], reps[j]) for i, j in local.tolist()], hits
 
@@ -173,25 +175,30 @@ def fingerprint(
     reps: Sequence[int],
     cache: SignatureStore | None,
     report: ProgressCallback,
-) -> tuple[U32, int]:
-    """Fingerprint rows of the representatives, and how many came from the cache."""
+) -> tuple[BandTable, int]:
+    """LSH band keys of the representatives, and how many of their signatures the cache
+    held. Rows are read from the cache or computed (and cached) a chunk at a time."""
     config = corpus.config
+    params = signature_params(config)
+    table = BandTable(len(reps), config.num_perm, config.lsh_threshold)
     keys = [prepared[i].digest for i in reps]
-    cached = cache.get_many(signature_params(config), keys) if cache is not None else {}
-    missing = [k for k, key in enumerate(keys) if key not in cached]
+    missing: list[int] = []
+    for first in range(0, len(keys), LOOKUP_CHUNK):
+        chunk = keys[first : first + LOOKUP_CHUNK]
+        cached = cache.get_many(params, chunk) if cache is not None else {}
+        hits = [k for k, key in enumerate(chunk) if key in cached]
+        if hits:
+            table.fill(np.asarray(hits) + first, np.stack([cached[chunk[k]] for k in hits]))
+        missing += [first + k for k, key in enumerate(chunk) if key not in cached]
     corpus.need(reps[k] for k in missing)
-    work = partial(_sign_articles, corpus)
-    fresh = map_chunks(work, [reps[k] for k in missing], config, "signatures", report)
-    if cache is not None and fresh:
-        params = signature_params(config)
-        cache.put_many(params, ((keys[k], row) for k, row in zip(missing, fresh, strict=True)))
-    out = np.empty((len(reps), 3 * config.num_perm), dtype=np.uint32)
-    for k, key in enumerate(keys):
-        if key in cached:
-            out[k] = cached[key]
-    for k, row in zip(missing, fresh, strict=True):
-        out[k] = row
-    return out, len(reps) - len(missing)
+    done = 0
+    for positions, rows in map_each_chunk(partial(_sign_articles, corpus, reps), missing, config):
+        table.fill(np.asarray(positions), rows)
+        if cache is not None:
+            cache.put_many(params, zip([keys[k] for k in positions], rows, strict=True))
+        done += len(positions)
+        report("signatures", done, len(missing))
+    return table, len(reps) - len(missing)
 
 
 def verify_pairs(
@@ -214,8 +221,12 @@ def verify_pairs(
     return [pair for pair, key in zip(pairs, keys, strict=True) if verdicts[key]]
 
 
-def _sign_articles(corpus: Corpus, indices: Sequence[int], config: Config) -> list[U32]:
-    return sign_chunk([corpus.full(i).text for i in indices], config)
+def _sign_articles(
+    corpus: Corpus, reps: Sequence[int], positions: Sequence[int], config: Config
+) -> U32:
+    """Fingerprint rows of the representatives at ``positions`` of ``reps``."""
+    texts = [corpus.full(reps[k]).text for k in positions]
+    return fingerprints(texts, config.shingle_size, Permutations(config.num_perm, config.seed))
 
 
 def _verify_articles(

@@ -18,7 +18,7 @@ from typing import TextIO
 import numpy as np
 
 from dedup.article import Article
-from dedup.columns import Columns, LightRecords, spill_fields
+from dedup.columns import NOT_SPILLED, Columns, LightRecords, spill_fields
 from dedup.config import Config
 from dedup.corpus import iter_files, read_file
 from dedup.errors import DedupError, InputError
@@ -101,7 +101,9 @@ class Corpus:
 
     def need(self, indices: Iterable[int]) -> None:
         """Read the files holding the texts of those articles, where not read yet."""
-        wanted = {int(self.columns.file_of[i]) for i in indices if not self.has_text(i)}
+        chosen = np.fromiter(indices, dtype=np.int64)
+        unspilled = chosen[self.columns.places[chosen, 0] == NOT_SPILLED[0]]
+        wanted = set(np.unique(self.columns.file_of[unspilled]).tolist())
         for file in sorted(wanted - self.units.keys()):
             self.units[file] = self._read_units(file)
 

@@ -163,30 +163,50 @@ def fingerprints(texts: Sequence[str], size: int, perms: Permutations) -> U32:
     return rows
 
 
-def candidate_pairs(rows: U32, threshold: float) -> npt.NDArray[np.int64]:
-    """Pairs (i, j), i < j, sharing an LSH band of any of their three signatures.
+class BandTable:
+    """The LSH band keys of fingerprint rows, filled chunk by chunk (``fill``), and the
+    candidate pairs they give (``pairs``): a corpus's rows never need to be held at once.
 
     Whole-text bands use ``threshold``; anchor bands a stricter one, since an anchor of a
-    copy is the same passage as its original's. Sorted, without repeats.
+    copy is the same passage as its original's. An empty signature (a body too short for
+    anchors) takes part in no band.
     """
-    n = len(rows)
-    num_perm = rows.shape[1] // 3
-    found = []
-    for part, cut in enumerate(
-        (threshold, max(threshold, ANCHOR_THRESHOLD), max(threshold, ANCHOR_THRESHOLD))
-    ):
-        sigs = rows[:, part * num_perm : (part + 1) * num_perm]
-        valid = np.flatnonzero((sigs != _EMPTY_VALUE).any(axis=1))
-        if len(valid) < 2:
-            continue
-        bands, r = band_layout(cut, num_perm)
-        keys = band_keys(sigs[valid], bands, r)
-        found += [valid[_bucket_pairs(keys[:, band])] for band in range(bands)]
-    if not found or n < 2:
-        return np.zeros((0, 2), dtype=np.int64)
-    pairs = np.concatenate(found).astype(np.int64)
-    pairs.sort(axis=1)
-    return np.unique(pairs, axis=0) if len(pairs) else pairs
+
+    def __init__(self, count: int, num_perm: int, threshold: float) -> None:
+        anchor = max(threshold, ANCHOR_THRESHOLD)
+        self.num_perm = num_perm
+        self.layouts = [band_layout(cut, num_perm) for cut in (threshold, anchor, anchor)]
+        self.keys = [np.zeros((count, bands), dtype=np.uint64) for bands, _ in self.layouts]
+        self.valid = np.zeros((count, len(self.layouts)), dtype=bool)
+
+    def fill(self, positions: npt.NDArray[np.intp], rows: U32) -> None:
+        """Band keys of ``rows`` (fingerprint rows) for the articles at ``positions``."""
+        for part, (bands, r) in enumerate(self.layouts):
+            sigs = rows[:, part * self.num_perm : (part + 1) * self.num_perm]
+            self.valid[positions, part] = (sigs != _EMPTY_VALUE).any(axis=1)
+            self.keys[part][positions] = band_keys(sigs, bands, r)
+
+    def pairs(self) -> npt.NDArray[np.int64]:
+        """Pairs (i, j), i < j, sharing a band of any of their signatures; sorted, no repeats."""
+        found = []
+        for part, keys in enumerate(self.keys):
+            valid = np.flatnonzero(self.valid[:, part])
+            if len(valid) < 2:
+                continue
+            found += [valid[_bucket_pairs(keys[valid, band])] for band in range(keys.shape[1])]
+        if not found:
+            return np.zeros((0, 2), dtype=np.int64)
+        pairs = np.concatenate(found).astype(np.int64)
+        pairs.sort(axis=1)
+        return np.unique(pairs, axis=0) if len(pairs) else pairs
+
+
+def candidate_pairs(rows: U32, threshold: float) -> npt.NDArray[np.int64]:
+    """Pairs (i, j), i < j, sharing an LSH band of any of their three signatures
+    (see :class:`BandTable`). Sorted, without repeats."""
+    table = BandTable(len(rows), rows.shape[1] // 3, threshold)
+    table.fill(np.arange(len(rows)), rows)
+    return table.pairs()
 
 
 def _bucket_pairs(keys: U64) -> npt.NDArray[np.int64]:
