@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 import ftfy
+import numpy as np
 
 #: Bump whenever normalisation output changes: cached signatures depend on it.
 NORMALIZER_VERSION = 2
 
-_QUOTES = str.maketrans(
-    {
-        **dict.fromkeys("‘’‚‛′ʼʹ`´", "'"),
-        **dict.fromkeys("“”„‟″«»", '"'),
-        **dict.fromkeys("‐‑‒–—―−⁃", "-"),
-        "\u00a0": " ",
-        "\u200b": "",
-        "\ufeff": "",
-    }
-)
+_QUOTE_STYLE: dict[str, str] = {
+    **dict.fromkeys("‘’‚‛′ʼʹ`´", "'"),
+    **dict.fromkeys("“”„‟″«»", '"'),
+    **dict.fromkeys("‐‑‒–—―−⁃", "-"),
+    "\u00a0": " ",
+    "\u200b": "",
+    "\ufeff": "",
+}
 _MOJIBAKE_HINT = re.compile(r"[ÃÂâ][\u0080-\u00bf\u2018-\u203a\u20ac\u0152\u0153\u0160\u0161]")
 _NUMBER = re.compile(r"\d+(?:[.,/:]\d+)*")
 _BREAK = re.compile(r"[.!?][\"')\]”’]?\s+")
@@ -48,7 +48,7 @@ _WORD = re.compile(r"\w+")
 
 def repair(text: str) -> str:
     """Fix mojibake (UTF-8 read as cp1252 and the like), only where it is likely present."""
-    if _MOJIBAKE_HINT.search(text):
+    if not text.isascii() and _MOJIBAKE_HINT.search(text):
         return ftfy.fix_text(text, normalization="NFC")
     return text
 
@@ -59,6 +59,8 @@ def normalize(text: str) -> str:
     Idempotent: ``normalize(normalize(t)) == normalize(t)``. Folding can expose mojibake
     that a repair then fixes, so the two alternate until the text stops changing.
     """
+    if text.isascii():  # no mojibake: one fold is final
+        return fold(text)
     folded = fold(repair(text))
     for _ in range(_MAX_REPAIRS):
         repaired = fold(repair(folded))
@@ -72,9 +74,74 @@ def fold(text: str) -> str:
     """:func:`normalize` without the mojibake repair, for text already repaired."""
     if text.isascii():
         return " ".join(text.lower().split())
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    return " ".join(text.split())
+    return " ".join(_fold_chars(text).split())
+
+
+def _fold_chars(text: str) -> str:
+    """:func:`fold` of non-ASCII text, whitespace left as it is."""
+    text = _unify_quotes(unicodedata.normalize("NFKC", text)).casefold()
+    return _unify_quotes(unicodedata.normalize("NFKC", text))
+
+
+def _unify_quotes(text: str) -> str:
+    """``text.translate`` by :data:`_QUOTE_STYLE` (no replacement is a key), many times
+    faster on non-ASCII text."""
+    for char, replacement in _QUOTE_STYLE.items():
+        if char in text:
+            text = text.replace(char, replacement)
+    return text
+
+
+def fold_paragraphs(paragraphs: Sequence[str]) -> list[str]:
+    """``[fold(repair(p)) for p in paragraphs]``, in a few calls: the ASCII paragraphs
+    are folded as one text, and so are the others."""
+    narrow = list(map(str.isascii, paragraphs))
+    if all(narrow):
+        return _fold_ascii(paragraphs)
+    if not any(narrow):
+        return _fold_wide(paragraphs)
+    ascii_folded = iter(_fold_ascii([p for p, n in zip(paragraphs, narrow, strict=True) if n]))
+    wide_folded = iter(_fold_wide([p for p, n in zip(paragraphs, narrow, strict=True) if not n]))
+    return [next(ascii_folded) if n else next(wide_folded) for n in narrow]
+
+
+def _fold_ascii(paragraphs: Sequence[str]) -> list[str]:
+    """:func:`fold` of ASCII paragraphs (which never need a repair)."""
+    lines = _lines_of("\n".join(paragraphs).lower(), len(paragraphs))
+    return [fold(p) for p in paragraphs] if lines is None else lines
+
+
+def _fold_wide(paragraphs: Sequence[str]) -> list[str]:
+    """``fold(repair(p))`` of non-ASCII paragraphs: joined by "\n" (which every step maps
+    on its own and never makes), they fold as one text, unless one needs a repair."""
+    joined = "\n".join(paragraphs)
+    if _MOJIBAKE_HINT.search(joined) or joined.count("\n") >= len(paragraphs):
+        return [fold(repair(p)) for p in paragraphs]
+    lines = _lines_of(_fold_chars(joined), len(paragraphs))
+    return [fold(p) for p in paragraphs] if lines is None else lines
+
+
+def _lines_of(text: str, count: int) -> list[str] | None:
+    """The lines of folded paragraphs joined by "\n", each with its whitespace folded; None
+    when they are not ``count`` lines (a paragraph held a "\n")."""
+    lines = text.split("\n")
+    if len(lines) != count:
+        return None
+    return lines if _single_spaced(text, lines) else [" ".join(line.split()) for line in lines]
+
+
+def _single_spaced(text: str, lines: list[str]) -> bool:
+    """Whether every one of ``lines`` (the lines of ``text``) is surely words parted by
+    single spaces: no double space, no whitespace at either end, no other whitespace."""
+    if text.isascii():
+        codes = np.frombuffer(text.encode(), dtype=np.uint8)
+        spaced = codes <= 32  # " ", "\n", other whitespace and control characters
+        if len(codes) and (spaced[0] or spaced[-1] or (spaced[1:] & spaced[:-1]).any()):
+            return False
+        return int(np.count_nonzero(codes < 32)) == len(lines) - 1  # the "\n"s alone
+    if "  " in text or not all(map(str.__eq__, lines, map(str.strip, lines))):
+        return False
+    return all(map(str.isprintable, lines))  # no whitespace but " " is printable
 
 
 def split_sentences(paragraph: str) -> list[str]:

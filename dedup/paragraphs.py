@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from itertools import pairwise
+from operator import and_
 
 #: Hard-wrapped text is wrapped at a width between these (characters).
 WRAP_WIDTHS = (30, 120)
@@ -21,23 +22,40 @@ def assemble_paragraphs(lines: Sequence[str], *, wrapped_text: bool = False) -> 
     ``wrapped_text`` says the text around these lines is known to be hard-wrapped, so
     two wrapped lines alone form a paragraph too.
     """
-    blocks: list[list[str]] = [[]]
-    for line in lines:
-        if line.strip():
-            blocks[-1].append(line.rstrip())
-        elif blocks[-1]:
-            blocks.append([])
-    blocks = [block for block in blocks if block]
+    stripped = list(map(str.strip, lines))
+    present = list(map(bool, stripped))
+    if not any(map(and_, present, present[1:])):  # every line alone: a paragraph each
+        return tuple(filter(None, stripped))
+    blocks = _blocks(lines)
+    several = wrapped_text or len(blocks) > 1
     paragraphs: list[str] = []
     for block in blocks:
+        if len(block) == 1:  # a line alone: neither indents nor wrapping to look for
+            paragraphs.append(block[0].lstrip())
+            continue
         pieces = split_at_indents(block)
         if len(pieces) > 1:  # short lines whose indented first lines mark the paragraphs
             paragraphs.extend(join_wrapped(piece) for piece in pieces)
-        elif looks_wrapped(block, several=wrapped_text or len(blocks) > 1):
+        elif looks_wrapped(block, several=several):
             paragraphs.append(join_wrapped(block))
         else:
             paragraphs.extend(line.strip() for line in block)
     return tuple(paragraphs)
+
+
+def _blocks(lines: Sequence[str]) -> list[list[str]]:
+    """Runs of non-blank lines (right-trimmed), parted by blank ones."""
+    blocks: list[list[str]] = []
+    block: list[str] = []
+    for line in lines:
+        if line and not line.isspace():
+            block.append(line.rstrip())
+        elif block:
+            blocks.append(block)
+            block = []
+    if block:
+        blocks.append(block)
+    return blocks
 
 
 def join_wrapped(lines: Sequence[str]) -> str:

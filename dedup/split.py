@@ -48,7 +48,9 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "…": ".
 def split_lines(text: str) -> list[str]:
     """The file's lines, with CRLF/CR read as line ends and a leading BOM dropped."""
     text = text.removeprefix("\ufeff")
-    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if "\r" in text:  # a quick scan; most text has none
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
 
 
 def fold(line: str) -> str:

@@ -1,0 +1,189 @@
+"""split_units and its junk matching give exactly what the plain, slower way gives."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dedup.article import Article
+from dedup.config import Config
+from dedup.normalize import fold, normalize, repair, split_sentences
+from dedup.prepare import (
+    SHORT_PARAGRAPH,
+    junk_matcher,
+    reflow,
+    required_literals,
+    split_units,
+    unit_hash,
+)
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXTRA = (r"said\s+on", r"(?i)REUTERS", r"the (company|bank)", r"billion$", r"^the", r"ha{2}")
+
+
+def _reference(article: Article, config: Config) -> tuple[Any, ...]:
+    """split_units the plain way: one paragraph, one pattern, one small array at a time."""
+    matcher = junk_matcher(config.all_junk_patterns)
+    paragraphs = reflow(article.body)
+    folded = [fold(repair(p)) for p in paragraphs]
+    joined = "\n".join(folded)
+    floating = tuple(f for f in matcher.floating if f.search(joined))
+    units: list[str] = []
+    junk: list[bool] = []
+    for paragraph, unit in zip(paragraphs, folded, strict=True):
+        if not unit:
+            continue
+        is_junk = matcher.hits(unit, floating)
+        if not is_junk or len(paragraph) <= SHORT_PARAGRAPH:
+            units.append(unit)
+            junk.append(is_junk)
+            continue
+        for sentence in filter(None, map(fold, split_sentences(repair(paragraph)))):
+            units.append(sentence)
+            junk.append(matcher.hits(sentence, floating))
+    kept = [u for u, j in zip(units, junk, strict=True) if not j]
+    title = normalize(article.title)
+    body = " ".join(kept)
+    text = f"{title}\n{body}" if title else body
+    digest = hashlib.blake2b(text.encode(), digest_size=16).digest() if body else b""
+    words = body.count(" ") + 1 if body else 0
+    lengths = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
+    ends = (len(title) + 1 if title else 0) + np.cumsum(lengths + 1) - 1
+    starts = ends - lengths
+    hashes = np.fromiter((unit_hash(u) for u in kept), dtype=np.uint64, count=len(kept))
+    context = int(hashes[int(np.argmax(lengths))]) if kept else 0
+    return (text, words, digest, len(units) - len(kept), starts, ends, hashes, context)
+
+
+def _got(article: Article, config: Config) -> tuple[Any, ...]:
+    units = split_units(article, config)
+    text, words, digest, dropped = dataclasses.astuple(units.prepared)
+    return (text, words, digest, dropped, units.starts, units.ends, units.hashes, units.context)
+
+
+def _assert_same(article: Article, config: Config) -> None:
+    want, got = _reference(article, config), _got(article, config)
+    assert got[:4] == want[:4]
+    for mine, theirs in zip(got[4:7], want[4:7], strict=True):
+        assert mine.dtype == theirs.dtype
+        assert mine.tolist() == theirs.tolist()
+    assert got[7] == want[7] and type(got[7]) is int
+
+
+def _article(title: str, body: tuple[str, ...]) -> Article:
+    return Article(path="a.jsonl", index=0, line=1, end_line=1, title=title, body=body)
+
+
+LONG = "The council met on Tuesday to weigh the plan. " * 8
+CASES = [
+    ("Plain title", ("First paragraph here.", "Second one,", "continued in lower case.")),
+    ("", ("Advertisement", "Sign in to access your portfolio", "Body text stays.")),
+    ("Junk glued", (LONG + "Sign in to access your portfolio", "Photo: a caption")),
+    (
+        "“Curly” — title",
+        ("“We’re ready,” she said — at £5.", "ASCII `tick` too", "caf\u00c3\u00a9"),
+    ),
+    ("Empties", ("\u200b", "  ", "Words", "\ufeff")),
+    ("All junk", ("Advertisement", "Share")),
+    ("Spaces", ("Two  spaces\tand tab", " lead and trail ", "line\nbreak inside")),
+    ("Getty", ("Crowds gather - John Doe/Getty Images", "Pictured via getty images")),
+    ("Nothing", ()),
+]
+
+
+@pytest.mark.parametrize(("title", "body"), CASES)
+def test_split_units_matches_the_plain_way(title: str, body: tuple[str, ...]) -> None:
+    _assert_same(_article(title, body), Config())
+    _assert_same(_article(title, body), Config(extra_junk_patterns=EXTRA))
+
+
+_PIECES = st.sampled_from(
+    [
+        "Advertisement",
+        "Sign in to access your portfolio",
+        "via getty images",
+        " - Jo Bo/Reuters",
+        "try the Times free for a month",
+        "The bank said",
+        "the company",
+        "billion",
+        "Haa",
+        "caf\u00c3\u00a9",
+        "“Quote”",
+        "£5",
+        "  ",
+        "\t",
+        "`",
+        "said on",
+        LONG,
+        "lower case",
+        "End.",
+    ]
+)
+_PARAGRAPH = st.lists(_PIECES, max_size=5).map(" ".join) | st.text(max_size=20)
+
+
+@SETTINGS
+@given(st.text(max_size=20), st.lists(_PARAGRAPH, max_size=8))
+def test_split_units_matches_the_plain_way_on_any_article(title: str, body: list[str]) -> None:
+    _assert_same(_article(title, tuple(body)), Config())
+    _assert_same(_article(title, tuple(body)), Config(extra_junk_patterns=EXTRA))
+
+
+def test_junk_flags_are_hits() -> None:
+    matcher = junk_matcher(Config(extra_junk_patterns=EXTRA).all_junk_patterns)
+    units = ["advertisement", "the bank said", "sign in to access your portfolio now", "x"]
+    for floating in ((), matcher.floating):
+        assert matcher.flags(units, floating) == [matcher.hits(u, floating) for u in units]
+    text = "\n".join(units)
+    assert matcher.floating_in(text) == tuple(f for f in matcher.floating if f.search(text))
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals"),
+    [
+        ("sign in to access your portfolio", ("sign in to access your portfolio",)),
+        (r"try (the )?[a-z ]{2,40} free for\b", (" free for", "try ")),
+        (r" - [^.!?]{2,80}/(getty images|afp)[^.!?]{0,40}$", ("/", " - ")),
+        ("ab?c", ("a", "c")),
+        ("a+b", ("b",)),
+        (r"x[]a(]y\.z", ("x", "y", "z")),
+        ("ab|cd", ()),
+        ("(a|b)cd", ("cd",)),
+        ("(?i)abc", ()),
+        ("x(?#c(d)e", ()),
+        ("#{*|{{1,3}c", ()),
+        ("a{b", ("b",)),
+    ],
+)
+def test_required_literals(pattern: str, literals: tuple[str, ...]) -> None:
+    assert required_literals(re.compile(pattern)) == literals
+
+
+_TOKENS = st.sampled_from(
+    [*"abc -/#", "?", "*", "+", "{2}", "{1,3}", "{", "}", "(", ")", "|", "^", "$", ".", "(?:"]
+)
+_GROUPS = st.sampled_from([r"\b", r"\.", "(?i:", "(?=", "[^a]", "[]a]", r"\d", "(?#x)", "(?s)"])
+_TEXTS = ["", "abc", "a-b/c", "cab ba", "aab\nbcc", "# a.b", "c-/-a b", "bbb aaa ccc"]
+
+
+@SETTINGS
+@given(st.lists(_TOKENS | _GROUPS, min_size=1, max_size=8).map("".join))
+def test_required_literals_are_in_every_match(source: str) -> None:
+    try:
+        pattern = re.compile(source)
+    except (re.error, OverflowError):
+        return
+    literals = required_literals(pattern)
+    for text in _TEXTS:
+        for match in pattern.finditer(text):
+            assert all(literal in text for literal in literals)
+            if "(?=" not in source:
+                assert all(literal in match.group() for literal in literals)
