@@ -40,7 +40,12 @@ def canonical_name(source: str) -> str:
 
 def dateline_origin(article: Article) -> str | None:
     """The outlet an article's first paragraph names as its origin, e.g. AP in "X (AP) —"."""
-    for paragraph in article.body[:2]:
+    return dateline_in(article.body)
+
+
+def dateline_in(body: Sequence[str]) -> str | None:
+    """:func:`dateline_origin` of an article with this body."""
+    for paragraph in body[:2]:
         match = _DATELINE.match(paragraph.strip())
         if match:
             return canonical_name(match.group(1))

@@ -49,6 +49,24 @@ def components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
     return sorted((m for m in found.values() if len(m) > 1), key=lambda m: m[0])
 
 
+def component_order(pairs: Sequence[tuple[int, int]]) -> list[int]:
+    """Positions of ``pairs`` reordered so the pairs of each connected component come
+    together (components in order of their first pair): work done for one member of a
+    component is then at hand for its other pairs."""
+    ids: dict[int, int] = {}
+    for a, b in pairs:
+        ids.setdefault(a, len(ids))
+        ids.setdefault(b, len(ids))
+    sets = UnionFind(len(ids))
+    for a, b in pairs:
+        sets.union(ids[a], ids[b])
+    roots = [sets.find(ids[a]) for a, _ in pairs]
+    first: dict[int, int] = {}
+    for k, root in enumerate(roots):
+        first.setdefault(root, k)
+    return sorted(range(len(pairs)), key=lambda k: (first[roots[k]], k))
+
+
 @dataclass(frozen=True)
 class Cluster:
     """A canonical member, its verified copies with their scores, and why it is canonical."""

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.article import Article
-from dedup.canonical import dateline_origin
+from dedup.canonical import dateline_in
 from dedup.columns import LightRecords, spill_fields
 from dedup.config import Config
 from dedup.corpus import read_file, read_jsonl_lines
@@ -107,8 +107,10 @@ def read_now(file: int, path: str, config: Config, spill: Spill) -> list[PieceRe
 def light_record(article: Article, units: Units) -> Record:
     """What the scan keeps of an article: no body, only the openings the canonical rules
     read, and its units' digest, counts and hashes."""
-    heads = tuple(p.strip()[:HEAD] for p in article.body[:2])
-    if dateline_origin(replace(article, body=heads)) != dateline_origin(article):
+    stripped = [p.strip() for p in article.body[:2]]
+    heads = tuple(p[:HEAD] for p in stripped)
+    # Cut openings must name the same dateline origin as the whole ones, or stay whole.
+    if any(len(p) > HEAD for p in stripped) and dateline_in(heads) != dateline_in(stripped):
         heads = article.body[:2]
     p = units.prepared
     bare = replace(article, body=())

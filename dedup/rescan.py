@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.article import Article
+from dedup.cluster import component_order
 from dedup.config import Config
 from dedup.corpus import read_file
 from dedup.errors import InputError
@@ -212,6 +213,7 @@ def verify_pairs(
     keys = [b"q" + prepared[a].digest + prepared[b].digest for a, b in pairs]
     verdicts = {key: value == "true" for key, value in store.get_values(keys).items()}
     todo = [k for k, key in enumerate(keys) if key not in verdicts]
+    todo = [todo[k] for k in component_order([pairs[k] for k in todo])]
     corpus.need(x for k in todo for x in pairs[k])
     work = partial(_verify_articles, corpus)
     copies = map_chunks(work, [pairs[k] for k in todo], corpus.config, "verify", report)
