@@ -3,51 +3,26 @@
 A scan of a million articles cannot afford a million record objects. Per article it keeps
 its file and slot in the file, record index, word and dropped-unit counts, text digest,
 story context, unit hashes (one flat array for the whole corpus) and where its comparison
-text and its pickled fields are spilled (:mod:`dedup.spill`). Only the articles that end
+text and its encoded fields are spilled (:mod:`dedup.spill`). Only the articles that end
 up in groups have their fields read back.
 """
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Sequence
-from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.article import Article
+from dedup.light import LightRecords, decode_fields
 from dedup.prepare import Prepared
-from dedup.scanstore import Record
-from dedup.spill import Place, Spill, SpillWriter
+from dedup.spill import Place, Span, Spill
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 #: The text place of an article whose text is not spilled (its file was not read).
 NOT_SPILLED = (-2, 0, 0, 0)
-
-
-class LightRecords:
-    """Records of one file (or part of one) as arrays: what :class:`Columns` keeps."""
-
-    def __init__(self, records: Sequence[Record]) -> None:
-        n = len(records)
-        self.index = np.fromiter((r.article.index for r in records), dtype=np.int64, count=n)
-        self.words = np.fromiter((r.words for r in records), dtype=np.int64, count=n)
-        self.dropped = np.fromiter((r.dropped for r in records), dtype=np.int64, count=n)
-        self.context = np.fromiter((r.context for r in records), dtype=np.uint64, count=n)
-        self.counts = np.fromiter((len(r.hashes) for r in records), dtype=np.int64, count=n)
-        self.digests = [r.digest for r in records]
-        parts = [np.asarray(r.hashes, dtype=np.uint64) for r in records]
-        self.hashes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
-
-    def __len__(self) -> int:
-        return len(self.index)
-
-
-def spill_fields(writer: SpillWriter, record: Record) -> tuple[int, int, int]:
-    """Write a record's article (no body) and openings to the spill; where they are."""
-    return writer.write_bytes(pickle.dumps((record.article, record.heads), pickle.HIGHEST_PROTOCOL))
 
 
 class Columns:
@@ -56,6 +31,7 @@ class Columns:
     def __init__(self, spill: Spill) -> None:
         self.spill = spill
         self._added: list[tuple[int, LightRecords, I64, I64]] = []
+        self.paths: Sequence[str] = ()
         empty = np.zeros(0, dtype=np.int64)
         self.file_of = self.slot_of = self.index = self.words = self.dropped = empty
         self.context: U64 = np.zeros(0, dtype=np.uint64)
@@ -68,15 +44,21 @@ class Columns:
     def __len__(self) -> int:
         return len(self.file_of)
 
-    def add(self, file: int, light: LightRecords, fields: I64, places: I64 | None) -> None:
-        """One file's records in file order, where their fields and (when read in this run)
-        their texts are spilled."""
+    def add(self, file: int, light: LightRecords, fields_at: Span, places: I64 | None) -> None:
+        """Records of one file in file order: ``fields_at`` is where their fields are spilled
+        end to end, ``places`` where their texts are (when read in this run)."""
         if places is None:
             places = np.tile(np.asarray(NOT_SPILLED, dtype=np.int64), (len(light), 1))
-        self._added.append((file, light, fields.reshape(-1, 3), places.reshape(-1, 4)))
+        part, offset, _ = fields_at
+        fields = np.zeros((len(light), 3), dtype=np.int64)
+        fields[:, 0] = part
+        fields[:, 1] = offset + np.cumsum(light.sizes) - light.sizes
+        fields[:, 2] = light.sizes
+        self._added.append((file, light, fields, places.reshape(-1, 4)))
 
     def freeze(self, paths: Sequence[str]) -> None:
         """Every added article in (path, index) order (``paths[file]`` names each file)."""
+        self.paths = paths
         lights = [light for _, light, _, _ in self._added]
         files = _join([np.full(len(x), f, dtype=np.int64) for f, x, _, _ in self._added])
         slots = _join([np.arange(len(x), dtype=np.int64) for x in lights])
@@ -111,9 +93,8 @@ class Columns:
     def article(self, i: int, *, heads: bool = False) -> Article:
         """Article ``i`` without its body, or with the openings the canonical rules read."""
         part, offset, size = (int(x) for x in self.fields[i])
-        article, openings = pickle.loads(self.spill.read_bytes((part, offset, size)))
-        assert isinstance(article, Article)
-        return replace(article, body=tuple(openings)) if heads else article
+        data = self.spill.read_bytes((part, offset, size))
+        return decode_fields(data, self.paths[int(self.file_of[i])], heads=heads)
 
     def _order_hashes(self, lights: Sequence[LightRecords], order: I64) -> None:
         counts = _join([x.counts for x in lights])

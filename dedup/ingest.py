@@ -19,15 +19,14 @@ import numpy.typing as npt
 
 from dedup.article import Article
 from dedup.canonical import dateline_in
-from dedup.columns import LightRecords, spill_fields
 from dedup.config import Config
 from dedup.corpus import read_file, read_jsonl_lines
 from dedup.decode import BINARY_PROBE, GZIP_MAGIC, strip_gz
 from dedup.errors import InputError
+from dedup.light import LightRecords, Record, encode_fields
 from dedup.parallel import map_ordered
 from dedup.prepare import Units, split_units
-from dedup.scanstore import Record, encode_records
-from dedup.spill import Place, Spill, SpillWriter
+from dedup.spill import Place, Span, Spill, SpillWriter
 
 WarningCallback = Callable[[InputError], None]
 
@@ -54,14 +53,14 @@ class Piece:
 
 @dataclass(frozen=True)
 class PieceRead:
-    """What reading a piece gave: its records as arrays and as the scan index stores them,
-    where their fields and texts are spilled, warnings, and for a byte range how many
-    records (non-blank lines) it held."""
+    """What reading a piece gave: its records as arrays, their fields laid end to end (and
+    where the spill holds that copy of them), where their texts are spilled, warnings, and
+    for a byte range how many records (non-blank lines) it held."""
 
     piece: Piece
     light: LightRecords
-    stored: tuple[str, ...]
-    fields: npt.NDArray[np.int64]
+    fields: bytes
+    fields_at: Span
     places: npt.NDArray[np.int64]
     warnings: tuple[InputError, ...]
     count: int
@@ -138,17 +137,11 @@ def _read_piece(piece: Piece, config: Config, writer: SpillWriter) -> PieceRead:
         units = split_units(article, config)
         records.append(light_record(article, units))
         places.append(writer.write(units))
-    fields = [spill_fields(writer, record) for record in records]
-    stored = encode_records(records)
-    return PieceRead(
-        piece,
-        LightRecords(records),
-        stored,
-        np.asarray(fields, dtype=np.int64).reshape(-1, 3),
-        np.asarray(places, dtype=np.int64).reshape(-1, 4),
-        tuple(errors),
-        count,
-    )
+    fields = [encode_fields(record) for record in records]
+    blob = b"".join(fields)
+    light = LightRecords.of(records, [len(f) for f in fields])
+    spilled = np.asarray(places, dtype=np.int64).reshape(-1, 4)
+    return PieceRead(piece, light, blob, writer.write_bytes(blob), spilled, tuple(errors), count)
 
 
 def _read_range(piece: Piece, config: Config, warn: WarningCallback) -> tuple[list[Article], int]:

@@ -18,16 +18,17 @@ from typing import TextIO
 import numpy as np
 
 from dedup.article import Article
-from dedup.columns import NOT_SPILLED, Columns, LightRecords, spill_fields
+from dedup.columns import NOT_SPILLED, Columns
 from dedup.config import Config
 from dedup.corpus import iter_files, read_file
 from dedup.errors import DedupError, InputError
 from dedup.ingest import PieceRead, plan_parts, read_now, read_parts
+from dedup.light import LightRecords
 from dedup.parallel import split_parallel
 from dedup.prepare import Prepared, Units, boilerplate_of, build_text, units_from_lengths
 from dedup.progress import ProgressCallback, no_progress
 from dedup.refresh import RACY_NS
-from dedup.scanstore import CHUNK_ARTICLES, EncodedRow, Record, ScanStore, StoredFile
+from dedup.scanstore import CHUNK_ARTICLES, EncodedRow, ScanStore, StoredFile
 from dedup.spill import PARENT, Spill
 
 WarningCallback = Callable[[InputError], None]
@@ -69,15 +70,15 @@ class Corpus:
 
     def add_piece(self, file: int, read: PieceRead) -> None:
         """A piece of a file read in this run (pieces come in file order)."""
-        self.columns.add(file, read.light, read.fields, read.places)
+        self.columns.add(file, read.light, read.fields_at, read.places)
 
-    def add_stored(self, file: int, stored: StoredFile, chunks: Iterable[Sequence[Record]]) -> None:
-        """A file not read again: its stored records (their fields are spilled here)."""
+    def add_stored(
+        self, file: int, stored: StoredFile, chunks: Iterable[tuple[LightRecords, bytes]]
+    ) -> None:
+        """A file not read again: its stored articles (their fields are spilled here)."""
         self.stamp(stored.path, stored.size, stored.mtime_ns, stored.indexed_ns)
-        for records in chunks:
-            fields = [spill_fields(self._fields, record) for record in records]
-            spans = np.asarray(fields, dtype=np.int64).reshape(-1, 3)
-            self.columns.add(file, LightRecords(records), spans, None)
+        for light, fields in chunks:
+            self.columns.add(file, light, self._fields.write_bytes(fields), None)
 
     def freeze(self) -> None:
         """Articles in (path, index) order, as the in-memory pipeline orders them."""
@@ -245,26 +246,28 @@ class _RowWriter:
     def __init__(self, found: Found, store: ScanStore) -> None:
         self.found = found
         self.store = store
-        self.articles: list[str] = []
-        self.hashes: list[bytes] = []
+        self.lights: list[LightRecords] = []
+        self.fields: list[bytes] = []
         self.chunks: list[int] = []
 
     def add(self, read: PieceRead) -> None:
-        self.articles.extend(read.stored)
-        self.hashes.append(read.light.hashes.astype("<u8").tobytes())
-        if len(self.articles) >= CHUNK_ARTICLES:
+        self.lights.append(read.light)
+        self.fields.append(read.fields)
+        if sum(len(x) for x in self.lights) >= CHUNK_ARTICLES:
+            light, fields = self._take()
             number = len(self.chunks) + 1
-            blob = b"".join(self.hashes)
-            self.chunks.append(self.store.store_chunk(self.found.real, number, self.articles, blob))
-            self.articles, self.hashes = [], []
+            self.chunks.append(self.store.store_chunk(self.found.real, number, light, fields))
 
     def finish(self, started: int, notes: tuple[tuple[str, int | None], ...]) -> EncodedRow:
         f = self.found
-        blob = b"".join(self.hashes)
-        stored = tuple(self.articles)
-        return EncodedRow(
-            f.real, f.size, f.mtime_ns, started, stored, blob, notes, tuple(self.chunks)
-        )
+        light, fields = self._take()
+        chunks = tuple(self.chunks)
+        return EncodedRow(f.real, f.size, f.mtime_ns, started, light, fields, notes, chunks)
+
+    def _take(self) -> tuple[bytes, bytes]:
+        light, fields = LightRecords.join(self.lights).to_bytes(), b"".join(self.fields)
+        self.lights, self.fields = [], []
+        return light, fields
 
 
 def _warned_utf8(notes: Sequence[tuple[str, int | None]]) -> bool:

@@ -1,11 +1,13 @@
 """A persistent store for ``dedup scan``: per file its articles' light records, and pair scores.
 
-A file's row holds, per article, every :class:`~dedup.article.Article` field but the body,
-the opening of its first paragraphs (what the canonical rules read), the digest, word
-count and dropped-unit count of its comparison text before corpus boilerplate is cut,
-and its unit hashes and story context (what boilerplate is learned from). A row is keyed
-by the file's real path and checked against its size and modification time, under a
-*scope*: a short hash of every setting that changes units or scores (:func:`scan_params`).
+A file's row holds its articles as :class:`~dedup.light.LightRecords` packed to bytes
+(record index, digest, word and dropped-unit counts of the comparison text before corpus
+boilerplate is cut, unit hashes and story context) and, laid end to end, each article's
+fields as JSON (every :class:`~dedup.article.Article` field but the path and body, and
+the openings the canonical rules read). A row is keyed by the file's real path and
+checked against its size and modification time, under a *scope*: a short hash of every
+setting that changes units or scores (:func:`scan_params`). A large file's row is stored
+in chunks of ``CHUNK_ARTICLES`` articles, each with its checksum.
 
 Beside the files, two tables keyed by comparison-text digests keep work that does not
 depend on where a text lives: scores of pairs (the quick verdict of a candidate pair, the
@@ -23,22 +25,22 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from dedup.article import Article
 from dedup.cache import SignatureCache
 from dedup.config import Config
+from dedup.errors import DedupError
 from dedup.index import index_params
+from dedup.light import LightRecords
 from dedup.result import PairScore
 from dedup.sqlite_store import SQLiteStore, Warn
 
 U64 = npt.NDArray[np.uint64]
 
 STORE_NAME = "scan-index.sqlite"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 #: Bump when what a row holds changes.
 STORE_VERSION = 1
 #: Keys per ``IN (...)`` query, under SQLite's oldest limit of 999 variables.
@@ -51,7 +53,7 @@ MEMOS_KEPT = 8
 
 _INSERT = (
     "INSERT OR REPLACE INTO files (scope, path, chunk, size, mtime_ns, indexed_ns, meta, "
-    "hashes, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    "light, fields, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -62,7 +64,8 @@ CREATE TABLE IF NOT EXISTS files (
     mtime_ns INTEGER NOT NULL,
     indexed_ns INTEGER NOT NULL,
     meta TEXT NOT NULL,
-    hashes BLOB NOT NULL,
+    light BLOB NOT NULL,
+    fields BLOB NOT NULL,
     crc INTEGER NOT NULL,
     PRIMARY KEY (scope, path, chunk)
 );
@@ -76,31 +79,18 @@ CREATE TABLE IF NOT EXISTS pairs (
 
 
 @dataclass(frozen=True)
-class Record:
-    """One article as the store keeps it: no body, only what scanning needs."""
-
-    article: Article
-    heads: tuple[str, ...]
-    digest: bytes
-    words: int
-    dropped: int
-    hashes: U64
-    context: int
-
-
-@dataclass(frozen=True)
 class EncodedRow:
-    """A file's row as it is written: each article's JSON and the unit hashes as bytes
-    (what reading workers send back instead of records). ``chunks`` holds the checksums of
-    the chunks of the row already written with :meth:`ScanStore.store_chunk`, in order;
-    the row's own articles come after theirs."""
+    """A file's row as it is written: its (last) articles packed, their fields laid end to
+    end, and the warnings reading it gave. ``chunks`` holds the checksums of the chunks of
+    the row already written with :meth:`ScanStore.store_chunk`, in order; the row's own
+    articles come after theirs."""
 
     path: str
     size: int
     mtime_ns: int
     indexed_ns: int
-    articles: tuple[str, ...]
-    hashes: bytes
+    light: bytes
+    fields: bytes
     warnings: tuple[tuple[str, int | None], ...]
     chunks: tuple[int, ...] = ()
 
@@ -169,23 +159,24 @@ class ScanStore(SQLiteStore):
         checksum is checked); its articles are to name ``shown``."""
         return self._guard(lambda: self._select_file(path, shown), lambda: None)
 
-    def load_records(self, stored: StoredFile) -> Iterator[tuple[Record, ...]]:
-        """The records of a file :meth:`load_file` found, one chunk at a time, in order."""
+    def load_records(self, stored: StoredFile) -> Iterator[tuple[LightRecords, bytes]]:
+        """The articles of a file :meth:`load_file` found, one chunk at a time, in order:
+        packed, and their fields laid end to end."""
         order = [*range(1, stored.chunks), 0]
         for chunk in order:
-            yield self._guard(partial(self._select_chunk, stored, chunk), tuple)
+            yield self._guard(partial(self._select_chunk, stored, chunk), _no_chunk)
 
-    def store_chunk(self, path: str, number: int, articles: Sequence[str], hashes: bytes) -> int:
+    def store_chunk(self, path: str, number: int, light: bytes, fields: bytes) -> int:
         """Write chunk ``number`` (from 1) of a large file's row ahead of the row itself (the
         first drops the path's older rows); its checksum, for :class:`EncodedRow`."""
-        meta = _encode_articles(articles)
-        crc = _crc(meta, hashes)
+        crc = _crc("{}", light, fields)
+        values = (self.scope, path, number, 0, 0, 0, "{}", light, fields, crc)
 
         def insert() -> int:
             with self._write():
                 if number == 1:
                     self._conn.execute("DELETE FROM files WHERE path = ?", (path,))
-                self._conn.execute(_INSERT, (self.scope, path, number, 0, 0, 0, meta, hashes, crc))
+                self._conn.execute(_INSERT, values)
             return crc
 
         return self._guard(insert, insert)
@@ -208,7 +199,7 @@ class ScanStore(SQLiteStore):
 
     def _select_file(self, path: str, shown: str) -> StoredFile | None:
         query = (
-            "SELECT chunk, size, mtime_ns, indexed_ns, meta, hashes, crc FROM files "
+            "SELECT chunk, size, mtime_ns, indexed_ns, meta, light, fields, crc FROM files "
             "WHERE scope = ? AND path = ? ORDER BY chunk"
         )
         rows = self._conn.execute(query, (self.scope, path)).fetchall()
@@ -216,20 +207,20 @@ class ScanStore(SQLiteStore):
             return None
         if not all(isinstance(r[4], str) and isinstance(r[5], bytes) for r in rows):
             return None
-        if any(_crc(r[4], r[5]) != r[6] for r in rows):
+        if any(not isinstance(r[6], bytes) or _crc(r[4], r[5], r[6]) != r[7] for r in rows):
             return None
         head = json.loads(rows[0][4])
         crcs = [int(c) for c in head.get("chunks", [])]
-        if [r[6] for r in rows[1:]] != crcs or [r[0] for r in rows] != list(range(len(rows))):
+        if [r[7] for r in rows[1:]] != crcs or [r[0] for r in rows] != list(range(len(rows))):
             return None
         warnings = tuple((str(m), None if n is None else int(n)) for m, n in head["warnings"])
         stat = (int(rows[0][1]), int(rows[0][2]), int(rows[0][3]))
         return StoredFile(path, shown, *stat, warnings, len(rows))
 
-    def _select_chunk(self, stored: StoredFile, chunk: int) -> tuple[Record, ...]:
-        query = "SELECT meta, hashes FROM files WHERE scope = ? AND path = ? AND chunk = ?"
-        meta, blob = self._conn.execute(query, (self.scope, stored.path, chunk)).fetchone()
-        return _decode_records(stored.shown, json.loads(meta)["articles"], blob)
+    def _select_chunk(self, stored: StoredFile, chunk: int) -> tuple[LightRecords, bytes]:
+        query = "SELECT light, fields FROM files WHERE scope = ? AND path = ? AND chunk = ?"
+        light, fields = self._conn.execute(query, (self.scope, stored.path, chunk)).fetchone()
+        return LightRecords.from_bytes(light), bytes(fields)
 
     def _insert_files(self, rows: Sequence[EncodedRow]) -> None:
         with self._write():
@@ -242,9 +233,10 @@ class ScanStore(SQLiteStore):
             )
             values = []
             for row in rows:
-                meta, hashes = _encode_row(row), row.hashes
+                meta = json.dumps({"warnings": row.warnings, "chunks": row.chunks})
                 stat = (row.size, row.mtime_ns, row.indexed_ns)
-                values.append((self.scope, row.path, 0, *stat, meta, hashes, _crc(meta, hashes)))
+                crc = _crc(meta, row.light, row.fields)
+                values.append((self.scope, row.path, 0, *stat, meta, row.light, row.fields, crc))
             self._conn.executemany(_INSERT, values)
 
     # -- pairs ---------------------------------------------------------------------------
@@ -311,42 +303,10 @@ def score_from_json(text: str) -> PairScore:
     return PairScore(sim, c_ab, c_ba, aligned, numbers, words_a, words_b, rule, reason)
 
 
-def _crc(meta: str, hashes: bytes) -> int:
-    return zlib.crc32(hashes, zlib.crc32(meta.encode()))
+def _crc(meta: str, light: bytes, fields: bytes) -> int:
+    return zlib.crc32(fields, zlib.crc32(light, zlib.crc32(meta.encode())))
 
 
-def encode_records(records: Sequence[Record]) -> tuple[str, ...]:
-    """Each record's JSON as a stored row lists it (its unit hashes go in the row's blob)."""
-    articles = []
-    for r in records:
-        a = r.article
-        fields = [a.index, a.line, a.end_line, a.title, a.kind, a.source, a.age, a.extra]
-        unit = [list(r.heads), r.digest.hex(), r.words, r.dropped, len(r.hashes), r.context]
-        articles.append(json.dumps([*fields, *unit], ensure_ascii=False))
-    return tuple(articles)
-
-
-def _encode_row(row: EncodedRow) -> str:
-    warnings = json.dumps(row.warnings, ensure_ascii=False)
-    head = f'"warnings": {warnings}, "chunks": {json.dumps(list(row.chunks))}'
-    return _encode_articles(row.articles)[:-1] + ", " + head + "}"
-
-
-def _encode_articles(articles: Sequence[str]) -> str:
-    return '{"articles": [' + ", ".join(articles) + "]}"
-
-
-def _decode_records(shown: str, articles: Sequence[Any], blob: bytes) -> tuple[Record, ...]:
-    hashes = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
-    records = []
-    at = 0
-    for index, line, end, title, kind, source, age, extra, *unit in articles:
-        heads, digest, words, dropped, count, context = unit
-        pairs = tuple((str(k), str(v)) for k, v in extra)
-        article = Article(shown, index, line, end, title, (), kind, source, age, pairs)
-        own = hashes[at : at + count]
-        at += count
-        records.append(
-            Record(article, tuple(heads), bytes.fromhex(digest), words, dropped, own, context)
-        )
-    return tuple(records)
+def _no_chunk() -> tuple[LightRecords, bytes]:
+    """A chunk of a store found damaged (and rebuilt) while a file was being read from it."""
+    raise DedupError("the scan index was damaged while being read; run the scan again")

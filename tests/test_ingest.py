@@ -169,7 +169,7 @@ def test_a_damaged_chunk_makes_the_file_read_again(
     config = config_for(tmp_path, 1)
     cold = scan([str(export)], config, [])
     with ScanStore.from_config(config) as store, store._conn:
-        store._conn.execute("UPDATE files SET hashes = x'00' WHERE chunk = 2")
+        store._conn.execute("UPDATE files SET light = x'00' WHERE chunk = 2")
     real = ingest._read_piece
     reads: list[str] = []
 
