@@ -11,6 +11,7 @@ Rules, in order:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections import Counter
 from collections.abc import Sequence
 
@@ -69,8 +70,7 @@ def group_origin(articles: Sequence[Article]) -> str | None:
 
 def _source_rank(article: Article, origin: str | None, config: Config) -> tuple[float, str]:
     source = canonical_name(article.source) if article.source else None
-    preferred = [canonical_name(s) for s in config.preferred_sources]
-    aggregators = {canonical_name(s) for s in config.aggregators}
+    preferred, aggregators = _source_lists(config.preferred_sources, config.aggregators)
     if source and source == origin:
         return 0, f"{article.source} is the origin the dateline names"
     if source in preferred:
@@ -80,6 +80,14 @@ def _source_rank(article: Article, origin: str | None, config: Config) -> tuple[
     if source is None:
         return 3, "no source named"
     return 4, f"{article.source} is an aggregator"
+
+
+@lru_cache(maxsize=8)
+def _source_lists(
+    preferred: tuple[str, ...], aggregators: tuple[str, ...]
+) -> tuple[list[str], frozenset[str]]:
+    """Preferred sources (in order) and aggregators, by canonical name."""
+    return [canonical_name(s) for s in preferred], frozenset(map(canonical_name, aggregators))
 
 
 def choose(articles: Sequence[Article], words: Sequence[int], config: Config) -> tuple[int, str]:

@@ -180,10 +180,15 @@ def group_edges(
     canonical. ``heads(i)`` gives the article the canonical rules see (default ``articles[i]``)."""
     view = heads or articles.__getitem__
 
+    chosen_before: dict[tuple[int, ...], tuple[int, str]] = {}
+
     def choose(members: Sequence[int]) -> tuple[int, str]:
-        chosen = [view(m) for m in members]
-        best, reason = canonical.choose(chosen, [words[m] for m in members], config)
-        return members[best], reason
+        found = chosen_before.get(tuple(members))
+        if found is None:
+            chosen = [view(m) for m in members]
+            best, reason = canonical.choose(chosen, [words[m] for m in members], config)
+            found = chosen_before[tuple(members)] = (members[best], reason)
+        return found
 
     found = components(len(articles), edges)
     prefetch = getattr(score, "prefetch", None)
