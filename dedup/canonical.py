@@ -11,9 +11,9 @@ Rules, in order:
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 from dedup.article import Article
 from dedup.config import Config
