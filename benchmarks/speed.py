@@ -120,10 +120,13 @@ def count_dedup_copies(mode: str, stdout: str) -> int | None:
     return sum(len(r["copies"]) if "copies" in r else 1 for r in records)
 
 
-def run_dedup(mode: str, corpus: Path, size: int, workdir: Path, jobs_all: int) -> list[Row]:
-    """Cold then warm, on one job and on all jobs; each cold run starts from an empty cache."""
+def run_dedup(
+    mode: str, corpus: Path, size: int, workdir: Path, jobs_all: int, one_job: bool = True
+) -> list[Row]:
+    """Cold then warm, on one job (unless not ``one_job``) and on all jobs; each cold run
+    starts from an empty cache."""
     rows: list[Row] = []
-    for jobs in sorted({1, jobs_all}):
+    for jobs in sorted({1, jobs_all} if one_job else {jobs_all}):
         cache = workdir / f"cache-{jobs}.sqlite"
         # The scan index beside the cache is part of a warm start too.
         for leftover in [
@@ -229,7 +232,7 @@ def benchmark_size(size: int, args: argparse.Namespace, workdir: Path, mode: str
     jobs_all = args.jobs or os.cpu_count() or 1
     rows: list[Row] = []
     if mode:
-        rows += run_dedup(mode, corpus, size, folder, jobs_all)
+        rows += run_dedup(mode, corpus, size, folder, jobs_all, "dedup-1job" not in args.skip)
     else:
         rows.append(Row(size, "dedup", 0, 0.0, 0.0, 0.0, 0.0, None, f"unavailable: {args.why}"))
     for name in (*FAST_ANCHORS, *SLOW_ANCHORS):
@@ -254,7 +257,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--subsample", type=parse_size, default=10_000)
     parser.add_argument("--jobs", type=int, default=0, help="'All jobs' means this many.")
     parser.add_argument("--via", choices=("auto", "cli", "api"), default="auto")
-    parser.add_argument("--skip", default="", help="Anchors to leave out, comma-separated.")
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="Anchors to leave out, comma-separated; dedup-1job leaves out dedup on one job.",
+    )
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--workdir", type=Path, help="Keep corpora here (default: a temp dir).")
     parser.add_argument("--json", action="store_true", help="Print JSON instead of a table.")
