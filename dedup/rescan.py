@@ -34,6 +34,7 @@ from dedup.progress import ProgressCallback, no_progress
 from dedup.result import Group, PairScore, Result, Stats
 from dedup.scancorpus import Corpus, Found, learn_stored_boilerplate, load_corpus, walk
 from dedup.scanstore import ScanStore, score_from_json, score_to_json
+from dedup.screen import verify_screened
 from dedup.signature import BandTable, Permutations, fingerprints
 from dedup.spill import Spill
 from dedup.verify import Side, score_pair
@@ -215,8 +216,7 @@ def verify_pairs(
     todo = [k for k, key in enumerate(keys) if key not in verdicts]
     todo = [todo[k] for k in component_order([pairs[k] for k in todo])]
     corpus.need(x for k in todo for x in pairs[k])
-    work = partial(_verify_articles, corpus)
-    copies = map_chunks(work, [pairs[k] for k in todo], corpus.config, "verify", report)
+    copies = verify_screened(corpus, [pairs[k] for k in todo], report)
     fresh = dict(zip([keys[k] for k in todo], copies, strict=True))
     store.put_values((key, "true" if copy else "false") for key, copy in fresh.items())
     verdicts.update(fresh)
@@ -229,14 +229,6 @@ def _sign_articles(
     """Fingerprint rows of the representatives at ``positions`` of ``reps``."""
     texts = [corpus.full(reps[k]).text for k in positions]
     return fingerprints(texts, config.shingle_size, Permutations(config.num_perm, config.seed))
-
-
-def _verify_articles(
-    corpus: Corpus, pairs: Sequence[tuple[int, int]], config: Config
-) -> list[bool]:
-    """Quick verdicts of candidate pairs, texts read in the calling process."""
-    side = _Sides(corpus, config)
-    return [score_pair(side(a), side(b), config, quick=True).is_copy for a, b in pairs]
 
 
 def _score_articles(

@@ -177,18 +177,19 @@ def test_a_warm_scan_scores_no_pair_again(tmp_path: Path, monkeypatch: pytest.Mo
     corpus = write_pages(tmp_path)
     config = config_for(tmp_path)
     scored: list[int] = []
-    real_score, real_verify = rescan.score_pair, rescan._verify_articles
+    real_score, real_verify = rescan.score_pair, rescan.verify_screened
 
     def count_score(*args: object, **kwargs: object) -> object:
         scored.append(1)
         return real_score(*args, **kwargs)  # type: ignore[arg-type]
 
     def count_verify(corpus: object, pairs: list[object], *args: object) -> object:
+        # The pairs the scan verifies (its own verdicts come from the real function).
         scored.extend([1] * len(pairs))
         return real_verify(corpus, pairs, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(rescan, "score_pair", count_score)
-    monkeypatch.setattr(rescan, "_verify_articles", count_verify)
+    monkeypatch.setattr(rescan, "verify_screened", count_verify)
     cold = scan([str(corpus)], config)
     assert scored, "a cold scan scores its candidate pairs"
     scored.clear()
