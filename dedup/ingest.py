@@ -11,7 +11,7 @@ reading file after file would give.
 from __future__ import annotations
 
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
@@ -112,8 +112,7 @@ def light_record(article: Article, units: Units) -> Record:
     if any(len(p) > HEAD for p in stripped) and dateline_in(heads) != dateline_in(stripped):
         heads = article.body[:2]
     p = units.prepared
-    bare = replace(article, body=())
-    return Record(bare, heads, p.digest, p.words, p.dropped, units.hashes, units.context)
+    return Record(article, heads, p.digest, p.words, p.dropped, units.hashes, units.context)
 
 
 def _read_part(config: Config, spill: Spill, numbered: tuple[int, list[Piece]]) -> list[PieceRead]:

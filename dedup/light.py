@@ -25,7 +25,8 @@ DIGEST_BYTES = 16
 
 @dataclass(frozen=True)
 class Record:
-    """One article without its body: only what scanning needs."""
+    """One article as scanning sees it: its fields (the body is never encoded or kept),
+    the openings the canonical rules read, and its comparison text's facts."""
 
     article: Article
     heads: tuple[str, ...]

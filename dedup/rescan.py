@@ -34,7 +34,7 @@ from dedup.progress import ProgressCallback, no_progress
 from dedup.result import Group, PairScore, Result, Stats
 from dedup.scancorpus import Corpus, Found, learn_stored_boilerplate, load_corpus, walk
 from dedup.scanstore import ScanStore, score_from_json, score_to_json
-from dedup.screen import verify_screened
+from dedup.screen import Sides, verify_screened
 from dedup.signature import BandTable, Permutations, fingerprints
 from dedup.spill import Spill
 from dedup.verify import Side, score_pair
@@ -235,23 +235,8 @@ def _score_articles(
     corpus: Corpus, pairs: Sequence[tuple[int, int]], config: Config
 ) -> list[PairScore]:
     """Full scores of pairs, texts read in the calling process."""
-    side = _Sides(corpus, config)
+    side = Sides(corpus, config)
     return [score_pair(side(a), side(b), config) for a, b in pairs]
-
-
-class _Sides:
-    """Comparison sides of articles, each built once per chunk of pairs."""
-
-    def __init__(self, corpus: Corpus, config: Config) -> None:
-        self.corpus = corpus
-        self.config = config
-        self.built: dict[int, Side] = {}
-
-    def __call__(self, i: int) -> Side:
-        found = self.built.get(i)
-        if found is None:
-            found = self.built[i] = Side.of(self.corpus.full(i), self.config)
-        return found
 
 
 def group_corpus(

@@ -88,17 +88,25 @@ def _spill_sets(corpus: Corpus, task: tuple[int, Sequence[int]]) -> tuple[I64, I
     return np.asarray(offsets, dtype=np.int64), np.asarray(counts, dtype=np.int64)
 
 
+class Sides:
+    """Comparison sides of articles, each built once per chunk of pairs."""
+
+    def __init__(self, corpus: Corpus, config: Config) -> None:
+        self.corpus = corpus
+        self.config = config
+        self.built: dict[int, Side] = {}
+
+    def __call__(self, i: int) -> Side:
+        found = self.built.get(i)
+        if found is None:
+            found = self.built[i] = Side.of(self.corpus.full(i), self.config)
+        return found
+
+
 def _screen_chunk(
     corpus: Corpus, sets: ShingleSets, pairs: Sequence[tuple[int, int]], config: Config
 ) -> list[bool]:
-    sides: dict[int, Side] = {}
-
-    def side(i: int) -> Side:
-        found = sides.get(i)
-        if found is None:
-            found = sides[i] = Side.of(corpus.full(i), config)
-        return found
-
+    side = Sides(corpus, config)
     verdicts = []
     for a, b in pairs:
         left, right = sets.read(corpus, a), sets.read(corpus, b)

@@ -44,11 +44,8 @@ class SpillWriter:
         """Write one article's comparison text and unit lengths; where they now are."""
         data = units.prepared.text.encode("utf-8")
         lengths = (units.ends - units.starts).astype("<i4").tobytes()
-        place = (self.part, self.offset, len(data), len(units.starts))
-        self.file.write(data)
-        self.file.write(lengths)
-        self.offset += len(data) + len(lengths)
-        return place
+        part, offset, _ = self.write_bytes(data + lengths)
+        return (part, offset, len(data), len(units.starts))
 
     def write_bytes(self, data: bytes) -> Span:
         """Write ``data``; where it now is."""

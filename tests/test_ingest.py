@@ -133,9 +133,10 @@ def write_one(root: Path, title: str, body: list[str]) -> str:
     return str(path)
 
 
-def test_a_large_file_is_stored_in_chunks_and_read_back_whole(
+def scan_in_chunks(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> tuple[Path, Config, list[object]]:
+    """An export read in byte ranges and stored in chunks of 7 articles: cold scan groups."""
     export = tmp_path / "corpus" / "export.jsonl"
     export.parent.mkdir()
     write_export(export)
@@ -144,7 +145,13 @@ def test_a_large_file_is_stored_in_chunks_and_read_back_whole(
     monkeypatch.setattr(ingest, "RANGE_BYTES", 6000)
     monkeypatch.setattr(scancorpus, "CHUNK_ARTICLES", 7)
     config = config_for(tmp_path, 1)
-    cold = scan([str(export)], config, [])
+    return export, config, scan([str(export)], config, [])
+
+
+def test_a_large_file_is_stored_in_chunks_and_read_back_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export, config, cold = scan_in_chunks(tmp_path, monkeypatch)
     with ScanStore.from_config(config) as store:
         chunks = store._conn.execute("SELECT count(*) FROM files").fetchone()[0]
     assert chunks > 3, "the row is written in chunks"
@@ -159,15 +166,7 @@ def test_a_large_file_is_stored_in_chunks_and_read_back_whole(
 def test_a_damaged_chunk_makes_the_file_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    export = tmp_path / "corpus" / "export.jsonl"
-    export.parent.mkdir()
-    write_export(export)
-    os.utime(export, (1_600_000_000, 1_600_000_000))
-    monkeypatch.setattr(scancorpus, "CHUNK_ARTICLES", 7)
-    monkeypatch.setattr(ingest, "PART_BYTES", 3000)
-    monkeypatch.setattr(ingest, "RANGE_BYTES", 6000)
-    config = config_for(tmp_path, 1)
-    cold = scan([str(export)], config, [])
+    export, config, cold = scan_in_chunks(tmp_path, monkeypatch)
     with ScanStore.from_config(config) as store, store._conn:
         store._conn.execute("UPDATE files SET light = x'00' WHERE chunk = 2")
     real = ingest._read_piece
