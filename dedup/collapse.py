@@ -20,16 +20,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from dedup.article import Article
-from dedup.errors import DedupError
 from dedup.result import Group, Result
+from dedup.targets import OutputError, refuse_foreign_folder
 
 #: The file inside an ``--output-dir`` folder that says where each article came from.
 MANIFEST_NAME = "manifest.tsv"
 MANIFEST_COLUMNS = ("file", "role", "ref", "location", "title")
-
-
-class OutputError(DedupError):
-    """The output cannot be written: it exists, its folder is missing, or it is not writable."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +136,23 @@ def check_target(path: Path, *, force: bool, folder: bool = False) -> None:
         raise OutputError(f"{path}: exists and is not a folder")
     if path.exists() and not force and not (folder and not any(path.iterdir())):
         raise OutputError(f"{path}: already exists; use --force to replace it")
+    if folder:
+        refuse_foreign_folder(path, is_collapse_output)
+
+
+def is_collapse_output(folder: Path) -> bool:
+    """Whether ``folder`` holds what ``write_directory`` writes and nothing else: a manifest
+    with its header, and only files the manifest lists."""
+    try:
+        with open(folder / MANIFEST_NAME, encoding="utf-8") as manifest:
+            rows = [line.rstrip("\n").split("\t") for line in manifest]
+        entries = {entry.name for entry in os.scandir(folder)}
+    except (OSError, UnicodeDecodeError):
+        return False
+    if not rows or tuple(rows[0]) != MANIFEST_COLUMNS:
+        return False
+    listed = {row[0] for row in rows[1:]}
+    return all(name == MANIFEST_NAME or name in listed for name in entries)
 
 
 @contextlib.contextmanager

@@ -36,6 +36,21 @@ def read_paths_from(stream: TextIO | None) -> list[str]:
     return [part.rstrip("\r\n") for part in parts if part.strip()]
 
 
+def expand_stdin(paths: Sequence[str], stdin: TextIO | None = None) -> tuple[str, ...]:
+    """``paths`` with ``-`` replaced by the paths listed on ``stdin`` (read once)."""
+    if STDIN_PATH not in paths:
+        return tuple(paths)
+    listed = read_paths_from(stdin)
+    expanded: list[str] = []
+    for path in paths:
+        if path != STDIN_PATH:
+            expanded.append(path)
+        elif listed:
+            expanded.extend(listed)
+            listed = []
+    return tuple(expanded)
+
+
 def matches_any(name: str, globs: Sequence[str]) -> bool:
     """Whether ``name`` matches one of ``globs``, ignoring case."""
     return _glob_pattern(tuple(globs)).match(name.casefold()) is not None

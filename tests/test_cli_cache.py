@@ -93,13 +93,52 @@ def test_clear_asks_on_a_terminal_and_a_no_keeps_the_rows(
     monkeypatch.setattr(cache_cmd, "stdin_is_terminal", lambda: True)
     code, out, err = run("cache", "clear", "--cache-path", str(path), stdin="n\n")
     assert (code, out) == (0, "")
-    assert f"Remove every signature stored in {path} and the corpus index?" in err
+    assert f"Remove every signature in {path} and both indexes? [y/N] " in err
     assert err.endswith("dedup: nothing removed\n")
     with SignatureCache(path) as cache:
         assert cache.info().rows == 5
     code, out, err = run("cache", "clear", "--cache-path", str(path), stdin="y\n")
     assert (code, out) == (0, "")
     assert err.endswith(f"dedup: removed 5 signatures from {path}\n")
+
+
+@pytest.mark.parametrize("answer", ["", "yeah\n", "N\n", "sure\n", "ye\n"])
+def test_clear_takes_nothing_but_y_or_yes_as_consent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    path = tmp_path / "c.sqlite"
+    fill(path, PARAMS, 3)
+    monkeypatch.setattr(cache_cmd, "stdin_is_terminal", lambda: True)
+    code, out, err = run("cache", "clear", "--cache-path", str(path), stdin=answer)
+    assert (code, out) == (0, "")
+    assert err.endswith("dedup: nothing removed\n")
+    with SignatureCache(path) as cache:
+        assert cache.info().rows == 3
+
+
+@pytest.mark.parametrize("answer", ["yes\n", "Y\n", " YES \n"])
+def test_clear_on_a_terminal_accepts_yes_in_any_case(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, answer: str
+) -> None:
+    path = tmp_path / "c.sqlite"
+    fill(path, PARAMS, 3)
+    monkeypatch.setattr(cache_cmd, "stdin_is_terminal", lambda: True)
+    code, _, err = run("cache", "clear", "--cache-path", str(path), stdin=answer)
+    assert code == 0 and err.endswith(f"dedup: removed 3 signatures from {path}\n")
+
+
+@pytest.mark.parametrize("piped", ["n\n", "y\n", ""])
+def test_clear_without_a_terminal_refuses_unless_given_yes(tmp_path: Path, piped: str) -> None:
+    path = tmp_path / "c.sqlite"
+    fill(path, PARAMS, 4)
+    code, out, err = run("cache", "clear", "--cache-path", str(path), stdin=piped)
+    assert (code, out) == (2, "")
+    assert err == (
+        "dedup: error: cache clear removes every stored signature and index; "
+        "no terminal to ask on, so pass --yes to confirm\n"
+    )
+    with SignatureCache(path) as cache:
+        assert cache.info().rows == 4
 
 
 def test_clear_without_a_cache_removes_nothing(tmp_path: Path) -> None:

@@ -84,12 +84,88 @@ def test_an_existing_output_is_refused_without_force(tmp_path: Path) -> None:
 
 def test_an_existing_folder_is_refused_without_force(tmp_path: Path) -> None:
     (tmp_path / "deduped").mkdir()
-    (tmp_path / "deduped" / "old.txt").write_text("old\n")
+    assert run("collapse", "corpus", "--output-dir", "deduped")[0] == 0
     code, _, err = run("collapse", "corpus", "--output-dir", "deduped")
     assert code == 2 and "already exists; use --force" in err
     assert run("collapse", "corpus", "--output-dir", "deduped", "--force")[0] == 0
-    assert not (tmp_path / "deduped" / "old.txt").exists()
+    assert len(list((tmp_path / "deduped").iterdir())) == 6
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".deduped")] == []
+
+
+@pytest.mark.parametrize("extra", ["notes.txt", None])
+def test_force_never_replaces_a_folder_that_is_not_a_dedup_output(
+    tmp_path: Path, extra: str | None
+) -> None:
+    folder = tmp_path / "deduped"
+    if extra is None:  # a folder of the user's own, with nothing dedup would write
+        folder.mkdir()
+        (folder / "draft.txt").write_text("mine\n")
+    else:  # a previous output into which the user put a file of their own
+        assert run("collapse", "corpus", "--output-dir", "deduped")[0] == 0
+        (folder / extra).write_text("mine\n")
+    before = snapshot(folder)
+    code, out, err = run("collapse", "corpus", "--output-dir", "deduped", "--force")
+    assert (code, out) == (2, "")
+    assert err == (
+        "dedup: error: deduped: is not a previous dedup output; --force only replaces "
+        "those, so name a new or empty folder\n"
+    )
+    assert snapshot(folder) == before
+
+
+def test_an_output_inside_an_input_folder_is_refused_even_with_force(corpus: Path) -> None:
+    """The reported data loss: ``-o ex/export.jsonl --force`` replaced an input file."""
+    before = snapshot(corpus)
+    for target in ("corpus/three.jsonl", "corpus/new.jsonl", "corpus/sub/../three.jsonl"):
+        code, out, err = run("collapse", "corpus", "-o", target, "--force")
+        assert (code, out) == (2, ""), target
+        assert err.startswith(f"dedup: error: {target}: ")
+        assert err.endswith("; dedup never writes over, into or around its inputs\n")
+    assert snapshot(corpus) == before
+
+
+def test_an_output_dir_inside_or_around_an_input_is_refused(tmp_path: Path, corpus: Path) -> None:
+    """The reported data loss: ``--output-dir ex/dumps --force`` deleted nine input dumps."""
+    sub = corpus / "dumps"
+    sub.mkdir()
+    (sub / "four.txt").write_text("Four\nA story of its own about a lighthouse keeper.\n")
+    before = snapshot(tmp_path)
+    cases = [
+        (("corpus",), "corpus/dumps", "lies inside the input folder"),
+        (("corpus",), "corpus", "is an input"),
+        (("corpus/dumps",), "corpus", "contains the input"),
+        (("corpus/one.txt",), ".", "contains the input"),
+    ]
+    for inputs, target, reason in cases:
+        code, out, err = run("collapse", *inputs, "--output-dir", target, "--force")
+        assert (code, out) == (2, ""), (inputs, target)
+        assert reason in err and err.count("\n") == 1, err
+    assert snapshot(tmp_path) == before
+
+
+def test_links_to_inputs_are_inputs(tmp_path: Path, corpus: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "far.txt").write_text("Far\nA story reached only through a folder link.\n")
+    (corpus / "linked").symlink_to(outside, target_is_directory=True)
+    (tmp_path / "soft.txt").symlink_to(corpus / "one.txt")
+    os.link(corpus / "two.txt", tmp_path / "hard.txt")
+    before = snapshot(tmp_path)
+    for target in ("soft.txt", "hard.txt", "outside/far.txt"):
+        code, _, err = run("collapse", "corpus", "-o", target, "--force")
+        assert code == 2 and "is an input" in err, target
+    code, _, err = run("collapse", "corpus", "--output-dir", "outside", "--force")
+    assert code == 2 and "contains the input" in err
+    assert snapshot(tmp_path) == before
+
+
+def test_inputs_listed_on_stdin_are_protected_too(corpus: Path) -> None:
+    before = snapshot(corpus)
+    result = CliRunner().invoke(
+        cli, ["collapse", "-", "-o", "corpus/copy.txt", "--force"], input="corpus/copy.txt\n"
+    )
+    assert result.exit_code == 2 and "is an input" in result.stderr
+    assert snapshot(corpus) == before
 
 
 def test_dry_run_prints_and_writes_nothing(tmp_path: Path) -> None:
@@ -115,6 +191,8 @@ def test_output_options_are_exclusive_and_required() -> None:
 def test_an_input_is_never_an_output(corpus: Path) -> None:
     before = snapshot(corpus)
     code, _, err = run("collapse", "corpus/copy.txt", "-o", "corpus/copy.txt", "--force")
+    assert code == 2 and "is an input" in err
+    code, _, err = run("collapse", "corpus/copy.txt", "-o", "corpus/copy.txt", "--dry-run")
     assert code == 2 and "is an input" in err
     assert snapshot(corpus) == before
 
@@ -163,3 +241,20 @@ def test_ctrl_c_half_way_leaves_no_partial_file(
     assert run("collapse", "corpus", "-o", "old.jsonl", "--force")[0] == 130
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["dedup.toml", "old.jsonl"]
     assert (tmp_path / "old.jsonl").read_text() == "previous output\n"
+
+
+@pytest.mark.parametrize("command", ["scan", "collapse"])
+def test_a_cache_path_that_is_an_input_is_refused(corpus: Path, command: str) -> None:
+    """SQLite would move a file it cannot read aside: that renames the user's article."""
+    before = snapshot(corpus)
+    output = ["-o", "-"] if command == "collapse" else []
+    for cache in ("corpus/one.txt", "corpus/new.txt"):
+        code, out, err = run(command, "corpus", *output, "--cache-path", cache)
+        assert (code, out) == (2, "")
+        assert err == (
+            f"dedup: error: {cache}: the cache would be an input of this run (through corpus); "
+            "choose another --cache-path\n"
+        )
+    assert snapshot(corpus) == before
+    code, _, _ = run(command, "corpus", *output, "--cache-path", "corpus/cache.sqlite")
+    assert code in (0, 1)

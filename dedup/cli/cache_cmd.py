@@ -11,8 +11,13 @@ import click
 
 from dedup.cache import CacheInfo, SignatureCache
 from dedup.cli.common import EXIT_OK, build_config, handle_errors
+from dedup.errors import DedupError
 from dedup.index import index_location
 from dedup.scanstore import store_location
+
+
+class UsageRefused(DedupError):
+    """A destructive command was not confirmed."""
 
 
 def _render_table(info: CacheInfo) -> str:
@@ -107,7 +112,8 @@ def info_command(config_file: Path | None, cache_path: Path | None, output_forma
 def clear_command(config_file: Path | None, cache_path: Path | None, yes: bool) -> None:
     """Remove every stored signature, and the corpus index that dedup check keeps.
 
-    Asks first when run from a terminal, unless given --yes.
+    Asks first, and removes only on y or yes. Without a terminal to ask on, it
+    refuses (exit 2) unless given --yes.
     """
     config = build_config(config_file, cache_path=_as_str(cache_path))
     path, index = SignatureCache.location(config), index_location(config)
@@ -115,11 +121,9 @@ def clear_command(config_file: Path | None, cache_path: Path | None, yes: bool) 
     if not path.exists() and not index.exists() and not scan_index.exists():
         click.echo(f"dedup: no cache at {path}; nothing removed", err=True)
         sys.exit(EXIT_OK)
-    if not yes and stdin_is_terminal():
-        prompt = f"Remove every signature stored in {path} and the corpus index?"
-        if not click.confirm(prompt, default=False, err=True):
-            click.echo("dedup: nothing removed", err=True)
-            sys.exit(EXIT_OK)
+    if not yes and not confirmed(f"Remove every signature in {path} and both indexes?"):
+        click.echo("dedup: nothing removed", err=True)
+        sys.exit(EXIT_OK)
     if path.exists():
         with SignatureCache(path, on_warning=_warn) as cache:
             removed = cache.clear()
@@ -133,6 +137,21 @@ def clear_command(config_file: Path | None, cache_path: Path | None, yes: bool) 
             part.unlink(missing_ok=True)
         click.echo(f"dedup: removed the scan index {scan_index}", err=True)
     sys.exit(EXIT_OK)
+
+
+def confirmed(question: str) -> bool:
+    """The user's answer to ``question`` on the terminal: only ``y`` or ``yes`` agree.
+
+    Without a terminal there is nobody to ask: that is an error, not a yes.
+    """
+    if not stdin_is_terminal():
+        raise UsageRefused(
+            "cache clear removes every stored signature and index; "
+            "no terminal to ask on, so pass --yes to confirm"
+        )
+    click.echo(f"{question} [y/N] ", err=True, nl=False)
+    answer = sys.stdin.readline()
+    return answer.strip().casefold() in ("y", "yes")
 
 
 def stdin_is_terminal() -> bool:

@@ -69,7 +69,10 @@ def check(
     if not wanted:
         sys.exit(EXIT_OK)
     root = display_path(find_corpus_root(config))
-    with progress_bar(quiet=quiet) as progress, signature_cache(config, quiet=quiet) as cache:
+    with (
+        progress_bar(quiet=quiet) as progress,
+        signature_cache(config, (*files, root), quiet=quiet) as cache,
+    ):
         if cache is None and config.cache:  # the default cache folder is unusable
             config = config.replace(cache=False)  # so the corpus index lives in memory too
         matches = check_files(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ from dedup.cli.common import (
 from dedup.cli.output import echo_summary, plural, progress_bar
 from dedup.collapse import (
     Kept,
-    OutputError,
     check_target,
     collapse,
     file_name,
@@ -33,6 +32,8 @@ from dedup.collapse import (
 )
 from dedup.corpus import check_paths_exist, read_articles
 from dedup.pipeline import find_duplicates
+from dedup.targets import Inputs, refuse_touching_inputs
+from dedup.walk import expand_stdin
 
 
 @click.command("collapse", short_help="Write the deduplicated corpus, one record per kept article.")
@@ -81,13 +82,18 @@ def collapse_command(
         raise click.UsageError("give exactly one of --output FILE or --output-dir DIR")
     config = build_config(config_file, **settings)
     check_paths_exist(paths)
+    paths = expand_stdin(paths)
     target = output if output is not None else output_dir
     assert target is not None
-    refuse_input_as_output(target, paths)
+    if str(target) != "-":
+        refuse_touching_inputs(target, Inputs.of(paths, config), folder=output_dir is not None)
     if str(target) != "-" and not dry_run:
         check_target(target, force=force, folder=output_dir is not None)
     started = time.perf_counter()
-    with progress_bar(quiet=quiet) as progress, signature_cache(config, quiet=quiet) as cache:
+    with (
+        progress_bar(quiet=quiet) as progress,
+        signature_cache(config, paths, quiet=quiet) as cache,
+    ):
         articles = list(read_articles(paths, config, on_warning=Warnings(quiet=quiet)))
         result = find_duplicates(articles, config, progress=progress, cache=cache)
     kept = collapse(articles, result)
@@ -134,13 +140,3 @@ def print_files(kept: Iterable[Kept], folder: Path) -> int:
         name = folder / file_name(count, item)
         sys.stdout.write(format_row((str(name), item.article.ref, str(copies), item.article.title)))
     return count
-
-
-def refuse_input_as_output(target: Path, paths: Sequence[str]) -> None:
-    """Never write over an input file or into an input folder being replaced."""
-    if str(target) == "-":
-        return
-    resolved = target.resolve()
-    for path in paths:
-        if path != "-" and Path(path).resolve() == resolved:
-            raise OutputError(f"{target}: is an input; collapse never touches its inputs")

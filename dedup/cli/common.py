@@ -7,7 +7,7 @@ import functools
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,6 +16,9 @@ import click
 from dedup.cache import SignatureCache
 from dedup.config import Config, load_config
 from dedup.errors import CacheError, DedupError, InputError
+from dedup.index import index_location
+from dedup.scanstore import store_location
+from dedup.targets import refuse_store_as_input
 
 DEFAULTS = Config()
 
@@ -181,13 +184,21 @@ def detection_options(func: F) -> F:
 
 
 @contextlib.contextmanager
-def signature_cache(config: Config, *, quiet: bool = False) -> Iterator[SignatureCache | None]:
+def signature_cache(
+    config: Config, paths: Sequence[str], *, quiet: bool = False
+) -> Iterator[SignatureCache | None]:
     """The signature cache ``config`` asks for (None when off), closed afterwards.
+
+    A cache whose files would be inputs of the run (``paths``) is refused: see
+    :func:`dedup.targets.refuse_store_as_input`.
 
     A cache the user placed (``cache_path``) that cannot be used is an error; the default
     location being unusable (a read-only home folder, say) only costs speed, so the run
     goes on without a cache after a warning.
     """
+    if config.cache:
+        stores = (SignatureCache.location(config), store_location(config), index_location(config))
+        refuse_store_as_input(stores, paths, config)
     try:
         cache = SignatureCache.from_config(config, on_warning=None if quiet else _warn_cache)
     except CacheError as exc:

@@ -89,7 +89,10 @@ def scan(
     check_paths_exist(paths)
     started = time.perf_counter()
     articles_per_file: Counter[str] = Counter()
-    with progress_bar(quiet=quiet) as progress, signature_cache(config, quiet=quiet) as cache:
+    with (
+        progress_bar(quiet=quiet) as progress,
+        signature_cache(config, paths, quiet=quiet) as cache,
+    ):
         warnings = Warnings(quiet=quiet)
         if cache is not None:
             with ScanStore.from_config(config, on_warning=_store_warning(quiet)) as store:
