@@ -1,14 +1,25 @@
-"""Grouping verified pairs without chaining.
+"""Grouping verified pairs: one group per story, without chaining different stories.
 
-Connected components of the verified-pair graph are only a first cut: A~B and B~C can
-join a C that is nothing like A. Inside each component the canonical article is chosen
-by the rules in :mod:`dedup.canonical`, and only members that verify against *it* join
-its group; the rest form groups of their own the same way.
+A wire story is reprinted in many versions (write-throughs, trims, edits), and two
+reprints of one story need not verify as a pair: each verifies against a version in
+between. So a group is a connected component of verified pairs, joined through those
+in-between members, with the canonical article chosen by :mod:`dedup.canonical`.
+
+Chaining is held in check: a member that does not verify against the canonical joins
+only through a member already in the group (its ``via``) and only when it still shares
+a good part of its text with the canonical (``chain_containment``). What fails that
+starts groups of its own, from the verified pairs among the members left out. Every
+member is scored against its group's canonical once, so grouping a component costs a
+number of scores linear in its size.
+
+With ``strict`` (``grouping = "copies"``) a group holds only members that verify against
+the canonical as copies; the rest form groups of their own the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dedup.result import PairScore
@@ -68,11 +79,22 @@ def component_order(pairs: Sequence[tuple[int, int]]) -> list[int]:
 
 
 @dataclass(frozen=True)
+class Joined:
+    """A member of a cluster: its score against the canonical, and, when it joined through
+    another member rather than the canonical directly, that member and their link's score."""
+
+    member: int
+    score: PairScore
+    via: int | None = None
+    link: PairScore | None = None
+
+
+@dataclass(frozen=True)
 class Cluster:
-    """A canonical member, its verified copies with their scores, and why it is canonical."""
+    """A canonical member, the members joined to it, and why it is canonical."""
 
     canonical: int
-    copies: tuple[tuple[int, PairScore], ...]
+    copies: tuple[Joined, ...]
     reason: str
 
 
@@ -80,23 +102,91 @@ Chooser = Callable[[Sequence[int]], tuple[int, str]]
 Scorer = Callable[[int, int], PairScore]
 
 
-def split_component(members: Sequence[int], choose: Chooser, score: Scorer) -> list[Cluster]:
-    """Groups inside one component, each verified member against its group's canonical."""
+@dataclass(frozen=True)
+class Linkage:
+    """How members join a group: ``strict`` keeps direct copies of the canonical only;
+    otherwise a chained member must hold ``chain_containment`` of its text in common
+    with the canonical (shingle containment, the larger direction)."""
+
+    strict: bool = False
+    chain_containment: float = 0.3
+
+
+def group_component(
+    members: Sequence[int],
+    neighbours: Mapping[int, Sequence[int]],
+    choose: Chooser,
+    score: Scorer,
+    linkage: Linkage,
+) -> list[Cluster]:
+    """Groups inside one connected component of verified pairs (``neighbours``)."""
     clusters: list[Cluster] = []
-    remaining = sorted(members)
-    while len(remaining) > 1:
-        canonical, reason = choose(remaining)
-        copies: list[tuple[int, PairScore]] = []
-        rest: list[int] = []
-        for member in remaining:
-            if member == canonical:
+    pending = [sorted(members)]
+    while pending:
+        part = pending.pop()
+        if len(part) < 2:
+            continue
+        canonical, reason = choose(part)
+        joined, left = _join(canonical, part, neighbours, score, linkage)
+        if joined:
+            clusters.append(Cluster(canonical, tuple(joined), reason))
+        else:  # the canonical verifies with nobody: the others still may among themselves
+            left = [m for m in part if m != canonical]
+        pending.extend(_split(left, neighbours))
+    return sorted(clusters, key=lambda c: c.canonical)
+
+
+def _join(
+    canonical: int,
+    part: Sequence[int],
+    neighbours: Mapping[int, Sequence[int]],
+    score: Scorer,
+    linkage: Linkage,
+) -> tuple[list[Joined], list[int]]:
+    """Members joined to ``canonical``, walking verified pairs outward from it (nearest
+    first), and the members left out."""
+    inside = set(part)
+    accepted: dict[int, Joined | None] = {canonical: None}
+    direct: dict[int, PairScore] = {}
+    queue = deque([canonical])
+    while queue:
+        parent = queue.popleft()
+        for member in neighbours.get(parent, ()):
+            if member in accepted or member not in inside:
                 continue
-            pair = score(canonical, member)
-            if pair.is_copy:
-                copies.append((member, pair))
-            else:
-                rest.append(member)
-        if copies:
-            clusters.append(Cluster(canonical, tuple(copies), reason))
-        remaining = rest
-    return clusters
+            if member not in direct:
+                direct[member] = score(canonical, member)
+            found = _admit(direct[member], parent == canonical, (parent, member), score, linkage)
+            if found is not None:
+                accepted[member] = found
+                queue.append(member)
+    joined = sorted((j for j in accepted.values() if j is not None), key=lambda j: j.member)
+    return joined, [m for m in part if m not in accepted]
+
+
+def _admit(
+    direct: PairScore,
+    from_canonical: bool,
+    pair: tuple[int, int],
+    score: Scorer,
+    linkage: Linkage,
+) -> Joined | None:
+    """How a member, reached from a member of the group (``pair``: that one, then it),
+    joins the group; None when it does not. ``direct`` is its score against the canonical."""
+    parent, member = pair
+    if direct.is_copy and not (linkage.strict and direct.rule == "version"):
+        return Joined(member, direct)
+    if linkage.strict or from_canonical:
+        return None
+    if direct.containment < linkage.chain_containment:
+        return None
+    link = score(parent, member)
+    return Joined(member, direct, parent, link) if link.is_copy else None
+
+
+def _split(members: Sequence[int], neighbours: Mapping[int, Sequence[int]]) -> list[list[int]]:
+    """The connected parts of ``members`` under the pairs among them."""
+    inside = set(members)
+    index = {m: k for k, m in enumerate(members)}
+    edges = ((index[a], index[b]) for a in members for b in neighbours.get(a, ()) if b in inside)
+    return [[members[k] for k in part] for part in components(len(members), edges)]

@@ -68,7 +68,9 @@ def to_record(kept: Kept) -> dict[str, Any]:
                 "title": m.article.title,
                 "similarity": round(m.score.similarity, 4),
                 "containment": round(m.score.containment, 4),
-                "rule": m.score.rule,
+                "rule": m.rule,
+                "relation": m.relation,
+                "via": None if m.via is None else m.via.ref,
             }
             for m in copies
         ],

@@ -40,6 +40,10 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 )
 
 
+#: Values of ``grouping``: whole stories, or near-identical copies of the canonical only.
+GROUPINGS = ("story", "copies")
+
+
 @dataclass(frozen=True)
 class Config:
     """Every setting dedup knows. Construct with keywords; unknown keys are an error."""
@@ -65,6 +69,9 @@ class Config:
     coverage: float = 0.8
     min_words: int = 60
     number_overlap: float = 0.9
+    # Grouping: "story" (every version of a story) or "copies" (copies of the canonical only)
+    grouping: str = "story"
+    chain_containment: float = 0.2
     # Choosing the canonical article
     preferred_sources: tuple[str, ...] = markers.WIRE_SOURCES
     aggregators: tuple[str, ...] = markers.AGGREGATORS
@@ -80,7 +87,12 @@ class Config:
         _check_range("boilerplate_min_docs", self.boilerplate_min_docs, 2, 10**9)
         _check_range("min_words", self.min_words, 1, 10**6)
         _check_range("jobs", self.jobs, 0, 1024)
-        for name in ("lsh_threshold", "similarity", "containment", "coverage", "number_overlap"):
+        if self.grouping not in GROUPINGS:
+            raise ConfigError(
+                f"grouping must be one of {', '.join(GROUPINGS)}, got {self.grouping!r}"
+            )
+        ranged = ("lsh_threshold", "similarity", "containment", "coverage", "number_overlap")
+        for name in (*ranged, "chain_containment"):
             _check_range(name, getattr(self, name), 0.0, 1.0)
 
     @property

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from dedup import canonical
 from dedup.article import Article
-from dedup.cluster import Cluster, Scorer, components, split_component
+from dedup.cluster import Cluster, Joined, Linkage, Scorer, components, group_component
 from dedup.config import Config
 from dedup.parallel import SignatureStore, compute_signatures, prepare_parallel, verify_parallel
 from dedup.prepare import Prepared, build_text, split_units
@@ -68,6 +68,8 @@ def parameters(config: Config) -> dict[str, Any]:
         "min_words",
         "number_overlap",
         "boilerplate_min_docs",
+        "grouping",
+        "chain_containment",
     )
     return {
         **{k: getattr(config, k) for k in keys},
@@ -191,25 +193,41 @@ def group_edges(
         return found
 
     found = components(len(articles), edges)
+    neighbours = adjacency(edges)
     prefetch = getattr(score, "prefetch", None)
     if prefetch is not None:  # a scorer that reads stored scores gets them in one go
         chosen = [choose(members)[0] for members in found]
         prefetch(
             [(c, m) for c, members in zip(chosen, found, strict=True) for m in members if m != c]
         )
+    linkage = Linkage(config.grouping == "copies", config.chain_containment)
     clusters: list[Cluster] = []
     for members in found:
-        clusters.extend(split_component(members, choose, score))
+        clusters.extend(group_component(members, neighbours, choose, score, linkage))
     clusters.sort(key=lambda c: c.canonical)
     return [
         Group(
             id=number,
             canonical=articles[c.canonical],
-            copies=tuple(Member(articles[m], score) for m, score in sorted(c.copies)),
+            copies=tuple(_member(articles, j) for j in c.copies),
             reason=c.reason,
         )
         for number, c in enumerate(clusters, 1)
     ]
+
+
+def adjacency(edges: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
+    """Each article's partners in ``edges``, sorted (so walks over them are deterministic)."""
+    found: dict[int, set[int]] = {}
+    for a, b in edges:
+        found.setdefault(a, set()).add(b)
+        found.setdefault(b, set()).add(a)
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def _member(articles: Articles, joined: Joined) -> Member:
+    via = None if joined.via is None else articles[joined.via]
+    return Member(articles[joined.member], joined.score, via, joined.link)
 
 
 def compare(a: Article, b: Article, config: Config | None = None) -> PairScore:
@@ -234,24 +252,28 @@ def find_matches(
     matches: list[Match] = []
     for group in result.groups:
         members = [group.canonical, *(m.article for m in group.copies)]
-        scores = {(m.article.path, m.article.index): m.score for m in group.copies}
+        joined = {(m.article.path, m.article.index): m for m in group.copies}
         for article in members:
             if (article.path, article.index) not in wanted:
                 continue
             if article is group.canonical:
                 original = _first_other(group, wanted) or group.copies[0].article
-                matches.append(Match(article, original, scores[(original.path, original.index)]))
+                matches.append(
+                    Match(article, original, joined[(original.path, original.index)].score)
+                )
             else:
-                key = (article.path, article.index)
-                matches.append(Match(article, group.canonical, scores[key]))
+                member = joined[(article.path, article.index)]
+                through = member.via or group.canonical
+                matches.append(Match(article, through, member.link or member.score))
     return sorted(matches, key=lambda m: (m.article.path, m.article.index))
 
 
 def _first_other(group: Group, wanted: set[tuple[str, int]]) -> Article | None:
-    for member in group.copies:
-        if (member.article.path, member.article.index) not in wanted:
-            return member.article
-    return None
+    """The first member not being checked, preferring those that verify against the
+    canonical directly."""
+    others = [m for m in group.copies if (m.article.path, m.article.index) not in wanted]
+    direct = [m for m in others if m.via is None]
+    return (direct or others)[0].article if others else None
 
 
 __all__ = [

@@ -3,9 +3,10 @@
 Units are paragraphs of normalised text (sentences, where a long paragraph holds junk).
 A unit is left out of comparison when it matches a known junk pattern (promos, captions,
 "Sign in to access your portfolio"...) or when the corpus shows it to be boilerplate: it
-recurs in articles about many different stories, as site navigation and promos do. A
-paragraph a wire story's copies share is not boilerplate: its articles are all the same
-story. The article itself is never changed.
+recurs in articles about many different stories, and mostly in those, as site
+navigation and promos do. A paragraph a wire story's copies and versions share is not
+boilerplate, however many copies there are: it is the story. The article itself is
+never changed.
 """
 
 from __future__ import annotations
@@ -266,9 +267,16 @@ def reflow(paragraphs: Sequence[str]) -> list[str]:
     return merged
 
 
+#: A unit is boilerplate only when at least this share of the articles holding it are about
+#: different stories: copies of one wire story share their paragraphs, and those are the
+#: story, however many copies there are.
+DISTINCT_STORY_SHARE = 0.5
+
+
 def learn_boilerplate(all_units: Iterable[Units], min_docs: int) -> frozenset[int]:
-    """Unit hashes that recur in at least ``min_docs`` articles about different stories
-    (the hash of an article's longest unit stands for its story)."""
+    """Unit hashes that recur in at least ``min_docs`` articles about different stories, and
+    in articles about different stories for the most part (the hash of an article's longest
+    unit stands for its story): site chrome, never text that copies of a story share."""
     hashes: list[U64] = []
     contexts: list[U64] = []
     for units in all_units:
@@ -284,10 +292,13 @@ def boilerplate_of(hashes: U64, contexts: U64, min_docs: int) -> frozenset[int]:
     # Only a unit seen in ``min_docs`` articles at all can be boilerplate: the costly count
     # of distinct stories runs on those few rows alone.
     unit, counts = np.unique(hashes, return_counts=True)
-    keep = np.isin(hashes, unit[counts >= min_docs])
+    frequent = counts >= min_docs
+    keep = np.isin(hashes, unit[frequent])
     distinct = np.unique(np.stack((hashes[keep], contexts[keep]), axis=1), axis=0)
-    unit, counts = np.unique(distinct[:, 0], return_counts=True)
-    return frozenset(int(h) for h in unit[counts >= min_docs])
+    found, stories = np.unique(distinct[:, 0], return_counts=True)
+    seen = counts[frequent]  # unit[frequent] is sorted like ``found``
+    varied = (stories >= min_docs) & (stories >= DISTINCT_STORY_SHARE * seen)
+    return frozenset(int(h) for h in found[varied])
 
 
 def build_text(units: Units, boilerplate: frozenset[int]) -> Prepared:

@@ -8,7 +8,9 @@ from typing import Any, Literal
 from dedup.article import Article
 
 #: Which rule made a pair count as copies.
-Rule = Literal["exact", "resemblance", "containment"]
+Rule = Literal["exact", "resemblance", "containment", "version"]
+#: How a member of a group relates to its canonical article.
+Relation = Literal["exact", "copy", "version"]
 
 
 @dataclass(frozen=True)
@@ -59,10 +61,45 @@ class PairScore:
 
 @dataclass(frozen=True)
 class Member:
-    """A copy inside a group and its score against the group's canonical article."""
+    """A member of a group and its score against the group's canonical article.
+
+    A member that does not verify against the canonical joined through another member,
+    ``via``, with whom it verifies (``link`` is their score): a version of the story.
+    """
 
     article: Article
     score: PairScore
+    via: Article | None = None
+    link: PairScore | None = None
+
+    @property
+    def rule(self) -> Rule | None:
+        """The rule that joined it: against the canonical, or against ``via``."""
+        return self.link.rule if self.link is not None else self.score.rule
+
+    @property
+    def relation(self) -> Relation:
+        """``exact``, ``copy`` (near-identical, trimmed or padded) or ``version``."""
+        if self.via is not None or self.score.rule == "version":
+            return "version"
+        return "exact" if self.score.rule == "exact" else "copy"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.article.to_dict(with_body=False),
+            **self.score.to_dict(),
+            "rule": self.rule,
+            "reason": self.reason,
+            "relation": self.relation,
+            "via": None if self.via is None else self.via.ref,
+        }
+
+    @property
+    def reason(self) -> str:
+        """Why it belongs: its verdict against the canonical, or against ``via``."""
+        if self.via is None or self.link is None:
+            return self.score.reason
+        return f"joined through {self.via.ref}: {self.link.reason}"
 
 
 @dataclass(frozen=True)
@@ -83,9 +120,7 @@ class Group:
             "group": self.id,
             "canonical": self.canonical.to_dict(with_body=False),
             "reason": self.reason,
-            "copies": [
-                {**m.article.to_dict(with_body=False), **m.score.to_dict()} for m in self.copies
-            ],
+            "copies": [m.to_dict() for m in self.copies],
         }
 
 

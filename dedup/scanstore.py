@@ -42,7 +42,7 @@ U64 = npt.NDArray[np.uint64]
 STORE_NAME = "scan-index.sqlite"
 SCHEMA_VERSION = 3
 #: Bump when what a row holds changes.
-STORE_VERSION = 1
+STORE_VERSION = 2
 #: Keys per ``IN (...)`` query, under SQLite's oldest limit of 999 variables.
 QUERY_CHUNK = 900
 #: Articles per stored chunk of a file's row: a large file is written (and read back) in

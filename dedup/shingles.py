@@ -9,7 +9,8 @@ shingled at once by joining them: the only per-text work left in Python is bookk
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -136,15 +137,59 @@ def shingle(text: str, size: int) -> Shingles:
 
 def number_keys(text: str, shingles: Shingles) -> U64:
     """Per token of a normalised text: 0 for a word, else a key naming the number's value,
-    the same for "14" and "fourteen"."""
-    data = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
+    the same for "14" and "fourteen", for "2,000" and "2000", for "9:40 p.m." and "2140".
+
+    A figure written over several tokens ("2,000", "9:40") gets its key on its first token
+    and 0 on the others."""
+    encoded = text.encode("utf-8")
+    data = np.frombuffer(encoded, dtype=np.uint8)
     first = data[shingles.token_starts]
     keys = np.where((first >= ord("0")) & (first <= ord("9")), shingles.tokens, np.uint64(0))
     words, values = _number_word_hashes()
     found = np.isin(shingles.tokens, words)
     if found.any():
         keys[found] = values[np.searchsorted(words, shingles.tokens[found])]
+    if b"," in encoded or b":" in encoded:
+        _key_formatted_figures(text, shingles.token_starts, keys)
     return keys
+
+
+#: Figures whose writing varies: digit groups ("2,000", "1,250,000") and clock times
+#: ("9:40", "9:40 a.m.", "21:40").
+_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]\d)")
+_CLOCK = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])(?:\s*([ap])\.?\s?m\b\.?)?")
+
+
+def _key_formatted_figures(text: str, token_starts: npt.NDArray[np.intp], keys: U64) -> None:
+    """Re-key the figures of :data:`_GROUPED` and :data:`_CLOCK` by their canonical digits."""
+    for match, digits in _formatted_figures(text):
+        start = len(text[: match.start()].encode())
+        end = start + len(match.group(0).encode())
+        first, last = np.searchsorted(token_starts, [start, end])
+        if first < last:
+            keys[first:last] = 0
+            keys[first] = _digits_hash(digits)
+
+
+def _formatted_figures(text: str) -> Iterator[tuple[re.Match[str], str]]:
+    for match in _GROUPED.finditer(text):
+        yield match, match.group(0).replace(",", "")
+    for match in _CLOCK.finditer(text):
+        hours, minutes, half = int(match.group(1)), match.group(2), match.group(3)
+        if hours > 23 or int(minutes) > 59:
+            continue
+        if half == "p" and hours < 12:
+            hours += 12
+        elif half == "a" and hours == 12:
+            hours = 0
+        yield match, f"{hours:02d}{minutes}"
+
+
+@lru_cache(maxsize=4096)
+def _digits_hash(digits: str) -> int:
+    data = np.frombuffer(digits.encode(), dtype=np.uint8)
+    hashes: U64 = token_hashes(data, *token_spans(data))
+    return int(hashes[0])
 
 
 @lru_cache(maxsize=1)

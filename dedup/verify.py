@@ -4,11 +4,17 @@ Every candidate pair from LSH is checked here on the comparison texts:
 - *exact*: identical comparison texts;
 - *resemblance*: rapidfuzz's normalised Indel similarity of the whole texts is high;
 - *containment*: most of the shorter text's shingles are in the longer one, and most of
-  its words appear in the same order there (trimmed, padded or paragraph-dropped copies).
-Short texts must be near-identical under the same title. Numbers must agree: aligning the
-two word sequences (rapidfuzz's Levenshtein opcodes), a copy may add or drop words, but it
-does not replace one figure with another. Templated notices and recurring stories differ
-mainly in names and figures; a wire copy with page junk appended only adds.
+  its words appear in the same order there (trimmed, padded or paragraph-dropped copies);
+- *version*: two long texts of one story as a wire service updates it through the day
+  (new top paragraphs, added paragraphs, a few updated figures): a good share of their
+  shingles in common, or the shorter mostly inside the longer.
+Short texts must be near-identical under the same title (a corrected typo in a title is
+the same title). Numbers must agree: aligning the two word sequences (rapidfuzz's
+Levenshtein opcodes), a copy may add or drop words, but it does not replace one figure
+with another; a version of a long story may update at most ``VERSION_FIGURES`` of them.
+Figures are compared by value, whatever their writing ("2,000" and "2000"). Templated
+notices and recurring reports differ mainly in names and figures; a wire copy with page
+junk appended only adds.
 """
 
 from __future__ import annotations
@@ -29,6 +35,20 @@ from dedup.shingles import Shingles, number_keys, shingle
 QUICK_REJECT = 0.3
 #: Texts shorter than ``Config.min_words`` must be at least this similar to count as copies.
 SHORT_TEXT_SIMILARITY = 0.95
+#: Titles at least this similar (character level) are one title with a typo corrected.
+TITLE_TYPO_SIMILARITY = 0.85
+#: A version shares this share of its shingles with the other text (Jaccard) ...
+VERSION_JACCARD = 0.35
+#: ... or has this share of the shorter text's shingles, and of its words in order, inside
+#: the longer one.
+VERSION_CONTAINMENT = 0.6
+#: A change block with at most this many words on each side is an edit (figures updated);
+#: a longer one is a passage replaced by another.
+FIGURE_EDIT_WORDS = 8
+#: An edit stands between matching runs of at least this many words.
+EDIT_ANCHOR_WORDS = 3
+#: A version of a long story may change at most this many figures of the other.
+VERSION_FIGURES = 2
 
 
 class Side:
@@ -55,6 +75,13 @@ class Side:
         return list(number_keys(self.prepared.text, self.shingles).tolist())
 
     @cached_property
+    def title(self) -> str:
+        """The normalised title line."""
+        text = self.prepared.text
+        newline = text.find("\n")
+        return text[:newline] if newline >= 0 else ""
+
+    @cached_property
     def body_from(self) -> int:
         """Index of the first word after the title line."""
         text = self.prepared.text
@@ -72,62 +99,81 @@ class Measures(NamedTuple):
     aligned: float
     numbers: float
     titles_differ: bool
+    jaccard: float = 0.0
+    changed_figures: int = 0
 
 
 def measure(a: Side, b: Side) -> Measures:
     """Similarity, containment both ways, word alignment and number agreement of a pair."""
     shared = np.intersect1d(a.unique, b.unique, assume_unique=True)
     short, long_ = (a, b) if len(a.shingles.tokens) <= len(b.shingles.tokens) else (b, a)
+    union = len(a.unique) + len(b.unique) - len(shared)
+    agreement, changed = number_agreement(short, long_)
     return Measures(
         similarity=Indel.normalized_similarity(a.prepared.text, b.prepared.text),
         containment_ab=len(shared) / len(a.unique) if len(a.unique) else 0.0,
         containment_ba=len(shared) / len(b.unique) if len(b.unique) else 0.0,
         aligned=_aligned_similarity(short, long_, shared),
-        numbers=number_agreement(short, long_),
+        numbers=agreement,
         titles_differ=titles_differ(a, b),
+        jaccard=len(shared) / union if union else 0.0,
+        changed_figures=changed,
     )
 
 
 def titles_differ(a: Side, b: Side) -> bool:
-    """Whether one title replaces words of the other (adding "CORRECTED" does not):
-    short templated items often differ only in the company or place their title names."""
+    """Whether one title replaces words of the other (adding "CORRECTED" does not, nor does
+    a corrected typo): short templated items often differ only in the company or place
+    their title names."""
     title_a, title_b = a.words[: a.body_from], b.words[: b.body_from]
-    return any(a2 > a1 and b2 > b1 for (a1, a2), (b1, b2) in _change_blocks(title_a, title_b))
+    replaced = any(a2 > a1 and b2 > b1 for (a1, a2), (b1, b2) in _change_blocks(title_a, title_b))
+    return replaced and Indel.normalized_similarity(a.title, b.title) < TITLE_TYPO_SIMILARITY
 
 
-def number_agreement(short: Side, long_: Side) -> float:
-    """1 minus the share of the shorter body's numbers that the other text changes.
+def number_agreement(short: Side, long_: Side) -> tuple[float, int]:
+    """1 minus the share of the shorter body's numbers that the other text changes, and
+    how many figures it changes.
 
     The word sequences are aligned (rapidfuzz's Levenshtein opcodes) and cut into change
     blocks between matching stretches. A block with words on one side only is an addition
     or a cut (junk appended, a paragraph dropped) and says nothing about numbers; a block
-    with words on both sides is a substitution, and the numbers it removes but does not
-    put back elsewhere are changed figures. Titles are left out.
+    with a few words on both sides is an edit, and the numbers it removes but does not put
+    back elsewhere are changed figures; a longer block on both sides is a passage cut and
+    another added (a write-through), not an edit of figures. Titles are left out.
     """
     a, b = short.words[short.body_from :], long_.words[long_.body_from :]
     num_a, num_b = short.numbers[short.body_from :], long_.numbers[long_.body_from :]
     removed: Counter[int] = Counter()
     added: Counter[int] = Counter()
-    for (a1, a2), (b1, b2) in _change_blocks(a, b):
-        if a2 > a1 and b2 > b1:
+    for (a1, a2), (b1, b2) in _change_blocks(a, b, bridge=EDIT_ANCHOR_WORDS - 1):
+        if 0 < a2 - a1 <= FIGURE_EDIT_WORDS and 0 < b2 - b1 <= FIGURE_EDIT_WORDS:
             removed.update(n for n in num_a[a1:a2] if n)
             added.update(n for n in num_b[b1:b2] if n)
     changed = max(sum((removed - added).values()), sum((added - removed).values()))
-    return max(0.0, 1.0 - changed / max(1, sum(1 for n in num_a if n)))
+    return max(0.0, 1.0 - changed / max(1, sum(1 for n in num_a if n))), changed
 
 
-def _change_blocks(a: list[int], b: list[int]) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """Maximal runs of non-matching opcodes, as (a span, b span)."""
+def _change_blocks(
+    a: list[int], b: list[int], bridge: int = 0
+) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """Maximal runs of non-matching opcodes, as (a span, b span). Matching runs of at most
+    ``bridge`` words between two changes are part of the change: unrelated passages align
+    on scattered common words, and those are no anchor for an edit."""
     blocks: list[tuple[tuple[int, int], tuple[int, int]]] = []
     for op in Levenshtein.opcodes(a, b):
-        if op.tag == "equal":
+        if op.tag == "equal" and (op.src_end - op.src_start > bridge or not blocks):
             continue
-        if blocks and blocks[-1][0][1] == op.src_start and blocks[-1][1][1] == op.dest_start:
+        # A short match after a change joins it, and so does a change right after it.
+        if blocks and _touches(blocks[-1], op.src_start, op.dest_start):
             (a1, _), (b1, _) = blocks[-1]
             blocks[-1] = ((a1, op.src_end), (b1, op.dest_end))
         else:
             blocks.append(((op.src_start, op.src_end), (op.dest_start, op.dest_end)))
     return blocks
+
+
+def _touches(block: tuple[tuple[int, int], tuple[int, int]], a: int, b: int) -> bool:
+    return block[0][1] == a and block[1][1] == b
 
 
 def score_pair(a: Side, b: Side, config: Config, *, quick: bool = False) -> PairScore:
@@ -165,28 +211,48 @@ def score_pair(a: Side, b: Side, config: Config, *, quick: bool = False) -> Pair
 
 
 def decide(a: Prepared, b: Prepared, m: Measures, config: Config) -> tuple[Rule | None, str, float]:
-    """Apply the rules in order (exact, resemblance, containment); the first that holds wins.
+    """Apply the rules in order (exact, resemblance, containment, version); the first that
+    holds wins.
 
     A whole copy (resemblance) carries the same numbers as its original, so both texts'
-    numbers must agree; a trimmed copy (containment) need only keep the shorter text's.
+    numbers must agree; a trimmed copy (containment) need only keep the shorter text's. A
+    long text that would be a copy but for a few updated figures is a version.
     """
     if a.digest and a.digest == b.digest:
         return "exact", "identical after normalisation and junk removal", 1.0
     if not a.digest or not b.digest:
         return None, "one text is empty after junk removal", m.numbers
     shorter = min(a.words, b.words)
+    figures_ok = m.numbers >= config.number_overlap
+    few_changed = shorter >= config.min_words and m.changed_figures <= VERSION_FIGURES
     reasons = []
     rules: tuple[tuple[Rule, tuple[bool, str]], ...] = (
         ("resemblance", _resembles(shorter, m, config)),
         ("containment", _contains(shorter, m, config)),
+        ("version", _versions(shorter, m, config)),
     )
     for rule, (holds, why) in rules:
-        if holds and m.numbers >= config.number_overlap:
+        if holds and figures_ok:
             return rule, why, m.numbers
+        if holds and few_changed:
+            return "version", f"{why}, {m.changed_figures} figure(s) updated", m.numbers
         if holds:
-            why = f"{why}, but {1 - m.numbers:.0%} of the numbers differ"
+            why = f"{why}, but {m.changed_figures} of the numbers differ ({1 - m.numbers:.0%})"
         reasons.append(why)
     return None, "; ".join(reasons), m.numbers
+
+
+def _versions(shorter: int, m: Measures, config: Config) -> tuple[bool, str]:
+    if shorter < config.min_words:
+        return False, f"too short for a version ({shorter} words < {config.min_words})"
+    contained = max(m.containment_ab, m.containment_ba)
+    inside = contained >= VERSION_CONTAINMENT and m.aligned >= VERSION_CONTAINMENT
+    holds = m.jaccard >= VERSION_JACCARD or inside
+    return holds, (
+        f"versions: {m.jaccard:.0%} of their shingles shared (needs {VERSION_JACCARD:.0%}), "
+        f"{contained:.0%} of one inside the other and {m.aligned:.0%} in order "
+        f"(needs {VERSION_CONTAINMENT:.0%})"
+    )
 
 
 def _resembles(shorter: int, m: Measures, config: Config) -> tuple[bool, str]:

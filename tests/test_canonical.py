@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from newsgen import article, story
 
 from dedup.canonical import age_minutes, choose, dateline_origin
-from dedup.cluster import UnionFind, components, split_component
+from dedup.cluster import Cluster, Linkage, UnionFind, components, group_component
 from dedup.config import Config
 from dedup.result import PairScore
 
@@ -68,16 +70,64 @@ def test_components_and_union_find() -> None:
     assert components(6, [(4, 3), (0, 1), (1, 2)]) == [[0, 1, 2], [3, 4]]
 
 
-def _score(copy: bool) -> PairScore:
-    return PairScore(1.0, 1.0, 1.0, 1.0, 1.0, 50, 50, "resemblance" if copy else None, "")
+def _score(copy: bool, containment: float = 1.0) -> PairScore:
+    rule = "resemblance" if copy else None
+    return PairScore(1.0, containment, containment, 1.0, 1.0, 50, 50, rule, "")
 
 
-def test_component_is_split_around_its_canonical() -> None:
-    # 0 is canonical; 1 copies 0; 2 copies 1 but not 0; 3 copies 2.
-    similar = {(0, 1), (1, 2), (2, 3)}
+CHAIN = {(0, 1), (1, 2), (2, 3)}  # 0 is canonical; 1 copies 0; 2 copies 1; 3 copies 2
+NEIGHBOURS = {0: [1], 1: [0, 2], 2: [1, 3], 3: [2]}
+
+
+def _first(members: Sequence[int]) -> tuple[int, str]:
+    return min(members), "first"
+
+
+def _chain_score(far: set[int]) -> Callable[[int, int], PairScore]:
+    """Scores of the chain: members in ``far`` share little text with member 0."""
 
     def score(a: int, b: int) -> PairScore:
-        return _score((min(a, b), max(a, b)) in similar)
+        pair = (min(a, b), max(a, b))
+        distant = 0 in pair and (a in far or b in far)
+        return _score(pair in CHAIN, 0.05 if distant else 0.5)
 
-    clusters = split_component([3, 2, 1, 0], lambda m: (min(m), "first"), score)
-    assert [(c.canonical, [i for i, _ in c.copies]) for c in clusters] == [(0, [1]), (2, [3])]
+    return score
+
+
+def _shape(clusters: list[Cluster]) -> list[tuple[int, list[tuple[int, int | None]]]]:
+    return [(c.canonical, [(j.member, j.via) for j in c.copies]) for c in clusters]
+
+
+def test_a_story_group_holds_the_whole_chain_each_member_saying_through_whom() -> None:
+    clusters = group_component([3, 2, 1, 0], NEIGHBOURS, _first, _chain_score(set()), Linkage())
+    assert _shape(clusters) == [(0, [(1, None), (2, 1), (3, 2)])]
+
+
+def test_a_chained_member_sharing_too_little_with_the_canonical_starts_its_own_group() -> None:
+    score = _chain_score({3})
+    clusters = group_component([0, 1, 2, 3], NEIGHBOURS, _first, score, Linkage())
+    assert _shape(clusters) == [(0, [(1, None), (2, 1)])]
+    score = _chain_score({2, 3})
+    clusters = group_component([0, 1, 2, 3], NEIGHBOURS, _first, score, Linkage())
+    assert _shape(clusters) == [(0, [(1, None)]), (2, [(3, None)])]
+
+
+def test_strict_groups_hold_only_copies_of_their_canonical() -> None:
+    strict = Linkage(strict=True)
+    clusters = group_component([3, 2, 1, 0], NEIGHBOURS, _first, _chain_score(set()), strict)
+    assert _shape(clusters) == [(0, [(1, None)]), (2, [(3, None)])]
+
+
+def test_grouping_scores_each_member_against_its_canonical_once() -> None:
+    """A star of 300 copies around one article costs 300 scores, not 300 squared."""
+    members = list(range(301))
+    neighbours = {0: members[1:], **{m: [0] for m in members[1:]}}
+    calls: list[tuple[int, int]] = []
+
+    def score(a: int, b: int) -> PairScore:
+        calls.append((a, b))
+        return _score(True)
+
+    clusters = group_component(members, neighbours, _first, score, Linkage())
+    assert len(clusters) == 1 and len(clusters[0].copies) == 300
+    assert len(calls) == 300

@@ -96,7 +96,7 @@ def test_groups_do_not_chain() -> None:
     a = article("a.txt", ta, ba)
     b = article("b.txt", ta, ba[:5] + bc[:5])
     c = article("c.txt", tc, bc)
-    result = find_duplicates([a, b, c], Config(containment=0.45, similarity=0.45))
+    result = find_duplicates([a, b, c], Config(containment=0.45))
     for group in result.groups:
         members = {group.canonical.path, *(m.article.path for m in group.copies)}
         assert not {"a.txt", "c.txt"} <= members
@@ -151,3 +151,59 @@ def test_site_navigation_learned_from_the_corpus_does_not_join_pages() -> None:
             article("b", pages[1].title, list(pages[1].body[1:3])),
         ).similarity
     )
+
+
+def test_number_formatting_is_not_a_changed_figure() -> None:
+    title, body = wire(seed=7)
+    first = [*body[:-1], "About 2,000 people were evacuated by 9:40 p.m. on Sunday."]
+    second = [*body[:-1], "About 2000 people were evacuated by 2140 on Sunday."]
+    score = compare(article("a.txt", title, first), article("b.txt", title, second))
+    assert score.rule == "resemblance"
+    assert score.number_overlap == 1.0
+
+
+def test_a_long_story_with_one_updated_figure_is_a_version() -> None:
+    title, body = wire(seed=8, paragraphs=4)
+    body = [re.sub(r"\d+", "several", p) for p in body]  # the toll is the one figure
+    early = [*body, "The death toll rose to 12 on Monday, officials said."]
+    later = [*body, "The death toll rose to 19 on Monday, officials said."]
+    score = compare(article("a.txt", title, early), article("b.txt", title, later))
+    assert score.rule == "version"
+    assert "1 figure(s) updated" in score.reason
+
+
+def test_a_write_through_with_new_top_paragraphs_is_a_version() -> None:
+    title, body = wire(seed=9, paragraphs=8)
+    _, news = story(90, paragraphs=3)
+    early = article("early.txt", title, body[:6])
+    later = article("later.txt", "Updated: " + title, [*news, *body[:3], *body[5:]])
+    score = compare(early, later)
+    assert score.rule == "version"
+    assert score.containment < 0.75 and score.similarity < 0.85  # no copy rule holds
+
+
+def test_a_short_retransmission_with_a_corrected_headline_is_a_copy() -> None:
+    body = ["Qtly div five cts vs five cts prior. Pay July 15. Record June 30."]
+    typo = article("a.txt", "SVEECO INSTRUMENTS INC SETS QUARTERLY", body)
+    fixed = article("b.txt", "VEECO INSTRUMENTS INC SETS QUARTERLY", body)
+    assert compare(typo, fixed).is_copy
+
+
+def test_one_group_per_story_joins_versions_through_each_other() -> None:
+    """The first and last versions share little; each verifies with the one in between."""
+    title, body = wire(seed=11, paragraphs=9)
+    _, news = story(110, paragraphs=3)
+    first = article("v1.txt", title, body[:6], source="Associated Press")
+    middle = article("v2.txt", title, body[:9], source="Milbrook Gazette")
+    last = article("v3.txt", title, [*news, *body[3:9]], source="Harrowgate Post")
+    result = find_duplicates([first, middle, last])
+    (group,) = result.groups
+    assert group.size == 3
+    joined = {m.article.path: m for m in group.copies}
+    assert {m.relation for m in joined.values()} <= {"copy", "version"}
+    for member in joined.values():
+        via = member.via.path if member.via else group.canonical.path
+        assert via in {"v1.txt", "v2.txt", "v3.txt"} and via != member.article.path
+    strict = find_duplicates([first, middle, last], Config(grouping="copies"))
+    assert all(m.relation != "version" or m.via is None for g in strict.groups for m in g.copies)
+    assert all(m.score.is_copy for g in strict.groups for m in g.copies)

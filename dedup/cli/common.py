@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from dedup.cache import SignatureCache
-from dedup.config import Config, load_config
+from dedup.config import GROUPINGS, Config, load_config
 from dedup.errors import CacheError, DedupError, InputError
 from dedup.index import index_location
 from dedup.scanstore import store_location
@@ -146,6 +146,12 @@ def detection_options(func: F) -> F:
             metavar="0..1",
             help="With --containment: minimum share of the shorter text's words found in "
             f"order in the longer [default: {DEFAULTS.coverage}].",
+        ),
+        click.option(
+            "--grouping",
+            type=click.Choice(GROUPINGS),
+            help="story: one group per story, with every copy and version of it; copies: "
+            f"only near-identical copies of the canonical [default: {DEFAULTS.grouping}].",
         ),
         click.option(
             "--shingle-size",

@@ -25,7 +25,7 @@ from rich.table import Table
 
 from dedup.progress import ProgressCallback
 from dedup.render.groups import RENDERERS, Renderer, RenderOptions
-from dedup.result import Group, Result
+from dedup.result import Group, Member, Result
 
 
 def wants_color(stream: TextIO) -> bool:
@@ -96,10 +96,17 @@ def group_table(group: Group) -> Table:
             copy.source or "",
             f"{score.similarity:.2f}",
             f"{score.containment:.2f}",
-            score.rule or "",
+            describe_match(member),
             copy.title,
         )
     return table
+
+
+def describe_match(member: Member) -> str:
+    """How a member joined, for people: the rule, or the relation and whom it came through."""
+    if member.via is not None:
+        return f"version via {member.via.location}"
+    return member.rule or ""
 
 
 #: Every ``dedup scan --format``: the core's machine formats plus the rich table.

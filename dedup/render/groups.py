@@ -28,6 +28,8 @@ COLUMNS: tuple[str, ...] = (
     "canonical_ref",
     "copy_title",
     "canonical_title",
+    "relation",
+    "via_ref",
 )
 
 _CONTROL = re.compile(r"[\t\r\n\x0b\x0c\x1c-\x1f\x85\u2028\u2029]+")
@@ -56,12 +58,14 @@ def copy_row(group: Group, member: Member) -> tuple[str, ...]:
         canonical.location,
         format_score(member.score.similarity),
         format_score(member.score.containment),
-        member.score.rule or "",
+        member.rule or "",
         str(group.id),
         copy.ref,
         canonical.ref,
         copy.title,
         canonical.title,
+        member.relation,
+        member.via.ref if member.via is not None else "",
     )
 
 
