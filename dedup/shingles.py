@@ -137,7 +137,8 @@ def shingle(text: str, size: int) -> Shingles:
 
 def number_keys(text: str, shingles: Shingles) -> U64:
     """Per token of a normalised text: 0 for a word, else a key naming the number's value,
-    the same for "14" and "fourteen", for "2,000" and "2000", for "9:40 p.m." and "2140".
+    the same for "14" and "fourteen", for "2,000" and "2000", for "9:40 p.m." and "2140";
+    a month name is a figure too, the same for "sept" and "september".
 
     A figure written over several tokens ("2,000", "9:40") gets its key on its first token
     and 0 on the others."""
@@ -187,22 +188,52 @@ def _formatted_figures(text: str) -> Iterator[tuple[re.Match[str], str]]:
 
 @lru_cache(maxsize=4096)
 def _digits_hash(digits: str) -> int:
-    data = np.frombuffer(digits.encode(), dtype=np.uint8)
-    hashes: U64 = token_hashes(data, *token_spans(data))
-    return int(hashes[0])
+    return int(_hashes(digits)[0])
+
+
+#: Month names are figures too: a recurring report differs from last week's in its dates.
+MONTH_WORDS = {
+    name: f"month{number}"
+    for number, names in enumerate(
+        (
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+
+
+def _hashes(text: str) -> U64:
+    data = np.frombuffer(text.encode(), dtype=np.uint8)
+    return token_hashes(data, *token_spans(data))
 
 
 @lru_cache(maxsize=1)
 def _number_word_hashes() -> tuple[U64, U64]:
-    """Token hashes of the number words (sorted) and of the digits each one stands for."""
-
-    def hashes(text: str) -> U64:
-        data = np.frombuffer(text.encode(), dtype=np.uint8)
-        return token_hashes(data, *token_spans(data))
-
-    words, values = hashes(" ".join(NUMBER_WORDS)), hashes(" ".join(NUMBER_WORDS.values()))
+    """Token hashes of the number and month words (sorted) and of the figure each one
+    stands for (the digits, or ``monthN``)."""
+    names = {**NUMBER_WORDS, **MONTH_WORDS}
+    words, values = _hashes(" ".join(names)), _hashes(" ".join(names.values()))
     order = np.argsort(words)
     return words[order], values[order]
+
+
+@lru_cache(maxsize=1)
+def month_keys() -> frozenset[int]:
+    """The figure keys :func:`number_keys` gives month names."""
+    return frozenset(int(h) for h in _hashes(" ".join(sorted(set(MONTH_WORDS.values())))))
 
 
 def fingerprint_sets(text: str, size: int) -> tuple[U64, U64, U64]:

@@ -11,7 +11,7 @@ Every candidate pair from LSH is checked here on the comparison texts:
 Short texts must be near-identical under the same title (a corrected typo in a title is
 the same title). Numbers must agree: aligning the two word sequences (rapidfuzz's
 Levenshtein opcodes), a copy may add or drop words, but it does not replace one figure
-with another; a version of a long story may update at most ``VERSION_FIGURES`` of them.
+with another; a version of a long story may update a few of them (no date, though).
 Figures are compared by value, whatever their writing ("2,000" and "2000"). Templated
 notices and recurring reports differ mainly in names and figures; a wire copy with page
 junk appended only adds.
@@ -29,7 +29,7 @@ from rapidfuzz.distance import Indel, LCSseq, Levenshtein
 from dedup.config import Config
 from dedup.prepare import Prepared
 from dedup.result import PairScore, Rule
-from dedup.shingles import Shingles, number_keys, shingle
+from dedup.shingles import Shingles, month_keys, number_keys, shingle
 
 #: Candidates sharing less than this share of shingles are rejected without further work.
 QUICK_REJECT = 0.3
@@ -47,8 +47,10 @@ VERSION_CONTAINMENT = 0.6
 FIGURE_EDIT_WORDS = 8
 #: An edit stands between matching runs of at least this many words.
 EDIT_ANCHOR_WORDS = 3
-#: A version of a long story may change at most this many figures of the other.
-VERSION_FIGURES = 2
+#: A version of a long story may change one figure of the other per this many words ...
+VERSION_WORDS_PER_FIGURE = 100
+#: ... and at most this many.
+VERSION_FIGURES = 3
 
 
 class Side:
@@ -101,6 +103,7 @@ class Measures(NamedTuple):
     titles_differ: bool
     jaccard: float = 0.0
     changed_figures: int = 0
+    dates_changed: bool = False
 
 
 def measure(a: Side, b: Side) -> Measures:
@@ -108,7 +111,7 @@ def measure(a: Side, b: Side) -> Measures:
     shared = np.intersect1d(a.unique, b.unique, assume_unique=True)
     short, long_ = (a, b) if len(a.shingles.tokens) <= len(b.shingles.tokens) else (b, a)
     union = len(a.unique) + len(b.unique) - len(shared)
-    agreement, changed = number_agreement(short, long_)
+    agreement, changed, dates = number_agreement(short, long_)
     return Measures(
         similarity=Indel.normalized_similarity(a.prepared.text, b.prepared.text),
         containment_ab=len(shared) / len(a.unique) if len(a.unique) else 0.0,
@@ -118,6 +121,7 @@ def measure(a: Side, b: Side) -> Measures:
         titles_differ=titles_differ(a, b),
         jaccard=len(shared) / union if union else 0.0,
         changed_figures=changed,
+        dates_changed=dates,
     )
 
 
@@ -130,9 +134,9 @@ def titles_differ(a: Side, b: Side) -> bool:
     return replaced and Indel.normalized_similarity(a.title, b.title) < TITLE_TYPO_SIMILARITY
 
 
-def number_agreement(short: Side, long_: Side) -> tuple[float, int]:
-    """1 minus the share of the shorter body's numbers that the other text changes, and
-    how many figures it changes.
+def number_agreement(short: Side, long_: Side) -> tuple[float, int, bool]:
+    """1 minus the share of the shorter body's numbers that the other text changes, how
+    many figures it changes, and whether a month is among them (a new date).
 
     The word sequences are aligned (rapidfuzz's Levenshtein opcodes) and cut into change
     blocks between matching stretches. A block with words on one side only is an addition
@@ -150,7 +154,9 @@ def number_agreement(short: Side, long_: Side) -> tuple[float, int]:
             removed.update(n for n in num_a[a1:a2] if n)
             added.update(n for n in num_b[b1:b2] if n)
     changed = max(sum((removed - added).values()), sum((added - removed).values()))
-    return max(0.0, 1.0 - changed / max(1, sum(1 for n in num_a if n))), changed
+    dates = any(key in month_keys() for key in (removed - added) + (added - removed))
+    agreement = max(0.0, 1.0 - changed / max(1, sum(1 for n in num_a if n)))
+    return agreement, changed, dates
 
 
 def _change_blocks(
@@ -224,7 +230,7 @@ def decide(a: Prepared, b: Prepared, m: Measures, config: Config) -> tuple[Rule 
         return None, "one text is empty after junk removal", m.numbers
     shorter = min(a.words, b.words)
     figures_ok = m.numbers >= config.number_overlap
-    few_changed = shorter >= config.min_words and m.changed_figures <= VERSION_FIGURES
+    few_changed = _few_figures_updated(shorter, m, config)
     reasons = []
     rules: tuple[tuple[Rule, tuple[bool, str]], ...] = (
         ("resemblance", _resembles(shorter, m, config)),
@@ -240,6 +246,18 @@ def decide(a: Prepared, b: Prepared, m: Measures, config: Config) -> tuple[Rule 
             why = f"{why}, but {m.changed_figures} of the numbers differ ({1 - m.numbers:.0%})"
         reasons.append(why)
     return None, "; ".join(reasons), m.numbers
+
+
+def _few_figures_updated(shorter: int, m: Measures, config: Config) -> bool:
+    """Whether the figures that differ are a wire story's update, not another edition of a
+    templated or recurring item: at most one figure per ``VERSION_WORDS_PER_FIGURE`` words
+    (``VERSION_FIGURES`` at most), no new date, and for short items the same title."""
+    allowed = min(VERSION_FIGURES, max(1, shorter // VERSION_WORDS_PER_FIGURE))
+    if shorter < config.min_words or m.changed_figures > allowed:
+        return False
+    if m.dates_changed:  # a new date: the next edition of a recurring report
+        return False
+    return shorter >= 2 * config.min_words or not m.titles_differ
 
 
 def _versions(shorter: int, m: Measures, config: Config) -> tuple[bool, str]:
