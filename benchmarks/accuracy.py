@@ -20,10 +20,10 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from datasketch import MinHash, MinHashLSH
 from labelled import SIZES, Truth, build_plan, write_corpus
@@ -35,6 +35,7 @@ from dedup.corpus import read_articles
 from dedup.pipeline import find_duplicates
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -47,14 +48,35 @@ class Run:
     seconds: float
 
 
-def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def benchmark_parser(description: str, sizes: Iterable[str]) -> argparse.ArgumentParser:
+    """The options of every labelled benchmark: --shared, --seed, --size, --json, --keep."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the shared folder")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
-    parser.add_argument("--size", choices=sorted(SIZES), default="small", help="corpus size")
+    parser.add_argument("--size", choices=sorted(sizes), default="small", help="corpus size")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--keep", type=Path, help="write the corpus here and keep it")
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    return benchmark_parser(__doc__.split("\n\n")[0], SIZES).parse_args(argv)
+
+
+def in_corpus_folder(
+    args: argparse.Namespace, prefix: str, measure: Callable[[Path], T]
+) -> T | None:
+    """``measure`` run on ``--keep`` or on a temporary folder; None (after printing
+    ``skipped: ...``) when the shared corpora are missing."""
+    corpora = args.shared / "corpora"
+    if not corpora.is_dir():
+        print(f"skipped: {corpora} not found")
+        return None
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        return measure(args.keep)
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        return measure(Path(folder))
 
 
 def article_key(article: Article, root: Path) -> str:
@@ -206,16 +228,10 @@ def measure(args: argparse.Namespace, root: Path) -> tuple[dict[str, Any], dict[
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    corpora = args.shared / "corpora"
-    if not corpora.is_dir():
-        print(f"skipped: {corpora} not found")
+    measured = in_corpus_folder(args, "dedup-accuracy-", lambda root: measure(args, root))
+    if measured is None:
         return 0
-    if args.keep:
-        args.keep.mkdir(parents=True, exist_ok=True)
-        info, figures = measure(args, args.keep)
-    else:
-        with tempfile.TemporaryDirectory(prefix="dedup-accuracy-") as folder:
-            info, figures = measure(args, Path(folder))
+    info, figures = measured
     if args.json:
         print(json.dumps({"corpus": info, "results": figures}, indent=2))
     else:

@@ -79,14 +79,16 @@ def _take_disjoint(
     return pairs
 
 
-def _quoted_sentence(article: SourceArticle, rng: random.Random) -> str:
+def quoted_sentence(article: SourceArticle, rng: random.Random) -> str:
+    """A sentence of 10+ words after the lead, a quoted one when there is one."""
     sentences = [s for p in article.paragraphs[1:] for s in _SENTENCE_END.split(p)]
     long_enough = [s for s in sentences if len(s.split()) >= 10]
     quoted = [s for s in long_enough if '"' in s]
     return rng.choice(quoted or long_enough or list(article.paragraphs))
 
 
-def _insert(article: SourceArticle, paragraph: str, at: int, suffix: str) -> SourceArticle:
+def insert_paragraph(article: SourceArticle, paragraph: str, at: int, suffix: str) -> SourceArticle:
+    """``article`` with ``paragraph`` inserted at position ``at``; its id gets ``/suffix``."""
     body = list(article.paragraphs)
     body.insert(min(at, len(body)), paragraph)
     return dataclasses.replace(article, id=f"{article.id}/{suffix}", paragraphs=tuple(body))
@@ -106,7 +108,12 @@ def pair_same_event(
         members = by_category[category]
         pairs += _take_disjoint(members, _topic_pairs(members), share)
     return [
-        (a, _insert(b, _quoted_sentence(a, rng), rng.randint(1, len(b.paragraphs)), "quote"))
+        (
+            a,
+            insert_paragraph(
+                b, quoted_sentence(a, rng), rng.randint(1, len(b.paragraphs)), "quote"
+            ),
+        )
         for a, b in pairs
     ]
 
@@ -134,7 +141,7 @@ def pair_background(
         limit = 0.25 * min(a.word_count, b.word_count)
         background = [p for p in a.paragraphs[1:] if 20 <= len(p.split()) <= limit]
         if background and len(b.paragraphs) >= 3:
-            pairs.append((a, _insert(b, rng.choice(background), 2, "background")))
+            pairs.append((a, insert_paragraph(b, rng.choice(background), 2, "background")))
     return pairs
 
 
@@ -161,7 +168,8 @@ def pair_followups(shared_dir: Path, by_id: dict[str, SourceArticle]) -> list[Ar
 _NOTICE_TITLE = re.compile(r"\b(DIV|DIVIDEND|QUARTERLY|QTLY|PAYOUT)\b")
 
 
-def _is_notice(article: SourceArticle) -> bool:
+def is_notice(article: SourceArticle) -> bool:
+    """A short Reuters dividend notice: "Qtly div five cts vs five cts prior ..."."""
     return (
         article.word_count < 30
         and _NOTICE_TITLE.search(article.title) is not None
@@ -186,7 +194,7 @@ def pair_templated(
         if by_id[a].word_count < 30 and _title_overlap(by_id[a], by_id[b]) < 0.3:
             used.update((a, b))
             pairs.append((by_id[a], by_id[b]))
-    notices = [a for a in reuters if _is_notice(a) and a.id not in used]
+    notices = [a for a in reuters if is_notice(a) and a.id not in used]
     rng.shuffle(notices)
     for first, second in zip(notices[0::2], notices[1::2], strict=False):
         if len(pairs) >= count:

@@ -2,11 +2,13 @@
 
 Articles are named by keys (``"path#index"``). A grouping predicts every pair
 inside each of its groups; the truth's positive pairs are every pair inside each
-labelled group. Pure functions, no I/O.
+labelled group. B-cubed scores average, over articles, how much of each article's
+predicted group is its true group and the reverse. Pure functions, no I/O.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
@@ -70,12 +72,69 @@ def group_lookup(groups: Iterable[Iterable[str]]) -> dict[str, int]:
     return lookup
 
 
+def _pairs(size: int) -> int:
+    return size * (size - 1) // 2
+
+
 def score_pairs(predicted: Iterable[Iterable[str]], truth: Iterable[Iterable[str]]) -> PairScores:
-    """Pairwise precision and recall of ``predicted`` groups against ``truth`` groups."""
-    predicted_pairs = pairs_within(predicted)
-    true_pairs = pairs_within(truth)
-    hits = len(predicted_pairs & true_pairs)
-    return PairScores(hits, len(predicted_pairs) - hits, len(true_pairs) - hits)
+    """Pairwise precision and recall of ``predicted`` groups against ``truth`` groups.
+
+    Counted from group sizes and their overlaps, so a huge predicted group costs no more
+    than its size.
+    """
+    lookup = group_lookup(truth)
+    true_total = sum(_pairs(size) for size in Counter(lookup.values()).values())
+    predicted_total = hits = 0
+    for group in predicted:
+        members = set(group)
+        predicted_total += _pairs(len(members))
+        overlaps = Counter(lookup[key] for key in members if key in lookup)
+        hits += sum(_pairs(size) for size in overlaps.values())
+    return PairScores(hits, predicted_total - hits, true_total - hits)
+
+
+@dataclass(frozen=True)
+class BCubed:
+    """B-cubed precision and recall: per article, the share of its predicted group that is
+    its true group and the share of its true group found in its predicted group, averaged.
+    An article in no group is a group of its own."""
+
+    precision: float
+    recall: float
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "precision": round(self.precision, 4),
+            "recall": round(self.recall, 4),
+            "f1": round(self.f1, 4),
+        }
+
+
+def score_bcubed(
+    predicted: Iterable[Iterable[str]], truth: Iterable[Iterable[str]], keys: Iterable[str]
+) -> BCubed:
+    """B-cubed scores over ``keys``; keys outside every group are singletons."""
+    keys = sorted(set(keys))
+    if not keys:
+        return BCubed(1.0, 1.0)
+    true_of = group_lookup(truth)
+    predicted_of = group_lookup(predicted)
+    true_id = {k: ("t", true_of[k]) if k in true_of else ("k", k) for k in keys}
+    predicted_id = {k: ("p", predicted_of[k]) if k in predicted_of else ("k", k) for k in keys}
+    true_size = Counter(true_id.values())
+    predicted_size = Counter(predicted_id.values())
+    both = Counter((predicted_id[k], true_id[k]) for k in keys)
+    precision = recall = 0.0
+    for key in keys:
+        shared = both[predicted_id[key], true_id[key]]
+        precision += shared / predicted_size[predicted_id[key]]
+        recall += shared / true_size[true_id[key]]
+    return BCubed(precision / len(keys), recall / len(keys))
 
 
 def count_together(

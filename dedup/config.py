@@ -71,7 +71,7 @@ class Config:
     number_overlap: float = 0.9
     # Grouping: "story" (every version of a story) or "copies" (copies of the canonical only)
     grouping: str = "story"
-    chain_containment: float = 0.2
+    chain_containment: float = 0.1
     # Choosing the canonical article
     preferred_sources: tuple[str, ...] = markers.WIRE_SOURCES
     aggregators: tuple[str, ...] = markers.AGGREGATORS

@@ -23,6 +23,17 @@ CHROME_MARKERS: tuple[str, ...] = (
     "Share",
 )
 
+#: Chrome only an aggregator dump has (a saved web page has "Share" and "Comments" too).
+DUMP_MARKERS: tuple[str, ...] = (
+    "Hashtags",
+    "Try Our AI Features",
+    "Explore what …",
+    "No comments yet...",
+    "No comments yet",
+    "Related Articles",
+    "Related Stories",
+)
+
 #: The marker that opens a dump's related section.
 RELATED_MARKERS: tuple[str, ...] = ("Related Articles", "Related Stories")
 

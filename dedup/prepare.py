@@ -32,6 +32,7 @@ from dedup.normalize import (
     repair,
     split_sentences,
 )
+from dedup.pagetext import reduce_page
 from dedup.signature import FINGERPRINT_LAYOUT
 
 U64 = npt.NDArray[np.uint64]
@@ -189,12 +190,19 @@ def _skip(source: str, i: int) -> int:
 def split_units(article: Article, config: Config) -> Units:
     """Normalise an article into units (paragraphs) and mark the known junk among them.
 
+    A whole saved page (menus, share buttons, footers around the article) is first reduced
+    to its headline and article paragraphs (:mod:`dedup.pagetext`).
+
     A short paragraph holding junk (a caption, a promo line) is junk as a whole; a long one
     is cut into sentences so that only its junk sentences are left out (the Yahoo copy's
     "Sign in to access your portfolio" glued to the story's last line).
     """
     matcher = junk_matcher(config.all_junk_patterns)
     paragraphs = reflow(article.body)
+    title_line = article.title
+    page = reduce_page(title_line, paragraphs) if article.kind != "related" else None
+    if page is not None:  # a whole saved page: its headline and article paragraphs only
+        title_line, paragraphs = page
     folded = fold_paragraphs(paragraphs)
     # One search of the whole body tells whether any paragraph needs the floating patterns.
     floating = matcher.floating_in("\n".join(folded))
@@ -202,7 +210,7 @@ def split_units(article: Article, config: Config) -> Units:
         kept_pairs = [(p, u) for p, u in zip(paragraphs, folded, strict=True) if u]
         paragraphs, folded = [p for p, _ in kept_pairs], [u for _, u in kept_pairs]
     flags = matcher.flags(folded, floating)
-    title = normalize(article.title)
+    title = normalize(title_line)
     if not any(flags):
         return _locate_units(title, folded, 0)
     units: list[str] = []

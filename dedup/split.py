@@ -18,6 +18,8 @@ from dedup.article import Article, Kind
 from dedup.config import Config
 from dedup.paragraphs import WRAP_WIDTHS, assemble_paragraphs, join_wrapped, looks_wrapped
 
+#: How many content lines after a related-section marker the first block header may sit.
+OPENING_REACH = 3
 #: Lines longer than this (whitespace runs counted as one) are text, even when they
 #: start like a chrome marker.
 SHORT_LINE = 64
@@ -220,19 +222,44 @@ class Page:
         related = {fold(m) for m in markers.RELATED_MARKERS}
         for i, line in enumerate(self.lines):
             if self.chrome[i] and fold(line).rstrip(":") in related:
-                return _first_content_after(self.content, i)
+                start = _first_content_after(self.content, i)
+                if self.opens_blocks(start) or self.has_aggregator_chrome():
+                    return start
         for k in range(1, len(self.content)):
             if self.is_strong_header(k):
                 return k
-        run = 0
+        return self.after_chrome_run()
+
+    def after_chrome_run(self) -> int | None:
+        """Whatever follows a run of three chrome lines, one of them an aggregator's own
+        (a saved web page's "Share" and "Advertisement" lines do not make a dump), when
+        related blocks open there."""
+        own = {fold(m).rstrip(":") for m in markers.DUMP_MARKERS}
+        run: list[str] = []
         for i, line in enumerate(self.lines):
             if self.chrome[i]:
-                run += 1
-                if run >= 3:
-                    return _first_content_after(self.content, i)
+                run.append(fold(line).rstrip(":"))
+                start = _first_content_after(self.content, i)
+                if len(run) >= 3 and own.intersection(run) and self.opens_blocks(start):
+                    return start
             elif line.strip():
-                run = 0
+                run = []
         return None
+
+    def has_aggregator_chrome(self) -> bool:
+        """Whether the text carries chrome only an aggregator dump has, besides the related
+        section's own marker."""
+        own = {fold(m).rstrip(":") for m in markers.DUMP_MARKERS}
+        own -= {fold(m) for m in markers.RELATED_MARKERS}
+        return any(
+            self.chrome[i] and fold(line).rstrip(":") in own for i, line in enumerate(self.lines)
+        )
+
+    def opens_blocks(self, k: int) -> bool:
+        """Whether related blocks start at content line ``k``: a block header there or just
+        after (a list of bare headlines under "Related stories" on a web page is no block)."""
+        ahead = range(k, min(k + OPENING_REACH, len(self.content)))
+        return any(self.header_at(j) is not None for j in ahead)
 
     def is_dump(self, start: int | None) -> bool:
         kinds = {fold(line) for i, line in enumerate(self.lines) if self.chrome[i]}

@@ -47,10 +47,11 @@ VERSION_CONTAINMENT = 0.6
 FIGURE_EDIT_WORDS = 8
 #: An edit stands between matching runs of at least this many words.
 EDIT_ANCHOR_WORDS = 3
-#: A version of a long story may change one figure of the other per this many words ...
-VERSION_WORDS_PER_FIGURE = 100
-#: ... and at most this many.
+#: A story this long may be updated in several figures: up to VERSION_FIGURES of them, or
+#: up to VERSION_FIGURE_SHARE of its figures; a shorter item in one figure at most.
+VERSION_LONG_WORDS = 150
 VERSION_FIGURES = 3
+VERSION_FIGURE_SHARE = 0.4
 
 
 class Side:
@@ -250,14 +251,14 @@ def decide(a: Prepared, b: Prepared, m: Measures, config: Config) -> tuple[Rule 
 
 def _few_figures_updated(shorter: int, m: Measures, config: Config) -> bool:
     """Whether the figures that differ are a wire story's update, not another edition of a
-    templated or recurring item: at most one figure per ``VERSION_WORDS_PER_FIGURE`` words
-    (``VERSION_FIGURES`` at most), no new date, and for short items the same title."""
-    allowed = min(VERSION_FIGURES, max(1, shorter // VERSION_WORDS_PER_FIGURE))
-    if shorter < config.min_words or m.changed_figures > allowed:
+    templated or recurring item: no new date; in a long story (``VERSION_LONG_WORDS``) up
+    to ``VERSION_FIGURES`` figures or ``VERSION_FIGURE_SHARE`` of them; in a shorter item
+    one figure, under the same title."""
+    if shorter < config.min_words or m.dates_changed:  # a new date: the next edition
         return False
-    if m.dates_changed:  # a new date: the next edition of a recurring report
-        return False
-    return shorter >= 2 * config.min_words or not m.titles_differ
+    if shorter >= VERSION_LONG_WORDS:
+        return m.changed_figures <= VERSION_FIGURES or 1 - m.numbers <= VERSION_FIGURE_SHARE
+    return m.changed_figures <= 1 and not m.titles_differ
 
 
 def _versions(shorter: int, m: Measures, config: Config) -> tuple[bool, str]:
@@ -290,6 +291,9 @@ def _contains(shorter: int, m: Measures, config: Config) -> tuple[bool, str]:
     contained = max(m.containment_ab, m.containment_ba)
     which = "first" if m.containment_ab >= m.containment_ba else "second"
     if shorter < config.min_words:
+        whole = contained >= SHORT_TEXT_SIMILARITY and m.aligned >= SHORT_TEXT_SIMILARITY
+        if whole and not m.titles_differ:  # a short item with a paragraph added
+            return True, f"short text ({shorter} words) held whole in the other, same title"
         return False, f"too short for containment ({shorter} words < {config.min_words})"
     holds = contained >= config.containment and m.aligned >= config.coverage
     return holds, (

@@ -90,18 +90,20 @@ def test_recurring_story_with_new_figures_stays_apart() -> None:
 
 
 def test_groups_do_not_chain() -> None:
-    # b is a's first half plus c's first half; a~b and b~c hold by containment, a and c differ.
+    # b is a's first half plus c's first half; a~b and b~c hold, a and c differ. These
+    # invented stories share stock phrases (17% of c's shingles are in a, far more than
+    # unrelated real news shares), so the chain guard is set above that.
     ta, ba = story(41, paragraphs=10)
     tc, bc = story(42, paragraphs=10)
     a = article("a.txt", ta, ba)
     b = article("b.txt", ta, ba[:5] + bc[:5])
     c = article("c.txt", tc, bc)
-    result = find_duplicates([a, b, c], Config(containment=0.45))
+    result = find_duplicates([a, b, c], Config(containment=0.45, chain_containment=0.2))
     for group in result.groups:
         members = {group.canonical.path, *(m.article.path for m in group.copies)}
         assert not {"a.txt", "c.txt"} <= members
         for member in group.copies:
-            assert member.score.is_copy
+            assert member.score.is_copy or (member.link and member.link.is_copy)
 
 
 def test_every_copy_is_verified_against_its_canonical() -> None:
