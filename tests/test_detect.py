@@ -209,3 +209,19 @@ def test_one_group_per_story_joins_versions_through_each_other() -> None:
     strict = find_duplicates([first, middle, last], Config(grouping="copies"))
     assert all(m.relation != "version" or m.via is None for g in strict.groups for m in g.copies)
     assert all(m.score.is_copy for g in strict.groups for m in g.copies)
+
+
+def test_paragraphs_that_copies_of_one_story_share_are_never_boilerplate() -> None:
+    """Fifteen reprints of one wire story in five versions, each version with another longest
+    paragraph: what they share is the story, and it stays in comparison."""
+    title, body = wire(seed=12, paragraphs=6)
+    _, extra = story(120, paragraphs=5, sentences=6)  # each version adds one long paragraph
+    versions = [[*body, extra[k]] for k in range(5)]
+    reprints = [
+        article(f"site{n}.txt", title, versions[n % 5], source=f"Outlet {n}") for n in range(15)
+    ]
+    others = [article(f"other{n}.txt", *story(200 + n)) for n in range(6)]
+    result = find_duplicates([*reprints, *others])
+    assert result.stats.boilerplate_lines == 0
+    (group,) = result.groups
+    assert group.size == 15
