@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from dedup.article import Article
@@ -90,8 +91,23 @@ def _source_lists(
     return [canonical_name(s) for s in preferred], frozenset(map(canonical_name, aggregators))
 
 
-def choose(articles: Sequence[Article], words: Sequence[int], config: Config) -> tuple[int, str]:
-    """Index (into ``articles``) of the canonical article and why it won."""
+@dataclass(frozen=True)
+class Ranking:
+    """Articles in order of preference as canonical, and why one beats another."""
+
+    order: list[int]
+    ranks: list[tuple[float, str]]
+    articles: Sequence[Article]
+    words: Sequence[int]
+
+    def reason(self, best: int, runner: int | None) -> str:
+        """Why ``best`` is canonical rather than ``runner`` (None: it stood alone)."""
+        others = [] if runner is None else [runner]
+        return _reason(best, others, self.ranks, self.articles, self.words)
+
+
+def rank(articles: Sequence[Article], words: Sequence[int], config: Config) -> Ranking:
+    """The order in which ``articles`` (one group's candidates) are preferred as canonical."""
     origin = group_origin(articles)
     ranks = [_source_rank(a, origin, config) for a in articles]
 
@@ -99,9 +115,15 @@ def choose(articles: Sequence[Article], words: Sequence[int], config: Config) ->
         a = articles[i]
         return (ranks[i][0], -words[i], -age_minutes(a.age), a.path, a.index)
 
-    order = sorted(range(len(articles)), key=key)
-    best = order[0]
-    return best, _reason(best, order[1:], ranks, articles, words)
+    return Ranking(sorted(range(len(articles)), key=key), ranks, articles, words)
+
+
+def choose(articles: Sequence[Article], words: Sequence[int], config: Config) -> tuple[int, str]:
+    """Index (into ``articles``) of the canonical article and why it won."""
+    ranking = rank(articles, words, config)
+    best = ranking.order[0]
+    runner = ranking.order[1] if len(ranking.order) > 1 else None
+    return best, ranking.reason(best, runner)
 
 
 def _reason(

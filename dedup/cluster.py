@@ -8,9 +8,10 @@ in-between members, with the canonical article chosen by :mod:`dedup.canonical`.
 Chaining is held in check: a member that does not verify against the canonical joins
 only through a member already in the group (its ``via``) and only when it still shares
 a good part of its text with the canonical (``chain_containment``). What fails that
-starts groups of its own, from the verified pairs among the members left out. Every
-member is scored against its group's canonical once, so grouping a component costs a
-number of scores linear in its size.
+starts groups of its own: members are ranked once per component, and the best member
+not yet grouped becomes the next canonical. A member is scored against each canonical
+whose group reaches it, so grouping a component costs a number of scores bounded by
+its verified pairs.
 
 With ``strict`` (``grouping = "copies"``) a group holds only members that verify against
 the canonical as copies; the rest form groups of their own the same way.
@@ -98,7 +99,8 @@ class Cluster:
     reason: str
 
 
-Chooser = Callable[[Sequence[int]], tuple[int, str]]
+#: Why one member is canonical rather than another (None: it stood alone).
+Explain = Callable[[int, int | None], str]
 Scorer = Callable[[int, int], PairScore]
 
 
@@ -113,46 +115,50 @@ class Linkage:
 
 
 def group_component(
-    members: Sequence[int],
+    order: Sequence[int],
+    explain: Explain,
     neighbours: Mapping[int, Sequence[int]],
-    choose: Chooser,
     score: Scorer,
     linkage: Linkage,
 ) -> list[Cluster]:
-    """Groups inside one connected component of verified pairs (``neighbours``)."""
+    """Groups inside one connected component of verified pairs (``neighbours``), its
+    members given in ``order`` of preference as canonical.
+
+    The best member not yet grouped becomes a canonical and its group grows from it,
+    until every member has had its turn. A member is scored against each canonical whose
+    group reaches it, so the scores are bounded by the component's pairs.
+    """
+    position = {m: k for k, m in enumerate(order)}
+    done: set[int] = set()
     clusters: list[Cluster] = []
-    pending = [sorted(members)]
-    while pending:
-        part = pending.pop()
-        if len(part) < 2:
+    for canonical in order:
+        if canonical in done:
             continue
-        canonical, reason = choose(part)
-        joined, left = _join(canonical, part, neighbours, score, linkage)
+        done.add(canonical)
+        joined = _join(canonical, done, neighbours, score, linkage)
         if joined:
-            clusters.append(Cluster(canonical, tuple(joined), reason))
-        else:  # the canonical verifies with nobody: the others still may among themselves
-            left = [m for m in part if m != canonical]
-        pending.extend(_split(left, neighbours))
+            done.update(j.member for j in joined)
+            runner = min((j.member for j in joined), key=position.__getitem__)
+            clusters.append(Cluster(canonical, tuple(joined), explain(canonical, runner)))
     return sorted(clusters, key=lambda c: c.canonical)
 
 
 def _join(
     canonical: int,
-    part: Sequence[int],
+    done: set[int],
     neighbours: Mapping[int, Sequence[int]],
     score: Scorer,
     linkage: Linkage,
-) -> tuple[list[Joined], list[int]]:
+) -> list[Joined]:
     """Members joined to ``canonical``, walking verified pairs outward from it (nearest
-    first), and the members left out."""
-    inside = set(part)
-    accepted: dict[int, Joined | None] = {canonical: None}
+    first) through members not yet grouped (``done``)."""
+    accepted: dict[int, Joined] = {}
     direct: dict[int, PairScore] = {}
     queue = deque([canonical])
     while queue:
         parent = queue.popleft()
         for member in neighbours.get(parent, ()):
-            if member in accepted or member not in inside:
+            if member in accepted or member in done:
                 continue
             if member not in direct:
                 direct[member] = score(canonical, member)
@@ -160,8 +166,7 @@ def _join(
             if found is not None:
                 accepted[member] = found
                 queue.append(member)
-    joined = sorted((j for j in accepted.values() if j is not None), key=lambda j: j.member)
-    return joined, [m for m in part if m not in accepted]
+    return sorted(accepted.values(), key=lambda j: j.member)
 
 
 def _admit(
@@ -182,11 +187,3 @@ def _admit(
         return None
     link = score(parent, member)
     return Joined(member, direct, parent, link) if link.is_copy else None
-
-
-def _split(members: Sequence[int], neighbours: Mapping[int, Sequence[int]]) -> list[list[int]]:
-    """The connected parts of ``members`` under the pairs among them."""
-    inside = set(members)
-    index = {m: k for k, m in enumerate(members)}
-    edges = ((index[a], index[b]) for a in members for b in neighbours.get(a, ()) if b in inside)
-    return [[members[k] for k in part] for part in components(len(members), edges)]

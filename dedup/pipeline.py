@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from dedup import canonical
 from dedup.article import Article
-from dedup.cluster import Cluster, Joined, Linkage, Scorer, components, group_component
+from dedup.cluster import Cluster, Explain, Joined, Linkage, Scorer, components, group_component
 from dedup.config import Config
 from dedup.parallel import SignatureStore, compute_signatures, prepare_parallel, verify_parallel
 from dedup.prepare import Prepared, build_text, split_units
@@ -182,28 +182,27 @@ def group_edges(
     canonical. ``heads(i)`` gives the article the canonical rules see (default ``articles[i]``)."""
     view = heads or articles.__getitem__
 
-    chosen_before: dict[tuple[int, ...], tuple[int, str]] = {}
+    def rank(members: Sequence[int]) -> tuple[list[int], Explain]:
+        ranking = canonical.rank([view(m) for m in members], [words[m] for m in members], config)
+        local = {m: k for k, m in enumerate(members)}
 
-    def choose(members: Sequence[int]) -> tuple[int, str]:
-        found = chosen_before.get(tuple(members))
-        if found is None:
-            chosen = [view(m) for m in members]
-            best, reason = canonical.choose(chosen, [words[m] for m in members], config)
-            found = chosen_before[tuple(members)] = (members[best], reason)
-        return found
+        def explain(best: int, runner: int | None) -> str:
+            return ranking.reason(local[best], None if runner is None else local[runner])
+
+        return [members[k] for k in ranking.order], explain
 
     found = components(len(articles), edges)
     neighbours = adjacency(edges)
+    ranked = {members[0]: rank(members) for members in found}
     prefetch = getattr(score, "prefetch", None)
     if prefetch is not None:  # a scorer that reads stored scores gets them in one go
-        chosen = [choose(members)[0] for members in found]
-        prefetch(
-            [(c, m) for c, members in zip(chosen, found, strict=True) for m in members if m != c]
-        )
+        firsts = [ranked[members[0]][0] for members in found]
+        prefetch([(order[0], m) for order in firsts for m in order[1:]])
     linkage = Linkage(config.grouping == "copies", config.chain_containment)
     clusters: list[Cluster] = []
     for members in found:
-        clusters.extend(group_component(members, neighbours, choose, score, linkage))
+        order, explain = ranked.pop(members[0])
+        clusters.extend(group_component(order, explain, neighbours, score, linkage))
     clusters.sort(key=lambda c: c.canonical)
     return [
         Group(

@@ -79,8 +79,8 @@ CHAIN = {(0, 1), (1, 2), (2, 3)}  # 0 is canonical; 1 copies 0; 2 copies 1; 3 co
 NEIGHBOURS = {0: [1], 1: [0, 2], 2: [1, 3], 3: [2]}
 
 
-def _first(members: Sequence[int]) -> tuple[int, str]:
-    return min(members), "first"
+def _explain(best: int, runner: int | None) -> str:
+    return f"{best} before {runner}"
 
 
 def _chain_score(far: set[int]) -> Callable[[int, int], PairScore]:
@@ -99,23 +99,51 @@ def _shape(clusters: list[Cluster]) -> list[tuple[int, list[tuple[int, int | Non
 
 
 def test_a_story_group_holds_the_whole_chain_each_member_saying_through_whom() -> None:
-    clusters = group_component([3, 2, 1, 0], NEIGHBOURS, _first, _chain_score(set()), Linkage())
+    clusters = group_component([0, 1, 2, 3], _explain, NEIGHBOURS, _chain_score(set()), Linkage())
     assert _shape(clusters) == [(0, [(1, None), (2, 1), (3, 2)])]
+    assert clusters[0].reason == "0 before 1"
 
 
 def test_a_chained_member_sharing_too_little_with_the_canonical_starts_its_own_group() -> None:
     score = _chain_score({3})
-    clusters = group_component([0, 1, 2, 3], NEIGHBOURS, _first, score, Linkage())
+    clusters = group_component([0, 1, 2, 3], _explain, NEIGHBOURS, score, Linkage())
     assert _shape(clusters) == [(0, [(1, None), (2, 1)])]
     score = _chain_score({2, 3})
-    clusters = group_component([0, 1, 2, 3], NEIGHBOURS, _first, score, Linkage())
+    clusters = group_component([0, 1, 2, 3], _explain, NEIGHBOURS, score, Linkage())
     assert _shape(clusters) == [(0, [(1, None)]), (2, [(3, None)])]
 
 
 def test_strict_groups_hold_only_copies_of_their_canonical() -> None:
     strict = Linkage(strict=True)
-    clusters = group_component([3, 2, 1, 0], NEIGHBOURS, _first, _chain_score(set()), strict)
+    clusters = group_component([0, 1, 2, 3], _explain, NEIGHBOURS, _chain_score(set()), strict)
     assert _shape(clusters) == [(0, [(1, None)]), (2, [(3, None)])]
+
+
+def test_the_next_canonical_is_the_best_member_left() -> None:
+    """Ranked 3, 0, 1, 2, members two apart sharing little: 3 takes 2; 0 then takes 1."""
+
+    def score(a: int, b: int) -> PairScore:
+        return _score(abs(a - b) == 1, 0.5 if abs(a - b) == 1 else 0.05)
+
+    clusters = group_component([3, 0, 1, 2], _explain, NEIGHBOURS, score, Linkage())
+    assert _shape(clusters) == [(0, [(1, None)]), (3, [(2, None)])]
+
+
+def test_a_long_chain_of_members_is_grouped_with_scores_linear_in_its_pairs() -> None:
+    """A path of 2,000 members that each share little with the far ones: many groups, and
+    no member is scored against more canonicals than it has partners."""
+    n = 2000
+    neighbours = {m: [k for k in (m - 1, m + 1) if 0 <= k < n] for m in range(n)}
+    calls: list[tuple[int, int]] = []
+
+    def score(a: int, b: int) -> PairScore:
+        calls.append((a, b))
+        near = abs(a - b) == 1
+        return _score(near, 0.5 if abs(a - b) <= 3 else 0.0)
+
+    clusters = group_component(list(range(n)), _explain, neighbours, score, Linkage())
+    assert sum(len(c.copies) + 1 for c in clusters) == n
+    assert len(calls) <= 4 * n
 
 
 def test_grouping_scores_each_member_against_its_canonical_once() -> None:
@@ -128,6 +156,6 @@ def test_grouping_scores_each_member_against_its_canonical_once() -> None:
         calls.append((a, b))
         return _score(True)
 
-    clusters = group_component(members, neighbours, _first, score, Linkage())
+    clusters = group_component(members, _explain, neighbours, score, Linkage())
     assert len(clusters) == 1 and len(clusters[0].copies) == 300
     assert len(calls) == 300
