@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from dedup.result import PairScore
 
@@ -101,7 +102,13 @@ class Cluster:
 
 #: Why one member is canonical rather than another (None: it stood alone).
 Explain = Callable[[int, int | None], str]
-Scorer = Callable[[int, int], PairScore]
+
+
+class Scorer(Protocol):
+    """The full score of a pair; with ``quick``, a pair sharing too few shingles for any
+    rule may come back rejected on that alone (its containments set, nothing else)."""
+
+    def __call__(self, a: int, b: int, *, quick: bool = False) -> PairScore: ...
 
 
 @dataclass(frozen=True)
@@ -160,9 +167,11 @@ def _join(
         for member in neighbours.get(parent, ()):
             if member in accepted or member in done:
                 continue
-            if member not in direct:
-                direct[member] = score(canonical, member)
+            if member not in direct:  # a quick look first for members reached by a chain
+                direct[member] = score(canonical, member, quick=parent != canonical)
             found = _admit(direct[member], parent == canonical, (parent, member), score, linkage)
+            if found is not None and found.via is not None and parent != canonical:
+                found = Joined(member, score(canonical, member), found.via, found.link)
             if found is not None:
                 accepted[member] = found
                 queue.append(member)

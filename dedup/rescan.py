@@ -294,13 +294,15 @@ class StoredScorer:
     def key(self, a: int, b: int) -> bytes:
         return b"f" + self.prepared[a].digest + self.prepared[b].digest
 
-    def __call__(self, a: int, b: int) -> PairScore:
+    def __call__(self, a: int, b: int, *, quick: bool = False) -> PairScore:
         key = self.key(a, b)
         text = self.fresh.get(key) or self.known.get(key)
         if text is None and key not in self.asked:  # a pair of a component split in two
             text = self.store.get_values([key]).get(key)
         if text is not None:
             return score_from_json(text)
+        if quick:  # a quick rejection is no full score: never stored
+            return score_pair(self.side(a), self.side(b), self.corpus.config, quick=True)
         score = score_pair(self.side(a), self.side(b), self.corpus.config)
         self.fresh[key] = score_to_json(score)
         return score

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
 from newsgen import article, story
 
 from dedup.canonical import age_minutes, choose, dateline_origin
-from dedup.cluster import Cluster, Linkage, UnionFind, components, group_component
+from dedup.cluster import Cluster, Linkage, Scorer, UnionFind, components, group_component
 from dedup.config import Config
 from dedup.result import PairScore
 
@@ -83,10 +81,10 @@ def _explain(best: int, runner: int | None) -> str:
     return f"{best} before {runner}"
 
 
-def _chain_score(far: set[int]) -> Callable[[int, int], PairScore]:
+def _chain_score(far: set[int]) -> Scorer:
     """Scores of the chain: members in ``far`` share little text with member 0."""
 
-    def score(a: int, b: int) -> PairScore:
+    def score(a: int, b: int, *, quick: bool = False) -> PairScore:
         pair = (min(a, b), max(a, b))
         distant = 0 in pair and (a in far or b in far)
         return _score(pair in CHAIN, 0.05 if distant else 0.5)
@@ -122,7 +120,7 @@ def test_strict_groups_hold_only_copies_of_their_canonical() -> None:
 def test_the_next_canonical_is_the_best_member_left() -> None:
     """Ranked 3, 0, 1, 2, members two apart sharing little: 3 takes 2; 0 then takes 1."""
 
-    def score(a: int, b: int) -> PairScore:
+    def score(a: int, b: int, *, quick: bool = False) -> PairScore:
         return _score(abs(a - b) == 1, 0.5 if abs(a - b) == 1 else 0.05)
 
     clusters = group_component([3, 0, 1, 2], _explain, NEIGHBOURS, score, Linkage())
@@ -136,7 +134,7 @@ def test_a_long_chain_of_members_is_grouped_with_scores_linear_in_its_pairs() ->
     neighbours = {m: [k for k in (m - 1, m + 1) if 0 <= k < n] for m in range(n)}
     calls: list[tuple[int, int]] = []
 
-    def score(a: int, b: int) -> PairScore:
+    def score(a: int, b: int, *, quick: bool = False) -> PairScore:
         calls.append((a, b))
         near = abs(a - b) == 1
         return _score(near, 0.5 if abs(a - b) <= 3 else 0.0)
@@ -152,7 +150,7 @@ def test_grouping_scores_each_member_against_its_canonical_once() -> None:
     neighbours = {0: members[1:], **{m: [0] for m in members[1:]}}
     calls: list[tuple[int, int]] = []
 
-    def score(a: int, b: int) -> PairScore:
+    def score(a: int, b: int, *, quick: bool = False) -> PairScore:
         calls.append((a, b))
         return _score(True)
 
