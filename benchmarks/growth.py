@@ -2,11 +2,13 @@
 
 Real corpora repeat paragraphs across different articles: quotes, background paragraphs,
 boilerplate. Records here are recombined real paragraphs from ``../shared/corpora`` (read
-at run time, never stored): each record draws 5 to 10 paragraphs, a quarter of them from
-a set of 3,000 popular paragraphs with Zipf popularity, the rest from the whole pool (so
-the most popular paragraph stands in about one record in seven, as a site's boilerplate
-does, and a thousand others recur by the dozen, as quotes and background paragraphs do);
-5% of the records are copies of a recent record (exact, or trimmed by a paragraph). The
+at run time, never stored): each record has 5 to 10 paragraphs, a quarter of them drawn
+from a set of 3,000 real paragraphs with Zipf popularity (so the most popular one stands
+in about one record in seven, as a site's boilerplate does, and a thousand others recur
+by the dozen, as quotes and background paragraphs do), the others new paragraphs of two
+to four real sentences drawn at random (distinct prose, so that the recurring share is
+the same at every size); 5% of the records are copies of a recent record (exact, or
+trimmed by a paragraph). The
 script writes one JSON Lines file per size, runs a cold ``dedup scan --format jsonl
 --quiet`` on each (a fresh cache folder every time) and prints seconds, articles per
 second, peak memory, groups found and the growth ratio of the time between consecutive
@@ -29,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from speed import parse_size
-from speed_corpus import SOURCES, shared_corpora
+from speed_corpus import SOURCES, load_sentences, shared_corpora
 from speed_run import measure
 
 POPULAR = 3000
@@ -52,13 +54,17 @@ def load_paragraphs(folder: Path) -> list[str]:
 
 
 def make_record(
-    pool: list[str], popular: list[str], weights: list[float], rng: random.Random
+    sentences: list[str], popular: list[str], weights: list[float], rng: random.Random
 ) -> list[str]:
-    """5 to 10 paragraphs, a quarter from the popular set (Zipf), the rest from the pool."""
+    """5 to 10 paragraphs: a quarter popular (Zipf), the others new, of real sentences."""
     count = rng.randint(5, 10)
-    chosen = rng.choices(pool, k=count)
     picks = iter(rng.choices(popular, cum_weights=weights, k=count))
-    return [next(picks) if rng.random() < POPULAR_SHARE else p for p in chosen]
+    return [
+        next(picks)
+        if rng.random() < POPULAR_SHARE
+        else " ".join(rng.choices(sentences, k=rng.randint(2, 4)))
+        for _ in range(count)
+    ]
 
 
 def build(shared: Path, path: Path, size: int, seed: int) -> Path:
@@ -66,6 +72,7 @@ def build(shared: Path, path: Path, size: int, seed: int) -> Path:
     if path.is_file():
         return path
     pool = load_paragraphs(shared)
+    sentences = load_sentences(shared)
     rng = random.Random(seed)
     popular = rng.sample(pool, POPULAR)
     weights = list(itertools.accumulate(1 / rank for rank in range(1, POPULAR + 1)))
@@ -76,7 +83,7 @@ def build(shared: Path, path: Path, size: int, seed: int) -> Path:
                 paragraphs = list(rng.choice(recent))
                 paragraphs = paragraphs[:-1] if rng.random() < 0.5 else paragraphs
             else:
-                paragraphs = make_record(pool, popular, weights, rng)
+                paragraphs = make_record(sentences, popular, weights, rng)
                 recent.append(paragraphs)
             title = f"Record {number}: " + " ".join(paragraphs[0].split()[:8])
             record = {"title": title, "text": "\n\n".join(paragraphs)}
@@ -111,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("records  seconds  articles/s  peak MB  groups  time ratio")
     previous: tuple[int, float] | None = None
     for size in map(parse_size, args.sizes.split(",")):
-        path = build(shared, workdir / f"recombined-{size}-s{args.seed}.jsonl", size, args.seed)
+        path = build(shared, workdir / f"recurring-{size}-s{args.seed}.jsonl", size, args.seed)
         seconds, peak, groups = run(path, size, workdir, args.jobs)
         ratio = f"{seconds / previous[1]:.2f} for {size / previous[0]:.1f}x" if previous else ""
         line = f"{size:>7}  {seconds:7.1f}  {size / seconds:10.0f}  {peak / 1e6:7.0f}  {groups:6}"
