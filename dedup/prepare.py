@@ -283,30 +283,66 @@ DISTINCT_STORY_SHARE = 0.5
 
 def learn_boilerplate(all_units: Iterable[Units], min_docs: int) -> frozenset[int]:
     """Unit hashes that recur in at least ``min_docs`` articles about different stories, and
-    in articles about different stories for the most part (the hash of an article's longest
-    unit stands for its story): site chrome, never text that copies of a story share."""
+    in articles about different stories for the most part: site chrome, never text that
+    copies of a story share.
+
+    An article's story is told by its longest unit; for that unit itself, by the unit next
+    to it (a paragraph recurring across articles as their longest says nothing of their
+    stories, while the copies of one story keep its paragraphs in order)."""
     hashes: list[U64] = []
-    contexts: list[U64] = []
+    counts: list[int] = []
+    contexts: list[int] = []
     for units in all_units:
         hashes.append(units.hashes)
-        contexts.append(np.full(len(units.hashes), units.context, dtype=np.uint64))
+        counts.append(len(units.hashes))
+        contexts.append(units.context)
     if not hashes:
         return frozenset()
-    return boilerplate_of(np.concatenate(hashes), np.concatenate(contexts), min_docs)
+    return boilerplate_of(
+        np.concatenate(hashes),
+        np.array(counts, dtype=np.int64),
+        np.array(contexts, dtype=np.uint64),
+        min_docs,
+    )
 
 
-def boilerplate_of(hashes: U64, contexts: U64, min_docs: int) -> frozenset[int]:
-    """:func:`learn_boilerplate` over flat arrays: every unit's hash and its story's."""
+def boilerplate_of(
+    hashes: U64, counts: npt.NDArray[np.int64], contexts: U64, min_docs: int
+) -> frozenset[int]:
+    """:func:`learn_boilerplate` over flat arrays: every article's unit hashes laid end to
+    end, how many each article has, and each article's longest unit hash."""
     # Only a unit seen in ``min_docs`` articles at all can be boilerplate: the costly count
     # of distinct stories runs on those few rows alone.
-    unit, counts = np.unique(hashes, return_counts=True)
-    frequent = counts >= min_docs
+    unit, seen = np.unique(hashes, return_counts=True)
+    frequent = seen >= min_docs
     keep = np.isin(hashes, unit[frequent])
-    distinct = np.unique(np.stack((hashes[keep], contexts[keep]), axis=1), axis=0)
-    found, stories = np.unique(distinct[:, 0], return_counts=True)
-    seen = counts[frequent]  # unit[frequent] is sorted like ``found``
-    varied = (stories >= min_docs) & (stories >= DISTINCT_STORY_SHARE * seen)
-    return frozenset(int(h) for h in found[varied])
+    if not keep.any():
+        return frozenset()
+    stories = _row_stories(hashes, counts, contexts)[keep]
+    distinct = np.unique(np.stack((hashes[keep], stories), axis=1), axis=0)
+    found, varied = np.unique(distinct[:, 0], return_counts=True)
+    many = (varied >= min_docs) & (varied >= DISTINCT_STORY_SHARE * seen[frequent])
+    return frozenset(int(h) for h in found[many])
+
+
+def _row_stories(hashes: U64, counts: npt.NDArray[np.int64], contexts: U64) -> U64:
+    """Per unit row, the story of its article: the longest unit's hash, or for that unit
+    itself the unit next to it (the one after, or before when it is last; itself when it
+    stands alone), which copies of one story share and unrelated articles do not."""
+    article = np.repeat(np.arange(len(counts)), counts)
+    ends = np.cumsum(counts)[article]  # one past each row's article's last row
+    starts = ends - counts[article]
+    stories = contexts[article]
+    rows = np.flatnonzero(hashes == stories)
+    after = rows + 1
+    before = rows - 1
+    neighbour = np.where(after < ends[rows], after, np.where(before >= starts[rows], before, rows))
+    stories[rows] = hashes[neighbour] ^ _NEIGHBOUR_SALT
+    return stories
+
+
+#: Keeps a neighbour's hash, used as a story, apart from the same unit's own hash.
+_NEIGHBOUR_SALT = np.uint64(0x9E3779B97F4A7C15)
 
 
 def build_text(units: Units, boilerplate: frozenset[int]) -> Prepared:

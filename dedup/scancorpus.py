@@ -278,9 +278,10 @@ def _warned_utf8(notes: Sequence[tuple[str, int | None]]) -> bool:
 def learn_stored_boilerplate(corpus: Corpus) -> frozenset[int]:
     """Boilerplate learned from every article's stored unit hashes."""
     columns = corpus.columns
-    counts = np.diff(columns.starts)
-    contexts = np.repeat(columns.context, counts)
-    return boilerplate_of(columns.hashes, contexts, corpus.config.boilerplate_min_docs)
+    counts = np.diff(columns.starts).astype(np.int64)
+    return boilerplate_of(
+        columns.hashes, counts, columns.context, corpus.config.boilerplate_min_docs
+    )
 
 
 def _is_fresh(stat: tuple[int, int, int] | None, found: Found) -> bool:
