@@ -20,6 +20,7 @@ junk appended only adds.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from functools import cached_property
 from typing import NamedTuple
 
@@ -39,12 +40,17 @@ SHORT_TEXT_SIMILARITY = 0.95
 TITLE_TYPO_SIMILARITY = 0.85
 #: A version shares this share of its shingles with the other text (Jaccard) ...
 VERSION_JACCARD = 0.35
-#: ... or has this share of the shorter text's shingles, and of its words in order, inside
-#: the longer one.
+#: ... or has this share of the shorter text's shingles inside the longer one; either way,
+#: VERSION_ALIGNED of the shorter text's words stand in the same order in the longer (an
+#: update keeps the story's order; a follow-up reuses passages here and there).
 VERSION_CONTAINMENT = 0.6
+VERSION_ALIGNED = 0.7
 #: A change block with at most this many words on each side is an edit (figures updated);
 #: a longer one is a passage replaced by another.
 FIGURE_EDIT_WORDS = 8
+#: A longer block is still an edit of figures when, figures aside, at most this share of
+#: its words differ between its two sides.
+TEMPLATE_WORD_CHANGES = 0.25
 #: An edit stands between matching runs of at least this many words.
 EDIT_ANCHOR_WORDS = 3
 #: A story this long may be updated in several figures: up to VERSION_FIGURES of them, or
@@ -112,14 +118,15 @@ def measure(a: Side, b: Side) -> Measures:
     shared = np.intersect1d(a.unique, b.unique, assume_unique=True)
     short, long_ = (a, b) if len(a.shingles.tokens) <= len(b.shingles.tokens) else (b, a)
     union = len(a.unique) + len(b.unique) - len(shared)
-    agreement, changed, dates = number_agreement(short, long_)
+    retitled = titles_differ(a, b)
+    agreement, changed, dates = number_agreement(short, long_, passages=retitled)
     return Measures(
         similarity=Indel.normalized_similarity(a.prepared.text, b.prepared.text),
         containment_ab=len(shared) / len(a.unique) if len(a.unique) else 0.0,
         containment_ba=len(shared) / len(b.unique) if len(b.unique) else 0.0,
         aligned=_aligned_similarity(short, long_, shared),
         numbers=agreement,
-        titles_differ=titles_differ(a, b),
+        titles_differ=retitled,
         jaccard=len(shared) / union if union else 0.0,
         changed_figures=changed,
         dates_changed=dates,
@@ -135,29 +142,48 @@ def titles_differ(a: Side, b: Side) -> bool:
     return replaced and Indel.normalized_similarity(a.title, b.title) < TITLE_TYPO_SIMILARITY
 
 
-def number_agreement(short: Side, long_: Side) -> tuple[float, int, bool]:
+def number_agreement(
+    short: Side, long_: Side, *, passages: bool = False
+) -> tuple[float, int, bool]:
     """1 minus the share of the shorter body's numbers that the other text changes, how
     many figures it changes, and whether a month is among them (a new date).
 
     The word sequences are aligned (rapidfuzz's Levenshtein opcodes) and cut into change
     blocks between matching stretches. A block with words on one side only is an addition
     or a cut (junk appended, a paragraph dropped) and says nothing about numbers; a block
-    with a few words on both sides is an edit, and the numbers it removes but does not put
-    back elsewhere are changed figures; a longer block on both sides is a passage cut and
-    another added (a write-through), not an edit of figures. Titles are left out.
+    with words on both sides is an edit when it is short or when, figures aside, its two
+    sides hold much the same words (a table or a templated sentence with new figures); the
+    numbers an edit removes but does not put back elsewhere are changed figures. A long
+    block whose sides hold different words is a passage cut and another added (a
+    write-through), not an edit of figures, unless ``passages`` (under another headline,
+    new passages with other figures are other news: their figures count too). Titles are
+    left out.
     """
     a, b = short.words[short.body_from :], long_.words[long_.body_from :]
     num_a, num_b = short.numbers[short.body_from :], long_.numbers[long_.body_from :]
     removed: Counter[int] = Counter()
     added: Counter[int] = Counter()
     for (a1, a2), (b1, b2) in _change_blocks(a, b, bridge=EDIT_ANCHOR_WORDS - 1):
-        if 0 < a2 - a1 <= FIGURE_EDIT_WORDS and 0 < b2 - b1 <= FIGURE_EDIT_WORDS:
+        both = a2 > a1 and b2 > b1
+        if both and (passages or _is_edit(a[a1:a2], b[b1:b2], num_a[a1:a2], num_b[b1:b2])):
             removed.update(n for n in num_a[a1:a2] if n)
             added.update(n for n in num_b[b1:b2] if n)
     changed = max(sum((removed - added).values()), sum((added - removed).values()))
     dates = any(key in month_keys() for key in (removed - added) + (added - removed))
     agreement = max(0.0, 1.0 - changed / max(1, sum(1 for n in num_a if n)))
     return agreement, changed, dates
+
+
+def _is_edit(
+    words_a: Sequence[int], words_b: Sequence[int], nums_a: Sequence[int], nums_b: Sequence[int]
+) -> bool:
+    """Whether a change block with words on both sides edits figures in place."""
+    if len(words_a) <= FIGURE_EDIT_WORDS and len(words_b) <= FIGURE_EDIT_WORDS:
+        return True
+    plain_a = Counter(w for w, n in zip(words_a, nums_a, strict=True) if not n)
+    plain_b = Counter(w for w, n in zip(words_b, nums_b, strict=True) if not n)
+    differ = max(sum((plain_a - plain_b).values()), sum((plain_b - plain_a).values()))
+    return differ <= TEMPLATE_WORD_CHANGES * max(1, len(words_a), len(words_b))
 
 
 def _change_blocks(
@@ -239,9 +265,11 @@ def decide(a: Prepared, b: Prepared, m: Measures, config: Config) -> tuple[Rule 
         ("version", _versions(shorter, m, config)),
     )
     for rule, (holds, why) in rules:
-        if holds and figures_ok:
+        if holds and rule == "version" and m.titles_differ:
+            why = f"{why}, but under another headline"
+        elif holds and figures_ok:
             return rule, why, m.numbers
-        if holds and few_changed:
+        elif holds and few_changed and not m.titles_differ:
             return "version", f"{why}, {m.changed_figures} figure(s) updated", m.numbers
         if holds:
             why = f"{why}, but {m.changed_figures} of the numbers differ ({1 - m.numbers:.0%})"
@@ -265,12 +293,12 @@ def _versions(shorter: int, m: Measures, config: Config) -> tuple[bool, str]:
     if shorter < config.min_words:
         return False, f"too short for a version ({shorter} words < {config.min_words})"
     contained = max(m.containment_ab, m.containment_ba)
-    inside = contained >= VERSION_CONTAINMENT and m.aligned >= VERSION_CONTAINMENT
-    holds = m.jaccard >= VERSION_JACCARD or inside
+    shared = m.jaccard >= VERSION_JACCARD or contained >= VERSION_CONTAINMENT
+    holds = shared and m.aligned >= VERSION_ALIGNED
     return holds, (
-        f"versions: {m.jaccard:.0%} of their shingles shared (needs {VERSION_JACCARD:.0%}), "
-        f"{contained:.0%} of one inside the other and {m.aligned:.0%} in order "
-        f"(needs {VERSION_CONTAINMENT:.0%})"
+        f"versions: {m.jaccard:.0%} of their shingles shared (needs {VERSION_JACCARD:.0%}) "
+        f"or {contained:.0%} of one inside the other (needs {VERSION_CONTAINMENT:.0%}), "
+        f"and {m.aligned:.0%} of the shorter's words in order (needs {VERSION_ALIGNED:.0%})"
     )
 
 

@@ -225,3 +225,18 @@ def test_paragraphs_that_copies_of_one_story_share_are_never_boilerplate() -> No
     assert result.stats.boilerplate_lines == 0
     (group,) = result.groups
     assert group.size == 15
+
+
+def test_a_follow_up_under_another_headline_with_new_figures_stays_apart() -> None:
+    """The same background under a new lede with other figures: an update when the headline
+    stays, the next day's news when the headline says something else."""
+    title, body = wire(seed=13, paragraphs=7)
+    body = [re.sub(r"\d+", "several", p) for p in body]
+    early = ["Talks opened with 40 delegates and 3 proposals on the table.", *body]
+    later = ["Talks stalled after 12 delegates walked out over 5 new demands.", *body]
+    same = compare(article("a.txt", title, early), article("b.txt", title, later))
+    assert same.is_copy
+    other = compare(
+        article("a.txt", title, early), article("b.txt", "Stalemate as walkout hits talks", later)
+    )
+    assert not other.is_copy
