@@ -118,7 +118,7 @@ class Linkage:
     with the canonical (shingle containment, the larger direction)."""
 
     strict: bool = False
-    chain_containment: float = 0.3
+    chain_containment: float = 0.1
 
 
 def group_component(
@@ -170,7 +170,7 @@ def _join(
             if member not in direct:  # a quick look first for members reached by a chain
                 direct[member] = score(canonical, member, quick=parent != canonical)
             found = _admit(direct[member], parent == canonical, (parent, member), score, linkage)
-            if found is not None and found.via is not None and parent != canonical:
+            if found is not None and found.via is not None:  # the full score, for the report
                 found = Joined(member, score(canonical, member), found.via, found.link)
             if found is not None:
                 accepted[member] = found
