@@ -309,3 +309,27 @@ def test_cache_clear_removes_the_scan_index(
     assert cleared.exit_code == 0
     assert f"removed the scan index {cache.parent / STORE_NAME}" in cleared.stderr
     assert not (cache.parent / STORE_NAME).exists()
+
+
+def test_story_groups_joined_through_versions_give_the_in_memory_result(tmp_path: Path) -> None:
+    """Members joined through another member (``via``) come out the same from the store,
+    cold and warm: the link scores are read back or computed alike."""
+    title, body = story(70, paragraphs=9)
+    _, news = story(71, paragraphs=3)
+    _, other = story(72, paragraphs=9)
+    records = [
+        {"title": title, "text": "\n\n".join(body[:6]), "source": "Associated Press"},
+        {"title": title, "text": "\n\n".join(body[:9]), "source": "Milbrook Gazette"},
+        {"title": title, "text": "\n\n".join([*news, *body[3:9]]), "source": "Harrowgate Post"},
+        {"title": title, "text": "\n\n".join([*news, *body[4:9]]), "source": "Yahoo"},
+        {"title": "Another story", "text": "\n\n".join(other), "source": "Reuters"},
+    ]
+    corpus = tmp_path / "wire.jsonl"
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    backdate(tmp_path)
+    config = config_for(tmp_path)
+    want = expected([str(corpus)], config)
+    assert len(want) == 1 and len(want[0]["copies"]) == 3  # type: ignore[arg-type]
+    assert [c["via"] for c in want[0]["copies"]].count(None) < 3  # type: ignore[index]
+    for _ in range(2):  # cold, then warm
+        assert [g.to_dict() for g in scan([str(corpus)], config).groups] == want
