@@ -23,19 +23,21 @@ CHROME_MARKERS: tuple[str, ...] = (
     "Share",
 )
 
-#: Chrome only an aggregator dump has (a saved web page has "Share" and "Comments" too).
-DUMP_MARKERS: tuple[str, ...] = (
+#: The marker that opens a dump's related section.
+RELATED_MARKERS: tuple[str, ...] = ("Related Articles", "Related Stories")
+
+#: Chrome only an aggregator dump has besides its related section's marker (a saved web
+#: page has "Share" and "Comments" too).
+AGGREGATOR_MARKERS: tuple[str, ...] = (
     "Hashtags",
     "Try Our AI Features",
     "Explore what …",
     "No comments yet...",
     "No comments yet",
-    "Related Articles",
-    "Related Stories",
 )
 
-#: The marker that opens a dump's related section.
-RELATED_MARKERS: tuple[str, ...] = ("Related Articles", "Related Stories")
+#: Chrome only an aggregator dump has.
+DUMP_MARKERS: tuple[str, ...] = AGGREGATOR_MARKERS + RELATED_MARKERS
 
 #: Regular expressions for page junk that publishers append or insert into bodies.
 #: Used only when comparing texts; output always keeps the original text. They are

@@ -219,7 +219,7 @@ class Page:
         The first "Related Articles" line; failing that, the first strong header
         after the title; failing that, whatever follows a run of three chrome lines.
         """
-        related = {fold(m) for m in markers.RELATED_MARKERS}
+        related = _folded(markers.RELATED_MARKERS)
         for i, line in enumerate(self.lines):
             if self.chrome[i] and fold(line).rstrip(":") in related:
                 start = _first_content_after(self.content, i)
@@ -234,14 +234,15 @@ class Page:
         """Whatever follows a run of three chrome lines, one of them an aggregator's own
         (a saved web page's "Share" and "Advertisement" lines do not make a dump), when
         related blocks open there."""
-        own = {fold(m).rstrip(":") for m in markers.DUMP_MARKERS}
+        own = _folded(markers.DUMP_MARKERS)
         run: list[str] = []
         for i, line in enumerate(self.lines):
             if self.chrome[i]:
                 run.append(fold(line).rstrip(":"))
-                start = _first_content_after(self.content, i)
-                if len(run) >= 3 and own.intersection(run) and self.opens_blocks(start):
-                    return start
+                if len(run) >= 3 and own.intersection(run):
+                    start = _first_content_after(self.content, i)
+                    if self.opens_blocks(start):
+                        return start
             elif line.strip():
                 run = []
         return None
@@ -249,8 +250,7 @@ class Page:
     def has_aggregator_chrome(self) -> bool:
         """Whether the text carries chrome only an aggregator dump has, besides the related
         section's own marker."""
-        own = {fold(m).rstrip(":") for m in markers.DUMP_MARKERS}
-        own -= {fold(m) for m in markers.RELATED_MARKERS}
+        own = _folded(markers.AGGREGATOR_MARKERS)
         return any(
             self.chrome[i] and fold(line).rstrip(":") in own for i, line in enumerate(self.lines)
         )
@@ -264,6 +264,12 @@ class Page:
     def is_dump(self, start: int | None) -> bool:
         kinds = {fold(line) for i, line in enumerate(self.lines) if self.chrome[i]}
         return start is not None or len(kinds) >= 2
+
+
+@lru_cache(maxsize=8)
+def _folded(names: tuple[str, ...]) -> frozenset[str]:
+    """Marker lines as :func:`fold` gives them, without a trailing colon."""
+    return frozenset(fold(name).rstrip(":") for name in names)
 
 
 def _credit(source: str, credit: str) -> str | None:

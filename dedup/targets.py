@@ -71,10 +71,10 @@ def refuse_store_as_input(stores: Sequence[Path], paths: Sequence[str], config: 
     """
     named = [p for p in paths if p != STDIN_PATH]
     for store in stores:
-        real = os.path.realpath(store)
+        real, identity = os.path.realpath(store), _identity(store)
         for path in named:
             place = os.path.realpath(path)
-            same = real == place or _identity(store) in {_identity(path)} - {None}
+            same = real == place or (identity is not None and identity == _identity(path))
             walked = os.path.isdir(place) and _inside(real, place)
             if same or (walked and matches_any(os.path.basename(real), config.include)):
                 raise OutputError(

@@ -269,7 +269,7 @@ def decide(a: Prepared, b: Prepared, m: Measures, config: Config) -> tuple[Rule 
             why = f"{why}, but under another headline"
         elif holds and figures_ok:
             return rule, why, m.numbers
-        elif holds and few_changed and not m.titles_differ:
+        elif holds and few_changed:
             return "version", f"{why}, {m.changed_figures} figure(s) updated", m.numbers
         if holds:
             why = f"{why}, but {m.changed_figures} of the numbers differ ({1 - m.numbers:.0%})"
@@ -279,14 +279,14 @@ def decide(a: Prepared, b: Prepared, m: Measures, config: Config) -> tuple[Rule 
 
 def _few_figures_updated(shorter: int, m: Measures, config: Config) -> bool:
     """Whether the figures that differ are a wire story's update, not another edition of a
-    templated or recurring item: no new date; in a long story (``VERSION_LONG_WORDS``) up
-    to ``VERSION_FIGURES`` figures or ``VERSION_FIGURE_SHARE`` of them; in a shorter item
-    one figure, under the same title."""
-    if shorter < config.min_words or m.dates_changed:  # a new date: the next edition
+    templated or recurring item: the same headline and no new date; in a long story
+    (``VERSION_LONG_WORDS``) up to ``VERSION_FIGURES`` figures or ``VERSION_FIGURE_SHARE``
+    of them; in a shorter item one figure."""
+    if shorter < config.min_words or m.dates_changed or m.titles_differ:
         return False
     if shorter >= VERSION_LONG_WORDS:
         return m.changed_figures <= VERSION_FIGURES or 1 - m.numbers <= VERSION_FIGURE_SHARE
-    return m.changed_figures <= 1 and not m.titles_differ
+    return m.changed_figures <= 1
 
 
 def _versions(shorter: int, m: Measures, config: Config) -> tuple[bool, str]:
