@@ -31,8 +31,8 @@ from scoring import count_together, score_pairs
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.corpus import read_articles
-from dedup.pipeline import find_duplicates
+from dedup.engine.run import find_duplicates
+from dedup.read.files import read_articles
 
 DEFAULT_SHARED = Path(__file__).resolve().parents[2] / "shared"
 T = TypeVar("T")

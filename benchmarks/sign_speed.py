@@ -1,9 +1,9 @@
 """Speed of computing fingerprint rows (three MinHash signatures per article).
 
 Single process: reads every record of the JSON Lines file given on the command line and
-normalises it (``dedup.prepare.split_units``) outside the timed part, then times
-``dedup.parallel.sign_chunk`` over all the normalised texts (what each worker of a scan
-runs: :func:`dedup.signature.fingerprints`), and prints articles per second, best of
+normalises it (``dedup.text.prepare.split_units``) outside the timed part, then times
+``dedup.engine.jobs.sign_chunk`` over all the normalised texts (what each worker of a scan
+runs: :func:`dedup.engine.signature.fingerprints`), and prints articles per second, best of
 ``--repeat`` runs::
 
     python benchmarks/sign_speed.py /tmp/speedrun/corpus-100000/head-10000.jsonl
@@ -21,10 +21,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dedup.config import Config
-from dedup.corpus import read_file
+from dedup.engine.jobs import sign_chunk
 from dedup.errors import InputError
-from dedup.parallel import sign_chunk
-from dedup.prepare import split_units
+from dedup.read.files import read_file
+from dedup.text.prepare import split_units
 
 
 def _ignore(error: InputError) -> None:

@@ -42,10 +42,10 @@ TEXT_DEDUP_PYTHON = Path(os.environ.get("TEXT_DEDUP_PYTHON", "/tmp/td_venv/bin/p
 
 API_SCRIPT = """
 import json, sys
-from dedup.cache import SignatureCache
+from dedup.store.signatures import SignatureCache
 from dedup.config import load_config
-from dedup.corpus import read_articles
-from dedup.pipeline import find_duplicates
+from dedup.read.files import read_articles
+from dedup.engine.run import find_duplicates
 corpus, cache_path, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
 config = load_config({"cache_path": cache_path, "jobs": jobs})
 with SignatureCache.from_config(config) as cache:
@@ -84,7 +84,7 @@ def dedup_mode(choice: str) -> tuple[str, str]:
     if choice in ("auto", "cli") and scan.returncode == 0:
         return "cli", ""
     probe = subprocess.run(
-        [sys.executable, "-c", "import dedup.pipeline, dedup.corpus"],
+        [sys.executable, "-c", "import dedup.engine.run, dedup.read.files"],
         capture_output=True,
         text=True,
     )

@@ -1,8 +1,8 @@
 """Speed of reading a JSON Lines corpus and cutting its articles into units.
 
 Single process: reads every record of the file given on the command line
-(``dedup.corpus.read_file``, which builds each article's paragraphs), then turns every
-article into units (``dedup.prepare.split_units``), and prints articles per second for
+(``dedup.read.files.read_file``, which builds each article's paragraphs), then turns every
+article into units (``dedup.text.prepare.split_units``), and prints articles per second for
 the read, the split and both, best of ``--repeat`` runs::
 
     python benchmarks/split_speed.py /tmp/speedrun/corpus-100000/head-10000.jsonl
@@ -21,9 +21,9 @@ from pathlib import Path
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.corpus import read_file
 from dedup.errors import InputError
-from dedup.prepare import split_units
+from dedup.read.files import read_file
+from dedup.text.prepare import split_units
 
 
 def _ignore(error: InputError) -> None:

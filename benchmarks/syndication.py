@@ -32,7 +32,7 @@ from syndication_forms import FORMS, Labels, write_forms
 from syndication_score import BANDS, describe, evaluate, story_pair_jaccards
 
 from dedup.config import Config
-from dedup.corpus import read_articles
+from dedup.read.files import read_articles
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

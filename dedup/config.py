@@ -15,8 +15,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from dedup import markers
 from dedup.errors import ConfigError
+from dedup.read import markers
 
 if sys.version_info >= (3, 11):
     import tomllib

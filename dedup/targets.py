@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dedup.config import Config
 from dedup.errors import DedupError
-from dedup.walk import STDIN_PATH, iter_files, matches_any
+from dedup.read.walk import STDIN_PATH, iter_files, matches_any
 
 
 class OutputError(DedupError):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dedup.align import align_texts, condense, render_plain
+from dedup.text.align import align_texts, condense, render_plain
 
 STORY = (
     "Rescue crews in the hill town of Varnholt pulled two hikers from a flooded gorge "

@@ -210,7 +210,7 @@ def test_labelled_corpus_is_consistent(tmp_path: Path) -> None:
     from labelled import build_plan, write_corpus
 
     from dedup.config import Config
-    from dedup.corpus import read_articles
+    from dedup.read.files import read_articles
 
     truth = write_corpus(build_plan(shared, "small", 3), tmp_path, 3)
     found = {

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dedup.cache import SCHEMA_VERSION, SignatureCache
 from dedup.config import Config, load_config
 from dedup.errors import CacheError
+from dedup.store.signatures import SCHEMA_VERSION, SignatureCache
 
 PARAMS = "norm3:k5:p128:s1"
 
@@ -257,7 +257,7 @@ KILLED_WRITER = textwrap.dedent(
     """
     import sys
     import numpy as np
-    from dedup.cache import SignatureCache
+    from dedup.store.signatures import SignatureCache
 
     cache = SignatureCache(sys.argv[1])
     start = 0

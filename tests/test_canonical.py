@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from newsgen import article, story
 
-from dedup.canonical import age_minutes, choose, dateline_origin
-from dedup.cluster import Cluster, Linkage, Scorer, UnionFind, components, group_component
 from dedup.config import Config
+from dedup.engine.canonical import age_minutes, choose, dateline_origin
+from dedup.engine.group import Cluster, Linkage, Scorer, UnionFind, components, group_component
 from dedup.result import PairScore
 
 TITLE, BODY = story(3)

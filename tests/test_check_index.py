@@ -14,15 +14,15 @@ from conftest import build_dump
 from fixture_corpus import isolate
 from newsgen import story
 
-from dedup import check, refresh
 from dedup.article import Article
-from dedup.check import check_files
 from dedup.cli import cli
 from dedup.config import Config
-from dedup.corpus import read_articles
+from dedup.engine import check, refresh
+from dedup.engine.check import check_files
+from dedup.engine.refresh import CorpusKeys
+from dedup.engine.run import find_matches
 from dedup.errors import InputError
-from dedup.pipeline import find_matches
-from dedup.refresh import CorpusKeys
+from dedup.read.files import read_articles
 from dedup.result import Match
 
 FILES = 200

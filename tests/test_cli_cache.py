@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from dedup.cache import SignatureCache
 from dedup.cli import cache_cmd, cli
+from dedup.store.signatures import SignatureCache
 
 PARAMS = "norm3:k5:p128:s1"
 

@@ -14,8 +14,8 @@ from conftest import build_dump
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.corpus import check_paths_exist, iter_files, read_articles
 from dedup.errors import InputError
+from dedup.read.files import check_paths_exist, iter_files, read_articles
 
 WriteFile = Callable[..., Path]
 DUMP = build_dump(
@@ -306,7 +306,7 @@ def test_unreadable_file_warns(write_file: WriteFile, monkeypatch: pytest.Monkey
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
 
-    monkeypatch.setattr("dedup.decode.open", deny, raising=False)
+    monkeypatch.setattr("dedup.read.decode.open", deny, raising=False)
     articles, warnings = read([locked, other])
     assert [a.path for a in articles] == [str(other)]
     assert [str(w) for w in warnings] == [f"{locked}: cannot read: Permission denied"]

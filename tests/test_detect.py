@@ -8,7 +8,7 @@ from newsgen import article, story
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.pipeline import compare, find_duplicates
+from dedup.engine.run import compare, find_duplicates
 
 
 def wire(seed: int = 1, paragraphs: int = 8) -> tuple[str, list[str]]:

@@ -17,8 +17,8 @@ import pytest
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.corpus import read_articles
-from dedup.pipeline import find_duplicates
+from dedup.engine.run import find_duplicates
+from dedup.read.files import read_articles
 from dedup.result import Result
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

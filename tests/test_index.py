@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 from newsgen import story
 
-from dedup import refresh
 from dedup.article import Article
 from dedup.config import Config
+from dedup.engine import refresh
+from dedup.engine.refresh import CorpusKeys, refresh_index
 from dedup.errors import InputError
-from dedup.index import (
+from dedup.store.corpus_index import (
     INDEX_NAME,
     CorpusIndex,
     Entry,
@@ -26,7 +27,6 @@ from dedup.index import (
     index_params,
     key_width,
 )
-from dedup.refresh import CorpusKeys, refresh_index
 
 #: Files last modified this long ago are past the index's "racy" window.
 LONG_AGO = 3600

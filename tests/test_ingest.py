@@ -17,16 +17,17 @@ import numpy as np
 import pytest
 from newsgen import story
 
-from dedup import ingest, scancorpus
-from dedup.cache import SignatureCache
 from dedup.config import Config, load_config
-from dedup.corpus import read_articles
+from dedup.engine import corpus as scancorpus
+from dedup.engine import ingest
+from dedup.engine.run import find_duplicates
+from dedup.engine.scan import scan_paths
+from dedup.engine.spill import Spill
 from dedup.errors import InputError
-from dedup.pipeline import find_duplicates
-from dedup.prepare import split_units, units_from_lengths
-from dedup.rescan import scan_paths
-from dedup.scanstore import ScanStore
-from dedup.spill import Spill
+from dedup.read.files import read_articles
+from dedup.store.scan import ScanStore
+from dedup.store.signatures import SignatureCache
+from dedup.text.prepare import split_units, units_from_lengths
 
 
 def write_export(path: Path) -> None:

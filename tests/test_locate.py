@@ -10,7 +10,7 @@ from fixture_corpus import write_corpus
 
 from dedup.config import Config
 from dedup.errors import InputError
-from dedup.locate import Reference, locate_article, parse_reference
+from dedup.read.locate import Reference, locate_article, parse_reference
 
 
 @pytest.fixture(autouse=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.normalize import (
+from dedup.text.normalize import (
     _QUOTE_STYLE,
     _unify_quotes,
     fold,

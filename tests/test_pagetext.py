@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedup.config import Config
-from dedup.corpus import read_articles
-from dedup.pagetext import article_paragraphs, looks_like_page, reduce_page
-from dedup.pipeline import find_duplicates
+from dedup.engine.run import find_duplicates
+from dedup.read.files import read_articles
+from dedup.read.pagetext import article_paragraphs, looks_like_page, reduce_page
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

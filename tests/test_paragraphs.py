@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedup.paragraphs import assemble_paragraphs, join_wrapped, looks_wrapped, split_at_indents
-from dedup.split import split_lines
+from dedup.read.paragraphs import assemble_paragraphs, join_wrapped, looks_wrapped, split_at_indents
+from dedup.read.split import split_lines
 
 SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

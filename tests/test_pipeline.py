@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from newsgen import article, story
 
-from dedup import parallel
 from dedup.article import Article
 from dedup.config import Config
-from dedup.corpus import read_articles
-from dedup.pipeline import find_duplicates, find_matches
+from dedup.engine import jobs as parallel
+from dedup.engine.run import find_duplicates, find_matches
+from dedup.read.files import read_articles
 from dedup.result import Result
 
 

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.normalize import fold, normalize, repair, split_sentences
-from dedup.prepare import (
+from dedup.text.normalize import fold, normalize, repair, split_sentences
+from dedup.text.prepare import (
     SHORT_PARAGRAPH,
     junk_matcher,
     reflow,

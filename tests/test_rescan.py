@@ -16,16 +16,18 @@ from click.testing import CliRunner
 from fixture_corpus import isolate, write_corpus
 from newsgen import story
 
-from dedup import ingest, rescan, scancorpus
-from dedup.cache import SignatureCache
 from dedup.cli import cli
 from dedup.config import Config, load_config
-from dedup.corpus import read_articles
+from dedup.engine import corpus as scancorpus
+from dedup.engine import ingest
+from dedup.engine import scan as rescan
+from dedup.engine.run import find_duplicates
+from dedup.engine.scan import scan_paths
 from dedup.errors import InputError
-from dedup.pipeline import find_duplicates
-from dedup.rescan import scan_paths
+from dedup.read.files import read_articles
 from dedup.result import Result
-from dedup.scanstore import MEMOS_KEPT, STORE_NAME, ScanStore
+from dedup.store.scan import MEMOS_KEPT, STORE_NAME, ScanStore
+from dedup.store.signatures import SignatureCache
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 #: Modification times this far back are not "racy": a stored file is trusted unread.

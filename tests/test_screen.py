@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from test_ingest import config_for, write_export
 
-from dedup import parallel, screen
+from dedup.engine import jobs as parallel
+from dedup.engine import screen
+from dedup.engine.corpus import load_corpus, walk
+from dedup.engine.screen import verify_screened
+from dedup.engine.spill import Spill
+from dedup.engine.verify import Side, score_pair
 from dedup.progress import no_progress
-from dedup.scancorpus import load_corpus, walk
-from dedup.scanstore import ScanStore
-from dedup.screen import verify_screened
-from dedup.spill import Spill
-from dedup.verify import Side, score_pair
+from dedup.store.scan import ScanStore
 
 
 @pytest.mark.parametrize("jobs", [1, 2])

@@ -7,16 +7,22 @@ import pytest
 from datasketch import MinHash
 from newsgen import story
 
-from dedup import shingles as shingles_module
-from dedup import signature as signature_module
-from dedup.shingles import _WORD_BYTE, fingerprint_batch, fingerprint_sets, shingle, token_spans
-from dedup.signature import (
+from dedup.engine import signature as signature_module
+from dedup.engine.signature import (
     Permutations,
     candidate_pairs,
     estimate_jaccard,
     fingerprints,
     range_signatures,
     signatures,
+)
+from dedup.text import shingles as shingles_module
+from dedup.text.shingles import (
+    _WORD_BYTE,
+    fingerprint_batch,
+    fingerprint_sets,
+    shingle,
+    token_spans,
 )
 
 PERMS = Permutations(num_perm=128, seed=1)

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from conftest import DUMPS, build_dump
 
-from dedup import markers
 from dedup.article import Article
 from dedup.config import Config
-from dedup.corpus import read_file
-from dedup.paragraphs import assemble_paragraphs
-from dedup.split import fold, is_age, split_dump, split_lines
+from dedup.read import markers
+from dedup.read.files import read_file
+from dedup.read.paragraphs import assemble_paragraphs
+from dedup.read.split import fold, is_age, split_dump, split_lines
 
 CHROME = {fold(m) for m in markers.CHROME_MARKERS}
 

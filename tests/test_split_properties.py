@@ -8,10 +8,10 @@ from itertools import pairwise
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedup import markers
 from dedup.article import Article
 from dedup.config import Config
-from dedup.split import chrome_matcher, fold, split_dump
+from dedup.read import markers
+from dedup.read.split import chrome_matcher, fold, split_dump
 
 IS_CHROME = chrome_matcher(Config().all_chrome_markers)
 DASH = re.compile(r"^(?:-|–|—|â€“|â€”)\s+")

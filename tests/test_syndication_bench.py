@@ -29,7 +29,7 @@ from syndication_score import describe, evaluate, story_pair_jaccards
 from syndication_sites import SITE_BY_NAME
 
 from dedup.config import Config
-from dedup.corpus import read_articles
+from dedup.read.files import read_articles
 
 COUNTS = {
     "news": 4,

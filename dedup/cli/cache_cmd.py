@@ -9,11 +9,11 @@ from pathlib import Path
 
 import click
 
-from dedup.cache import CacheInfo, SignatureCache
 from dedup.cli.common import EXIT_OK, build_config, handle_errors
 from dedup.errors import DedupError
-from dedup.index import index_location
-from dedup.scanstore import store_location
+from dedup.store.corpus_index import index_location
+from dedup.store.scan import store_location
+from dedup.store.signatures import CacheInfo, SignatureCache
 
 
 class UsageRefused(DedupError):

@@ -15,7 +15,6 @@ from typing import Any
 
 import click
 
-from dedup.check import check_files
 from dedup.cli.common import (
     EXIT_FOUND,
     EXIT_OK,
@@ -28,9 +27,10 @@ from dedup.cli.common import (
 )
 from dedup.cli.output import progress_bar
 from dedup.config import Config
-from dedup.corpus import check_paths_exist
+from dedup.engine.check import check_files
+from dedup.read.files import check_paths_exist
+from dedup.read.walk import matches_any
 from dedup.result import Match
-from dedup.walk import matches_any
 
 
 @click.command("check", short_help="Pre-commit: report given files that copy the corpus.")

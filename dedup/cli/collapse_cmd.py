@@ -30,10 +30,10 @@ from dedup.collapse import (
     write_directory,
     write_jsonl,
 )
-from dedup.corpus import check_paths_exist, read_articles
-from dedup.pipeline import find_duplicates
+from dedup.engine.run import find_duplicates
+from dedup.read.files import check_paths_exist, read_articles
+from dedup.read.walk import expand_stdin
 from dedup.targets import Inputs, refuse_touching_inputs
-from dedup.walk import expand_stdin
 
 
 @click.command("collapse", short_help="Write the deduplicated corpus, one record per kept article.")

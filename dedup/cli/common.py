@@ -13,11 +13,11 @@ from typing import Any, TypeVar
 
 import click
 
-from dedup.cache import SignatureCache
 from dedup.config import GROUPINGS, Config, load_config
 from dedup.errors import CacheError, DedupError, InputError
-from dedup.index import index_location
-from dedup.scanstore import store_location
+from dedup.store.corpus_index import index_location
+from dedup.store.scan import store_location
+from dedup.store.signatures import SignatureCache
 from dedup.targets import refuse_store_as_input
 
 DEFAULTS = Config()

@@ -9,7 +9,6 @@ from typing import Any
 import click
 from rich.text import Text
 
-from dedup.align import Alignment, Span, align_texts, condense, marked, render_plain
 from dedup.article import Article
 from dedup.cli.common import (
     EXIT_FOUND,
@@ -22,9 +21,10 @@ from dedup.cli.common import (
 )
 from dedup.cli.output import make_console, plural, wants_color
 from dedup.config import Config
-from dedup.locate import locate_article
-from dedup.pipeline import compare
+from dedup.engine.run import compare
+from dedup.read.locate import locate_article
 from dedup.result import PairScore
+from dedup.text.align import Alignment, Span, align_texts, condense, marked, render_plain
 
 STYLES = {"removed": "bold red strike", "added": "bold green underline"}
 

@@ -23,12 +23,12 @@ from dedup.cli.common import (
     signature_cache,
 )
 from dedup.cli.output import FORMATS, choose_format, echo_summary, progress_bar
-from dedup.corpus import check_paths_exist, read_articles
-from dedup.pipeline import find_duplicates
+from dedup.engine.run import find_duplicates
+from dedup.engine.scan import scan_paths
+from dedup.read.files import check_paths_exist, read_articles
 from dedup.render.groups import RenderOptions, copy_files, copy_refs
-from dedup.rescan import scan_paths
 from dedup.result import Result
-from dedup.scanstore import ScanStore
+from dedup.store.scan import ScanStore
 
 ONLY_CHOICES = ("copies", "copy-files")
 

@@ -20,7 +20,7 @@ from dedup.cli.common import (
     stdout_is_terminal,
 )
 from dedup.config import Config
-from dedup.corpus import check_paths_exist, iter_files, read_file
+from dedup.read.files import check_paths_exist, iter_files, read_file
 from dedup.render.articles import RENDERERS, RenderOptions
 
 

@@ -1,13 +1,13 @@
 """MinHash signatures and LSH candidate proposals, vectorised with numpy.
 
 The only module that imports datasketch: signatures are datasketch's ``affine32`` MinHash
-of the shingle hashes from :mod:`dedup.shingles` (its permutations, bit for bit), its LSH
+of the shingle hashes from :mod:`dedup.text.shingles` (its permutations, bit for bit), its LSH
 parameter optimiser picks the band layout for a threshold, and its ``LeanMinHash``
 estimates Jaccard for explanations. Signatures are computed for many articles at once
 with no per-shingle Python loop. Candidate pairs come from a
 band sort (equal band keys sort next to each other), which finds the same pairs as
 datasketch's ``MinHashLSH`` at a fraction of its time and memory. Candidates are never
-verdicts: :mod:`dedup.verify` decides.
+verdicts: :mod:`dedup.engine.verify` decides.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from dedup.shingles import (
+from dedup.text.shingles import (
     ANCHOR_SHINGLES,
     flat_fingerprint_sets,
     mix64,
@@ -154,7 +154,7 @@ def band_keys(sigs: U32, bands: int, rows: int) -> U64:
 
 def fingerprints(texts: Sequence[str], size: int, perms: Permutations) -> U32:
     """One row per text: its whole-text, opening and ending signatures side by side
-    (see :func:`dedup.shingles.fingerprint_sets`)."""
+    (see :func:`dedup.text.shingles.fingerprint_sets`)."""
     rows = np.empty((len(texts), 3 * perms.num_perm), dtype=np.uint32)
     for first, last in text_batches(texts):
         sets = flat_fingerprint_sets(texts[first:last], size)

@@ -3,7 +3,7 @@
 A scan of a million articles cannot afford a million record objects. Per article it keeps
 its file and slot in the file, record index, word and dropped-unit counts, text digest,
 story context, unit hashes (one flat array for the whole corpus) and where its comparison
-text and its encoded fields are spilled (:mod:`dedup.spill`). Only the articles that end
+text and its encoded fields are spilled (:mod:`dedup.engine.spill`). Only the articles that end
 up in groups have their fields read back.
 """
 
@@ -15,9 +15,9 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.article import Article
-from dedup.light import LightRecords, decode_fields
-from dedup.prepare import Prepared
-from dedup.spill import Place, Span, Spill
+from dedup.engine.records import LightRecords, decode_fields
+from dedup.engine.spill import Place, Span, Spill
+from dedup.text.prepare import Prepared
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]

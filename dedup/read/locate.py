@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.corpus import read_articles
 from dedup.errors import InputError
+from dedup.read.files import read_articles
 
 _SUFFIX = re.compile(r"^(?P<path>.+?)(?P<sep>[#:])(?P<number>\d+)$")
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from dedup.prepare import Units
+from dedup.text.prepare import Units
 
 I32 = npt.NDArray[np.int32]
 #: Where an article's text is: (part, offset, text bytes, units).

@@ -1,6 +1,6 @@
 """Words, shingles and their hashes, computed with numpy: no per-word Python loop.
 
-Texts are normalised first (:mod:`dedup.normalize`). A token is a run of ASCII letters,
+Texts are normalised first (:mod:`dedup.text.normalize`). A token is a run of ASCII letters,
 digits and underscores, or of non-ASCII bytes (letters of other scripts); its 64-bit hash
 comes from prefix sums of a polynomial hash over the UTF-8 bytes, so it does not depend on
 where the token stands. A shingle hashes ``size`` consecutive token hashes. Many texts are
@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from dedup.normalize import NUMBER_WORDS
+from dedup.text.normalize import NUMBER_WORDS
 
 U64 = npt.NDArray[np.uint64]
 Index = npt.NDArray[np.intp]

@@ -3,7 +3,7 @@
 A wire story is reprinted in many versions (write-throughs, trims, edits), and two
 reprints of one story need not verify as a pair: each verifies against a version in
 between. So a group is a connected component of verified pairs, joined through those
-in-between members, with the canonical article chosen by :mod:`dedup.canonical`.
+in-between members, with the canonical article chosen by :mod:`dedup.engine.canonical`.
 
 Chaining is held in check: a member that does not verify against the canonical joins
 only through a member already in the group (its ``via``) and only when it still shares

@@ -18,9 +18,11 @@ import numpy.typing as npt
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.corpus import iter_files, read_file
+from dedup.engine.jobs import SignatureStore, compute_signatures, prepare_each
 from dedup.errors import InputError
-from dedup.index import (
+from dedup.progress import ProgressCallback, no_progress
+from dedup.read.files import iter_files, read_file
+from dedup.store.corpus_index import (
     DIGEST_SIZE,
     CorpusIndex,
     Entry,
@@ -29,8 +31,6 @@ from dedup.index import (
     key_width,
     pack_digests,
 )
-from dedup.parallel import SignatureStore, compute_signatures, prepare_each
-from dedup.progress import ProgressCallback, no_progress
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]
@@ -79,7 +79,7 @@ def refresh_index(
     """Update the index of the corpus under ``root`` and return its keys.
 
     ``root`` is the folder as the user named it; paths in the result are under it, as
-    :func:`dedup.corpus.iter_files` gives them, and the index is keyed by its real path.
+    :func:`dedup.read.files.iter_files` gives them, and the index is keyed by its real path.
     """
     warn = on_warning or _ignore
     key = os.path.realpath(root)

@@ -1,6 +1,6 @@
 """A persistent store for ``dedup scan``: per file its articles' light records, and pair scores.
 
-A file's row holds its articles as :class:`~dedup.light.LightRecords` packed to bytes
+A file's row holds its articles as :class:`~dedup.engine.records.LightRecords` packed to bytes
 (record index, digest, word and dropped-unit counts of the comparison text before corpus
 boilerplate is cut, unit hashes and story context) and, laid end to end, each article's
 fields as JSON (every :class:`~dedup.article.Article` field but the path and body, and
@@ -13,7 +13,7 @@ Beside the files, two tables keyed by comparison-text digests keep work that doe
 depend on where a text lives: scores of pairs (the quick verdict of a candidate pair, the
 full :class:`~dedup.result.PairScore` of a canonical against a member) and comparison
 texts with boilerplate cut out. The file ``scan-index.sqlite`` sits beside the signature
-cache; with caching off it lives in memory. File handling is :mod:`dedup.sqlite_store`.
+cache; with caching off it lives in memory. File handling is :mod:`dedup.store.sqlite`.
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from dedup.cache import SignatureCache
 from dedup.config import Config
+from dedup.engine.records import LightRecords
 from dedup.errors import DedupError
-from dedup.index import index_params
-from dedup.light import LightRecords
 from dedup.result import PairScore
-from dedup.sqlite_store import SQLiteStore, Warn
+from dedup.store.corpus_index import index_params
+from dedup.store.signatures import SignatureCache
+from dedup.store.sqlite import SQLiteStore, Warn
 
 U64 = npt.NDArray[np.uint64]
 

@@ -19,7 +19,10 @@ import numpy.typing as npt
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.prepare import (
+from dedup.engine.signature import Permutations, fingerprints
+from dedup.engine.verify import Side, score_pair
+from dedup.progress import ProgressCallback
+from dedup.text.prepare import (
     Prepared,
     Units,
     build_text,
@@ -27,9 +30,6 @@ from dedup.prepare import (
     signature_params,
     split_units,
 )
-from dedup.progress import ProgressCallback
-from dedup.signature import Permutations, fingerprints
-from dedup.verify import Side, score_pair
 
 U32 = npt.NDArray[np.uint32]
 T = TypeVar("T")
@@ -41,7 +41,7 @@ CHUNK = 1000
 
 
 class SignatureStore(Protocol):
-    """What the pipeline needs of a signature cache (see :mod:`dedup.cache`)."""
+    """What the pipeline needs of a signature cache (see :mod:`dedup.store.signatures`)."""
 
     def get_many(self, params: str, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]: ...
 
@@ -124,7 +124,7 @@ def _units_chunk(articles: Sequence[Article], config: Config) -> list[Units]:
 def split_parallel(
     articles: Sequence[Article], config: Config, report: ProgressCallback
 ) -> list[Units]:
-    """:func:`dedup.prepare.split_units` of every article, on all jobs, in order."""
+    """:func:`dedup.text.prepare.split_units` of every article, on all jobs, in order."""
     return map_chunks(_units_chunk, articles, config, "prepare", report)
 
 
@@ -147,7 +147,7 @@ def prepare_each(
 
 
 def sign_chunk(texts: Sequence[str], config: Config) -> list[U32]:
-    """Fingerprint rows of ``texts`` (see :func:`dedup.signature.fingerprints`)."""
+    """Fingerprint rows of ``texts`` (see :func:`dedup.engine.signature.fingerprints`)."""
     perms = Permutations(config.num_perm, config.seed)
     return list(fingerprints(texts, config.shingle_size, perms))
 
@@ -158,7 +158,7 @@ def compute_signatures(
     cache: SignatureStore | None,
     report: ProgressCallback,
 ) -> tuple[U32, int]:
-    """Fingerprint rows (see :func:`dedup.signature.fingerprints`) of non-empty prepared
+    """Fingerprint rows (see :func:`dedup.engine.signature.fingerprints`) of non-empty prepared
     articles, read from ``cache`` where present; the cache key is the text's digest."""
     params = signature_params(config)
     keys = [p.digest for p in prepared]

@@ -1,9 +1,9 @@
 """Verifying many candidate pairs: shingle sets built once per article, pairs screened on them.
 
-Most LSH candidates share few shingles, and :func:`dedup.verify.score_pair` rejects those on
+Most LSH candidates share few shingles, and :func:`dedup.engine.verify.score_pair` rejects those on
 that alone (``quick``). On a large corpus the candidate graph is one big tangle, so no order
 of pairs lets a worker keep every article's shingles at hand. Instead each article's set
-of distinct shingles is built once, by the workers, and spilled (:mod:`dedup.spill`); the
+of distinct shingles is built once, by the workers, and spilled (:mod:`dedup.engine.spill`); the
 pairs are then screened on those sets, and only pairs that survive are scored in full.
 Verdicts are exactly ``score_pair(..., quick=True).is_copy``.
 """
@@ -17,11 +17,11 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import Config
-from dedup.parallel import map_each_chunk, map_ordered
+from dedup.engine.corpus import Corpus
+from dedup.engine.jobs import map_each_chunk, map_ordered
+from dedup.engine.verify import QUICK_REJECT, Side, score_pair
 from dedup.progress import ProgressCallback
-from dedup.scancorpus import Corpus
-from dedup.shingles import shingle
-from dedup.verify import QUICK_REJECT, Side, score_pair
+from dedup.text.shingles import shingle
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]

@@ -1,13 +1,13 @@
 """``dedup scan`` with a store: a re-scan reads only the files it must and scores no pair twice.
 
 :func:`scan_paths` gives exactly what ``find_duplicates(read_articles(paths))`` gives, with
-bodiless articles. Per file the store keeps what scanning needs (:mod:`dedup.scanstore`);
+bodiless articles. Per file the store keeps what scanning needs (:mod:`dedup.store.scan`);
 boilerplate is learned from the stored unit hashes of the whole corpus, as the in-memory
 pipeline learns it from the texts. A file is read again only when it is new or changed, or
 when one of its texts is needed: a text with boilerplate cut out that the store lacks, a
 signature the signature cache lacks, a pair the store has not scored. Exact edges,
 candidates, verification, grouping and the canonical choice are the very functions
-:func:`dedup.pipeline.find_duplicates` uses.
+:func:`dedup.engine.run.find_duplicates` uses.
 """
 
 from __future__ import annotations
@@ -23,21 +23,21 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.article import Article
-from dedup.cluster import component_order
 from dedup.config import Config
-from dedup.corpus import read_file
+from dedup.engine.corpus import Corpus, Found, learn_stored_boilerplate, load_corpus, walk
+from dedup.engine.group import component_order
+from dedup.engine.jobs import SignatureStore, map_chunks, map_each_chunk
+from dedup.engine.run import Laps, exact_edges, group_edges, parameters
+from dedup.engine.screen import Sides, verify_screened
+from dedup.engine.signature import BandTable, Permutations, fingerprints
+from dedup.engine.spill import Spill
+from dedup.engine.verify import Side, score_pair
 from dedup.errors import InputError
-from dedup.parallel import SignatureStore, map_chunks, map_each_chunk
-from dedup.pipeline import Laps, exact_edges, group_edges, parameters
-from dedup.prepare import Prepared, signature_params
 from dedup.progress import ProgressCallback, no_progress
+from dedup.read.files import read_file
 from dedup.result import Group, PairScore, Result, Stats
-from dedup.scancorpus import Corpus, Found, learn_stored_boilerplate, load_corpus, walk
-from dedup.scanstore import ScanStore, score_from_json, score_to_json
-from dedup.screen import Sides, verify_screened
-from dedup.signature import BandTable, Permutations, fingerprints
-from dedup.spill import Spill
-from dedup.verify import Side, score_pair
+from dedup.store.scan import ScanStore, score_from_json, score_to_json
+from dedup.text.prepare import Prepared, signature_params
 
 U32 = npt.NDArray[np.uint32]
 WarningCallback = Callable[[InputError], None]

@@ -9,10 +9,10 @@ corpus root and every setting that changes what is stored (see :func:`index_para
 index built with other settings is dropped, not mixed in.
 
 The file ``corpus-index.sqlite`` sits beside the signature cache (same folder as
-:meth:`dedup.cache.SignatureCache.location`), never inside the corpus; with caching off
+:meth:`dedup.store.signatures.SignatureCache.location`), never inside the corpus; with caching off
 the index lives in memory for one run. Like the signature cache it is safe for concurrent
 processes (WAL, busy timeout, retries, one transaction per batch), and a file SQLite
-cannot read is moved aside and rebuilt with a warning (see :mod:`dedup.sqlite_store`).
+cannot read is moved aside and rebuilt with a warning (see :mod:`dedup.store.sqlite`).
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup import __version__
-from dedup.cache import SignatureCache
 from dedup.config import Config
-from dedup.prepare import signature_params
-from dedup.signature import ANCHOR_THRESHOLD, band_keys, band_layout
-from dedup.sqlite_store import SQLiteStore, Warn
+from dedup.engine.signature import ANCHOR_THRESHOLD, band_keys, band_layout
+from dedup.store.signatures import SignatureCache
+from dedup.store.sqlite import SQLiteStore, Warn
+from dedup.text.prepare import signature_params
 
 U32 = npt.NDArray[np.uint32]
 
@@ -118,7 +118,7 @@ def index_params(config: Config) -> str:
 
 def band_layouts(config: Config) -> list[tuple[int, int]]:
     """(bands, rows) of the whole-text, opening and ending signatures, as
-    :func:`dedup.signature.candidate_pairs` uses them."""
+    :func:`dedup.engine.signature.candidate_pairs` uses them."""
     anchor = max(config.lsh_threshold, ANCHOR_THRESHOLD)
     return [band_layout(cut, config.num_perm) for cut in (config.lsh_threshold, anchor, anchor)]
 

@@ -13,11 +13,11 @@ from typing import Any, TextIO
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.decode import decode_text, iter_raw_lines, read_whole, strip_gz
 from dedup.errors import InputError
-from dedup.paragraphs import assemble_paragraphs
-from dedup.split import split_dump, split_lines
-from dedup.walk import check_paths_exist, iter_files
+from dedup.read.decode import decode_text, iter_raw_lines, read_whole, strip_gz
+from dedup.read.paragraphs import assemble_paragraphs
+from dedup.read.split import split_dump, split_lines
+from dedup.read.walk import check_paths_exist, iter_files
 
 __all__ = ["check_paths_exist", "iter_files", "read_articles", "read_file", "read_jsonl_lines"]
 

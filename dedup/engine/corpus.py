@@ -1,6 +1,6 @@
 """The corpus as ``dedup scan``'s store keeps it: records of every article, texts on demand.
 
-Unchanged files are not read: their articles come back from :mod:`dedup.scanstore` as
+Unchanged files are not read: their articles come back from :mod:`dedup.store.scan` as
 bodiless records with unit hashes and comparison-text digests. New and changed files are
 read, split into units and stored. A text is read again only when a later stage needs it
 (:meth:`Corpus.full`).
@@ -18,18 +18,18 @@ from typing import TextIO
 import numpy as np
 
 from dedup.article import Article
-from dedup.columns import NOT_SPILLED, Columns
 from dedup.config import Config
-from dedup.corpus import iter_files, read_file
+from dedup.engine.columns import NOT_SPILLED, Columns
+from dedup.engine.ingest import PieceRead, plan_parts, read_now, read_parts
+from dedup.engine.jobs import split_parallel
+from dedup.engine.records import LightRecords
+from dedup.engine.refresh import RACY_NS
+from dedup.engine.spill import PARENT, Spill
 from dedup.errors import DedupError, InputError
-from dedup.ingest import PieceRead, plan_parts, read_now, read_parts
-from dedup.light import LightRecords
-from dedup.parallel import split_parallel
-from dedup.prepare import Prepared, Units, boilerplate_of, build_text, units_from_lengths
 from dedup.progress import ProgressCallback, no_progress
-from dedup.refresh import RACY_NS
-from dedup.scanstore import CHUNK_ARTICLES, EncodedRow, ScanStore, StoredFile
-from dedup.spill import PARENT, Spill
+from dedup.read.files import iter_files, read_file
+from dedup.store.scan import CHUNK_ARTICLES, EncodedRow, ScanStore, StoredFile
+from dedup.text.prepare import Prepared, Units, boilerplate_of, build_text, units_from_lengths
 
 WarningCallback = Callable[[InputError], None]
 

@@ -13,10 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from dedup import markers
 from dedup.article import Article, Kind
 from dedup.config import Config
-from dedup.paragraphs import WRAP_WIDTHS, assemble_paragraphs, join_wrapped, looks_wrapped
+from dedup.read import markers
+from dedup.read.paragraphs import WRAP_WIDTHS, assemble_paragraphs, join_wrapped, looks_wrapped
 
 #: How many content lines after a related-section marker the first block header may sit.
 OPENING_REACH = 3

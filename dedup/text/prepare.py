@@ -24,7 +24,9 @@ import numpy.typing as npt
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.normalize import (
+from dedup.engine.signature import FINGERPRINT_LAYOUT
+from dedup.read.pagetext import reduce_page
+from dedup.text.normalize import (
     NORMALIZER_VERSION,
     fold,
     fold_paragraphs,
@@ -32,8 +34,6 @@ from dedup.normalize import (
     repair,
     split_sentences,
 )
-from dedup.pagetext import reduce_page
-from dedup.signature import FINGERPRINT_LAYOUT
 
 U64 = npt.NDArray[np.uint64]
 
@@ -191,7 +191,7 @@ def split_units(article: Article, config: Config) -> Units:
     """Normalise an article into units (paragraphs) and mark the known junk among them.
 
     A whole saved page (menus, share buttons, footers around the article) is first reduced
-    to its headline and article paragraphs (:mod:`dedup.pagetext`).
+    to its headline and article paragraphs (:mod:`dedup.read.pagetext`).
 
     A short paragraph holding junk (a caption, a promo line) is junk as a whole; a long one
     is cut into sentences so that only its junk sentences are left out (the Yahoo copy's
@@ -250,8 +250,9 @@ def _locate_units(title: str, kept: Sequence[str], dropped: int) -> Units:
 def units_from_lengths(
     text: str, lengths: npt.NDArray[np.int32], light: Prepared, hashes: U64, context: int
 ) -> Units:
-    """The units of a comparison text read back from its unit lengths (see :mod:`dedup.spill`);
-    ``light`` gives its words, digest and dropped count, ``hashes`` and ``context`` its units'."""
+    """The units of a comparison text read back from its unit lengths (see
+    :mod:`dedup.engine.spill`); ``light`` gives its words, digest and dropped count,
+    ``hashes`` and ``context`` its units'."""
     newline = text.find("\n")  # normalised titles and units never hold one
     body_start = newline + 1 if newline >= 0 else 0
     sizes = lengths.astype(np.int64)

@@ -12,17 +12,25 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-from dedup import canonical
 from dedup.article import Article
-from dedup.cluster import Cluster, Explain, Joined, Linkage, Scorer, components, group_component
 from dedup.config import Config
-from dedup.parallel import SignatureStore, compute_signatures, prepare_parallel, verify_parallel
-from dedup.prepare import Prepared, build_text, split_units
+from dedup.engine import canonical
+from dedup.engine.group import (
+    Cluster,
+    Explain,
+    Joined,
+    Linkage,
+    Scorer,
+    components,
+    group_component,
+)
+from dedup.engine.jobs import SignatureStore, compute_signatures, prepare_parallel, verify_parallel
+from dedup.engine.signature import ANCHOR_THRESHOLD, SCHEME, band_layout, candidate_pairs
+from dedup.engine.verify import Side, score_pair
 from dedup.progress import ProgressCallback, no_progress
 from dedup.result import Group, Match, Member, PairScore, Result, Stats
-from dedup.shingles import ANCHOR_SHINGLES
-from dedup.signature import ANCHOR_THRESHOLD, SCHEME, band_layout, candidate_pairs
-from dedup.verify import Side, score_pair
+from dedup.text.prepare import Prepared, build_text, split_units
+from dedup.text.shingles import ANCHOR_SHINGLES
 
 
 class _Verifier:

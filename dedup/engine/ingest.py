@@ -3,7 +3,7 @@
 The files are cut into parts of about ``PART_BYTES``: runs of whole files, or line-aligned
 byte ranges of a large uncompressed JSON Lines file. Each worker reads its own part (no
 text travels to it), splits every article into units, writes the comparison texts to the
-part's spill file (:mod:`dedup.spill`) and sends back light records: no body, no text.
+part's spill file (:mod:`dedup.engine.spill`) and sends back light records: no body, no text.
 Results come back in part order, so records and warnings keep the order a single process
 reading file after file would give.
 """
@@ -18,15 +18,15 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.article import Article
-from dedup.canonical import dateline_in
 from dedup.config import Config
-from dedup.corpus import read_file, read_jsonl_lines
-from dedup.decode import BINARY_PROBE, GZIP_MAGIC, strip_gz
+from dedup.engine.canonical import dateline_in
+from dedup.engine.jobs import map_ordered
+from dedup.engine.records import LightRecords, Record, encode_fields
+from dedup.engine.spill import Place, Span, Spill, SpillWriter
 from dedup.errors import InputError
-from dedup.light import LightRecords, Record, encode_fields
-from dedup.parallel import map_ordered
-from dedup.prepare import Units, split_units
-from dedup.spill import Place, Span, Spill, SpillWriter
+from dedup.read.decode import BINARY_PROBE, GZIP_MAGIC, strip_gz
+from dedup.read.files import read_file, read_jsonl_lines
+from dedup.text.prepare import Units, split_units
 
 WarningCallback = Callable[[InputError], None]
 

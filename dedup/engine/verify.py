@@ -28,9 +28,9 @@ import numpy as np
 from rapidfuzz.distance import Indel, LCSseq, Levenshtein
 
 from dedup.config import Config
-from dedup.prepare import Prepared
 from dedup.result import PairScore, Rule
-from dedup.shingles import Shingles, month_keys, number_keys, shingle
+from dedup.text.prepare import Prepared
+from dedup.text.shingles import Shingles, month_keys, number_keys, shingle
 
 #: Candidates sharing less than this share of shingles are rejected without further work.
 QUICK_REJECT = 0.3

@@ -2,12 +2,13 @@
 
 The given files' articles are fingerprinted on their own (junk patterns apply; no
 boilerplate is learned from the corpus, unlike ``scan``). The corpus index
-(:mod:`dedup.index`, brought up to date by :mod:`dedup.refresh`) proposes the corpus
-articles that share an LSH band key with a target, exactly the bands ``scan`` uses; only
-the files holding those candidates are read again, and :func:`dedup.verify.score_pair`
-decides. The given files are compared with each other too. A target that copies
-something is reported with its original: the canonical article (:func:`canonical.choose`)
-among the target and what it matched, never the target itself.
+(:mod:`dedup.store.corpus_index`, brought up to date by :mod:`dedup.engine.refresh`)
+proposes the corpus articles that share an LSH band key with a target, exactly the bands
+``scan`` uses; only the files holding those candidates are read again, and
+:func:`dedup.engine.verify.score_pair` decides. The given files are compared with each
+other too. A target that copies something is reported with its original: the canonical
+article (:func:`canonical.choose`) among the target and what it matched, never the
+target itself.
 """
 
 from __future__ import annotations
@@ -18,19 +19,19 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from dedup import canonical
 from dedup.article import Article
 from dedup.config import Config
-from dedup.corpus import read_articles, read_file
+from dedup.engine import canonical
+from dedup.engine.jobs import SignatureStore, compute_signatures, prepare_each
+from dedup.engine.refresh import CorpusKeys, refresh_index, relative_paths
+from dedup.engine.signature import candidate_pairs
+from dedup.engine.verify import Side, score_pair
 from dedup.errors import InputError
-from dedup.index import CorpusIndex, article_keys
-from dedup.parallel import SignatureStore, compute_signatures, prepare_each
-from dedup.prepare import Prepared
 from dedup.progress import ProgressCallback, no_progress
-from dedup.refresh import CorpusKeys, refresh_index, relative_paths
+from dedup.read.files import read_articles, read_file
 from dedup.result import Match, PairScore
-from dedup.signature import candidate_pairs
-from dedup.verify import Side, score_pair
+from dedup.store.corpus_index import CorpusIndex, article_keys
+from dedup.text.prepare import Prepared
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]

@@ -1,0 +1,1 @@
+"""Reading input: finding files, decoding them, splitting dumps into articles."""

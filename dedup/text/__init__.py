@@ -1,0 +1,1 @@
+"""Text processing: normalising, comparison texts and units, shingles, alignment."""
