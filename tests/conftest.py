@@ -8,25 +8,25 @@ when it is absent. Everything else the tests read is invented and lives under
 from __future__ import annotations
 
 import gzip
+import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+# The chrome every invented dump carries between its main article and related blocks: the
+# benchmark's own, so that tests and benchmarks write dumps of one shape.
+from corpus_gen import CHROME
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DUMPS = FIXTURES / "dumps"
-
-#: The chrome block every invented dump carries between its main article and related blocks.
-CHROME_BLOCK = (
-    "Hashtags",
-    "",
-    "Try Our AI Features",
-    "Explore what Newsdeck AI can do for you:",
-    "Comments",
-    "No comments yet...",
-    "Related Articles",
-)
+GOLDEN = Path(__file__).resolve().parent / "golden"
+#: ``DEDUP_REGEN_GOLDEN=1 pytest`` rewrites the golden files instead of checking them.
+REGENERATE = bool(os.environ.get("DEDUP_REGEN_GOLDEN"))
 
 #: One related block: (source, age or None, headline, body or None).
 Related = tuple[str, "str | None", str, "str | None"]
@@ -54,7 +54,7 @@ def build_dump(
     paragraphs: Sequence[str],
     related: Sequence[Related] = (),
     *,
-    chrome: Sequence[str] = CHROME_BLOCK,
+    chrome: Sequence[str] = CHROME,
 ) -> str:
     """The text of a dump in the aggregator's shape, from invented parts."""
     lines = [title, *paragraphs, *chrome, ""]
@@ -95,3 +95,11 @@ def write_file(tmp_path: Path) -> WriteFile:
         return path
 
     return write
+
+
+def assert_golden(path: Path, text: str) -> None:
+    """``text`` is what the golden file ``path`` holds (written first when regenerating)."""
+    if REGENERATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8")

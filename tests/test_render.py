@@ -5,26 +5,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from conftest import GOLDEN, assert_golden
 
 from dedup.article import Article
 from dedup.cli.output import FORMATS, render_table
+from dedup.render import RenderOptions
 from dedup.render.groups import (
     COLUMNS,
     RENDERERS,
-    RenderOptions,
     copy_files,
     copy_refs,
     render_tsv,
 )
 from dedup.result import Group, Member, PairScore, Result, Stats
-
-GOLDEN = Path(__file__).parent / "golden" / "render"
-REGENERATE = bool(os.environ.get("DEDUP_REGEN_GOLDEN"))
 
 
 def make_article(path: str, index: int, line: int, title: str, source: str | None) -> Article:
@@ -88,14 +84,6 @@ def render(fmt: str, result: Result, header: bool | None = None) -> str:
     return stream.getvalue()
 
 
-def assert_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if REGENERATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
-
-
 @pytest.fixture(autouse=True)
 def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "120")
@@ -114,7 +102,7 @@ def fixed_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     ],
 )
 def test_each_format_matches_its_golden_file(fmt: str, header: bool | None, golden: str) -> None:
-    assert_golden(golden, render(fmt, build_result(), header))
+    assert_golden(GOLDEN / "render" / golden, render(fmt, build_result(), header))
 
 
 def test_every_format_is_registered() -> None:

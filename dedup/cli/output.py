@@ -24,7 +24,8 @@ from rich.progress import (
 from rich.table import Table
 
 from dedup.progress import ProgressCallback
-from dedup.render.groups import RENDERERS, Renderer, RenderOptions
+from dedup.render import RenderOptions
+from dedup.render.groups import RENDERERS, Renderer
 from dedup.result import Group, Member, Result
 
 

@@ -19,9 +19,11 @@ from dedup.cli.common import (
     handle_errors,
     stdout_is_terminal,
 )
+from dedup.cli.output import plural
 from dedup.config import Config
 from dedup.read.files import check_paths_exist, iter_files, read_file
-from dedup.render.articles import RENDERERS, RenderOptions
+from dedup.render import RenderOptions
+from dedup.render.articles import RENDERERS
 
 
 @dataclass
@@ -41,10 +43,6 @@ def read_counted(
         for article in read_file(path, config, warnings):
             tally.articles += 1
             yield article
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 @click.command("split", short_help="Show how files are cut into articles.")

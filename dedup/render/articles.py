@@ -8,12 +8,11 @@ table renderer, so the other formats work without loading it.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import TextIO
 
 from dedup.article import Article
+from dedup.render import RenderOptions, clean_cell
 
 #: Columns of the TSV format, in order. Stable: scripts cut on them.
 COLUMNS: tuple[str, ...] = (
@@ -28,25 +27,10 @@ COLUMNS: tuple[str, ...] = (
     "title",
 )
 
-_CONTROL = re.compile(r"[\t\r\n\x0b\x0c\x1c-\x1f\x85\u2028\u2029]+")
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """Choices a renderer honours: ``header`` asks TSV for a header line."""
-
-    header: bool = False
-
-
 _HEADINGS = {"index": "#", "end_line": "end"}
 _NUMERIC = frozenset({"index", "line", "end_line", "words"})
 
 Renderer = Callable[[Iterable[Article], TextIO, RenderOptions], None]
-
-
-def clean_cell(value: str) -> str:
-    """A cell with tabs and line breaks turned into single spaces."""
-    return _CONTROL.sub(" ", value)
 
 
 def article_row(article: Article) -> tuple[str, ...]:

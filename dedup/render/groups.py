@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any, TextIO
 
+from dedup.render import RenderOptions, clean_cell
 from dedup.result import Group, Member, Result
 
 #: Columns of the TSV and CSV formats, in order. Stable: scripts cut on them.
@@ -31,16 +30,6 @@ COLUMNS: tuple[str, ...] = (
     "relation",
     "via_ref",
 )
-
-_CONTROL = re.compile(r"[\t\r\n\x0b\x0c\x1c-\x1f\x85\u2028\u2029]+")
-
-
-@dataclass(frozen=True)
-class RenderOptions:
-    """Choices a renderer honours; ``header`` is None for the format's own default."""
-
-    header: bool | None = None
-
 
 Renderer = Callable[[Result, TextIO, RenderOptions], None]
 
@@ -74,11 +63,6 @@ def iter_rows(result: Result) -> Iterator[tuple[str, ...]]:
     for group in result.groups:
         for member in group.copies:
             yield copy_row(group, member)
-
-
-def clean_cell(value: str) -> str:
-    """A cell with tabs and line breaks turned into single spaces."""
-    return _CONTROL.sub(" ", value)
 
 
 def render_tsv(result: Result, stream: TextIO, options: RenderOptions) -> None:
