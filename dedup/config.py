@@ -11,12 +11,14 @@ import difflib
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from dedup.errors import ConfigError
 from dedup.read import markers
+from dedup.tuning import DEFAULT as DEFAULT_TUNING
+from dedup.tuning import Tuning
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -80,6 +82,8 @@ class Config:
     cache: bool = True
     cache_path: str | None = None
     jobs: int = 0
+    #: How work is cut up (never a user setting: it changes speed, not results).
+    tuning: Tuning = field(default=DEFAULT_TUNING, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _check_range("shingle_size", self.shingle_size, 1, 50)
@@ -122,7 +126,7 @@ def _check_range(name: str, value: float, low: float, high: float) -> None:
         raise ConfigError(f"{name} must be between {low} and {high}, got {value!r}")
 
 
-FIELD_TYPES: dict[str, Any] = {f.name: f.type for f in fields(Config)}
+FIELD_TYPES: dict[str, Any] = {f.name: f.type for f in fields(Config) if f.name != "tuning"}
 
 
 def check_keys(values: Mapping[str, Any], *, origin: str) -> None:

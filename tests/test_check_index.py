@@ -7,8 +7,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import numpy as np
 import pytest
+from check_oracle import find_matches
 from click.testing import CliRunner
 from conftest import build_dump
 from fixture_corpus import isolate
@@ -17,10 +17,9 @@ from newsgen import story
 from dedup.article import Article
 from dedup.cli import cli
 from dedup.config import Config
-from dedup.engine import check, refresh
+from dedup.engine import corpus as corpus_module
+from dedup.engine import ingest
 from dedup.engine.check import check_files
-from dedup.engine.refresh import CorpusKeys
-from dedup.engine.run import find_matches
 from dedup.errors import InputError
 from dedup.read.files import read_articles
 from dedup.result import Match
@@ -88,21 +87,25 @@ def test_a_copy_is_found_and_a_distinct_article_passes(corpus: Path) -> None:
     assert run("corpus/staged/fresh.txt", "--corpus-root", "corpus") == (0, "", "")
 
 
-def test_a_second_check_reads_only_the_files_it_needs(
+def test_a_second_check_reads_no_file_the_store_holds(
     corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     write(corpus / "staged" / "copy.txt", plain(120, keep=3))
     assert run("corpus/staged/copy.txt", "--corpus-root", "corpus")[0] == 1
-    indexed: list[str] = []
-    reread: list[str] = []
-    monkeypatch.setattr(refresh, "read_file", counting(refresh.read_file, indexed))
-    monkeypatch.setattr(check, "read_file", counting(check.read_file, reread))
+    reads: list[str] = []
+    # Files are read by the reading workers (ingest) and, for texts, again by the corpus.
+    monkeypatch.setattr(ingest, "read_file", counting(ingest.read_file, reads))
+    monkeypatch.setattr(corpus_module, "read_file", counting(corpus_module.read_file, reads))
     code, out, _ = run("corpus/staged/copy.txt", "--corpus-root", "corpus")
     assert code == 1 and "duplicates corpus/batch2/dump120.txt:1" in out
-    # No file is indexed again; only the files holding LSH candidates are read again.
-    assert indexed == []
-    assert os.path.join("corpus", "batch2", "dump120.txt") in reread
-    assert len(reread) < FILES / 4
+    assert reads == []
+    write(corpus / "staged" / "other.txt", plain(130, keep=3))
+    code, out, _ = run("corpus/staged/other.txt", "--corpus-root", "corpus")
+    assert code == 1 and "duplicates corpus/batch2/dump130.txt:1" in out
+    # The new file is read, and the files holding its candidates for their texts.
+    assert reads[0] == os.path.join("corpus", "staged", "other.txt")
+    assert os.path.join("corpus", "batch2", "dump130.txt") in reads
+    assert len(reads) < FILES / 20
 
 
 ReadFile = Callable[[str, Config, Callable[[InputError], None]], Iterator[Article]]
@@ -156,37 +159,3 @@ def test_the_checked_file_is_not_compared_with_itself(corpus: Path) -> None:
     write(corpus / "staged" / "fresh.txt", plain(9999))
     assert run("corpus/staged/fresh.txt", "--corpus-root", "corpus") == (0, "", "")
     assert run("corpus/staged/fresh.txt", "--corpus-root", "corpus") == (0, "", "")
-
-
-def keys_corpus(keys: np.ndarray, files: list[str]) -> CorpusKeys:
-    """Band keys laid out as the index gives them, one article per file."""
-    count = len(keys)
-    return CorpusKeys(
-        files,
-        files,
-        np.arange(count, dtype=np.int64),
-        np.zeros(count, dtype=np.int64),
-        keys.astype(np.uint32),
-        np.zeros(count, dtype="V16"),
-    )
-
-
-def test_candidates_are_ranked_by_shared_keys_and_capped() -> None:
-    width, count = 8, 200
-    rng = np.random.default_rng(3)
-    keys = rng.integers(1, 2**32, size=(count, width), dtype=np.uint64)
-    target = rng.integers(1, 2**32, size=(1, width), dtype=np.uint64)
-    keys[:, 0] = target[0, 0]  # a passage every page shares
-    keys[150, :5] = target[0, :5]
-    keys[170] = target[0]  # an exact copy
-    files = [f"f{i}.txt" for i in range(count)]
-    (found,) = check.find_candidates(target.astype(np.uint32), keys_corpus(keys, files), set())
-    assert len(found) == check.MAX_CANDIDATES
-    assert found[:3] == [170, 150, 0]
-    assert found[3:] == list(range(1, check.MAX_CANDIDATES - 2))
-    (found,) = check.find_candidates(
-        target.astype(np.uint32), keys_corpus(keys, files), {"f170.txt"}
-    )
-    assert found[:2] == [150, 0] and 170 not in found
-    nothing = np.zeros((1, width), dtype=np.uint32)
-    assert check.find_candidates(nothing, keys_corpus(keys, files), set()) == [[]]

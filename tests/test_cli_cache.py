@@ -93,7 +93,7 @@ def test_clear_asks_on_a_terminal_and_a_no_keeps_the_rows(
     monkeypatch.setattr(cache_cmd, "stdin_is_terminal", lambda: True)
     code, out, err = run("cache", "clear", "--cache-path", str(path), stdin="n\n")
     assert (code, out) == (0, "")
-    assert f"Remove every signature in {path} and both indexes? [y/N] " in err
+    assert f"Remove every signature in {path} and the scan index? [y/N] " in err
     assert err.endswith("dedup: nothing removed\n")
     with SignatureCache(path) as cache:
         assert cache.info().rows == 5
@@ -166,17 +166,3 @@ def test_a_corrupt_cache_is_reported_and_rebuilt(tmp_path: Path) -> None:
     assert json.loads(out)["rows"] == 0
     assert err.startswith(f"dedup: warning: {path}: cache is unreadable")
     assert err.count("\n") == 1
-
-
-def test_clear_also_removes_the_corpus_index(tmp_path: Path) -> None:
-    path = tmp_path / "c.sqlite"
-    fill(path, PARAMS, 2)
-    index = tmp_path / "corpus-index.sqlite"
-    index.write_bytes(b"stand-in for an index file")
-    code, out, err = run("cache", "clear", "--yes", "--cache-path", str(path))
-    assert (code, out) == (0, "")
-    assert err.splitlines() == [
-        f"dedup: removed 2 signatures from {path}",
-        f"dedup: removed the corpus index {index}",
-    ]
-    assert not index.exists()

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import GOLDEN, assert_golden
 from fixture_corpus import isolate, write_corpus
 
 from dedup.cli import cli
 from dedup.render.groups import COLUMNS
-
-GOLDEN = Path(__file__).parent / "golden" / "cli"
-REGENERATE = bool(os.environ.get("DEDUP_REGEN_GOLDEN"))
 
 
 @pytest.fixture(autouse=True)
@@ -31,19 +28,11 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def assert_golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if REGENERATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
-
-
 @pytest.mark.parametrize("fmt", ["tsv", "csv", "jsonl", "json", "table"])
 def test_each_format_matches_its_golden_file(fmt: str) -> None:
     code, out, err = run("scan", "corpus", "--format", fmt)
     assert code == 1
-    assert_golden(f"scan.{fmt}" if fmt != "table" else "scan-table.txt", out)
+    assert_golden(GOLDEN / "cli" / (f"scan.{fmt}" if fmt != "table" else "scan-table.txt"), out)
     assert err.startswith("dedup: 8 articles read, 3 groups, 3 copies in ")
 
 
@@ -173,7 +162,7 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("dedup.cli.scan_cmd.find_duplicates", interrupt)
+    monkeypatch.setattr("dedup.cli.scan_cmd.scan_paths", interrupt)
     code, out, err = run("scan", "corpus")
     assert (code, out, err) == (130, "", "dedup: interrupted\n")
 

@@ -7,6 +7,7 @@ order, the same groups.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
@@ -18,16 +19,15 @@ import pytest
 from newsgen import story
 
 from dedup.config import Config, load_config
-from dedup.engine import corpus as scancorpus
 from dedup.engine import ingest
-from dedup.engine.run import find_duplicates
-from dedup.engine.scan import scan_paths
+from dedup.engine.run import find_duplicates, scan_paths
 from dedup.engine.spill import Spill
 from dedup.errors import InputError
 from dedup.read.files import read_articles
 from dedup.store.scan import ScanStore
 from dedup.store.signatures import SignatureCache
 from dedup.text.prepare import split_units, units_from_lengths
+from dedup.tuning import Tuning
 
 
 def write_export(path: Path) -> None:
@@ -47,8 +47,9 @@ def write_export(path: Path) -> None:
     path.write_bytes(b"\n".join(lines) + b"\n")
 
 
-def config_for(root: Path, jobs: int) -> Config:
-    return load_config({"cache_path": str(root / "cache" / "sigs.sqlite"), "jobs": jobs})
+def config_for(root: Path, jobs: int, tuning: Tuning | None = None) -> Config:
+    config = load_config({"cache_path": str(root / "cache" / "sigs.sqlite"), "jobs": jobs})
+    return config if tuning is None else dataclasses.replace(config, tuning=tuning)
 
 
 def scan(paths: list[str], config: Config, warnings: list[InputError]) -> list[object]:
@@ -58,16 +59,12 @@ def scan(paths: list[str], config: Config, warnings: list[InputError]) -> list[o
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_byte_ranges_give_what_one_whole_read_gives(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
-) -> None:
+def test_byte_ranges_give_what_one_whole_read_gives(tmp_path: Path, jobs: int) -> None:
     export = tmp_path / "corpus" / "export.jsonl"
     export.parent.mkdir()
     write_export(export)
-    monkeypatch.setattr(ingest, "PART_BYTES", 3000)
-    monkeypatch.setattr(ingest, "RANGE_BYTES", 6000)
-    config = config_for(tmp_path, jobs)
-    parts = ingest.plan_parts([(0, str(export), export.stat().st_size)])
+    config = config_for(tmp_path, jobs, Tuning(part_bytes=3000, range_bytes=6000))
+    parts = ingest.plan_parts([(0, str(export), export.stat().st_size)], config.tuning)
     assert len(parts) > 5, "the export is read in many byte ranges"
     want_warnings: list[InputError] = []
     articles = list(read_articles([str(export)], config, on_warning=want_warnings.append))
@@ -80,15 +77,12 @@ def test_byte_ranges_give_what_one_whole_read_gives(
     ]
 
 
-def test_ranges_are_line_aligned_and_count_what_comes_before(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_ranges_are_line_aligned_and_count_what_comes_before(tmp_path: Path) -> None:
     export = tmp_path / "export.jsonl"
     write_export(export)
-    monkeypatch.setattr(ingest, "PART_BYTES", 2500)
-    monkeypatch.setattr(ingest, "RANGE_BYTES", 5000)
     data = export.read_bytes()
-    pieces = [p for part in ingest.plan_parts([(3, str(export), len(data))]) for p in part]
+    tuning = Tuning(part_bytes=2500, range_bytes=5000)
+    pieces = [p for part in ingest.plan_parts([(3, str(export), len(data))], tuning) for p in part]
     assert pieces[0].start == 0 and pieces[-1].stop == len(data)
     for before, after in itertools.pairwise(pieces):
         assert before.stop == after.start and data[after.start - 1 : after.start] == b"\n"
@@ -102,8 +96,9 @@ def test_small_and_compressed_files_are_read_whole(tmp_path: Path) -> None:
     small = tmp_path / "small.jsonl"
     small.write_text('{"title": "a", "text": "b"}\n')
     packed = tmp_path / "big.jsonl.gz"
-    packed.write_bytes(b"\x1f\x8b" + b"x" * (ingest.RANGE_BYTES + 10))
-    parts = ingest.plan_parts([(0, str(small), 30), (1, str(packed), ingest.RANGE_BYTES + 12)])
+    size = Tuning().range_bytes
+    packed.write_bytes(b"\x1f\x8b" + b"x" * (size + 10))
+    parts = ingest.plan_parts([(0, str(small), 30), (1, str(packed), size + 12)], Tuning())
     assert [[(p.file, p.stop) for p in part] for part in parts] == [[(0, -1), (1, -1)]]
 
 
@@ -134,25 +129,20 @@ def write_one(root: Path, title: str, body: list[str]) -> str:
     return str(path)
 
 
-def scan_in_chunks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> tuple[Path, Config, list[object]]:
+def scan_in_chunks(tmp_path: Path) -> tuple[Path, Config, list[object]]:
     """An export read in byte ranges and stored in chunks of 7 articles: cold scan groups."""
     export = tmp_path / "corpus" / "export.jsonl"
     export.parent.mkdir()
     write_export(export)
     os.utime(export, (1_600_000_000, 1_600_000_000))
-    monkeypatch.setattr(ingest, "PART_BYTES", 3000)
-    monkeypatch.setattr(ingest, "RANGE_BYTES", 6000)
-    monkeypatch.setattr(scancorpus, "CHUNK_ARTICLES", 7)
-    config = config_for(tmp_path, 1)
+    config = config_for(tmp_path, 1, Tuning(part_bytes=3000, range_bytes=6000, row_articles=7))
     return export, config, scan([str(export)], config, [])
 
 
 def test_a_large_file_is_stored_in_chunks_and_read_back_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    export, config, cold = scan_in_chunks(tmp_path, monkeypatch)
+    export, config, cold = scan_in_chunks(tmp_path)
     with ScanStore.from_config(config) as store:
         chunks = store._conn.execute("SELECT count(*) FROM files").fetchone()[0]
     assert chunks > 3, "the row is written in chunks"
@@ -167,7 +157,7 @@ def test_a_large_file_is_stored_in_chunks_and_read_back_whole(
 def test_a_damaged_chunk_makes_the_file_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    export, config, cold = scan_in_chunks(tmp_path, monkeypatch)
+    export, config, cold = scan_in_chunks(tmp_path)
     with ScanStore.from_config(config) as store, store._conn:
         store._conn.execute("UPDATE files SET light = x'00' WHERE chunk = 2")
     real = ingest._read_piece

@@ -20,9 +20,7 @@ from dedup.tuning import Tuning
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
-def test_screened_verdicts_are_the_quick_verdicts(
-    tmp_path: Path, jobs: int
-) -> None:
+def test_screened_verdicts_are_the_quick_verdicts(tmp_path: Path, jobs: int) -> None:
     export = tmp_path / "export.jsonl"
     write_export(export)
     # Small chunks, so that two jobs do run in two worker processes.

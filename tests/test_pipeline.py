@@ -7,17 +7,17 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
-import pytest
+from check_oracle import find_matches
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from newsgen import article, story
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.engine import jobs as parallel
-from dedup.engine.run import find_duplicates, find_matches
+from dedup.engine.run import find_duplicates
 from dedup.read.files import read_articles
 from dedup.result import Result
+from dedup.tuning import Tuning
 
 
 def corpus(stories: int = 30) -> list[Article]:
@@ -60,12 +60,12 @@ def test_result_does_not_depend_on_input_order() -> None:
         assert summary(find_duplicates(shuffled)) == expected
 
 
-def test_parallel_run_equals_single_job(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_ARTICLES", 0)
-    monkeypatch.setattr(parallel, "CHUNK", 7)
+def test_parallel_run_equals_single_job() -> None:
+    # Tiny work sizes, so that every stage cuts its work up and two jobs really run.
+    tuning = Tuning(parallel_min=0, chunk=7, part_bytes=2000, set_chunk=5)
     articles = corpus()
-    single = find_duplicates(articles, Config(jobs=1))
-    double = find_duplicates(articles, Config(jobs=2))
+    single = find_duplicates(articles, Config(jobs=1, tuning=tuning))
+    double = find_duplicates(articles, Config(jobs=2, tuning=tuning))
     assert summary(single) == summary(double)
 
 

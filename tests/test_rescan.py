@@ -19,10 +19,8 @@ from newsgen import story
 from dedup.cli import cli
 from dedup.config import Config, load_config
 from dedup.engine import corpus as scancorpus
-from dedup.engine import ingest
-from dedup.engine import scan as rescan
-from dedup.engine.run import find_duplicates
-from dedup.engine.scan import scan_paths
+from dedup.engine import ingest, pairs
+from dedup.engine.run import find_duplicates, scan_paths
 from dedup.errors import InputError
 from dedup.read.files import read_articles
 from dedup.result import Result
@@ -179,7 +177,7 @@ def test_a_warm_scan_scores_no_pair_again(tmp_path: Path, monkeypatch: pytest.Mo
     corpus = write_pages(tmp_path)
     config = config_for(tmp_path)
     scored: list[int] = []
-    real_score, real_verify = rescan.score_pair, rescan.verify_screened
+    real_score, real_verify = pairs.score_pair, pairs.verify_screened
 
     def count_score(*args: object, **kwargs: object) -> object:
         scored.append(1)
@@ -190,8 +188,8 @@ def test_a_warm_scan_scores_no_pair_again(tmp_path: Path, monkeypatch: pytest.Mo
         scored.extend([1] * len(pairs))
         return real_verify(corpus, pairs, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(rescan, "score_pair", count_score)
-    monkeypatch.setattr(rescan, "verify_screened", count_verify)
+    monkeypatch.setattr(pairs, "score_pair", count_score)
+    monkeypatch.setattr(pairs, "verify_screened", count_verify)
     cold = scan([str(corpus)], config)
     assert scored, "a cold scan scores its candidate pairs"
     scored.clear()
@@ -234,28 +232,6 @@ def test_warnings_are_repeated_on_a_warm_scan_in_reading_order(tmp_path: Path) -
         assert [str(e) for e in got] == want
 
 
-def test_small_inputs_go_to_the_in_memory_pipeline_when_asked(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    corpus = write_pages(tmp_path)
-    config = config_for(tmp_path)
-    handed: list[int] = []
-
-    def in_memory(articles: object) -> Result:
-        result = find_duplicates(articles, config)  # type: ignore[arg-type]
-        handed.append(result.stats.articles)
-        return result
-
-    result = scan([str(corpus)], config, in_memory=in_memory)
-    assert handed == [result.stats.articles]
-    assert [g.to_dict() for g in result.groups] == expected([str(corpus)], config)
-    monkeypatch.setattr(rescan, "SMALL_INPUT_BYTES", 0)
-    counts: Counter[str] = Counter()
-    scan([str(corpus)], config, in_memory=in_memory, per_file=counts)
-    assert handed == [result.stats.articles], "not below the size: the store is used"
-    assert counts == Counter(a.path for a in read_articles([str(corpus)], config))
-
-
 @pytest.mark.parametrize(
     "options",
     [
@@ -275,7 +251,6 @@ def test_scan_prints_the_same_bytes_with_the_store_as_without(
     corpus = write_corpus(tmp_path)
     (corpus / "bad.jsonl").write_text("not json\n", encoding="utf-8")
     backdate(corpus)
-    monkeypatch.setattr(rescan, "SMALL_INPUT_BYTES", 0)
 
     def run(*extra: str) -> tuple[int, str, str]:
         result = CliRunner().invoke(cli, ["scan", "corpus", *options, *extra])
@@ -303,7 +278,6 @@ def test_cache_clear_removes_the_scan_index(
 ) -> None:
     isolate(monkeypatch, tmp_path)
     corpus = write_corpus(tmp_path)
-    monkeypatch.setattr(rescan, "SMALL_INPUT_BYTES", 0)
     cache = tmp_path / "c" / "sigs.sqlite"
     assert CliRunner().invoke(cli, ["scan", str(corpus), "--cache-path", str(cache)]).exit_code == 1
     assert (cache.parent / STORE_NAME).exists()

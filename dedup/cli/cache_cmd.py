@@ -11,7 +11,6 @@ import click
 
 from dedup.cli.common import EXIT_OK, build_config, handle_errors
 from dedup.errors import DedupError
-from dedup.store.corpus_index import index_location
 from dedup.store.scan import store_location
 from dedup.store.signatures import CacheInfo, SignatureCache
 
@@ -105,33 +104,28 @@ def info_command(config_file: Path | None, cache_path: Path | None, output_forma
     sys.exit(EXIT_OK)
 
 
-@cache_group.command("clear", short_help="Remove every signature and the corpus index.")
+@cache_group.command("clear", short_help="Remove every signature and the scan index.")
 @_location_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @handle_errors
 def clear_command(config_file: Path | None, cache_path: Path | None, yes: bool) -> None:
-    """Remove every stored signature, and the corpus index that dedup check keeps.
+    """Remove every stored signature, and the scan index that dedup scan and check keep.
 
     Asks first, and removes only on y or yes. Without a terminal to ask on, it
     refuses (exit 2) unless given --yes.
     """
     config = build_config(config_file, cache_path=_as_str(cache_path))
-    path, index = SignatureCache.location(config), index_location(config)
-    scan_index = store_location(config)
-    if not path.exists() and not index.exists() and not scan_index.exists():
+    path, scan_index = SignatureCache.location(config), store_location(config)
+    if not path.exists() and not scan_index.exists():
         click.echo(f"dedup: no cache at {path}; nothing removed", err=True)
         sys.exit(EXIT_OK)
-    if not yes and not confirmed(f"Remove every signature in {path} and both indexes?"):
+    if not yes and not confirmed(f"Remove every signature in {path} and the scan index?"):
         click.echo("dedup: nothing removed", err=True)
         sys.exit(EXIT_OK)
     if path.exists():
         with SignatureCache(path, on_warning=_warn) as cache:
             removed = cache.clear()
         click.echo(f"dedup: removed {removed} signatures from {path}", err=True)
-    if index.exists():
-        for part in (index, *(index.with_name(index.name + s) for s in ("-wal", "-shm"))):
-            part.unlink(missing_ok=True)
-        click.echo(f"dedup: removed the corpus index {index}", err=True)
     if scan_index.exists():
         for part in (scan_index, *(Path(f"{scan_index}{s}") for s in ("-wal", "-shm"))):
             part.unlink(missing_ok=True)

@@ -23,7 +23,7 @@ from dedup.cli.common import (
     config_options,
     detection_options,
     handle_errors,
-    signature_cache,
+    open_stores,
 )
 from dedup.cli.output import progress_bar
 from dedup.config import Config
@@ -71,17 +71,15 @@ def check(
     root = display_path(find_corpus_root(config))
     with (
         progress_bar(quiet=quiet) as progress,
-        signature_cache(config, (*files, root), quiet=quiet) as cache,
+        open_stores(config, (*files, root), quiet=quiet) as (cache, store),
     ):
-        if cache is None and config.cache:  # the default cache folder is unusable
-            config = config.replace(cache=False)  # so the corpus index lives in memory too
         matches = check_files(
             wanted,
             config,
             root=root,
+            store=store,
             cache=cache,
             on_warning=warnings,
-            on_index_warning=None if quiet else warn_index,
             progress=progress,
         )
     for match in sorted(matches, key=sort_key):
@@ -122,10 +120,6 @@ def display_path(root: Path) -> str:
     """``root`` relative to the current folder when that is shorter, so output stays short."""
     relative = os.path.relpath(root)
     return relative if len(relative) < len(str(root)) else str(root)
-
-
-def warn_index(message: str) -> None:
-    click.echo(f"dedup: warning: {message}", err=True)
 
 
 def sort_key(match: Match) -> tuple[str, int, str, int]:

@@ -15,8 +15,7 @@ import click
 
 from dedup.config import GROUPINGS, Config, load_config
 from dedup.errors import CacheError, DedupError, InputError
-from dedup.store.corpus_index import index_location
-from dedup.store.scan import store_location
+from dedup.store.scan import ScanStore, store_location
 from dedup.store.signatures import SignatureCache
 from dedup.targets import refuse_store_as_input
 
@@ -203,7 +202,7 @@ def signature_cache(
     goes on without a cache after a warning.
     """
     if config.cache:
-        stores = (SignatureCache.location(config), store_location(config), index_location(config))
+        stores = (SignatureCache.location(config), store_location(config))
         refuse_store_as_input(stores, paths, config)
     try:
         cache = SignatureCache.from_config(config, on_warning=None if quiet else _warn_cache)
@@ -218,6 +217,18 @@ def signature_cache(
     finally:
         if cache is not None:
             cache.close()
+
+
+@contextlib.contextmanager
+def open_stores(
+    config: Config, paths: Sequence[str], *, quiet: bool = False
+) -> Iterator[tuple[SignatureCache | None, ScanStore]]:
+    """The signature cache (see :func:`signature_cache`) and the scan index, closed
+    afterwards; the scan index lives in memory when caching is off or the cache unusable."""
+    with signature_cache(config, paths, quiet=quiet) as cache:
+        where = config if cache is not None or not config.cache else config.replace(cache=False)
+        with ScanStore.from_config(where, on_warning=None if quiet else _warn_cache) as store:
+            yield cache, store
 
 
 def _warn_cache(message: str) -> None:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
 
-from dedup.article import Article
 from dedup.cli.common import (
     EXIT_FOUND,
     EXIT_OK,
@@ -20,15 +18,14 @@ from dedup.cli.common import (
     config_options,
     detection_options,
     handle_errors,
-    signature_cache,
+    open_stores,
 )
 from dedup.cli.output import FORMATS, choose_format, echo_summary, progress_bar
-from dedup.engine.run import find_duplicates
-from dedup.engine.scan import scan_paths
-from dedup.read.files import check_paths_exist, read_articles
-from dedup.render.groups import RenderOptions, copy_files, copy_refs
+from dedup.engine.run import scan_paths
+from dedup.read.files import check_paths_exist
+from dedup.render import RenderOptions
+from dedup.render.groups import copy_files, copy_refs
 from dedup.result import Result
-from dedup.store.scan import ScanStore
 
 ONLY_CHOICES = ("copies", "copy-files")
 
@@ -91,49 +88,20 @@ def scan(
     articles_per_file: Counter[str] = Counter()
     with (
         progress_bar(quiet=quiet) as progress,
-        signature_cache(config, paths, quiet=quiet) as cache,
+        open_stores(config, paths, quiet=quiet) as (cache, store),
     ):
-        warnings = Warnings(quiet=quiet)
-        if cache is not None:
-            with ScanStore.from_config(config, on_warning=_store_warning(quiet)) as store:
-                result = scan_paths(
-                    paths,
-                    config,
-                    cache=cache,
-                    store=store,
-                    progress=progress,
-                    on_warning=warnings,
-                    per_file=articles_per_file,
-                    in_memory=lambda articles: find_duplicates(
-                        count_articles(articles, articles_per_file),
-                        config,
-                        progress=progress,
-                        cache=cache,
-                    ),
-                )
-        else:
-            articles = read_articles(paths, config, on_warning=warnings)
-            counted = count_articles(articles, articles_per_file)
-            result = find_duplicates(counted, config, progress=progress, cache=cache)
+        result = scan_paths(
+            paths,
+            config,
+            store=store,
+            cache=cache,
+            progress=progress,
+            on_warning=Warnings(quiet=quiet),
+            per_file=articles_per_file,
+        )
     write_report(result, articles_per_file, output_format, only, null, header)
     echo_summary(result, time.perf_counter() - started, quiet=quiet)
     sys.exit(EXIT_FOUND if result.copies and not exit_zero else EXIT_OK)
-
-
-def _store_warning(quiet: bool) -> Callable[[str], None] | None:
-    """How a damaged scan index is reported: one line on stderr, unless quiet."""
-
-    def warn(message: str) -> None:
-        click.echo(f"dedup: warning: {message}", err=True)
-
-    return None if quiet else warn
-
-
-def count_articles(articles: Iterable[Article], counts: Counter[str]) -> Iterator[Article]:
-    """Pass ``articles`` through, counting them per file into ``counts``."""
-    for article in articles:
-        counts[article.path] += 1
-        yield article
 
 
 def write_report(

@@ -1,42 +1,37 @@
-"""The corpus as ``dedup scan``'s store keeps it: records of every article, texts on demand.
+"""The corpus a run works on: columns of every article, their texts on demand.
 
-Unchanged files are not read: their articles come back from :mod:`dedup.store.scan` as
-bodiless records with unit hashes and comparison-text digests. New and changed files are
-read, split into units and stored. A text is read again only when a later stage needs it
-(:meth:`Corpus.full`).
+A scan of a million articles cannot afford a million article objects: per article the
+corpus keeps light columns (:mod:`dedup.engine.columns`) and its comparison text in the
+spill (:mod:`dedup.engine.spill`). Articles of files the store holds unchanged come back
+bodiless and without their texts, which are read again only when a stage needs them
+(:meth:`Corpus.full`). Articles handed in whole keep their bodies.
+
+Here too is the prepare stage's corpus-wide part: learning boilerplate (units that
+recur across distinct stories) and cutting it out of the comparison texts.
 """
 
 from __future__ import annotations
 
-import os
-import time
+import hashlib
+import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TextIO
 
 import numpy as np
 
 from dedup.article import Article
 from dedup.config import Config
 from dedup.engine.columns import NOT_SPILLED, Columns
-from dedup.engine.ingest import PieceRead, plan_parts, read_now, read_parts
+from dedup.engine.ingest import PieceRead
 from dedup.engine.jobs import split_parallel
 from dedup.engine.records import LightRecords
-from dedup.engine.refresh import RACY_NS
 from dedup.engine.spill import PARENT, Spill
 from dedup.errors import DedupError, InputError
-from dedup.progress import ProgressCallback, no_progress
-from dedup.read.files import iter_files, read_file
-from dedup.store.scan import CHUNK_ARTICLES, EncodedRow, ScanStore, StoredFile
+from dedup.progress import no_progress
+from dedup.read.files import read_file
+from dedup.store.scan import ScanStore, StoredFile
 from dedup.text.prepare import Prepared, Units, boilerplate_of, build_text, units_from_lengths
-
-WarningCallback = Callable[[InputError], None]
-
-#: Files written to the store per batch (one transaction each).
-BATCH_FILES = 2000
-_INVALID_UTF8 = "invalid UTF-8"
-_EMPTY = "empty file, skipped"
 
 
 @dataclass(frozen=True)
@@ -52,10 +47,18 @@ class Found:
 class Corpus:
     """The scanned articles as light columns, with their texts read only on demand."""
 
-    def __init__(self, found: Sequence[Found], config: Config, spill: Spill) -> None:
+    def __init__(
+        self,
+        found: Sequence[Found],
+        config: Config,
+        spill: Spill,
+        given: Sequence[Sequence[Article]] | None = None,
+    ) -> None:
         self.found = found
         self.config = config
         self.spill = spill
+        #: Articles handed in whole (a library call, ``collapse``), by file and slot.
+        self.given = given
         self.columns = Columns(spill)
         self._fields = spill.writer(PARENT)
         #: Stored files read again in this run for their texts: their units per slot.
@@ -67,6 +70,9 @@ class Corpus:
 
     def __len__(self) -> int:
         return len(self.columns)
+
+    def __getitem__(self, i: int) -> Article:
+        return self.article(i)
 
     def add_piece(self, file: int, read: PieceRead) -> None:
         """A piece of a file read in this run (pieces come in file order)."""
@@ -89,10 +95,15 @@ class Corpus:
         return self.columns.light(i)
 
     def article(self, i: int) -> Article:
+        """Article ``i``: whole when it was handed in whole, else without its body."""
+        if self.given is not None:
+            return self.given[int(self.columns.file_of[i])][int(self.columns.slot_of[i])]
         return self.columns.article(i)
 
     def head(self, i: int) -> Article:
-        """Article ``i`` with as much of its body as the canonical rules read."""
+        """Article ``i`` with (at least) as much of its body as the canonical rules read."""
+        if self.given is not None:
+            return self.article(i)
         return self.columns.article(i, heads=True)
 
     def count_per_path(self) -> Counter[str]:
@@ -149,146 +160,54 @@ class Corpus:
         return units
 
 
-def walk(paths: Sequence[str], config: Config, stdin: TextIO | None) -> list[Found | InputError]:
-    """The files to scan with their stat, and the walk's warnings, in :func:`iter_files` order."""
-    events: list[Found | InputError] = []
-    for path in iter_files(paths, config, events.append, stdin=stdin):
-        try:
-            info = os.stat(path)
-        except OSError:
-            info = None
-        size, mtime = (info.st_size, info.st_mtime_ns) if info else (-1, -1)
-        events.append(Found(path, os.path.realpath(path), size, mtime))
-    return events
-
-
-def load_corpus(
-    events: Sequence[Found | InputError],
-    config: Config,
-    store: ScanStore,
-    spill: Spill,
-    warn: WarningCallback,
-    report: ProgressCallback,
-) -> Corpus:
-    """Stored records of unchanged files; new and changed files read (on all jobs), split,
-    spilled and stored.
-
-    Warnings come in the order reading every file would give them: the walk's, and each
-    file's (replayed from the store for a file not read again).
-    """
-    found = [e for e in events if isinstance(e, Found)]
-    stats = store.load_stats(f.real for f in found if f.size >= 0)
-    corpus = Corpus(found, config, spill)
-    fresh = {n for n, f in enumerate(found) if _is_fresh(stats.get(f.real), f)}
-    parts = plan_parts([(n, f.path, f.size) for n, f in enumerate(found) if n not in fresh])
-    pieces = Counter(piece.file for part in parts for piece in part)
-    started = time.time_ns()
-    results = read_parts(parts, config, spill)
-    batch: list[EncodedRow] = []
-    number = 0
-    for event in events:
-        if isinstance(event, InputError):
-            warn(event)
-            continue
-        stored = store.load_file(event.real, event.path) if number in fresh else None
-        if stored is not None:
-            for message, line in stored.warnings:
-                warn(InputError(event.path, message, line))
-            corpus.add_stored(number, stored, store.load_records(stored))
-        else:
-            reads: Iterator[PieceRead] = (next(results) for _ in range(pieces[number]))
-            if not pieces[number]:  # stored row found unsound after all: read it here
-                reads = iter(read_now(number, event.path, config, spill))
-            batch.append(_read_file(corpus, number, event, started, reads, store, warn))
-            report("read", len(corpus.columns), None)
-        number += 1
-        if len(batch) >= BATCH_FILES:
-            store.store_files(batch)
-            batch = []
-    store.store_files(batch)
-    corpus.freeze()
-    return corpus
-
-
-def _read_file(
-    corpus: Corpus,
-    number: int,
-    found: Found,
-    started: int,
-    reads: Iterator[PieceRead],
-    store: ScanStore,
-    warn: WarningCallback,
-) -> EncodedRow:
-    """Add a file's pieces to the corpus as they come; its row for the store (a large
-    file's row is written in chunks as it goes, all but the last here)."""
-    row = _RowWriter(found, store)
-    notes: list[tuple[str, int | None]] = []
-    counts: list[int] = []
-    for read in reads:
-        corpus.add_piece(number, read)
-        for error in read.warnings:
-            if not (error.reason.startswith(_INVALID_UTF8) and _warned_utf8(notes)):
-                notes.append((error.reason, error.line))
-                warn(error)
-        counts.append(read.count)
-        row.add(read)
-    if counts and all(count == 0 for count in counts):  # byte ranges of blank lines only
-        notes.append((_EMPTY, None))
-        warn(InputError(found.path, _EMPTY))
-    corpus.stamp(found.real, found.size, found.mtime_ns, started)
-    return row.finish(started, tuple(notes))
-
-
-class _RowWriter:
-    """A file's stored row, built piece by piece; every ``CHUNK_ARTICLES`` articles are
-    written ahead as a chunk, so a large file's row is never whole in memory."""
-
-    def __init__(self, found: Found, store: ScanStore) -> None:
-        self.found = found
-        self.store = store
-        self.lights: list[LightRecords] = []
-        self.fields: list[bytes] = []
-        self.chunks: list[int] = []
-
-    def add(self, read: PieceRead) -> None:
-        self.lights.append(read.light)
-        self.fields.append(read.fields)
-        if sum(len(x) for x in self.lights) >= CHUNK_ARTICLES:
-            light, fields = self._take()
-            number = len(self.chunks) + 1
-            self.chunks.append(self.store.store_chunk(self.found.real, number, light, fields))
-
-    def finish(self, started: int, notes: tuple[tuple[str, int | None], ...]) -> EncodedRow:
-        f = self.found
-        light, fields = self._take()
-        chunks = tuple(self.chunks)
-        return EncodedRow(f.real, f.size, f.mtime_ns, started, light, fields, notes, chunks)
-
-    def _take(self) -> tuple[bytes, bytes]:
-        light, fields = LightRecords.join(self.lights).to_bytes(), b"".join(self.fields)
-        self.lights, self.fields = [], []
-        return light, fields
-
-
-def _warned_utf8(notes: Sequence[tuple[str, int | None]]) -> bool:
-    """Whether the file's invalid UTF-8 was reported (once per file, as one read gives)."""
-    return any(reason.startswith(_INVALID_UTF8) for reason, _ in notes)
-
-
-def learn_stored_boilerplate(corpus: Corpus) -> frozenset[int]:
-    """Boilerplate learned from every article's stored unit hashes."""
+def learn_boilerplate(corpus: Corpus, store: ScanStore) -> frozenset[int]:
+    """Boilerplate learned from every article's unit hashes; what was learned from the very
+    same files (same stat, same reading) is taken from the store."""
+    key = b"b" + digest("\n".join(corpus.stamps).encode())
+    found = store.get_values([key]).get(key)
+    if found is not None:
+        return frozenset(int(h) for h in json.loads(found))
     columns = corpus.columns
     counts = np.diff(columns.starts).astype(np.int64)
-    return boilerplate_of(
-        columns.hashes, counts, columns.context, corpus.config.boilerplate_min_docs
-    )
+    min_docs = corpus.config.boilerplate_min_docs
+    learned = boilerplate_of(columns.hashes, counts, columns.context, min_docs)
+    store.put_memo(key, json.dumps(sorted(learned)))
+    return learned
 
 
-def _is_fresh(stat: tuple[int, int, int] | None, found: Found) -> bool:
-    if stat is None:
-        return False
-    size, mtime_ns, indexed_ns = stat
-    return size == found.size and mtime_ns == found.mtime_ns and mtime_ns < indexed_ns - RACY_NS
+def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
+    """Each article's comparison text as far as later stages need it before its text: the
+    digest, words and dropped units once boilerplate is cut out (texts read where known)."""
+    columns = corpus.columns
+    light = [columns.light(i) for i in range(len(columns))]
+    if not corpus.boilerplate or not light:
+        return light
+    known = np.fromiter(corpus.boilerplate, dtype=np.uint64, count=len(corpus.boilerplate))
+    mask = np.isin(columns.hashes, known)
+    owner = np.repeat(np.arange(len(columns)), np.diff(columns.starts))
+    keys: dict[int, bytes] = {}
+    for i in np.unique(owner[mask]).tolist():
+        cut = mask[columns.starts[i] : columns.starts[i + 1]]
+        own = columns.unit_hashes(i).tobytes()
+        keys[i] = b"c" + digest(columns.digests[i] + own + cut.tobytes())
+    stored = store.get_values([key for i, key in keys.items() if not corpus.has_text(i)])
+    corpus.need(i for i, key in keys.items() if key not in stored)
+    fresh: list[tuple[bytes, str]] = []
+    for i, key in keys.items():
+        if key in stored:
+            text_digest, words, dropped = json.loads(stored[key])
+            light[i] = Prepared("", words, bytes.fromhex(text_digest), dropped)
+        else:
+            p = corpus.full(i)
+            light[i] = Prepared("", p.words, p.digest, p.dropped)
+            fresh.append((key, json.dumps([p.digest.hex(), p.words, p.dropped])))
+    store.put_values(fresh)
+    return light
+
+
+def digest(data: bytes) -> bytes:
+    """A short hash of ``data`` (keys of what the store keeps for a whole corpus)."""
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _ignore(error: InputError) -> None:

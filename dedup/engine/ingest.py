@@ -1,6 +1,7 @@
 """Reading the files a scan must read, on all jobs, into light records and spilled texts.
 
-The files are cut into parts of about ``PART_BYTES``: runs of whole files, or line-aligned
+The files are cut into parts of about ``part_bytes`` (:class:`dedup.tuning.Tuning`): runs
+of whole files, or line-aligned
 byte ranges of a large uncompressed JSON Lines file. Each worker reads its own part (no
 text travels to it), splits every article into units, writes the comparison texts to the
 part's spill file (:mod:`dedup.engine.spill`) and sends back light records: no body, no text.
@@ -27,13 +28,10 @@ from dedup.errors import InputError
 from dedup.read.decode import BINARY_PROBE, GZIP_MAGIC, strip_gz
 from dedup.read.files import read_file, read_jsonl_lines
 from dedup.text.prepare import Units, split_units
+from dedup.tuning import Tuning
 
 WarningCallback = Callable[[InputError], None]
 
-#: Bytes of input per part: enough to keep a worker busy, small enough to share out.
-PART_BYTES = 4 << 20
-#: A JSON Lines file this large is read in byte ranges by several workers.
-RANGE_BYTES = 2 * PART_BYTES
 #: Characters of a first paragraph kept for the dateline rule (more when it needs them).
 HEAD = 200
 
@@ -66,32 +64,42 @@ class PieceRead:
     count: int
 
 
-def plan_parts(files: Sequence[tuple[int, str, int]]) -> list[list[Piece]]:
-    """Parts of about ``PART_BYTES`` covering ``files`` (number, path, size), in order."""
+def plan_parts(
+    files: Sequence[tuple[int, str, int]], tuning: Tuning, *, ranges: bool = True
+) -> list[list[Piece]]:
+    """Parts of about ``tuning.part_bytes`` covering ``files`` (number, path, size), in
+    order; with ``ranges``, a large JSON Lines file is cut in byte ranges."""
     parts: list[list[Piece]] = []
     current: list[Piece] = []
     size = 0
     for number, path, bytes_ in files:
-        ranges = _ranges(number, path) if _rangeable(path, bytes_) else []
-        if not ranges:
+        cut = ranges and _rangeable(path, bytes_, tuning.range_bytes)
+        pieces = _ranges(number, path, tuning.part_bytes) if cut else []
+        if not pieces:
             current.append(Piece(number, path))
             size += max(bytes_, 0)
-            if size >= PART_BYTES:
+            if size >= tuning.part_bytes:
                 parts.append(current)
                 current, size = [], 0
             continue
         if current:
             parts.append(current)
             current, size = [], 0
-        parts.extend([piece] for piece in ranges)
+        parts.extend([piece] for piece in pieces)
     if current:
         parts.append(current)
     return parts
 
 
-def read_parts(parts: Sequence[list[Piece]], config: Config, spill: Spill) -> Iterator[PieceRead]:
-    """Every piece of ``parts`` read, in order, on ``config.effective_jobs`` processes."""
-    work = partial(_read_part, config, spill)
+def read_parts(
+    parts: Sequence[list[Piece]],
+    config: Config,
+    spill: Spill,
+    given: Sequence[Sequence[Article]] | None = None,
+) -> Iterator[PieceRead]:
+    """Every piece of ``parts`` read, in order, on ``config.effective_jobs`` processes.
+    With ``given``, a file's articles are ``given[file]`` instead of what reading gives."""
+    work = partial(_read_part, config, spill, given)
     jobs = min(config.effective_jobs, len(parts))
     numbered = [(spill.next_part(), part) for part in parts]
     for read in map_ordered(work, numbered, jobs):
@@ -100,7 +108,7 @@ def read_parts(parts: Sequence[list[Piece]], config: Config, spill: Spill) -> It
 
 def read_now(file: int, path: str, config: Config, spill: Spill) -> list[PieceRead]:
     """A whole file read in this process (a part of its own)."""
-    return _read_part(config, spill, (spill.next_part(), [Piece(file, path)]))
+    return _read_part(config, spill, None, (spill.next_part(), [Piece(file, path)]))
 
 
 def light_record(article: Article, units: Units) -> Record:
@@ -115,18 +123,27 @@ def light_record(article: Article, units: Units) -> Record:
     return Record(article, heads, p.digest, p.words, p.dropped, units.hashes, units.context)
 
 
-def _read_part(config: Config, spill: Spill, numbered: tuple[int, list[Piece]]) -> list[PieceRead]:
+def _read_part(
+    config: Config,
+    spill: Spill,
+    given: Sequence[Sequence[Article]] | None,
+    numbered: tuple[int, list[Piece]],
+) -> list[PieceRead]:
     number, pieces = numbered
     writer = spill.writer(number)
     try:
-        return [_read_piece(piece, config, writer) for piece in pieces]
+        return [_read_piece(piece, config, writer, given) for piece in pieces]
     finally:
         writer.close()
 
 
-def _read_piece(piece: Piece, config: Config, writer: SpillWriter) -> PieceRead:
+def _read_piece(
+    piece: Piece, config: Config, writer: SpillWriter, given: Sequence[Sequence[Article]] | None
+) -> PieceRead:
     errors: list[InputError] = []
-    if piece.stop < 0:
+    if given is not None:
+        articles, count = list(given[piece.file]), -1
+    elif piece.stop < 0:
         articles, count = list(read_file(piece.path, config, errors.append)), -1
     else:
         articles, count = _read_range(piece, config, errors.append)
@@ -167,9 +184,9 @@ def _drain(found: Generator[Article, None, int]) -> tuple[list[Article], int]:
             return articles, stop.value
 
 
-def _rangeable(path: str, size: int) -> bool:
+def _rangeable(path: str, size: int, range_bytes: int) -> bool:
     """A large uncompressed, non-binary JSON Lines file (anything else is read whole)."""
-    if size < RANGE_BYTES or not strip_gz(path).lower().endswith(".jsonl"):
+    if size < range_bytes or not strip_gz(path).lower().endswith(".jsonl"):
         return False
     if path.lower().endswith(".gz"):
         return False
@@ -181,14 +198,14 @@ def _rangeable(path: str, size: int) -> bool:
     return not head.startswith(GZIP_MAGIC) and b"\0" not in head
 
 
-def _ranges(number: int, path: str) -> list[Piece]:
-    """Line-aligned byte ranges of about ``PART_BYTES``, each with the lines and records
+def _ranges(number: int, path: str, part_bytes: int) -> list[Piece]:
+    """Line-aligned byte ranges of about ``part_bytes``, each with the lines and records
     before it; empty when the file cannot be read (reading it whole then reports why)."""
     pieces: list[Piece] = []
     start = line = first = 0
     try:
         with open(path, "rb") as file:
-            while block := file.read(PART_BYTES):
+            while block := file.read(part_bytes):
                 if not block.endswith(b"\n"):
                     block += file.readline()
                 lines = block.split(b"\n")

@@ -9,51 +9,25 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.engine.signature import Permutations, fingerprints
-from dedup.engine.verify import Side, score_pair
 from dedup.progress import ProgressCallback
-from dedup.text.prepare import (
-    Prepared,
-    Units,
-    build_text,
-    learn_boilerplate,
-    signature_params,
-    split_units,
-)
+from dedup.text.prepare import Prepared, Units, build_text, split_units
 
 U32 = npt.NDArray[np.uint32]
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: Below this many articles everything runs in the calling process.
-PARALLEL_MIN_ARTICLES = 4000
-CHUNK = 1000
-
-
-class SignatureStore(Protocol):
-    """What the pipeline needs of a signature cache (see :mod:`dedup.store.signatures`)."""
-
-    def get_many(self, params: str, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]: ...
-
-    def put_many(self, params: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None: ...
-
-
 #: What forked workers read instead of receiving it pickled: the work and its items.
 _INHERITED: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
-
-
-def _bounds(count: int) -> list[tuple[int, int]]:
-    return [(start, min(count, start + CHUNK)) for start in range(0, count, CHUNK)]
 
 
 def _run_inherited(position: int) -> Any:
@@ -111,8 +85,9 @@ def map_each_chunk(
 ) -> Iterator[tuple[Sequence[T], R]]:
     """Each chunk of ``items`` with ``work(chunk, config)``, in order, as results arrive
     (on ``config.effective_jobs`` processes when there are enough items)."""
-    jobs = config.effective_jobs if len(items) >= PARALLEL_MIN_ARTICLES else 1
-    chunks = [items[first:last] for first, last in _bounds(len(items))]
+    size = config.tuning.chunk
+    jobs = config.effective_jobs if len(items) >= config.tuning.parallel_min else 1
+    chunks = [items[first : first + size] for first in range(0, len(items), size)]
     results = map_ordered(partial(_with_config, work, config), chunks, jobs)
     yield from zip(chunks, results, strict=True)
 
@@ -128,69 +103,9 @@ def split_parallel(
     return map_chunks(_units_chunk, articles, config, "prepare", report)
 
 
-def prepare_parallel(
-    articles: Sequence[Article], config: Config, report: ProgressCallback
-) -> tuple[list[Prepared], int]:
-    """Comparison texts for every article and how many boilerplate sentences were learned."""
-    units = map_chunks(_units_chunk, articles, config, "prepare", report)
-    boilerplate = learn_boilerplate(units, config.boilerplate_min_docs)
-    return [build_text(u, boilerplate) for u in units], len(boilerplate)
-
-
 def prepare_each(
     articles: Sequence[Article], config: Config, report: ProgressCallback
 ) -> list[Prepared]:
     """Comparison texts of articles taken one by one: junk patterns apply, but no
     boilerplate is learned from the corpus (what ``dedup check`` compares)."""
-    units = map_chunks(_units_chunk, articles, config, "prepare", report)
-    return [build_text(u, frozenset()) for u in units]
-
-
-def sign_chunk(texts: Sequence[str], config: Config) -> list[U32]:
-    """Fingerprint rows of ``texts`` (see :func:`dedup.engine.signature.fingerprints`)."""
-    perms = Permutations(config.num_perm, config.seed)
-    return list(fingerprints(texts, config.shingle_size, perms))
-
-
-def compute_signatures(
-    prepared: Sequence[Prepared],
-    config: Config,
-    cache: SignatureStore | None,
-    report: ProgressCallback,
-) -> tuple[U32, int]:
-    """Fingerprint rows (see :func:`dedup.engine.signature.fingerprints`) of non-empty prepared
-    articles, read from ``cache`` where present; the cache key is the text's digest."""
-    params = signature_params(config)
-    keys = [p.digest for p in prepared]
-    cached = cache.get_many(params, keys) if cache is not None else {}
-    missing = [i for i, k in enumerate(keys) if k not in cached]
-    texts = [prepared[i].text for i in missing]
-    fresh = map_chunks(sign_chunk, texts, config, "signatures", report)
-    if cache is not None and fresh:
-        cache.put_many(params, ((keys[i], sig) for i, sig in zip(missing, fresh, strict=True)))
-    out = np.empty((len(prepared), 3 * config.num_perm), dtype=np.uint32)
-    for i, key in enumerate(keys):
-        if key in cached:
-            out[i] = cached[key]
-    for i, sig in zip(missing, fresh, strict=True):
-        out[i] = sig
-    return out, len(prepared) - len(missing)
-
-
-def _verify_chunk(pairs: Sequence[tuple[Prepared, Prepared]], config: Config) -> list[bool]:
-    sides: dict[int, Side] = {}
-
-    def side(p: Prepared) -> Side:
-        found = sides.get(id(p))
-        if found is None:
-            found = sides[id(p)] = Side.of(p, config)
-        return found
-
-    return [score_pair(side(a), side(b), config, quick=True).is_copy for a, b in pairs]
-
-
-def verify_parallel(
-    pairs: Sequence[tuple[Prepared, Prepared]], config: Config, report: ProgressCallback
-) -> list[bool]:
-    """Whether each candidate pair verifies as a copy (``score_pair`` with a quick reject)."""
-    return map_chunks(_verify_chunk, pairs, config, "verify", report)
+    return [build_text(u, frozenset()) for u in split_parallel(articles, config, report)]

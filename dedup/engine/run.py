@@ -1,64 +1,239 @@
-"""The detection pipeline: prepare → exact → fingerprint → candidates → verify → group.
+"""One run of the engine: read → prepare → fingerprint → candidates → verify → group.
 
-``find_duplicates`` is the library's entry point. It never prints; progress goes to an
-injected callback. Results do not depend on input order: articles are sorted by
-(path, index) first, seeds are fixed, and every tie is broken by that order.
+Every command that finds copies goes through :func:`run`, over one :class:`Corpus`, with
+a store (:class:`dedup.store.scan.ScanStore`) that remembers what was read and scored.
+The store on disk lets a re-scan skip unchanged files and pairs already scored; without
+one the same code runs over a store in memory, so the result is byte for byte the same
+either way. Results do not depend on input order: articles are ordered by (path, index),
+seeds are fixed, and every tie is broken by that order.
+
+- :func:`scan_paths` runs on files and folders (``dedup scan``);
+- :func:`find_duplicates` runs on articles handed in whole (the library, ``collapse``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any, TextIO
 
 from dedup.article import Article
 from dedup.config import Config
 from dedup.engine import canonical
-from dedup.engine.group import (
-    Cluster,
-    Explain,
-    Joined,
-    Linkage,
-    Scorer,
-    components,
-    group_component,
-)
-from dedup.engine.jobs import SignatureStore, compute_signatures, prepare_parallel, verify_parallel
-from dedup.engine.signature import ANCHOR_THRESHOLD, SCHEME, band_layout, candidate_pairs
+from dedup.engine.corpus import Corpus, cut_texts, digest, learn_boilerplate
+from dedup.engine.fingerprint import SignatureStore, fingerprint
+from dedup.engine.group import Cluster, Explain, Joined, Linkage, components, group_component
+from dedup.engine.load import load_articles, load_corpus, walk
+from dedup.engine.pairs import StoredScorer, verify_pairs
+from dedup.engine.signature import ANCHOR_THRESHOLD, SCHEME, BandTable, band_layout
+from dedup.engine.spill import Spill
 from dedup.engine.verify import Side, score_pair
+from dedup.errors import InputError
 from dedup.progress import ProgressCallback, no_progress
-from dedup.result import Group, Match, Member, PairScore, Result, Stats
+from dedup.result import Group, Member, PairScore, Result, Stats
+from dedup.store.scan import ScanStore
 from dedup.text.prepare import Prepared, build_text, split_units
 from dedup.text.shingles import ANCHOR_SHINGLES
 
+WarningCallback = Callable[[InputError], None]
+Edges = list[tuple[int, int]]
 
-class _Verifier:
-    """Scores pairs of prepared articles, keeping the most recently used sides.
 
-    Pairs arrive sorted, so an article's side is usually reused at once; the bound keeps
-    memory flat however many articles take part in candidate pairs.
-    """
+def scan_paths(
+    paths: Sequence[str],
+    config: Config,
+    *,
+    store: ScanStore | None = None,
+    cache: SignatureStore | None = None,
+    progress: ProgressCallback | None = None,
+    on_warning: WarningCallback | None = None,
+    per_file: Counter[str] | None = None,
+    stdin: TextIO | None = None,
+) -> Result:
+    """Every group of copies in ``paths`` (files, folders, ``-``), reading only what the
+    store does not hold. Articles in the result have no body. ``per_file`` counts the
+    articles of each file."""
+    laps = Laps()
+    given = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
+    with Spill() as spill, given as held:
+        events = walk(paths, config, stdin)
+        report = progress or no_progress
+        corpus = load_corpus(events, config, held, spill, on_warning or _ignore, report)
+        if per_file is not None:
+            per_file.update(corpus.count_per_path())
+        return run(corpus, held, cache, report, laps)
 
-    KEEP = 1024
 
-    def __init__(self, prepared: Sequence[Prepared], config: Config) -> None:
-        self.prepared = prepared
-        self.config = config
-        self.sides: OrderedDict[int, Side] = OrderedDict()
+def find_duplicates(
+    articles: Iterable[Article],
+    config: Config | None = None,
+    *,
+    progress: ProgressCallback | None = None,
+    cache: SignatureStore | None = None,
+) -> Result:
+    """Every group of copies among ``articles``, each with its canonical article and scores."""
+    config = config or Config()
+    laps = Laps()
+    with Spill() as spill, ScanStore.in_memory(config) as store:
+        corpus = load_articles(articles, config, spill)
+        return run(corpus, store, cache, progress or no_progress, laps)
 
-    def side(self, i: int) -> Side:
-        found = self.sides.get(i)
-        if found is None:
-            found = self.sides[i] = Side.of(self.prepared[i], self.config)
-            if len(self.sides) > self.KEEP:
-                self.sides.popitem(last=False)
+
+def run(
+    corpus: Corpus,
+    store: ScanStore,
+    cache: SignatureStore | None,
+    report: ProgressCallback,
+    laps: Laps,
+    *,
+    focus: Collection[int] | None = None,
+) -> Result:
+    """The stages after reading: boilerplate, exact copies, candidates, verdicts, groups.
+    With a ``focus``, only pairs involving one of those articles count (``dedup check``)."""
+    corpus.boilerplate = learn_boilerplate(corpus, store)
+    prepared = cut_texts(corpus, store)
+    laps("prepare")
+    edges, reps = exact_edges(prepared)
+    pairs, hits = find_candidates(corpus, prepared, reps, cache, store, report)
+    if focus is not None:
+        edges, pairs = _near(edges, pairs, focus)
+    laps("candidates")
+    verified = verify_pairs(corpus, prepared, pairs, store, report)
+    laps("verify")
+    groups = group_corpus(corpus, prepared, edges + verified, store)
+    laps("group")
+    counts = (len(corpus), len(edges), len(pairs), len(verified))
+    stats = Stats(*counts, len(corpus.boilerplate), hits, laps.seconds)
+    return Result(tuple(groups), parameters(corpus.config), stats)
+
+
+def exact_edges(prepared: Sequence[Prepared]) -> tuple[Edges, list[int]]:
+    """Edges joining identical comparison texts, and one representative per distinct text."""
+    first: dict[bytes, int] = {}
+    edges: Edges = []
+    reps: list[int] = []
+    for i, p in enumerate(prepared):
+        if not p.digest:
+            continue
+        seen = first.setdefault(p.digest, i)
+        if seen == i:
+            reps.append(i)
         else:
-            self.sides.move_to_end(i)
-        return found
+            edges.append((seen, i))
+    return edges, reps
 
-    def __call__(self, a: int, b: int, *, quick: bool = False) -> PairScore:
-        return score_pair(self.side(a), self.side(b), self.config, quick=quick)
+
+def _near(edges: Edges, pairs: Edges, focus: Collection[int]) -> tuple[Edges, Edges]:
+    """The exact edges and candidate pairs that reach the ``focus``: pairs of a focus
+    article or of the representative of its exact copies, and the exact copies of every
+    article those pairs hold (exact edges join each copy to its representative)."""
+    reps = {*focus, *(a for a, b in edges if b in focus)}
+    pairs = [(a, b) for a, b in pairs if a in reps or b in reps]
+    near = reps | {x for pair in pairs for x in pair}
+    return [(a, b) for a, b in edges if a in near], pairs
+
+
+def find_candidates(
+    corpus: Corpus,
+    prepared: Sequence[Prepared],
+    reps: Sequence[int],
+    cache: SignatureStore | None,
+    store: ScanStore,
+    report: ProgressCallback,
+) -> tuple[Edges, int]:
+    """Candidate pairs among the representatives (LSH on their fingerprint rows), and how
+    many signatures the cache held.
+
+    Candidates depend only on the representatives' texts, in order: when their digests are
+    those of a run the store remembers, its candidates are taken and no signature is read.
+    """
+    key = b"p" + digest(b"".join(prepared[i].digest for i in reps))
+    found = store.get_values([key]).get(key)
+    if found is not None:
+        flat = json.loads(found)
+        pairs = [(reps[flat[k]], reps[flat[k + 1]]) for k in range(0, len(flat), 2)]
+        return pairs, len(reps) if cache is not None else 0
+    config = corpus.config
+    table = BandTable(len(reps), config.num_perm, config.lsh_threshold)
+    hits = fingerprint(
+        [prepared[i].digest for i in reps],
+        lambda k: corpus.full(reps[k]).text,
+        table.fill,
+        config,
+        cache,
+        report,
+        before_making=lambda missing: corpus.need(reps[k] for k in missing),
+    )
+    local = table.pairs()
+    store.put_memo(key, json.dumps(local.ravel().tolist()))
+    return [(reps[i], reps[j]) for i, j in local.tolist()], hits
+
+
+def group_corpus(
+    corpus: Corpus, prepared: Sequence[Prepared], edges: Edges, store: ScanStore
+) -> list[Group]:
+    """Groups from the verified ``edges``, one or more per connected component, each member
+    scored against its canonical (scores the store holds are not redone)."""
+    config = corpus.config
+    score = StoredScorer(corpus, prepared, store)
+    found = components(len(corpus), edges)
+    neighbours = adjacency(edges)
+    ranked = {members[0]: _rank(corpus, prepared, members) for members in found}
+    score.prefetch([(order[0], m) for order, _ in ranked.values() for m in order[1:]])
+    linkage = Linkage(config.grouping == "copies", config.chain_containment)
+    clusters: list[Cluster] = []
+    for members in found:
+        order, explain = ranked.pop(members[0])
+        clusters.extend(group_component(order, explain, neighbours, score, linkage))
+    score.save()
+    clusters.sort(key=lambda c: c.canonical)
+    return [
+        Group(
+            number,
+            corpus.article(c.canonical),
+            tuple(_member(corpus, j) for j in c.copies),
+            c.reason,
+        )
+        for number, c in enumerate(clusters, 1)
+    ]
+
+
+def _rank(
+    corpus: Corpus, prepared: Sequence[Prepared], members: Sequence[int]
+) -> tuple[list[int], Explain]:
+    """A component's members in order of preference as canonical, and why."""
+    heads = [corpus.head(m) for m in members]
+    ranking = canonical.rank(heads, [prepared[m].words for m in members], corpus.config)
+    local = {m: k for k, m in enumerate(members)}
+
+    def explain(best: int, runner: int | None) -> str:
+        return ranking.reason(local[best], None if runner is None else local[runner])
+
+    return [members[k] for k in ranking.order], explain
+
+
+def adjacency(edges: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
+    """Each article's partners in ``edges``, sorted (so walks over them are deterministic)."""
+    found: dict[int, set[int]] = {}
+    for a, b in edges:
+        found.setdefault(a, set()).add(b)
+        found.setdefault(b, set()).add(a)
+    return {k: sorted(v) for k, v in found.items()}
+
+
+def _member(corpus: Corpus, joined: Joined) -> Member:
+    via = None if joined.via is None else corpus.article(joined.via)
+    return Member(corpus.article(joined.member), joined.score, via, joined.link)
+
+
+def compare(a: Article, b: Article, config: Config | None = None) -> PairScore:
+    """Score two articles on their own (junk patterns apply; corpus boilerplate does not)."""
+    config = config or Config()
+    left, right = (build_text(split_units(x, config), frozenset()) for x in (a, b))
+    return score_pair(Side.of(left, config), Side.of(right, config), config)
 
 
 def parameters(config: Config) -> dict[str, Any]:
@@ -91,43 +266,6 @@ def parameters(config: Config) -> dict[str, Any]:
     }
 
 
-def find_duplicates(
-    articles: Iterable[Article],
-    config: Config | None = None,
-    *,
-    progress: ProgressCallback | None = None,
-    cache: SignatureStore | None = None,
-) -> Result:
-    """Every group of copies among ``articles``, each with its canonical article and scores."""
-    config = config or Config()
-    report = progress or no_progress
-    lap = Laps()
-    ordered = sorted(articles, key=lambda a: (a.path, a.index))
-    prepared, boilerplate = prepare_parallel(ordered, config, report)
-    lap("prepare")
-    edges, reps = exact_edges(prepared)
-    sigs, hits = compute_signatures([prepared[i] for i in reps], config, cache, report)
-    lap("signatures")
-    pairs = [(reps[i], reps[j]) for i, j in candidate_pairs(sigs, config.lsh_threshold).tolist()]
-    lap("candidates")
-    verifier = _Verifier(prepared, config)
-    verified = _verify(pairs, prepared, config, report)
-    lap("verify")
-    words = [p.words for p in prepared]
-    groups = group_edges(ordered, words, edges + verified, verifier, config)
-    lap("group")
-    stats = Stats(
-        articles=len(ordered),
-        exact_pairs=len(edges),
-        candidate_pairs=len(pairs),
-        verified_pairs=len(verified),
-        boilerplate_lines=boilerplate,
-        cache_hits=hits,
-        seconds=lap.seconds,
-    )
-    return Result(tuple(groups), parameters(config), stats)
-
-
 class Laps:
     """Seconds spent in each stage."""
 
@@ -141,153 +279,8 @@ class Laps:
         self.last = now
 
 
-def exact_edges(prepared: Sequence[Prepared]) -> tuple[list[tuple[int, int]], list[int]]:
-    """Edges joining identical comparison texts, and one representative per distinct text."""
-    first: dict[bytes, int] = {}
-    edges: list[tuple[int, int]] = []
-    reps: list[int] = []
-    for i, p in enumerate(prepared):
-        if not p.digest:
-            continue
-        seen = first.setdefault(p.digest, i)
-        if seen == i:
-            reps.append(i)
-        else:
-            edges.append((seen, i))
-    return edges, reps
+def _ignore(error: InputError) -> None:
+    """The default warning callback: drop the warning."""
 
 
-def _verify(
-    pairs: Sequence[tuple[int, int]],
-    prepared: Sequence[Prepared],
-    config: Config,
-    report: ProgressCallback,
-) -> list[tuple[int, int]]:
-    """The candidate pairs that verify as copies, checked on all jobs."""
-    texts = [(prepared[a], prepared[b]) for a, b in pairs]
-    verdicts = verify_parallel(texts, config, report)
-    return [pair for pair, copy in zip(pairs, verdicts, strict=True) if copy]
-
-
-class Articles(Protocol):
-    """Articles by position: a list, or a view that reads each one when asked."""
-
-    def __len__(self) -> int: ...
-
-    def __getitem__(self, index: int, /) -> Article: ...
-
-
-def group_edges(
-    articles: Articles,
-    words: Sequence[int],
-    edges: Sequence[tuple[int, int]],
-    score: Scorer,
-    config: Config,
-    *,
-    heads: Callable[[int], Article] | None = None,
-) -> list[Group]:
-    """Groups of copies from verified ``edges``, each member scored by ``score`` against its
-    canonical. ``heads(i)`` gives the article the canonical rules see (default ``articles[i]``)."""
-    view = heads or articles.__getitem__
-
-    def rank(members: Sequence[int]) -> tuple[list[int], Explain]:
-        ranking = canonical.rank([view(m) for m in members], [words[m] for m in members], config)
-        local = {m: k for k, m in enumerate(members)}
-
-        def explain(best: int, runner: int | None) -> str:
-            return ranking.reason(local[best], None if runner is None else local[runner])
-
-        return [members[k] for k in ranking.order], explain
-
-    found = components(len(articles), edges)
-    neighbours = adjacency(edges)
-    ranked = {members[0]: rank(members) for members in found}
-    prefetch = getattr(score, "prefetch", None)
-    if prefetch is not None:  # a scorer that reads stored scores gets them in one go
-        firsts = [ranked[members[0]][0] for members in found]
-        prefetch([(order[0], m) for order in firsts for m in order[1:]])
-    linkage = Linkage(config.grouping == "copies", config.chain_containment)
-    clusters: list[Cluster] = []
-    for members in found:
-        order, explain = ranked.pop(members[0])
-        clusters.extend(group_component(order, explain, neighbours, score, linkage))
-    clusters.sort(key=lambda c: c.canonical)
-    return [
-        Group(
-            id=number,
-            canonical=articles[c.canonical],
-            copies=tuple(_member(articles, j) for j in c.copies),
-            reason=c.reason,
-        )
-        for number, c in enumerate(clusters, 1)
-    ]
-
-
-def adjacency(edges: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
-    """Each article's partners in ``edges``, sorted (so walks over them are deterministic)."""
-    found: dict[int, set[int]] = {}
-    for a, b in edges:
-        found.setdefault(a, set()).add(b)
-        found.setdefault(b, set()).add(a)
-    return {k: sorted(v) for k, v in found.items()}
-
-
-def _member(articles: Articles, joined: Joined) -> Member:
-    via = None if joined.via is None else articles[joined.via]
-    return Member(articles[joined.member], joined.score, via, joined.link)
-
-
-def compare(a: Article, b: Article, config: Config | None = None) -> PairScore:
-    """Score two articles on their own (junk patterns apply; corpus boilerplate does not)."""
-    config = config or Config()
-    left, right = (build_text(split_units(x, config), frozenset()) for x in (a, b))
-    return score_pair(Side.of(left, config), Side.of(right, config), config)
-
-
-def find_matches(
-    targets: Sequence[Article],
-    corpus: Iterable[Article],
-    config: Config | None = None,
-    *,
-    progress: ProgressCallback | None = None,
-    cache: SignatureStore | None = None,
-) -> list[Match]:
-    """Which ``targets`` copy each other or any article of ``corpus`` (for ``dedup check``)."""
-    wanted = {(t.path, t.index) for t in targets}
-    others = [a for a in corpus if (a.path, a.index) not in wanted]
-    result = find_duplicates([*targets, *others], config, progress=progress, cache=cache)
-    matches: list[Match] = []
-    for group in result.groups:
-        members = [group.canonical, *(m.article for m in group.copies)]
-        joined = {(m.article.path, m.article.index): m for m in group.copies}
-        for article in members:
-            if (article.path, article.index) not in wanted:
-                continue
-            if article is group.canonical:
-                original = _first_other(group, wanted) or group.copies[0].article
-                matches.append(
-                    Match(article, original, joined[(original.path, original.index)].score)
-                )
-            else:
-                member = joined[(article.path, article.index)]
-                through = member.via or group.canonical
-                matches.append(Match(article, through, member.link or member.score))
-    return sorted(matches, key=lambda m: (m.article.path, m.article.index))
-
-
-def _first_other(group: Group, wanted: set[tuple[str, int]]) -> Article | None:
-    """The first member not being checked, preferring those that verify against the
-    canonical directly."""
-    others = [m for m in group.copies if (m.article.path, m.article.index) not in wanted]
-    direct = [m for m in others if m.via is None]
-    return (direct or others)[0].article if others else None
-
-
-__all__ = [
-    "compare",
-    "exact_edges",
-    "find_duplicates",
-    "find_matches",
-    "group_edges",
-    "parameters",
-]
+__all__ = ["compare", "find_duplicates", "parameters", "run", "scan_paths"]

@@ -7,7 +7,7 @@ fields as JSON (every :class:`~dedup.article.Article` field but the path and bod
 the openings the canonical rules read). A row is keyed by the file's real path and
 checked against its size and modification time, under a *scope*: a short hash of every
 setting that changes units or scores (:func:`scan_params`). A large file's row is stored
-in chunks of ``CHUNK_ARTICLES`` articles, each with its checksum.
+in chunks (``Tuning.row_articles`` articles each), each with its checksum.
 
 Beside the files, two tables keyed by comparison-text digests keep work that does not
 depend on where a text lives: scores of pairs (the quick verdict of a candidate pair, the
@@ -29,25 +29,23 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from dedup import __version__
 from dedup.config import Config
 from dedup.engine.records import LightRecords
 from dedup.errors import DedupError
 from dedup.result import PairScore
-from dedup.store.corpus_index import index_params
 from dedup.store.signatures import SignatureCache
 from dedup.store.sqlite import SQLiteStore, Warn
+from dedup.text.prepare import signature_params
 
 U64 = npt.NDArray[np.uint64]
 
 STORE_NAME = "scan-index.sqlite"
 SCHEMA_VERSION = 3
 #: Bump when what a row holds changes.
-STORE_VERSION = 2
+STORE_VERSION = 3
 #: Keys per ``IN (...)`` query, under SQLite's oldest limit of 999 variables.
 QUERY_CHUNK = 900
-#: Articles per stored chunk of a file's row: a large file is written (and read back) in
-#: chunks, so neither ever holds the whole row.
-CHUNK_ARTICLES = 20_000
 #: Whole-corpus memos (learned boilerplate, candidate pairs) kept per kind and settings.
 MEMOS_KEPT = 8
 
@@ -109,19 +107,14 @@ class StoredFile:
 
 
 def scan_params(config: Config) -> str:
-    """Every setting that changes units, texts or scores, as one key string."""
-    scoring = json.dumps(
-        [
-            config.min_words,
-            config.number_overlap,
-            config.coverage,
-            config.containment,
-            config.similarity,
-            config.lsh_threshold,
-            config.boilerplate_min_docs,
-        ]
-    )
-    return f"{index_params(config)}:{scoring}:s{STORE_VERSION}"
+    """Every setting that changes articles, units, texts, signatures or scores, as one key."""
+    settings = [
+        *(config.all_junk_patterns, config.all_chrome_markers),
+        *(config.title_fields, config.text_fields),
+        *(config.min_words, config.number_overlap, config.coverage, config.containment),
+        *(config.similarity, config.lsh_threshold, config.boilerplate_min_docs),
+    ]
+    return f"{signature_params(config)}:{json.dumps(settings)}:s{STORE_VERSION}:v{__version__}"
 
 
 def store_location(config: Config) -> Path:
@@ -147,6 +140,11 @@ class ScanStore(SQLiteStore):
         """The store ``config`` asks for: on disk, or in memory when caching is off."""
         path = store_location(config) if config.cache else None
         return cls(path, scan_params(config), on_warning=on_warning)
+
+    @classmethod
+    def in_memory(cls, config: Config) -> ScanStore:
+        """A store that lives as long as the run: the same code, nothing kept."""
+        return cls(None, scan_params(config))
 
     # -- files ---------------------------------------------------------------------------
 

@@ -1,0 +1,80 @@
+"""The fingerprint stage: MinHash rows of comparison texts, from the signature cache or made.
+
+One path for every command: ``scan`` signs the representatives of its corpus, ``check``
+its targets and the corpus files it indexes. Rows the cache holds (keyed by the text's
+digest under the signature settings) are taken in chunks; the others are made on all
+jobs, a chunk at a time, and cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.config import Config
+from dedup.engine.jobs import map_each_chunk
+from dedup.engine.signature import Permutations, fingerprints
+from dedup.progress import ProgressCallback
+from dedup.text.prepare import signature_params
+
+U32 = npt.NDArray[np.uint32]
+I64 = npt.NDArray[np.int64]
+#: Receives rows as they come: their positions among the texts, and the rows.
+Take = Callable[[I64, U32], None]
+
+
+class SignatureStore(Protocol):
+    """What the engine needs of a signature cache (see :mod:`dedup.store.signatures`)."""
+
+    def get_many(self, params: str, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]: ...
+
+    def put_many(self, params: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None: ...
+
+
+def fingerprint(
+    keys: Sequence[bytes],
+    text_of: Callable[[int], str],
+    take: Take,
+    config: Config,
+    cache: SignatureStore | None,
+    report: ProgressCallback,
+    *,
+    before_making: Callable[[Sequence[int]], None] | None = None,
+) -> int:
+    """Fingerprint rows (:func:`dedup.engine.signature.fingerprints`) of the texts whose
+    digests are ``keys``, handed to ``take``; returns how many the cache held.
+
+    ``text_of(position)`` gives a text to sign; it runs in worker processes, which inherit
+    what the caller holds. ``before_making`` sees the positions to be made first (to read
+    their texts while still in one process)."""
+    params = signature_params(config)
+    missing: list[int] = []
+    step = config.tuning.lookup_chunk
+    for first in range(0, len(keys), step):
+        chunk = keys[first : first + step]
+        cached = cache.get_many(params, chunk) if cache is not None else {}
+        hits = [k for k, key in enumerate(chunk) if key in cached]
+        if hits:
+            take(
+                np.asarray(hits, dtype=np.int64) + first, np.stack([cached[chunk[k]] for k in hits])
+            )
+        missing += [first + k for k, key in enumerate(chunk) if key not in cached]
+    if before_making is not None:
+        before_making(missing)
+    done = 0
+    for positions, rows in map_each_chunk(partial(_sign, text_of), missing, config):
+        take(np.asarray(positions, dtype=np.int64), rows)
+        if cache is not None:
+            cache.put_many(params, zip([keys[k] for k in positions], rows, strict=True))
+        done += len(positions)
+        report("signatures", done, len(missing))
+    return len(keys) - len(missing)
+
+
+def _sign(text_of: Callable[[int], str], positions: Sequence[int], config: Config) -> U32:
+    texts = [text_of(k) for k in positions]
+    return fingerprints(texts, config.shingle_size, Permutations(config.num_perm, config.seed))

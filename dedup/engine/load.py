@@ -1,0 +1,186 @@
+"""The read stage: the corpus loaded from files, through the store when one holds them.
+
+Unchanged files are not read: their articles come back from the store
+(:mod:`dedup.store.scan`) as bodiless records with unit hashes and comparison-text
+digests. New and changed files are read (on all jobs, :mod:`dedup.engine.ingest`), split
+into units, spilled and stored. Articles handed in whole take the same road, minus the
+reading and the storing.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TextIO
+
+from dedup.article import Article
+from dedup.config import Config
+from dedup.engine.corpus import Corpus, Found
+from dedup.engine.ingest import PieceRead, plan_parts, read_now, read_parts
+from dedup.engine.records import LightRecords
+from dedup.engine.spill import Spill
+from dedup.errors import InputError
+from dedup.progress import ProgressCallback
+from dedup.read.walk import iter_files
+from dedup.store.scan import EncodedRow, ScanStore
+
+WarningCallback = Callable[[InputError], None]
+
+_INVALID_UTF8 = "invalid UTF-8"
+_EMPTY = "empty file, skipped"
+
+
+def load_articles(articles: Iterable[Article], config: Config, spill: Spill) -> Corpus:
+    """A corpus of articles handed in whole, grouped by the path they name (read and split
+    on all jobs, as files are)."""
+    by_path: dict[str, list[Article]] = {}
+    for article in articles:
+        by_path.setdefault(article.path, []).append(article)
+    given = list(by_path.values())
+    found = [Found(path, path, -1, -1) for path in by_path]
+    corpus = Corpus(found, config, spill, given)
+    sizes = [
+        (n, f.path, sum(len(p) for a in given[n] for p in a.body)) for n, f in enumerate(found)
+    ]
+    for read in read_parts(plan_parts(sizes, config.tuning, ranges=False), config, spill, given):
+        corpus.add_piece(read.piece.file, read)
+    corpus.freeze()
+    return corpus
+
+
+def walk(paths: Sequence[str], config: Config, stdin: TextIO | None) -> list[Found | InputError]:
+    """The files to scan with their stat, and the walk's warnings, in :func:`iter_files` order."""
+    events: list[Found | InputError] = []
+    for path in iter_files(paths, config, events.append, stdin=stdin):
+        try:
+            info = os.stat(path)
+        except OSError:
+            info = None
+        size, mtime = (info.st_size, info.st_mtime_ns) if info else (-1, -1)
+        events.append(Found(path, os.path.realpath(path), size, mtime))
+    return events
+
+
+def load_corpus(
+    events: Sequence[Found | InputError],
+    config: Config,
+    store: ScanStore,
+    spill: Spill,
+    warn: WarningCallback,
+    report: ProgressCallback,
+) -> Corpus:
+    """Stored records of unchanged files; new and changed files read (on all jobs), split,
+    spilled and stored.
+
+    Warnings come in the order reading every file would give them: the walk's, and each
+    file's (replayed from the store for a file not read again).
+    """
+    found = [e for e in events if isinstance(e, Found)]
+    stats = store.load_stats(f.real for f in found if f.size >= 0)
+    corpus = Corpus(found, config, spill)
+    racy = config.tuning.racy_ns
+    fresh = {n for n, f in enumerate(found) if _is_fresh(stats.get(f.real), f, racy)}
+    stale = [(n, f.path, f.size) for n, f in enumerate(found) if n not in fresh]
+    parts = plan_parts(stale, config.tuning)
+    pieces = Counter(piece.file for part in parts for piece in part)
+    started = time.time_ns()
+    results = read_parts(parts, config, spill)
+    batch: list[EncodedRow] = []
+    number = 0
+    for event in events:
+        if isinstance(event, InputError):
+            warn(event)
+            continue
+        stored = store.load_file(event.real, event.path) if number in fresh else None
+        if stored is not None:
+            for message, line in stored.warnings:
+                warn(InputError(event.path, message, line))
+            corpus.add_stored(number, stored, store.load_records(stored))
+        else:
+            reads: Iterator[PieceRead] = (next(results) for _ in range(pieces[number]))
+            if not pieces[number]:  # stored row found unsound after all: read it here
+                reads = iter(read_now(number, event.path, config, spill))
+            batch.append(_read_file(corpus, number, event, started, reads, store, warn))
+            report("read", len(corpus.columns), None)
+        number += 1
+        if len(batch) >= config.tuning.batch_files:
+            store.store_files(batch)
+            batch = []
+    store.store_files(batch)
+    corpus.freeze()
+    return corpus
+
+
+def _read_file(
+    corpus: Corpus,
+    number: int,
+    found: Found,
+    started: int,
+    reads: Iterator[PieceRead],
+    store: ScanStore,
+    warn: WarningCallback,
+) -> EncodedRow:
+    """Add a file's pieces to the corpus as they come; its row for the store (a large
+    file's row is written in chunks as it goes, all but the last here)."""
+    row = _RowWriter(found, store, corpus.config.tuning.row_articles)
+    notes: list[tuple[str, int | None]] = []
+    counts: list[int] = []
+    for read in reads:
+        corpus.add_piece(number, read)
+        for error in read.warnings:
+            if not (error.reason.startswith(_INVALID_UTF8) and _warned_utf8(notes)):
+                notes.append((error.reason, error.line))
+                warn(error)
+        counts.append(read.count)
+        row.add(read)
+    if counts and all(count == 0 for count in counts):  # byte ranges of blank lines only
+        notes.append((_EMPTY, None))
+        warn(InputError(found.path, _EMPTY))
+    corpus.stamp(found.real, found.size, found.mtime_ns, started)
+    return row.finish(started, tuple(notes))
+
+
+class _RowWriter:
+    """A file's stored row, built piece by piece; every ``limit`` articles are written
+    ahead as a chunk, so a large file's row is never whole in memory."""
+
+    def __init__(self, found: Found, store: ScanStore, limit: int) -> None:
+        self.found = found
+        self.store = store
+        self.limit = limit
+        self.lights: list[LightRecords] = []
+        self.fields: list[bytes] = []
+        self.chunks: list[int] = []
+
+    def add(self, read: PieceRead) -> None:
+        self.lights.append(read.light)
+        self.fields.append(read.fields)
+        if sum(len(x) for x in self.lights) >= self.limit:
+            light, fields = self._take()
+            number = len(self.chunks) + 1
+            self.chunks.append(self.store.store_chunk(self.found.real, number, light, fields))
+
+    def finish(self, started: int, notes: tuple[tuple[str, int | None], ...]) -> EncodedRow:
+        f = self.found
+        light, fields = self._take()
+        chunks = tuple(self.chunks)
+        return EncodedRow(f.real, f.size, f.mtime_ns, started, light, fields, notes, chunks)
+
+    def _take(self) -> tuple[bytes, bytes]:
+        light, fields = LightRecords.join(self.lights).to_bytes(), b"".join(self.fields)
+        self.lights, self.fields = [], []
+        return light, fields
+
+
+def _warned_utf8(notes: Sequence[tuple[str, int | None]]) -> bool:
+    """Whether the file's invalid UTF-8 was reported (once per file, as one read gives)."""
+    return any(reason.startswith(_INVALID_UTF8) for reason, _ in notes)
+
+
+def _is_fresh(stat: tuple[int, int, int] | None, found: Found, racy_ns: int) -> bool:
+    if stat is None:
+        return False
+    size, mtime_ns, indexed_ns = stat
+    return size == found.size and mtime_ns == found.mtime_ns and mtime_ns < indexed_ns - racy_ns

@@ -1,0 +1,207 @@
+"""The verify stage: candidate pairs checked by the rules of :mod:`dedup.engine.verify`.
+
+Most LSH candidates share few shingles, and :func:`dedup.engine.verify.score_pair` rejects
+those on that alone (``quick``). On a large corpus the candidate graph is one big tangle,
+so no order of pairs lets a worker keep every article's shingles at hand. Instead each
+article's set of distinct shingles is built once, by the workers, and spilled
+(:mod:`dedup.engine.spill`); the pairs are then screened on those sets, and only pairs
+that survive are scored in full. Verdicts are exactly ``score_pair(..., quick=True).is_copy``.
+
+Verdicts and the full scores grouping asks for are kept in the store by the digests of
+the two texts, so a re-run scores no pair twice. Every score of an article goes through
+one cache of its comparison side (:class:`Sides`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.config import Config
+from dedup.engine.corpus import Corpus
+from dedup.engine.group import component_order
+from dedup.engine.jobs import map_chunks, map_each_chunk, map_ordered
+from dedup.engine.verify import QUICK_REJECT, Side, score_pair
+from dedup.progress import ProgressCallback, no_progress
+from dedup.result import PairScore
+from dedup.store.scan import ScanStore, score_from_json, score_to_json
+from dedup.text.prepare import Prepared
+from dedup.text.shingles import shingle
+
+I64 = npt.NDArray[np.int64]
+U64 = npt.NDArray[np.uint64]
+Edges = list[tuple[int, int]]
+
+
+class Sides:
+    """Comparison sides of articles, each built once and kept while ``keep`` allow."""
+
+    def __init__(self, corpus: Corpus, keep: int = 1024) -> None:
+        self.corpus = corpus
+        self.keep = keep
+        self.built: dict[int, Side] = {}
+
+    def __call__(self, i: int) -> Side:
+        found = self.built.get(i)
+        if found is None:
+            if len(self.built) >= self.keep:
+                self.built.clear()
+            found = self.built[i] = Side.of(self.corpus.full(i), self.corpus.config)
+        return found
+
+
+def verify_pairs(
+    corpus: Corpus,
+    prepared: Sequence[Prepared],
+    pairs: Sequence[tuple[int, int]],
+    store: ScanStore,
+    report: ProgressCallback,
+) -> Edges:
+    """The candidate pairs that verify as copies; verdicts the store holds are not redone."""
+    keys = [b"q" + prepared[a].digest + prepared[b].digest for a, b in pairs]
+    verdicts = {key: value == "true" for key, value in store.get_values(keys).items()}
+    todo = [k for k, key in enumerate(keys) if key not in verdicts]
+    todo = [todo[k] for k in component_order([pairs[k] for k in todo])]
+    corpus.need(x for k in todo for x in pairs[k])
+    copies = verify_screened(corpus, [pairs[k] for k in todo], report)
+    fresh = dict(zip([keys[k] for k in todo], copies, strict=True))
+    store.put_values((key, "true" if copy else "false") for key, copy in fresh.items())
+    verdicts.update(fresh)
+    return [pair for pair, key in zip(pairs, keys, strict=True) if verdicts[key]]
+
+
+def verify_screened(
+    corpus: Corpus, pairs: Sequence[tuple[int, int]], report: ProgressCallback
+) -> list[bool]:
+    """Whether each candidate pair verifies as a copy (``score_pair`` with a quick reject)."""
+    members = sorted({x for pair in pairs for x in pair})
+    sets = build_sets(corpus, members)
+    work = partial(_screen_chunk, corpus, sets)
+    verdicts: list[bool] = []
+    for _, found in map_each_chunk(work, pairs, corpus.config):
+        verdicts += found
+        report("verify", len(verdicts), len(pairs))
+    return verdicts
+
+
+class ShingleSets:
+    """Where each article's distinct shingle hashes are spilled: part, offset, count."""
+
+    def __init__(self, count: int) -> None:
+        self.where: I64 = np.full((count, 3), -1, dtype=np.int64)
+
+    def read(self, corpus: Corpus, i: int) -> U64:
+        part, offset, count = (int(x) for x in self.where[i])
+        data = corpus.spill.read_bytes((part, offset, 8 * count))
+        return np.frombuffer(data, dtype="<u8").astype(np.uint64)
+
+
+def build_sets(corpus: Corpus, members: Sequence[int]) -> ShingleSets:
+    """The distinct shingles of ``members``, built on all jobs and spilled."""
+    sets = ShingleSets(len(corpus))
+    step = corpus.config.tuning.set_chunk
+    chunks = [
+        (corpus.spill.next_part(), members[first : first + step])
+        for first in range(0, len(members), step)
+    ]
+    jobs = corpus.config.effective_jobs if len(chunks) > 1 else 1
+    for (part, chosen), (offsets, counts) in zip(
+        chunks, map_ordered(partial(_spill_sets, corpus), chunks, jobs), strict=True
+    ):
+        rows = np.asarray(chosen, dtype=np.int64)
+        sets.where[rows, 0] = part
+        sets.where[rows, 1] = offsets
+        sets.where[rows, 2] = counts
+    return sets
+
+
+def _spill_sets(corpus: Corpus, task: tuple[int, Sequence[int]]) -> tuple[I64, I64]:
+    part, chosen = task
+    writer = corpus.spill.writer(part)
+    size = corpus.config.shingle_size
+    offsets, counts = [], []
+    try:
+        for i in chosen:
+            unique = shingle(corpus.full(i).text, size).unique()
+            offsets.append(writer.write_bytes(unique.astype("<u8").tobytes())[1])
+            counts.append(len(unique))
+    finally:
+        writer.close()
+    return np.asarray(offsets, dtype=np.int64), np.asarray(counts, dtype=np.int64)
+
+
+def _screen_chunk(
+    corpus: Corpus, sets: ShingleSets, pairs: Sequence[tuple[int, int]], config: Config
+) -> list[bool]:
+    side = Sides(corpus, keep=len(corpus) + 1)
+    verdicts = []
+    for a, b in pairs:
+        left, right = sets.read(corpus, a), sets.read(corpus, b)
+        shared = len(np.intersect1d(left, right, assume_unique=True))
+        c_ab = shared / len(left) if len(left) else 0.0
+        c_ba = shared / len(right) if len(right) else 0.0
+        # The quick reject's own test. Identical texts share every shingle, so they end here
+        # only when neither has one, and then the full score (exact) decides.
+        if (len(left) or len(right)) and max(c_ab, c_ba) < QUICK_REJECT:
+            verdicts.append(False)
+        else:
+            verdicts.append(score_pair(side(a), side(b), config, quick=True).is_copy)
+    return verdicts
+
+
+class StoredScorer:
+    """Full scores of pairs for grouping, read from the store where it holds them, else
+    computed (and kept for the store: :meth:`save`)."""
+
+    def __init__(self, corpus: Corpus, prepared: Sequence[Prepared], store: ScanStore) -> None:
+        self.corpus = corpus
+        self.prepared = prepared
+        self.store = store
+        self.sides = Sides(corpus)
+        self.fresh: dict[bytes, str] = {}
+        self.known: dict[bytes, str] = {}
+        self.asked: set[bytes] = set()
+
+    def prefetch(self, pairs: Sequence[tuple[int, int]]) -> None:
+        """The scores of ``pairs`` (those grouping asks for first): read from the store at
+        once where it holds them, the others computed on all jobs."""
+        keys = [self.key(a, b) for a, b in pairs]
+        self.asked.update(keys)
+        self.known.update(self.store.get_values(keys))
+        todo = [pair for pair, key in zip(pairs, keys, strict=True) if key not in self.known]
+        self.corpus.need(x for pair in todo for x in pair)
+        work = partial(_score_chunk, self.corpus)
+        scores = map_chunks(work, todo, self.corpus.config, "group", no_progress)
+        for (a, b), score in zip(todo, scores, strict=True):
+            self.fresh[self.key(a, b)] = score_to_json(score)
+
+    def key(self, a: int, b: int) -> bytes:
+        return b"f" + self.prepared[a].digest + self.prepared[b].digest
+
+    def __call__(self, a: int, b: int, *, quick: bool = False) -> PairScore:
+        key = self.key(a, b)
+        text = self.fresh.get(key) or self.known.get(key)
+        if text is None and key not in self.asked:  # a pair of a component split in two
+            text = self.store.get_values([key]).get(key)
+        if text is not None:
+            return score_from_json(text)
+        config = self.corpus.config
+        if quick:  # a quick rejection is no full score: never stored
+            return score_pair(self.sides(a), self.sides(b), config, quick=True)
+        score = score_pair(self.sides(a), self.sides(b), config)
+        self.fresh[key] = score_to_json(score)
+        return score
+
+    def save(self) -> None:
+        """Store the scores computed in this run."""
+        self.store.put_values(self.fresh.items())
+
+
+def _score_chunk(
+    corpus: Corpus, pairs: Sequence[tuple[int, int]], config: Config
+) -> list[PairScore]:
+    side = Sides(corpus, keep=len(corpus) + 1)
+    return [score_pair(side(a), side(b), config) for a, b in pairs]
