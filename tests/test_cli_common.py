@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import fields
 from pathlib import Path
 
 import click
@@ -13,7 +12,7 @@ from click.testing import CliRunner
 
 from dedup.cli import cli
 from dedup.cli.common import Warnings
-from dedup.config import Config, load_config
+from dedup.config import load_config
 from dedup.errors import ConfigError, InputError
 
 
@@ -43,12 +42,6 @@ def test_python_dash_m_runs_the_command_line() -> None:
         [sys.executable, "-m", "dedup", "--version"], capture_output=True, text=True, check=False
     )
     assert (done.returncode, done.stdout.strip()) == (0, "dedup, version 0.1.0")
-
-
-def test_readme_documents_every_setting() -> None:
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    missing = [f.name for f in fields(Config) if f"| `{f.name}` |" not in readme]
-    assert missing == []
 
 
 @pytest.mark.parametrize(
