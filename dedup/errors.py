@@ -28,3 +28,7 @@ class ConfigError(DedupError):
 
 class CacheError(DedupError):
     """The signature cache could not be opened or written."""
+
+
+def ignore(warning: object) -> None:
+    """The default warning callback: drop the warning."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dedup.config import Config
-from dedup.errors import DedupError
+from dedup.errors import DedupError, ignore
 from dedup.read.walk import STDIN_PATH, iter_files, matches_any
 
 
@@ -36,7 +36,7 @@ class Inputs:
     def of(cls, paths: Sequence[str], config: Config) -> Inputs:
         """The inputs of ``paths`` (already expanded: no ``-``), walked as the reader does."""
         named = tuple(os.path.realpath(p) for p in paths if p != STDIN_PATH)
-        reached = list(iter_files([p for p in paths if p != STDIN_PATH], config, _ignore))
+        reached = list(iter_files([p for p in paths if p != STDIN_PATH], config, ignore))
         files = tuple(os.path.realpath(p) for p in reached)
         identities = (_identity(p) for p in (*paths, *reached))
         return cls(named, files, frozenset(i for i in identities if i is not None))
@@ -103,6 +103,4 @@ def _identity(path: str | Path) -> tuple[int, int] | None:
         return None
     return (info.st_dev, info.st_ino)
 
-
-def _ignore(_: object) -> None:
     return None

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import replace
@@ -265,12 +266,28 @@ def test_scan_prints_the_same_bytes_with_the_store_as_without(
 
 def test_only_the_latest_corpus_memos_are_kept() -> None:
     with ScanStore(None, "settings") as store:
-        keys = [b"p" + bytes([n]) for n in range(MEMOS_KEPT + 2)]
+        keys = [bytes([n]) for n in range(MEMOS_KEPT + 2)]
         for key in keys:
-            store.put_memo(key, "[]")
-        store.put_values([(b"q-pair", "true")])
-        kept = store.get_values([*keys, b"q-pair"])
-    assert sorted(kept) == sorted([*keys[2:], b"q-pair"])
+            store.put_memo("candidates", key, "[]")
+        store.put("verdicts", [(b"pair", "true")])
+        store.put_memo("boilerplate", b"files", "[]")
+        assert sorted(store.get("candidates", keys)) == keys[2:]
+        assert store.get("verdicts", [b"pair"]) == {b"pair": "true"}
+        assert store.get("boilerplate", [b"files"]) == {b"files": "[]"}
+
+
+def test_an_edited_stored_verdict_or_score_is_never_used(examples: Path, tmp_path: Path) -> None:
+    """Every work row carries a checksum: a verdict flipped or a score edited by hand (or
+    by a disk fault) is ignored and worked out again, so no copy is lost."""
+    config = config_for(tmp_path)
+    cold = scan([str(examples)], config)
+    assert cold.groups
+    with sqlite3.connect(tmp_path / "cache" / STORE_NAME) as conn:
+        assert conn.execute("UPDATE verdicts SET value = CAST('false' AS BLOB)").rowcount
+        assert conn.execute("UPDATE scores SET value = CAST('[0.1]' AS BLOB)").rowcount
+        conn.execute("DELETE FROM candidates")
+    warm = scan([str(examples)], config)
+    assert [g.to_dict() for g in warm.groups] == [g.to_dict() for g in cold.groups]
 
 
 def test_cache_clear_removes_the_scan_index(

@@ -244,7 +244,3 @@ def build_config(config_file: Path | None, **flags: Any) -> Config:
 
 def stdout_is_terminal() -> bool:
     return sys.stdout.isatty()
-
-
-def stderr_is_terminal() -> bool:
-    return sys.stderr.isatty()

@@ -23,7 +23,7 @@ from dedup.engine.fingerprint import SignatureStore
 from dedup.engine.load import load_corpus, walk
 from dedup.engine.run import Laps, run
 from dedup.engine.spill import Spill
-from dedup.errors import InputError
+from dedup.errors import InputError, ignore
 from dedup.progress import ProgressCallback, no_progress
 from dedup.result import Group, Match, Member, Result
 from dedup.store.scan import ScanStore
@@ -51,7 +51,7 @@ def check_files(
     held = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
     report = progress or no_progress
     with Spill() as spill, held as scan_store:
-        corpus = load_corpus(events, config, scan_store, spill, on_warning or _ignore, report)
+        corpus = load_corpus(events, config, scan_store, spill, on_warning or ignore, report)
         focus = np.flatnonzero(corpus.columns.file_of < len(named)).tolist()
         if not focus:
             return []
@@ -96,7 +96,3 @@ def _shown(event: Found | InputError) -> Found | InputError:
 
 def _named(event: Found | InputError, named: set[str]) -> bool:
     return isinstance(event, Found) and event.real in named
-
-
-def _ignore(error: InputError) -> None:
-    """The default warning callback: drop the warning."""

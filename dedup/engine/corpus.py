@@ -27,7 +27,7 @@ from dedup.engine.ingest import PieceRead
 from dedup.engine.jobs import split_parallel
 from dedup.engine.records import LightRecords
 from dedup.engine.spill import PARENT, Spill
-from dedup.errors import DedupError, InputError
+from dedup.errors import DedupError, ignore
 from dedup.progress import no_progress
 from dedup.read.files import read_file
 from dedup.store.scan import ScanStore, StoredFile
@@ -146,7 +146,7 @@ class Corpus:
     def _read_units(self, file: int) -> list[Units]:
         """Read a stored file again for its texts; it must still hold the stored articles."""
         found = self.found[file]
-        articles = list(read_file(found.path, self.config, _ignore))
+        articles = list(read_file(found.path, self.config, ignore))
         units = split_parallel(articles, self.config, no_progress)
         members = np.flatnonzero(self.columns.file_of == file).tolist()
         slots = self.columns.slot_of
@@ -163,15 +163,15 @@ class Corpus:
 def learn_boilerplate(corpus: Corpus, store: ScanStore) -> frozenset[int]:
     """Boilerplate learned from every article's unit hashes; what was learned from the very
     same files (same stat, same reading) is taken from the store."""
-    key = b"b" + digest("\n".join(corpus.stamps).encode())
-    found = store.get_values([key]).get(key)
+    key = digest("\n".join(corpus.stamps).encode())
+    found = store.get("boilerplate", [key]).get(key)
     if found is not None:
         return frozenset(int(h) for h in json.loads(found))
     columns = corpus.columns
     counts = np.diff(columns.starts).astype(np.int64)
     min_docs = corpus.config.boilerplate_min_docs
     learned = boilerplate_of(columns.hashes, counts, columns.context, min_docs)
-    store.put_memo(key, json.dumps(sorted(learned)))
+    store.put_memo("boilerplate", key, json.dumps(sorted(learned)))
     return learned
 
 
@@ -189,8 +189,8 @@ def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
     for i in np.unique(owner[mask]).tolist():
         cut = mask[columns.starts[i] : columns.starts[i + 1]]
         own = columns.unit_hashes(i).tobytes()
-        keys[i] = b"c" + digest(columns.digests[i] + own + cut.tobytes())
-    stored = store.get_values([key for i, key in keys.items() if not corpus.has_text(i)])
+        keys[i] = digest(columns.digests[i] + own + cut.tobytes())
+    stored = store.get("cut_texts", [key for i, key in keys.items() if not corpus.has_text(i)])
     corpus.need(i for i, key in keys.items() if key not in stored)
     fresh: list[tuple[bytes, str]] = []
     for i, key in keys.items():
@@ -201,14 +201,10 @@ def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
             p = corpus.full(i)
             light[i] = Prepared("", p.words, p.digest, p.dropped)
             fresh.append((key, json.dumps([p.digest.hex(), p.words, p.dropped])))
-    store.put_values(fresh)
+    store.put("cut_texts", fresh)
     return light
 
 
 def digest(data: bytes) -> bytes:
     """A short hash of ``data`` (keys of what the store keeps for a whole corpus)."""
     return hashlib.blake2b(data, digest_size=16).digest()
-
-
-def _ignore(error: InputError) -> None:
-    """Drop a warning (a file read again for its texts was reported when first read)."""

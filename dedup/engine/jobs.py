@@ -20,7 +20,7 @@ import numpy.typing as npt
 from dedup.article import Article
 from dedup.config import Config
 from dedup.progress import ProgressCallback
-from dedup.text.prepare import Prepared, Units, build_text, split_units
+from dedup.text.prepare import Units, split_units
 
 U32 = npt.NDArray[np.uint32]
 T = TypeVar("T")
@@ -101,11 +101,3 @@ def split_parallel(
 ) -> list[Units]:
     """:func:`dedup.text.prepare.split_units` of every article, on all jobs, in order."""
     return map_chunks(_units_chunk, articles, config, "prepare", report)
-
-
-def prepare_each(
-    articles: Sequence[Article], config: Config, report: ProgressCallback
-) -> list[Prepared]:
-    """Comparison texts of articles taken one by one: junk patterns apply, but no
-    boilerplate is learned from the corpus (what ``dedup check`` compares)."""
-    return [build_text(u, frozenset()) for u in split_parallel(articles, config, report)]

@@ -61,14 +61,14 @@ def verify_pairs(
     report: ProgressCallback,
 ) -> Edges:
     """The candidate pairs that verify as copies; verdicts the store holds are not redone."""
-    keys = [b"q" + prepared[a].digest + prepared[b].digest for a, b in pairs]
-    verdicts = {key: value == "true" for key, value in store.get_values(keys).items()}
+    keys = [prepared[a].digest + prepared[b].digest for a, b in pairs]
+    verdicts = {key: value == "true" for key, value in store.get("verdicts", keys).items()}
     todo = [k for k, key in enumerate(keys) if key not in verdicts]
     todo = [todo[k] for k in component_order([pairs[k] for k in todo])]
     corpus.need(x for k in todo for x in pairs[k])
     copies = verify_screened(corpus, [pairs[k] for k in todo], report)
     fresh = dict(zip([keys[k] for k in todo], copies, strict=True))
-    store.put_values((key, "true" if copy else "false") for key, copy in fresh.items())
+    store.put("verdicts", ((key, "true" if copy else "false") for key, copy in fresh.items()))
     verdicts.update(fresh)
     return [pair for pair, key in zip(pairs, keys, strict=True) if verdicts[key]]
 
@@ -170,7 +170,7 @@ class StoredScorer:
         once where it holds them, the others computed on all jobs."""
         keys = [self.key(a, b) for a, b in pairs]
         self.asked.update(keys)
-        self.known.update(self.store.get_values(keys))
+        self.known.update(self.store.get("scores", keys))
         todo = [pair for pair, key in zip(pairs, keys, strict=True) if key not in self.known]
         self.corpus.need(x for pair in todo for x in pair)
         work = partial(_score_chunk, self.corpus)
@@ -179,13 +179,13 @@ class StoredScorer:
             self.fresh[self.key(a, b)] = score_to_json(score)
 
     def key(self, a: int, b: int) -> bytes:
-        return b"f" + self.prepared[a].digest + self.prepared[b].digest
+        return self.prepared[a].digest + self.prepared[b].digest
 
     def __call__(self, a: int, b: int, *, quick: bool = False) -> PairScore:
         key = self.key(a, b)
         text = self.fresh.get(key) or self.known.get(key)
         if text is None and key not in self.asked:  # a pair of a component split in two
-            text = self.store.get_values([key]).get(key)
+            text = self.store.get("scores", [key]).get(key)
         if text is not None:
             return score_from_json(text)
         config = self.corpus.config
@@ -197,7 +197,7 @@ class StoredScorer:
 
     def save(self) -> None:
         """Store the scores computed in this run."""
-        self.store.put_values(self.fresh.items())
+        self.store.put("scores", self.fresh.items())
 
 
 def _score_chunk(

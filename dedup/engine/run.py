@@ -31,7 +31,7 @@ from dedup.engine.pairs import StoredScorer, verify_pairs
 from dedup.engine.signature import ANCHOR_THRESHOLD, SCHEME, BandTable, band_layout
 from dedup.engine.spill import Spill
 from dedup.engine.verify import Side, score_pair
-from dedup.errors import InputError
+from dedup.errors import InputError, ignore
 from dedup.progress import ProgressCallback, no_progress
 from dedup.result import Group, Member, PairScore, Result, Stats
 from dedup.store.scan import ScanStore
@@ -61,7 +61,7 @@ def scan_paths(
     with Spill() as spill, given as held:
         events = walk(paths, config, stdin)
         report = progress or no_progress
-        corpus = load_corpus(events, config, held, spill, on_warning or _ignore, report)
+        corpus = load_corpus(events, config, held, spill, on_warning or ignore, report)
         if per_file is not None:
             per_file.update(corpus.count_per_path())
         return run(corpus, held, cache, report, laps)
@@ -150,8 +150,8 @@ def find_candidates(
     Candidates depend only on the representatives' texts, in order: when their digests are
     those of a run the store remembers, its candidates are taken and no signature is read.
     """
-    key = b"p" + digest(b"".join(prepared[i].digest for i in reps))
-    found = store.get_values([key]).get(key)
+    key = digest(b"".join(prepared[i].digest for i in reps))
+    found = store.get("candidates", [key]).get(key)
     if found is not None:
         flat = json.loads(found)
         pairs = [(reps[flat[k]], reps[flat[k + 1]]) for k in range(0, len(flat), 2)]
@@ -168,7 +168,7 @@ def find_candidates(
         before_making=lambda missing: corpus.need(reps[k] for k in missing),
     )
     local = table.pairs()
-    store.put_memo(key, json.dumps(local.ravel().tolist()))
+    store.put_memo("candidates", key, json.dumps(local.ravel().tolist()))
     return [(reps[i], reps[j]) for i, j in local.tolist()], hits
 
 
@@ -277,10 +277,6 @@ class Laps:
         now = time.perf_counter()
         self.seconds[stage] = round(now - self.last, 4)
         self.last = now
-
-
-def _ignore(error: InputError) -> None:
-    """The default warning callback: drop the warning."""
 
 
 __all__ = ["compare", "find_duplicates", "parameters", "run", "scan_paths"]

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.errors import InputError
+from dedup.errors import InputError, ignore
 from dedup.read.decode import decode_text, iter_raw_lines, read_whole, strip_gz
 from dedup.read.paragraphs import assemble_paragraphs
 from dedup.read.split import split_dump, split_lines
@@ -24,10 +24,6 @@ __all__ = ["check_paths_exist", "iter_files", "read_articles", "read_file", "rea
 WarningCallback = Callable[[InputError], None]
 
 
-def _ignore(error: InputError) -> None:
-    """The default warning callback: drop the warning."""
-
-
 def read_articles(
     paths: Sequence[str],
     config: Config,
@@ -36,7 +32,7 @@ def read_articles(
     stdin: TextIO | None = None,
 ) -> Iterator[Article]:
     """Every article in ``paths`` (files, folders, ``-`` for paths on stdin), in order."""
-    warn = on_warning or _ignore
+    warn = on_warning or ignore
     for path in iter_files(paths, config, warn, stdin=stdin):
         yield from read_file(path, config, warn)
 

@@ -9,11 +9,11 @@ checked against its size and modification time, under a *scope*: a short hash of
 setting that changes units or scores (:func:`scan_params`). A large file's row is stored
 in chunks (``Tuning.row_articles`` articles each), each with its checksum.
 
-Beside the files, two tables keyed by comparison-text digests keep work that does not
-depend on where a text lives: scores of pairs (the quick verdict of a candidate pair, the
-full :class:`~dedup.result.PairScore` of a canonical against a member) and comparison
-texts with boilerplate cut out. The file ``scan-index.sqlite`` sits beside the signature
-cache; with caching off it lives in memory. File handling is :mod:`dedup.store.sqlite`.
+Beside ``files``, the work tables (:data:`WORK_TABLES`) keep, by the digests of
+comparison texts, work that does not depend on where a text lives. Each of them is
+``(scope, key, value, crc)``; a row whose checksum does not match is never used. The
+file ``scan-index.sqlite`` sits beside the signature cache; with caching off it lives in
+memory. File handling is :mod:`dedup.store.sqlite`; docs/caches.md shows the schema.
 """
 
 from __future__ import annotations
@@ -41,13 +41,23 @@ from dedup.text.prepare import signature_params
 U64 = npt.NDArray[np.uint64]
 
 STORE_NAME = "scan-index.sqlite"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 #: Bump when what a row holds changes.
 STORE_VERSION = 3
 #: Keys per ``IN (...)`` query, under SQLite's oldest limit of 999 variables.
 QUERY_CHUNK = 900
-#: Whole-corpus memos (learned boilerplate, candidate pairs) kept per kind and settings.
+#: Whole-corpus memos (learned boilerplate, candidate pairs) kept per table and settings.
 MEMOS_KEPT = 8
+#: The work tables, each keyed by digests of comparison texts: what a value holds.
+WORK_TABLES = {
+    "verdicts": "the quick verdict of a candidate pair (both digests): true or false",
+    "scores": "the full pair score (JSON) of a canonical and a member (both digests)",
+    "cut_texts": "digest, words, dropped units (JSON) of a text with boilerplate cut out",
+    "boilerplate": "unit hashes learned as boilerplate (JSON), by every file's path and stat",
+    "candidates": "candidate pairs (JSON) among representatives, by their digests",
+}
+#: Work tables holding whole-corpus memos: only the latest ``MEMOS_KEPT`` are kept.
+MEMO_TABLES = frozenset({"boilerplate", "candidates"})
 
 _INSERT = (
     "INSERT OR REPLACE INTO files (scope, path, chunk, size, mtime_ns, indexed_ns, meta, "
@@ -61,19 +71,18 @@ CREATE TABLE IF NOT EXISTS files (
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
     indexed_ns INTEGER NOT NULL,
-    meta TEXT NOT NULL,
+    meta BLOB NOT NULL,
     light BLOB NOT NULL,
     fields BLOB NOT NULL,
     crc INTEGER NOT NULL,
     PRIMARY KEY (scope, path, chunk)
 );
-CREATE TABLE IF NOT EXISTS pairs (
-    scope TEXT NOT NULL,
-    key BLOB NOT NULL,
-    value TEXT NOT NULL,
-    PRIMARY KEY (scope, key)
-);
-"""
+CREATE INDEX IF NOT EXISTS files_by_path ON files (path);
+""" + "".join(
+    f"CREATE TABLE IF NOT EXISTS {name} (scope TEXT NOT NULL, key BLOB NOT NULL, "
+    "value BLOB NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (scope, key));\n"
+    for name in WORK_TABLES
+)
 
 
 @dataclass(frozen=True)
@@ -126,7 +135,7 @@ class ScanStore(SQLiteStore):
     """Stored files and pair scores for one set of settings, in one SQLite file."""
 
     SCHEMA = _SCHEMA
-    TABLES = frozenset({"files", "pairs"})
+    TABLES = frozenset({"files", *WORK_TABLES})
     SCHEMA_VERSION = SCHEMA_VERSION
     NOUN = "scan index"
 
@@ -167,8 +176,8 @@ class ScanStore(SQLiteStore):
     def store_chunk(self, path: str, number: int, light: bytes, fields: bytes) -> int:
         """Write chunk ``number`` (from 1) of a large file's row ahead of the row itself (the
         first drops the path's older rows); its checksum, for :class:`EncodedRow`."""
-        crc = _crc("{}", light, fields)
-        values = (self.scope, path, number, 0, 0, 0, "{}", light, fields, crc)
+        crc = _crc(b"{}", light, fields)
+        values = (self.scope, path, number, 0, 0, 0, b"{}", light, fields, crc)
 
         def insert() -> int:
             with self._write():
@@ -203,9 +212,9 @@ class ScanStore(SQLiteStore):
         rows = self._conn.execute(query, (self.scope, path)).fetchall()
         if not rows or rows[0][0] != 0:
             return None
-        if not all(isinstance(r[4], str) and isinstance(r[5], bytes) for r in rows):
+        if not all(all(isinstance(x, bytes) for x in r[4:7]) for r in rows):
             return None
-        if any(not isinstance(r[6], bytes) or _crc(r[4], r[5], r[6]) != r[7] for r in rows):
+        if any(_crc(r[4], r[5], r[6]) != r[7] for r in rows):
             return None
         head = json.loads(rows[0][4])
         crcs = [int(c) for c in head.get("chunks", [])]
@@ -231,61 +240,61 @@ class ScanStore(SQLiteStore):
             )
             values = []
             for row in rows:
-                meta = json.dumps({"warnings": row.warnings, "chunks": row.chunks})
+                meta = json.dumps({"warnings": row.warnings, "chunks": row.chunks}).encode()
                 stat = (row.size, row.mtime_ns, row.indexed_ns)
                 crc = _crc(meta, row.light, row.fields)
                 values.append((self.scope, row.path, 0, *stat, meta, row.light, row.fields, crc))
             self._conn.executemany(_INSERT, values)
 
-    # -- pairs ---------------------------------------------------------------------------
+    # -- work tables ---------------------------------------------------------------------
 
-    def get_values(self, keys: Sequence[bytes]) -> dict[bytes, str]:
-        """Stored values (JSON) of those pair-table ``keys`` that have one."""
+    def get(self, table: str, keys: Sequence[bytes]) -> dict[bytes, str]:
+        """The values of those ``keys`` that ``table`` holds whole (checksums checked)."""
         if not keys:
             return {}
-        return self._guard(lambda: self._select_values(keys), dict)
+        return self._guard(partial(self._select_work, table, keys), dict)
 
-    def put_values(self, items: Iterable[tuple[bytes, str]]) -> None:
-        """Store pair-table values; a key already stored keeps its value."""
-        rows = [(self.scope, key, value) for key, value in items]
+    def put(self, table: str, items: Iterable[tuple[bytes, str]]) -> None:
+        """Store values in ``table``; a key already stored keeps its value."""
+        rows = [(self.scope, key, *_sealed(key, value)) for key, value in items]
+        insert = partial(self._insert_work, table, rows, memo=False)
         if rows:
-            self._guard(lambda: self._insert_values(rows), lambda: self._insert_values(rows))
+            self._guard(insert, insert)
 
-    def put_memo(self, key: bytes, value: str) -> None:
-        """Store what was worked out for a whole corpus (the key's first byte names what),
-        keeping only the latest ``MEMOS_KEPT`` of its kind."""
-        self._guard(lambda: self._insert_memo(key, value), lambda: self._insert_memo(key, value))
+    def put_memo(self, table: str, key: bytes, value: str) -> None:
+        """Store what was worked out for a whole corpus, keeping the latest ``MEMOS_KEPT``."""
+        insert = partial(
+            self._insert_work, table, [(self.scope, key, *_sealed(key, value))], memo=True
+        )
+        self._guard(insert, insert)
 
-    def _insert_memo(self, key: bytes, value: str) -> None:
-        kind = key[:1]
-        with self._write():
-            self._conn.execute(
-                "INSERT OR REPLACE INTO pairs (scope, key, value) VALUES (?, ?, ?)",
-                (self.scope, key, value),
-            )
-            self._conn.execute(
-                "DELETE FROM pairs WHERE scope = ? AND substr(key, 1, 1) = ? AND rowid NOT IN "
-                "(SELECT rowid FROM pairs WHERE scope = ? AND substr(key, 1, 1) = ? "
-                "ORDER BY rowid DESC LIMIT ?)",
-                (self.scope, kind, self.scope, kind, MEMOS_KEPT),
-            )
-
-    def _select_values(self, keys: Sequence[bytes]) -> dict[bytes, str]:
+    def _select_work(self, table: str, keys: Sequence[bytes]) -> dict[bytes, str]:
         found: dict[bytes, str] = {}
         for first in range(0, len(keys), QUERY_CHUNK):
             chunk = keys[first : first + QUERY_CHUNK]
             marks = ",".join("?" * len(chunk))
-            query = f"SELECT key, value FROM pairs WHERE scope = ? AND key IN ({marks})"
-            for key, value in self._conn.execute(query, (self.scope, *chunk)):
-                if isinstance(key, bytes) and isinstance(value, str):
-                    found[key] = value
+            query = (
+                f"SELECT key, value, crc FROM {_work(table)} WHERE scope = ? AND key IN ({marks})"
+            )
+            for key, value, crc in self._conn.execute(query, (self.scope, *chunk)):
+                text = _opened(key, value, crc)
+                if text is not None:
+                    found[key] = text
         return found
 
-    def _insert_values(self, rows: Sequence[tuple[str, bytes, str]]) -> None:
+    def _insert_work(self, table: str, rows: Sequence[tuple[object, ...]], *, memo: bool) -> None:
+        name = _work(table)
+        verb = "REPLACE" if memo else "IGNORE"
         with self._write():
             self._conn.executemany(
-                "INSERT OR IGNORE INTO pairs (scope, key, value) VALUES (?, ?, ?)", rows
+                f"INSERT OR {verb} INTO {name} (scope, key, value, crc) VALUES (?, ?, ?, ?)", rows
             )
+            if memo and table in MEMO_TABLES:
+                self._conn.execute(
+                    f"DELETE FROM {name} WHERE scope = ? AND rowid NOT IN (SELECT rowid FROM "
+                    f"{name} WHERE scope = ? ORDER BY rowid DESC LIMIT ?)",
+                    (self.scope, self.scope, MEMOS_KEPT),
+                )
 
 
 def score_to_json(score: PairScore) -> str:
@@ -301,8 +310,33 @@ def score_from_json(text: str) -> PairScore:
     return PairScore(sim, c_ab, c_ba, aligned, numbers, words_a, words_b, rule, reason)
 
 
-def _crc(meta: str, light: bytes, fields: bytes) -> int:
-    return zlib.crc32(fields, zlib.crc32(light, zlib.crc32(meta.encode())))
+def _crc(*parts: bytes) -> int:
+    """One checksum over ``parts`` (every stored row carries one)."""
+    crc = 0
+    for part in parts:
+        crc = zlib.crc32(part, crc)
+    return crc
+
+
+def _work(table: str) -> str:
+    if table not in WORK_TABLES:
+        raise ValueError(f"no work table {table!r}")
+    return table
+
+
+def _sealed(key: bytes, value: str) -> tuple[bytes, int]:
+    data = value.encode()
+    return data, _crc(key, data)
+
+
+def _opened(key: object, value: object, crc: object) -> str | None:
+    """A work row's value, or None when the row is not whole."""
+    if not (isinstance(key, bytes) and isinstance(value, bytes)) or _crc(key, value) != crc:
+        return None
+    try:
+        return value.decode()
+    except UnicodeDecodeError:
+        return None
 
 
 def _no_chunk() -> tuple[LightRecords, bytes]:

@@ -19,7 +19,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import ClassVar, TypeVar
 
-from dedup.errors import CacheError
+from dedup.errors import CacheError, ignore
 
 T = TypeVar("T")
 S = TypeVar("S", bound="SQLiteStore")
@@ -44,7 +44,7 @@ class SQLiteStore:
 
     def __init__(self, path: Path | None, *, on_warning: Warn | None = None) -> None:
         self.path = path
-        self._warn = on_warning or _ignore_warning
+        self._warn = on_warning or ignore
         self._conn = self._open()
 
     def close(self) -> None:
@@ -200,10 +200,6 @@ class SQLiteStore:
 
 class _Foreign(sqlite3.DatabaseError):
     """An SQLite file that some other program made: never emptied, only moved aside."""
-
-
-def _ignore_warning(message: str) -> None:
-    """The default ``on_warning``: say nothing."""
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -282,36 +282,17 @@ def reflow(paragraphs: Sequence[str]) -> list[str]:
 DISTINCT_STORY_SHARE = 0.5
 
 
-def learn_boilerplate(all_units: Iterable[Units], min_docs: int) -> frozenset[int]:
+def boilerplate_of(
+    hashes: U64, counts: npt.NDArray[np.int64], contexts: U64, min_docs: int
+) -> frozenset[int]:
     """Unit hashes that recur in at least ``min_docs`` articles about different stories, and
     in articles about different stories for the most part: site chrome, never text that
-    copies of a story share.
+    copies of a story share. ``hashes`` are every article's unit hashes end to end,
+    ``counts`` how many each article has, ``contexts`` each article's longest unit hash.
 
     An article's story is told by its longest unit; for that unit itself, by the unit next
     to it (a paragraph recurring across articles as their longest says nothing of their
     stories, while the copies of one story keep its paragraphs in order)."""
-    hashes: list[U64] = []
-    counts: list[int] = []
-    contexts: list[int] = []
-    for units in all_units:
-        hashes.append(units.hashes)
-        counts.append(len(units.hashes))
-        contexts.append(units.context)
-    if not hashes:
-        return frozenset()
-    return boilerplate_of(
-        np.concatenate(hashes),
-        np.array(counts, dtype=np.int64),
-        np.array(contexts, dtype=np.uint64),
-        min_docs,
-    )
-
-
-def boilerplate_of(
-    hashes: U64, counts: npt.NDArray[np.int64], contexts: U64, min_docs: int
-) -> frozenset[int]:
-    """:func:`learn_boilerplate` over flat arrays: every article's unit hashes laid end to
-    end, how many each article has, and each article's longest unit hash."""
     # Only a unit seen in ``min_docs`` articles at all can be boilerplate: the costly count
     # of distinct stories runs on those few rows alone.
     unit, seen = np.unique(hashes, return_counts=True)
@@ -356,13 +337,6 @@ def build_text(units: Units, boilerplate: frozenset[int]) -> Prepared:
     title = text[: int(units.starts[0]) - 1] if int(units.starts[0]) > 0 else ""
     kept = [text[s:e] for s, e, c in zip(units.starts, units.ends, cut, strict=True) if not c]
     return _make_prepared(title, kept, units.prepared.dropped + sum(cut))
-
-
-def prepare_all(articles: Sequence[Article], config: Config) -> list[Prepared]:
-    """Comparison texts for a whole corpus, boilerplate learned from the corpus itself."""
-    units = [split_units(a, config) for a in articles]
-    boilerplate = learn_boilerplate(units, config.boilerplate_min_docs)
-    return [build_text(u, boilerplate) for u in units]
 
 
 def signature_params(config: Config) -> str:
