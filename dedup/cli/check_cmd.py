@@ -64,24 +64,16 @@ def check(
     """
     config = build_config(config_file, corpus_root=corpus_root, **settings)
     check_paths_exist(files)
-    warnings = Warnings(quiet=quiet)
+    warn = Warnings(quiet=quiet)
     wanted = list(select_files(files, config))
     if not wanted:
         sys.exit(EXIT_OK)
     root = display_path(find_corpus_root(config))
     with (
-        progress_bar(quiet=quiet) as progress,
-        open_stores(config, (*files, root), quiet=quiet) as (cache, store),
+        progress_bar(quiet=quiet) as bar,
+        open_stores(config, (*files, root), quiet=quiet) as found,
     ):
-        matches = check_files(
-            wanted,
-            config,
-            root=root,
-            store=store,
-            cache=cache,
-            on_warning=warnings,
-            progress=progress,
-        )
+        matches = check_files(wanted, config, *found, root=root, on_warning=warn, progress=bar)
     for match in sorted(matches, key=sort_key):
         click.echo(format_match(match))
     sys.exit(EXIT_FOUND if matches else EXIT_OK)

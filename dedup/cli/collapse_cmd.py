@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from dedup.collapse import (
     write_directory,
     write_jsonl,
 )
+from dedup.config import Config
 from dedup.engine.run import find_duplicates
 from dedup.read.files import check_paths_exist, read_articles
 from dedup.read.walk import expand_stdin
@@ -78,24 +79,14 @@ def collapse_command(
       dedup collapse corpus/ --output-dir deduped/ --force
       dedup collapse corpus/ --output deduped.jsonl --dry-run | jq .origin.ref
     """
-    if (output is None) == (output_dir is None):
-        raise click.UsageError("give exactly one of --output FILE or --output-dir DIR")
     config = build_config(config_file, **settings)
     check_paths_exist(paths)
     paths = expand_stdin(paths)
-    target = output if output is not None else output_dir
-    assert target is not None
-    if str(target) != "-":
-        refuse_touching_inputs(target, Inputs.of(paths, config), folder=output_dir is not None)
-    if str(target) != "-" and not dry_run:
-        check_target(target, force=force, folder=output_dir is not None)
+    target = safe_target(paths, config, output, output_dir, force=force, dry_run=dry_run)
     started = time.perf_counter()
-    with (
-        progress_bar(quiet=quiet) as progress,
-        signature_cache(config, paths, quiet=quiet) as cache,
-    ):
+    with progress_bar(quiet=quiet) as bar, signature_cache(config, paths, quiet=quiet) as cache:
         articles = list(read_articles(paths, config, on_warning=Warnings(quiet=quiet)))
-        result = find_duplicates(articles, config, progress=progress, cache=cache)
+        result = find_duplicates(articles, config, progress=bar, cache=cache)
     kept = collapse(articles, result)
     count = emit(kept, output, output_dir, force=force, dry_run=dry_run)
     echo_summary(result, time.perf_counter() - started, quiet=quiet)
@@ -103,6 +94,28 @@ def collapse_command(
         verb = "would write" if dry_run else "wrote"
         click.echo(f"dedup: {verb} {plural(count, 'article')} to {target}", err=True)
     sys.exit(EXIT_OK)
+
+
+def safe_target(
+    paths: Sequence[str],
+    config: Config,
+    output: Path | None,
+    output_dir: Path | None,
+    *,
+    force: bool,
+    dry_run: bool,
+) -> Path:
+    """The one output asked for, once it is known to touch no input and to replace nothing
+    without ``--force``."""
+    if (output is None) == (output_dir is None):
+        raise click.UsageError("give exactly one of --output FILE or --output-dir DIR")
+    target = output if output is not None else output_dir
+    assert target is not None
+    if str(target) != "-":
+        refuse_touching_inputs(target, Inputs.of(paths, config), folder=output_dir is not None)
+    if str(target) != "-" and not dry_run:
+        check_target(target, force=force, folder=output_dir is not None)
+    return target
 
 
 def emit(

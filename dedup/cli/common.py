@@ -117,73 +117,74 @@ def config_options(func: F) -> F:
     return func
 
 
-def detection_options(func: F) -> F:
-    """Options that tune detection and running, shared by scan, check, collapse and explain.
+#: Options that tune detection and running, shared by scan, check, collapse and explain;
+#: each maps to the ``Config`` field of the same name, and unset options leave it alone.
+DETECTION_OPTIONS = [
+    click.option(
+        "--similarity",
+        "--threshold",
+        "similarity",
+        type=float,
+        metavar="0..1",
+        help="Minimum similarity of two whole texts to count as copies "
+        f"[default: {DEFAULTS.similarity}].",
+    ),
+    click.option(
+        "--containment",
+        type=float,
+        metavar="0..1",
+        help="Minimum share of the shorter text's shingles found in the longer "
+        f"[default: {DEFAULTS.containment}].",
+    ),
+    click.option(
+        "--coverage",
+        type=float,
+        metavar="0..1",
+        help="With --containment: minimum share of the shorter text's words found in "
+        f"order in the longer [default: {DEFAULTS.coverage}].",
+    ),
+    click.option(
+        "--grouping",
+        type=click.Choice(GROUPINGS),
+        help="story: one group per story, with every copy and version of it; copies: "
+        f"only near-identical copies of the canonical [default: {DEFAULTS.grouping}].",
+    ),
+    click.option(
+        "--shingle-size",
+        type=int,
+        metavar="N",
+        help=f"Words per shingle [default: {DEFAULTS.shingle_size}].",
+    ),
+    click.option(
+        "--num-perm",
+        type=int,
+        metavar="N",
+        help=f"MinHash permutations [default: {DEFAULTS.num_perm}].",
+    ),
+    click.option(
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        help="Worker processes; 0 means one per CPU [default: 0].",
+    ),
+    click.option(
+        "--cache-path",
+        type=click.Path(dir_okay=False),
+        help="Where to keep the signature cache [default: the user cache folder].",
+    ),
+    click.option(
+        "--cache/--no-cache",
+        "cache",
+        default=None,
+        help="Reuse signatures of unchanged files between runs [default: cache].",
+    ),
+]
 
-    Each maps to the ``Config`` field of the same name; unset options leave it alone.
-    """
-    options = [
-        click.option(
-            "--similarity",
-            "--threshold",
-            "similarity",
-            type=float,
-            metavar="0..1",
-            help="Minimum similarity of two whole texts to count as copies "
-            f"[default: {DEFAULTS.similarity}].",
-        ),
-        click.option(
-            "--containment",
-            type=float,
-            metavar="0..1",
-            help="Minimum share of the shorter text's shingles found in the longer "
-            f"[default: {DEFAULTS.containment}].",
-        ),
-        click.option(
-            "--coverage",
-            type=float,
-            metavar="0..1",
-            help="With --containment: minimum share of the shorter text's words found in "
-            f"order in the longer [default: {DEFAULTS.coverage}].",
-        ),
-        click.option(
-            "--grouping",
-            type=click.Choice(GROUPINGS),
-            help="story: one group per story, with every copy and version of it; copies: "
-            f"only near-identical copies of the canonical [default: {DEFAULTS.grouping}].",
-        ),
-        click.option(
-            "--shingle-size",
-            type=int,
-            metavar="N",
-            help=f"Words per shingle [default: {DEFAULTS.shingle_size}].",
-        ),
-        click.option(
-            "--num-perm",
-            type=int,
-            metavar="N",
-            help=f"MinHash permutations [default: {DEFAULTS.num_perm}].",
-        ),
-        click.option(
-            "--jobs",
-            "-j",
-            type=int,
-            metavar="N",
-            help="Worker processes; 0 means one per CPU [default: 0].",
-        ),
-        click.option(
-            "--cache-path",
-            type=click.Path(dir_okay=False),
-            help="Where to keep the signature cache [default: the user cache folder].",
-        ),
-        click.option(
-            "--cache/--no-cache",
-            "cache",
-            default=None,
-            help="Reuse signatures of unchanged files between runs [default: cache].",
-        ),
-    ]
-    for option in reversed(options):
+
+def detection_options(func: F) -> F:
+    """Add :data:`DETECTION_OPTIONS` to a command."""
+    for option in reversed(DETECTION_OPTIONS):
         func = option(func)
     return func
 

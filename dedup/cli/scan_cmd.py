@@ -85,21 +85,11 @@ def scan(
     config = build_config(config_file, **settings)
     check_paths_exist(paths)
     started = time.perf_counter()
-    articles_per_file: Counter[str] = Counter()
-    with (
-        progress_bar(quiet=quiet) as progress,
-        open_stores(config, paths, quiet=quiet) as (cache, store),
-    ):
-        result = scan_paths(
-            paths,
-            config,
-            store=store,
-            cache=cache,
-            progress=progress,
-            on_warning=Warnings(quiet=quiet),
-            per_file=articles_per_file,
-        )
-    write_report(result, articles_per_file, output_format, only, null, header)
+    counts: Counter[str] = Counter()
+    warn = Warnings(quiet=quiet)
+    with progress_bar(quiet=quiet) as bar, open_stores(config, paths, quiet=quiet) as found:
+        result = scan_paths(paths, config, *found, progress=bar, on_warning=warn, per_file=counts)
+    write_report(result, counts, output_format, only, null, header)
     echo_summary(result, time.perf_counter() - started, quiet=quiet)
     sys.exit(EXIT_FOUND if result.copies and not exit_zero else EXIT_OK)
 

@@ -35,10 +35,10 @@ Key = tuple[str, int]
 def check_files(
     paths: Sequence[str],
     config: Config,
+    cache: SignatureStore | None = None,
+    store: ScanStore | None = None,
     *,
     root: str,
-    store: ScanStore | None = None,
-    cache: SignatureStore | None = None,
     on_warning: WarningCallback | None = None,
     progress: ProgressCallback | None = None,
 ) -> list[Match]:

@@ -18,13 +18,13 @@ from typing import TextIO
 from dedup.article import Article
 from dedup.config import Config
 from dedup.engine.corpus import Corpus, Found
-from dedup.engine.ingest import PieceRead, plan_parts, read_now, read_parts
+from dedup.engine.ingest import Piece, PieceRead, plan_parts, read_now, read_parts
 from dedup.engine.records import LightRecords
 from dedup.engine.spill import Spill
 from dedup.errors import InputError
 from dedup.progress import ProgressCallback
 from dedup.read.walk import iter_files
-from dedup.store.scan import EncodedRow, ScanStore
+from dedup.store.scan import EncodedRow, ScanStore, StoredFile
 
 WarningCallback = Callable[[InputError], None]
 
@@ -72,18 +72,11 @@ def load_corpus(
     report: ProgressCallback,
 ) -> Corpus:
     """Stored records of unchanged files; new and changed files read (on all jobs), split,
-    spilled and stored.
-
-    Warnings come in the order reading every file would give them: the walk's, and each
-    file's (replayed from the store for a file not read again).
-    """
+    spilled and stored. Warnings come in the order reading every file would give them: the
+    walk's, and each file's (replayed from the store for a file not read again)."""
     found = [e for e in events if isinstance(e, Found)]
-    stats = store.load_stats(f.real for f in found if f.size >= 0)
     corpus = Corpus(found, config, spill)
-    racy = config.tuning.racy_ns
-    fresh = {n for n, f in enumerate(found) if _is_fresh(stats.get(f.real), f, racy)}
-    stale = [(n, f.path, f.size) for n, f in enumerate(found) if n not in fresh]
-    parts = plan_parts(stale, config.tuning)
+    fresh, parts = _plan(found, config, store)
     pieces = Counter(piece.file for part in parts for piece in part)
     started = time.time_ns()
     results = read_parts(parts, config, spill)
@@ -95,9 +88,7 @@ def load_corpus(
             continue
         stored = store.load_file(event.real, event.path) if number in fresh else None
         if stored is not None:
-            for message, line in stored.warnings:
-                warn(InputError(event.path, message, line))
-            corpus.add_stored(number, stored, store.load_records(stored))
+            _add_stored(corpus, number, stored, store, warn)
         else:
             reads: Iterator[PieceRead] = (next(results) for _ in range(pieces[number]))
             if not pieces[number]:  # stored row found unsound after all: read it here
@@ -111,6 +102,26 @@ def load_corpus(
     store.store_files(batch)
     corpus.freeze()
     return corpus
+
+
+def _add_stored(
+    corpus: Corpus, number: int, stored: StoredFile, store: ScanStore, warn: WarningCallback
+) -> None:
+    """A file the store holds unchanged: its articles, and the warnings reading it gave."""
+    for message, line in stored.warnings:
+        warn(InputError(stored.shown, message, line))
+    corpus.add_stored(number, stored, store.load_records(stored))
+
+
+def _plan(
+    found: Sequence[Found], config: Config, store: ScanStore
+) -> tuple[set[int], list[list[Piece]]]:
+    """Which files the store holds unchanged (by number), and the parts to read the others in."""
+    stats = store.load_stats(f.real for f in found if f.size >= 0)
+    racy = config.tuning.racy_ns
+    fresh = {n for n, f in enumerate(found) if _is_fresh(stats.get(f.real), f, racy)}
+    stale = [(n, f.path, f.size) for n, f in enumerate(found) if n not in fresh]
+    return fresh, plan_parts(stale, config.tuning)
 
 
 def _read_file(

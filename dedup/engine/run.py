@@ -45,9 +45,9 @@ Edges = list[tuple[int, int]]
 def scan_paths(
     paths: Sequence[str],
     config: Config,
-    *,
-    store: ScanStore | None = None,
     cache: SignatureStore | None = None,
+    store: ScanStore | None = None,
+    *,
     progress: ProgressCallback | None = None,
     on_warning: WarningCallback | None = None,
     per_file: Counter[str] | None = None,
