@@ -6,24 +6,18 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 from newsgen import story
-
-from dedup.engine import signature as signature_module
-from dedup.engine.signature import (
-    Permutations,
+from reference import (
     candidate_pairs,
     estimate_jaccard,
-    fingerprints,
-    range_signatures,
-    signatures,
-)
-from dedup.text import shingles as shingles_module
-from dedup.text.shingles import (
-    _WORD_BYTE,
     fingerprint_batch,
     fingerprint_sets,
-    shingle,
-    token_spans,
+    signatures,
 )
+
+from dedup.engine import signature as signature_module
+from dedup.engine.signature import Permutations, fingerprints, range_signatures
+from dedup.text import shingles as shingles_module
+from dedup.text.shingles import _WORD_BYTE, shingle, token_spans
 
 PERMS = Permutations(num_perm=128, seed=1)
 

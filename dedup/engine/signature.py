@@ -1,11 +1,10 @@
 """MinHash signatures and LSH candidate proposals, vectorised with numpy.
 
 The only module that imports datasketch: signatures are datasketch's ``affine32`` MinHash
-of the shingle hashes from :mod:`dedup.text.shingles` (its permutations, bit for bit), its LSH
-parameter optimiser picks the band layout for a threshold, and its ``LeanMinHash``
-estimates Jaccard for explanations. Signatures are computed for many articles at once
-with no per-shingle Python loop. Candidate pairs come from a
-band sort (equal band keys sort next to each other), which finds the same pairs as
+of the shingle hashes from :mod:`dedup.text.shingles` (its permutations, bit for bit, so
+a signature loads into its ``LeanMinHash``), and its LSH parameter optimiser picks the
+band layout for a threshold. Signatures are computed for many articles at once with no
+per-shingle Python loop. Candidate pairs come from a band sort (equal band keys sort next to each other), which finds the same pairs as
 datasketch's ``MinHashLSH`` at a fraction of its time and memory. Candidates are never
 verdicts: :mod:`dedup.engine.verify` decides.
 """
@@ -18,7 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash, MinHashLSH
 
 from dedup.text.shingles import (
     ANCHOR_SHINGLES,
@@ -75,14 +74,6 @@ def _fmix32(h: U32) -> U32:
     h = h * np.uint32(0xC2B2AE35)
     mixed: U32 = h ^ (h >> np.uint32(16))
     return mixed
-
-
-def signatures(shingle_sets: Sequence[U64], perms: Permutations) -> U32:
-    """MinHash signatures, one row of ``num_perm`` uint32 per shingle set (empty → all max)."""
-    lengths = np.fromiter(map(len, shingle_sets), dtype=np.intp, count=len(shingle_sets))
-    ends = np.cumsum(lengths)
-    flat = np.concatenate(shingle_sets) if len(shingle_sets) else np.zeros(0, np.uint64)
-    return range_signatures(flat.astype(np.uint64, copy=False), ends - lengths, ends, perms)
 
 
 def range_signatures(
@@ -154,7 +145,7 @@ def band_keys(sigs: U32, bands: int, rows: int) -> U64:
 
 def fingerprints(texts: Sequence[str], size: int, perms: Permutations) -> U32:
     """One row per text: its whole-text, opening and ending signatures side by side
-    (see :func:`dedup.text.shingles.fingerprint_sets`)."""
+    (see :func:`dedup.text.shingles.flat_fingerprint_sets`)."""
     rows = np.empty((len(texts), 3 * perms.num_perm), dtype=np.uint32)
     for first, last in text_batches(texts):
         sets = flat_fingerprint_sets(texts[first:last], size)
@@ -201,14 +192,6 @@ class BandTable:
         return np.unique(pairs, axis=0) if len(pairs) else pairs
 
 
-def candidate_pairs(rows: U32, threshold: float) -> npt.NDArray[np.int64]:
-    """Pairs (i, j), i < j, sharing an LSH band of any of their three signatures
-    (see :class:`BandTable`). Sorted, without repeats."""
-    table = BandTable(len(rows), rows.shape[1] // 3, threshold)
-    table.fill(np.arange(len(rows)), rows)
-    return table.pairs()
-
-
 def _bucket_pairs(keys: U64) -> npt.NDArray[np.int64]:
     order = np.argsort(keys, kind="stable")
     ranked = keys[order]
@@ -232,10 +215,3 @@ def _bucket_small(ranked: U64, same: npt.NDArray[np.intp], step: int) -> npt.NDA
     starts = np.searchsorted(ranked, ranked[same], side="left")
     ends = np.searchsorted(ranked, ranked[same], side="right")
     return np.asarray((ends - starts) <= _LARGE_BUCKET)
-
-
-def estimate_jaccard(a: U32, b: U32, seed: int) -> float:
-    """Jaccard estimated from two signatures (datasketch's LeanMinHash estimator)."""
-    left = LeanMinHash(seed=seed, hashvalues=a, scheme=SCHEME)
-    right = LeanMinHash(seed=seed, hashvalues=b, scheme=SCHEME)
-    return float(left.jaccard(right))

@@ -236,26 +236,9 @@ def month_keys() -> frozenset[int]:
     return frozenset(int(h) for h in _hashes(" ".join(sorted(set(MONTH_WORDS.values())))))
 
 
-def fingerprint_sets(text: str, size: int) -> tuple[U64, U64, U64]:
-    """The shingle sets a text is signed with: the whole text, then the first and the last
-    ``ANCHOR_SHINGLES`` shingles of its body (empty when the body is shorter than that).
-
-    Whole-text signatures find copies whose Jaccard is high. A trimmed copy of a long story,
-    or one padded with long junk, has low Jaccard with its original but shares its opening
-    or its ending: the anchor signatures propose those pairs.
-    """
-    found = shingle(text, size)
-    newline = text.find("\n")
-    body_start = len(text[: newline + 1].encode()) if newline >= 0 else 0
-    body = found.hashes[int(np.searchsorted(found.starts, body_start)) :]
-    if len(body) < ANCHOR_SHINGLES:
-        return found.hashes, _EMPTY, _EMPTY
-    return found.hashes, body[:ANCHOR_SHINGLES], body[-ANCHOR_SHINGLES:]
-
-
 @dataclass(frozen=True)
 class FlatSets:
-    """:func:`fingerprint_sets` of many texts as ranges of one array: set ``j`` of text
+    """:func:`flat_fingerprint_sets` of many texts as ranges of one array: set ``j`` of text
     ``i`` (whole, opening, ending) is ``hashes[starts[3 * i + j] : ends[3 * i + j]]``."""
 
     hashes: U64
@@ -283,19 +266,14 @@ def text_batches(texts: Sequence[str]) -> list[tuple[int, int]]:
     return bounds
 
 
-def fingerprint_batch(texts: Sequence[str], size: int) -> list[U64]:
-    """:func:`fingerprint_sets` of many texts at once, flattened: three sets per text.
-
-    The result equals calling :func:`fingerprint_sets` on each text.
-    """
-    sets: list[U64] = []
-    for first, last in text_batches(texts):
-        sets += flat_fingerprint_sets(texts[first:last], size).sets()
-    return sets
-
-
 def flat_fingerprint_sets(texts: Sequence[str], size: int) -> FlatSets:
-    """:func:`fingerprint_sets` of a batch of texts, as ranges of one array.
+    """The shingle sets a batch of texts is signed with, as ranges of one array: per text
+    the whole text, then the first and the last ``ANCHOR_SHINGLES`` shingles of its body
+    (empty when the body is shorter than that).
+
+    Whole-text signatures find copies whose Jaccard is high. A trimmed copy of a long story,
+    or one padded with long junk, has low Jaccard with its original but shares its opening
+    or its ending: the anchor signatures propose those pairs.
 
     The texts are joined with newlines (never part of a token) and tokenised and hashed in
     one pass; a text's shingles are the windows that start and end inside it.

@@ -1,0 +1,71 @@
+"""Plain, slow reference implementations that dedup's fast code must equal.
+
+The package has one implementation of each step, vectorised; these are the same steps
+written the obvious way, one text or one set at a time, for tests to compare against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+from datasketch import LeanMinHash
+
+from dedup.engine.signature import SCHEME, BandTable, Permutations, range_signatures
+from dedup.text.shingles import ANCHOR_SHINGLES, flat_fingerprint_sets, shingle, text_batches
+
+U64 = npt.NDArray[np.uint64]
+U32 = npt.NDArray[np.uint32]
+_EMPTY = np.zeros(0, dtype=np.uint64)
+
+
+def signatures(shingle_sets: Sequence[U64], perms: Permutations) -> U32:
+    """MinHash signatures, one row of ``num_perm`` uint32 per shingle set (empty → all max)."""
+    lengths = np.fromiter(map(len, shingle_sets), dtype=np.intp, count=len(shingle_sets))
+    ends = np.cumsum(lengths)
+    flat = np.concatenate(shingle_sets) if len(shingle_sets) else np.zeros(0, np.uint64)
+    return range_signatures(flat.astype(np.uint64, copy=False), ends - lengths, ends, perms)
+
+
+def fingerprint_sets(text: str, size: int) -> tuple[U64, U64, U64]:
+    """The shingle sets a text is signed with: the whole text, then the first and the last
+    ``ANCHOR_SHINGLES`` shingles of its body (empty when the body is shorter than that).
+
+    Whole-text signatures find copies whose Jaccard is high. A trimmed copy of a long story,
+    or one padded with long junk, has low Jaccard with its original but shares its opening
+    or its ending: the anchor signatures propose those pairs.
+    """
+    found = shingle(text, size)
+    newline = text.find("\n")
+    body_start = len(text[: newline + 1].encode()) if newline >= 0 else 0
+    body = found.hashes[int(np.searchsorted(found.starts, body_start)) :]
+    if len(body) < ANCHOR_SHINGLES:
+        return found.hashes, _EMPTY, _EMPTY
+    return found.hashes, body[:ANCHOR_SHINGLES], body[-ANCHOR_SHINGLES:]
+
+
+def fingerprint_batch(texts: Sequence[str], size: int) -> list[U64]:
+    """:func:`fingerprint_sets` of many texts at once, flattened: three sets per text.
+
+    The result equals calling :func:`fingerprint_sets` on each text.
+    """
+    sets: list[U64] = []
+    for first, last in text_batches(texts):
+        sets += flat_fingerprint_sets(texts[first:last], size).sets()
+    return sets
+
+
+def candidate_pairs(rows: U32, threshold: float) -> npt.NDArray[np.int64]:
+    """Pairs (i, j), i < j, sharing an LSH band of any of their three signatures
+    (see :class:`BandTable`). Sorted, without repeats."""
+    table = BandTable(len(rows), rows.shape[1] // 3, threshold)
+    table.fill(np.arange(len(rows)), rows)
+    return table.pairs()
+
+
+def estimate_jaccard(a: U32, b: U32, seed: int) -> float:
+    """Jaccard estimated from two signatures (datasketch's LeanMinHash estimator)."""
+    left = LeanMinHash(seed=seed, hashvalues=a, scheme=SCHEME)
+    right = LeanMinHash(seed=seed, hashvalues=b, scheme=SCHEME)
+    return float(left.jaccard(right))
