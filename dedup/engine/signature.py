@@ -4,9 +4,9 @@ The only module that imports datasketch: signatures are datasketch's ``affine32`
 of the shingle hashes from :mod:`dedup.text.shingles` (its permutations, bit for bit, so
 a signature loads into its ``LeanMinHash``), and its LSH parameter optimiser picks the
 band layout for a threshold. Signatures are computed for many articles at once with no
-per-shingle Python loop. Candidate pairs come from a band sort (equal band keys sort next to each other), which finds the same pairs as
-datasketch's ``MinHashLSH`` at a fraction of its time and memory. Candidates are never
-verdicts: :mod:`dedup.engine.verify` decides.
+per-shingle Python loop. Candidate pairs come from a band sort (equal band keys sort next
+to each other), which finds the same pairs as datasketch's ``MinHashLSH`` at a fraction of
+its time and memory. Candidates are never verdicts: :mod:`dedup.engine.verify` decides.
 """
 
 from __future__ import annotations
