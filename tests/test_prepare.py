@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from dedup.article import Article
 from dedup.config import Config
+from dedup.read.pagetext import reduce_page
 from dedup.text.normalize import fold, normalize, repair, split_sentences
 from dedup.text.prepare import (
     SHORT_PARAGRAPH,
@@ -32,6 +33,10 @@ def _reference(article: Article, config: Config) -> tuple[Any, ...]:
     """split_units the plain way: one paragraph, one pattern, one small array at a time."""
     matcher = junk_matcher(config.all_junk_patterns)
     paragraphs = reflow(article.body)
+    title_line = article.title
+    page = reduce_page(title_line, paragraphs)  # tested on its own in test_pagetext
+    if page is not None:
+        title_line, paragraphs = page
     folded = [fold(repair(p)) for p in paragraphs]
     joined = "\n".join(folded)
     floating = tuple(f for f in matcher.floating if f.search(joined))
@@ -49,7 +54,7 @@ def _reference(article: Article, config: Config) -> tuple[Any, ...]:
             units.append(sentence)
             junk.append(matcher.hits(sentence, floating))
     kept = [u for u, j in zip(units, junk, strict=True) if not j]
-    title = normalize(article.title)
+    title = normalize(title_line)
     body = " ".join(kept)
     text = f"{title}\n{body}" if title else body
     digest = hashlib.blake2b(text.encode(), digest_size=16).digest() if body else b""
@@ -95,6 +100,7 @@ CASES = [
     ("Spaces", ("Two  spaces\tand tab", " lead and trail ", "line\nbreak inside")),
     ("Getty", ("Crowds gather - John Doe/Getty Images", "Pictured via getty images")),
     ("Nothing", ()),
+    ("", ("Advertisement",) * 6 + (LONG, "0")),
 ]
 
 
