@@ -87,7 +87,7 @@ class Corpus:
             self.columns.add(file, light, self._fields.write_bytes(fields), None)
 
     def freeze(self) -> None:
-        """Articles in (path, index) order, as the in-memory pipeline orders them."""
+        """Articles in (path, index) order, whatever order the files were read in."""
         self._fields.close()
         self.columns.freeze([f.path for f in self.found])
 

@@ -5,7 +5,7 @@ every setting that changes a signature, ``key`` is a content hash of the normali
 Rows are checked on read (length and CRC) and ignored when they do not fit. The file is
 shared safely by concurrent processes (WAL, busy timeout, retries) and survives a killed
 run (every batch is one transaction). A file SQLite cannot read is moved aside and rebuilt.
-That file handling is :class:`dedup.store.sqlite.SQLiteStore`, shared with the corpus index.
+That file handling is :class:`dedup.store.sqlite.SQLiteStore`, shared with the scan index.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """An SQLite file shared by concurrent dedup processes, rebuilt when it is damaged.
 
-The machinery under the signature cache (:mod:`dedup.store.signatures`) and the corpus index
-(:mod:`dedup.store.corpus_index`): WAL journaling and a busy timeout with retries let two
-processes use the file at once; every write is one ``BEGIN IMMEDIATE`` transaction, so a killed run
+The machinery under the signature cache (:mod:`dedup.store.signatures`) and the scan index
+(:mod:`dedup.store.scan`): WAL journaling and a busy timeout with retries let two processes
+use the file at once; every write is one ``BEGIN IMMEDIATE`` transaction, so a killed run
 leaves the file whole; a file SQLite cannot read, or one another program made, is moved
 aside (``NAME.corrupt-<time>-<pid>``) with a warning and a fresh one is made; a file
 of another schema version is emptied and remade. With no path the database lives in memory.
@@ -35,7 +35,7 @@ class SQLiteStore:
     SCHEMA: ClassVar[str] = ""
     TABLES: ClassVar[frozenset[str]] = frozenset()
     SCHEMA_VERSION: ClassVar[int] = 1
-    #: What warnings and errors call the file ("cache", "corpus index").
+    #: What warnings and errors call the file ("cache", "scan index").
     NOUN: ClassVar[str] = "store"
     #: Whether remaking the tables of another schema version is worth a warning.
     WARN_ON_NEW_SCHEMA: ClassVar[bool] = False
