@@ -10,6 +10,7 @@ reading and the storing.
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -53,14 +54,28 @@ def load_articles(articles: Iterable[Article], config: Config, spill: Spill) -> 
 def walk(paths: Sequence[str], config: Config, stdin: TextIO | None) -> list[Found | InputError]:
     """The files to scan with their stat, and the walk's warnings, in :func:`iter_files` order."""
     events: list[Found | InputError] = []
+    folders: dict[str, str] = {}
     for path in iter_files(paths, config, events.append, stdin=stdin):
         try:
-            info = os.stat(path)
+            info = os.lstat(path)
+            linked = stat.S_ISLNK(info.st_mode)
+            info = os.stat(path) if linked else info
         except OSError:
-            info = None
-        size, mtime = (info.st_size, info.st_mtime_ns) if info else (-1, -1)
-        events.append(Found(path, os.path.realpath(path), size, mtime))
+            events.append(Found(path, os.path.realpath(path), -1, -1))
+            continue
+        real = os.path.realpath(path) if linked else _real_in(path, folders)
+        events.append(Found(path, real, info.st_size, info.st_mtime_ns))
     return events
+
+
+def _real_in(path: str, folders: dict[str, str]) -> str:
+    """The real path of a file that is no symbolic link: its folder's, resolved once per
+    folder, and its name."""
+    folder, name = os.path.split(path)
+    real = folders.get(folder)
+    if real is None:
+        real = folders[folder] = os.path.realpath(folder or ".")
+    return os.path.join(real, name)
 
 
 def load_corpus(
@@ -117,9 +132,10 @@ def _plan(
     found: Sequence[Found], config: Config, store: ScanStore
 ) -> tuple[set[int], list[list[Piece]]]:
     """Which files the store holds unchanged (by number), and the parts to read the others in."""
-    stats = store.load_stats(f.real for f in found if f.size >= 0)
+    stats = store.load_stats([f.real for f in found if f.size >= 0])
     racy = config.tuning.racy_ns
     fresh = {n for n, f in enumerate(found) if _is_fresh(stats.get(f.real), f, racy)}
+    store.expect([f.real for n, f in enumerate(found) if n in fresh])
     stale = [(n, f.path, f.size) for n, f in enumerate(found) if n not in fresh]
     return fresh, plan_parts(stale, config.tuning)
 

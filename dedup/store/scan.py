@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -32,7 +33,6 @@ import numpy.typing as npt
 from dedup import __version__
 from dedup.config import Config
 from dedup.engine.records import LightRecords
-from dedup.errors import DedupError
 from dedup.result import PairScore
 from dedup.store.signatures import SignatureCache
 from dedup.store.sqlite import SQLiteStore, Warn
@@ -112,7 +112,8 @@ class StoredFile:
     mtime_ns: int
     indexed_ns: int
     warnings: tuple[tuple[str, int | None], ...]
-    chunks: int
+    #: Each chunk's articles packed and their fields, in chunk order.
+    parts: tuple[tuple[bytes, bytes], ...]
 
 
 def scan_params(config: Config) -> str:
@@ -142,6 +143,7 @@ class ScanStore(SQLiteStore):
     def __init__(self, path: Path | None, params: str, *, on_warning: Warn | None = None) -> None:
         self.params = params
         self.scope = hashlib.blake2b(params.encode(), digest_size=12).hexdigest()
+        self.expect([])
         super().__init__(path, on_warning=on_warning)
 
     @classmethod
@@ -157,9 +159,16 @@ class ScanStore(SQLiteStore):
 
     # -- files ---------------------------------------------------------------------------
 
-    def load_stats(self, paths: Iterable[str]) -> dict[str, tuple[int, int, int]]:
+    def load_stats(self, paths: Sequence[str]) -> dict[str, tuple[int, int, int]]:
         """(size, mtime_ns, indexed_ns) of those ``paths`` (real paths) the store holds."""
         return self._guard(lambda: self._select_stats(paths), dict)
+
+    def expect(self, paths: Sequence[str]) -> None:
+        """The files :meth:`load_file` will be asked for, in this order: their rows are then
+        read a batch at a time, in a few queries instead of one per file."""
+        self._expected = {path: k for k, path in enumerate(paths)}
+        self._order = list(paths)
+        self._rows: dict[str, list[tuple[Any, ...]]] = {}
 
     def load_file(self, path: str, shown: str) -> StoredFile | None:
         """The stored row of ``path`` (a real path) if it is whole and sound (every chunk's
@@ -169,9 +178,8 @@ class ScanStore(SQLiteStore):
     def load_records(self, stored: StoredFile) -> Iterator[tuple[LightRecords, bytes]]:
         """The articles of a file :meth:`load_file` found, one chunk at a time, in order:
         packed, and their fields laid end to end."""
-        order = [*range(1, stored.chunks), 0]
-        for chunk in order:
-            yield self._guard(partial(self._select_chunk, stored, chunk), _no_chunk)
+        for light, fields in (*stored.parts[1:], stored.parts[0]):
+            yield LightRecords.from_bytes(light), fields
 
     def store_chunk(self, path: str, number: int, light: bytes, fields: bytes) -> int:
         """Write chunk ``number`` (from 1) of a large file's row ahead of the row itself (the
@@ -192,42 +200,56 @@ class ScanStore(SQLiteStore):
         """Add or replace ``rows`` (dropping their paths' rows under other settings)."""
         self._guard(lambda: self._insert_files(rows), lambda: self._insert_files(rows))
 
-    def _select_stats(self, paths: Iterable[str]) -> dict[str, tuple[int, int, int]]:
-        query = (
-            "SELECT size, mtime_ns, indexed_ns FROM files WHERE scope = ? AND path = ? "
-            "AND chunk = 0"
-        )
+    def _select_stats(self, paths: Sequence[str]) -> dict[str, tuple[int, int, int]]:
         found: dict[str, tuple[int, int, int]] = {}
-        for path in paths:
-            row = self._conn.execute(query, (self.scope, path)).fetchone()
-            if row is not None:
-                found[path] = (int(row[0]), int(row[1]), int(row[2]))
+        query = "SELECT path, size, mtime_ns, indexed_ns FROM files WHERE scope = ? AND chunk = 0"
+        for chunk in _chunks(paths):
+            marks = ",".join("?" * len(chunk))
+            for path, *stat in self._conn.execute(
+                f"{query} AND path IN ({marks})", (self.scope, *chunk)
+            ):
+                found[path] = (int(stat[0]), int(stat[1]), int(stat[2]))
         return found
 
-    def _select_file(self, path: str, shown: str) -> StoredFile | None:
+    def _select_rows(self, paths: Sequence[str]) -> dict[str, list[tuple[Any, ...]]]:
         query = (
-            "SELECT chunk, size, mtime_ns, indexed_ns, meta, light, fields, crc FROM files "
-            "WHERE scope = ? AND path = ? ORDER BY chunk"
+            "SELECT path, chunk, size, mtime_ns, indexed_ns, meta, light, fields, crc FROM files "
+            "WHERE scope = ? AND path IN ({}) ORDER BY path, chunk"
         )
-        rows = self._conn.execute(query, (self.scope, path)).fetchall()
+        found: dict[str, list[tuple[Any, ...]]] = {}
+        for chunk in _chunks(paths):
+            marks = ",".join("?" * len(chunk))
+            for path, *row in self._conn.execute(query.format(marks), (self.scope, *chunk)):
+                found.setdefault(path, []).append(tuple(row))
+        return found
+
+    def _rows_of(self, path: str) -> list[tuple[Any, ...]]:
+        """The rows of ``path``: from the batch read ahead, reading the next batch of the
+        expected files when ``path`` opens it."""
+        at = self._expected.get(path)
+        if at is not None and path not in self._rows:
+            self._rows = self._select_rows(self._order[at : at + QUERY_CHUNK])
+        if at is not None:
+            return self._rows.pop(path, [])
+        return self._select_rows([path]).get(path, [])
+
+    def _select_file(self, path: str, shown: str) -> StoredFile | None:
+        rows = self._rows_of(path)
         if not rows or rows[0][0] != 0:
             return None
         if not all(all(isinstance(x, bytes) for x in r[4:7]) for r in rows):
             return None
-        if any(_crc(r[4], r[5], r[6]) != r[7] for r in rows):
+        blobs = [(bytes(r[4]), bytes(r[5]), bytes(r[6])) for r in rows]
+        if any(_crc(*blob) != r[7] for blob, r in zip(blobs, rows, strict=True)):
             return None
-        head = json.loads(rows[0][4])
+        head = json.loads(blobs[0][0])
         crcs = [int(c) for c in head.get("chunks", [])]
         if [r[7] for r in rows[1:]] != crcs or [r[0] for r in rows] != list(range(len(rows))):
             return None
         warnings = tuple((str(m), None if n is None else int(n)) for m, n in head["warnings"])
         stat = (int(rows[0][1]), int(rows[0][2]), int(rows[0][3]))
-        return StoredFile(path, shown, *stat, warnings, len(rows))
-
-    def _select_chunk(self, stored: StoredFile, chunk: int) -> tuple[LightRecords, bytes]:
-        query = "SELECT light, fields FROM files WHERE scope = ? AND path = ? AND chunk = ?"
-        light, fields = self._conn.execute(query, (self.scope, stored.path, chunk)).fetchone()
-        return LightRecords.from_bytes(light), bytes(fields)
+        parts = tuple((light, fields) for _, light, fields in blobs)
+        return StoredFile(path, shown, *stat, warnings, parts)
 
     def _insert_files(self, rows: Sequence[EncodedRow]) -> None:
         with self._write():
@@ -282,7 +304,7 @@ class ScanStore(SQLiteStore):
                     found[key] = text
         return found
 
-    def _insert_work(self, table: str, rows: Sequence[tuple[object, ...]], *, memo: bool) -> None:
+    def _insert_work(self, table: str, rows: Sequence[tuple[Any, ...]], *, memo: bool) -> None:
         name = _work(table)
         verb = "REPLACE" if memo else "IGNORE"
         with self._write():
@@ -318,6 +340,11 @@ def _crc(*parts: bytes) -> int:
     return crc
 
 
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for first in range(0, len(items), QUERY_CHUNK):
+        yield items[first : first + QUERY_CHUNK]
+
+
 def _work(table: str) -> str:
     if table not in WORK_TABLES:
         raise ValueError(f"no work table {table!r}")
@@ -337,8 +364,3 @@ def _opened(key: object, value: object, crc: object) -> str | None:
         return value.decode()
     except UnicodeDecodeError:
         return None
-
-
-def _no_chunk() -> tuple[LightRecords, bytes]:
-    """A chunk of a store found damaged (and rebuilt) while a file was being read from it."""
-    raise DedupError("the scan index was damaged while being read; run the scan again")
