@@ -26,6 +26,12 @@ class Tuning:
     row_articles: int = 20_000
     #: Files written to the scan index per transaction.
     batch_files: int = 2000
+    #: Bytes of text whose shingles are hashed and signed in one batch.
+    batch_bytes: int = 1 << 17
+    #: Shingles permuted at a time: their uint32 values stay in the L2 cache.
+    chunk_shingles: int = 1 << 15
+    #: MinHash permutations applied at a time.
+    perm_block: int = 8
     #: A file modified less than this long before it was read is read again next time
     #: (a later change could keep the same time stamp: git's "racy" rule).
     racy_ns: int = 2_000_000_000

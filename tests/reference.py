@@ -14,6 +14,7 @@ from datasketch import LeanMinHash
 
 from dedup.engine.signature import SCHEME, BandTable, Permutations, range_signatures
 from dedup.text.shingles import ANCHOR_SHINGLES, flat_fingerprint_sets, shingle, text_batches
+from dedup.tuning import Tuning
 
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
@@ -51,7 +52,7 @@ def fingerprint_batch(texts: Sequence[str], size: int) -> list[U64]:
     The result equals calling :func:`fingerprint_sets` on each text.
     """
     sets: list[U64] = []
-    for first, last in text_batches(texts):
+    for first, last in text_batches(texts, Tuning().batch_bytes):
         sets += flat_fingerprint_sets(texts[first:last], size).sets()
     return sets
 

@@ -14,10 +14,9 @@ from reference import (
     signatures,
 )
 
-from dedup.engine import signature as signature_module
 from dedup.engine.signature import Permutations, fingerprints, range_signatures
-from dedup.text import shingles as shingles_module
 from dedup.text.shingles import _WORD_BYTE, shingle, token_spans
+from dedup.tuning import Tuning
 
 PERMS = Permutations(num_perm=128, seed=1)
 
@@ -124,13 +123,11 @@ def odd_texts() -> list[str]:
 
 @pytest.mark.parametrize(("batch_bytes", "chunk", "block"), [(1 << 17, 1 << 15, 8), (300, 50, 3)])
 def test_fingerprints_equal_signatures_of_each_texts_sets(
-    monkeypatch: pytest.MonkeyPatch, batch_bytes: int, chunk: int, block: int
+    batch_bytes: int, chunk: int, block: int
 ) -> None:
-    monkeypatch.setattr(shingles_module, "BATCH_BYTES", batch_bytes)
-    monkeypatch.setattr(signature_module, "_CHUNK_SHINGLES", chunk)
-    monkeypatch.setattr(signature_module, "_PERM_BLOCK", block)
+    tuning = Tuning(batch_bytes=batch_bytes, chunk_shingles=chunk, perm_block=block)
     texts = odd_texts()
-    rows = fingerprints(texts, 5, PERMS)
+    rows = fingerprints(texts, 5, PERMS, tuning)
     for text, row in zip(texts, rows, strict=True):
         want = signatures(list(fingerprint_sets(text, 5)), PERMS).ravel()
         assert np.array_equal(row, want)

@@ -77,4 +77,5 @@ def fingerprint(
 
 def _sign(text_of: Callable[[int], str], positions: Sequence[int], config: Config) -> U32:
     texts = [text_of(k) for k in positions]
-    return fingerprints(texts, config.shingle_size, Permutations(config.num_perm, config.seed))
+    perms = Permutations(config.num_perm, config.seed)
+    return fingerprints(texts, config.shingle_size, perms, config.tuning)

@@ -26,14 +26,11 @@ from dedup.text.shingles import (
     mixing_weights,
     text_batches,
 )
+from dedup.tuning import DEFAULT, Tuning
 
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
 
-#: Shingles permuted at a time: their uint32 values stay in the L2 cache.
-_CHUNK_SHINGLES = 1 << 15
-#: Permutations applied at a time.
-_PERM_BLOCK = 8
 #: LSH threshold for the anchor signatures: an anchor of a copy is its original's passage.
 ANCHOR_THRESHOLD = 0.75
 #: Names the parts of a fingerprint row; part of the cache key.
@@ -77,7 +74,11 @@ def _fmix32(h: U32) -> U32:
 
 
 def range_signatures(
-    hashes: U64, starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp], perms: Permutations
+    hashes: U64,
+    starts: npt.NDArray[np.intp],
+    ends: npt.NDArray[np.intp],
+    perms: Permutations,
+    tuning: Tuning = DEFAULT,
 ) -> U32:
     """MinHash signatures of the sets ``hashes[starts[i] : ends[i]]`` (empty → all max).
 
@@ -91,10 +92,10 @@ def range_signatures(
         return out
     low, high = int(starts[live].min()), int(ends[live].max())
     cuts = np.unique(
-        np.concatenate((starts[live], ends[live], np.arange(low, high, _CHUNK_SHINGLES)))
+        np.concatenate((starts[live], ends[live], np.arange(low, high, tuning.chunk_shingles)))
     )
     mins = _piece_minima(
-        _fmix32((hashes[low:high] >> np.uint64(32)).astype(np.uint32)), cuts - low, perms
+        _fmix32((hashes[low:high] >> np.uint64(32)).astype(np.uint32)), cuts - low, perms, tuning
     )
     pieces = np.empty(2 * len(live), dtype=np.intp)
     pieces[0::2] = np.searchsorted(cuts, starts[live])
@@ -103,20 +104,23 @@ def range_signatures(
     return out
 
 
-def _piece_minima(mixed: U32, cuts: npt.NDArray[np.intp], perms: Permutations) -> U32:
+def _piece_minima(
+    mixed: U32, cuts: npt.NDArray[np.intp], perms: Permutations, tuning: Tuning
+) -> U32:
     """Per permutation (row), the minimum of every piece ``mixed[cuts[j] : cuts[j + 1]]``,
     and a last column of max values. ``cuts`` starts at 0 and ends at ``len(mixed)``."""
     a, b = perms.params
     a_rows, b_rows = a[:, None], b[:, None]
     mins = np.full((perms.num_perm, len(cuts)), _EMPTY_VALUE, dtype=np.uint32)
-    chunk_starts = np.arange(0, len(mixed), _CHUNK_SHINGLES)
+    step, block_size = tuning.chunk_shingles, tuning.perm_block
+    chunk_starts = np.arange(0, len(mixed), step)
     bounds = [*np.searchsorted(cuts, chunk_starts).tolist(), len(cuts) - 1]
-    scratch = np.empty((_PERM_BLOCK, min(_CHUNK_SHINGLES, len(mixed))), dtype=np.uint32)
+    scratch = np.empty((block_size, min(step, len(mixed))), dtype=np.uint32)
     for chunk_start, first, last in zip(chunk_starts.tolist(), bounds, bounds[1:], strict=False):
-        values = mixed[None, chunk_start : chunk_start + _CHUNK_SHINGLES]
+        values = mixed[None, chunk_start : chunk_start + step]
         offsets = cuts[first:last] - chunk_start
-        for k in range(0, perms.num_perm, _PERM_BLOCK):
-            block = slice(k, k + _PERM_BLOCK)
+        for k in range(0, perms.num_perm, block_size):
+            block = slice(k, k + block_size)
             permuted = scratch[: len(a_rows[block]), : values.shape[1]]
             np.multiply(a_rows[block], values, out=permuted)
             permuted += b_rows[block]
@@ -143,13 +147,15 @@ def band_keys(sigs: U32, bands: int, rows: int) -> U64:
     return mix64((used * weights).sum(axis=2, dtype=np.uint64) + np.arange(bands, dtype=np.uint64))
 
 
-def fingerprints(texts: Sequence[str], size: int, perms: Permutations) -> U32:
+def fingerprints(
+    texts: Sequence[str], size: int, perms: Permutations, tuning: Tuning = DEFAULT
+) -> U32:
     """One row per text: its whole-text, opening and ending signatures side by side
     (see :func:`dedup.text.shingles.flat_fingerprint_sets`)."""
     rows = np.empty((len(texts), 3 * perms.num_perm), dtype=np.uint32)
-    for first, last in text_batches(texts):
+    for first, last in text_batches(texts, tuning.batch_bytes):
         sets = flat_fingerprint_sets(texts[first:last], size)
-        sigs = range_signatures(sets.hashes, sets.starts, sets.ends, perms)
+        sigs = range_signatures(sets.hashes, sets.starts, sets.ends, perms, tuning)
         rows[first:last] = sigs.reshape(last - first, 3 * perms.num_perm)
     return rows
 

@@ -31,8 +31,6 @@ _WORD_BYTE[128:] = True  # UTF-8 bytes of non-ASCII letters (text is normalised 
 #: Shingles in each anchor (the opening and the ending of a body).
 ANCHOR_SHINGLES = 40
 _EMPTY = np.zeros(0, dtype=np.uint64)
-#: Bytes of text shingled in one batch: small enough for its 64-bit tables to stay in cache.
-BATCH_BYTES = 1 << 17
 
 _powers: U64 = np.ones(1, dtype=np.uint64)
 _inverse_powers: U64 = np.ones(1, dtype=np.uint64)
@@ -252,13 +250,13 @@ class FlatSets:
         ]
 
 
-def text_batches(texts: Sequence[str]) -> list[tuple[int, int]]:
-    """Runs (first, last) of consecutive texts of about :data:`BATCH_BYTES` each."""
+def text_batches(texts: Sequence[str], batch_bytes: int) -> list[tuple[int, int]]:
+    """Runs (first, last) of consecutive texts of about ``batch_bytes`` each."""
     bounds: list[tuple[int, int]] = []
     first, total = 0, 0
     for i, text in enumerate(texts):
         total += len(text) + 1
-        if total >= BATCH_BYTES:
+        if total >= batch_bytes:
             bounds.append((first, i + 1))
             first, total = i + 1, 0
     if first < len(texts):
