@@ -17,7 +17,6 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
-from datasketch import MinHash, MinHashLSH
 
 from dedup.text.shingles import (
     ANCHOR_SHINGLES,
@@ -59,6 +58,8 @@ class Permutations:
 
 @lru_cache(maxsize=8)
 def _permutation_arrays(num_perm: int, seed: int) -> tuple[U32, U32]:
+    from datasketch import MinHash  # imported when first needed: it loads scipy (~1 s)
+
     a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
     return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
 
@@ -129,12 +130,15 @@ def _piece_minima(
 
 
 @lru_cache(maxsize=32)
+@lru_cache(maxsize=32)
 def band_layout(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows) from datasketch's optimiser, weighted towards recall.
 
     LSH's threshold is the midpoint of an S-curve: we propose generously and let
     verification decide, so false negatives cost four times false positives.
     """
+    from datasketch import MinHashLSH  # imported when first needed: it loads scipy (~1 s)
+
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.2, 0.8))
     return int(lsh.b), int(lsh.r)
 
