@@ -59,3 +59,16 @@ def test_the_core_never_prints() -> None:
         if "cli" not in path.parts and printing.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_reading_and_text_processing_never_import_the_layers_above() -> None:
+    """``read`` and ``text`` sit under the engine: they import neither it nor the stores,
+    the renderers or the command line."""
+    pattern = re.compile(r"^\s*(?:import|from)\s+dedup\.(engine|store|render|cli)\b", re.M)
+    offenders = [
+        str(path.relative_to(PACKAGE.parent))
+        for folder in ("read", "text")
+        for path in (PACKAGE / folder).rglob("*.py")
+        if pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

@@ -17,9 +17,8 @@ import numpy.typing as npt
 
 from dedup.config import Config
 from dedup.engine.jobs import map_each_chunk
-from dedup.engine.signature import Permutations, fingerprints
+from dedup.engine.signature import Permutations, fingerprints, signature_params
 from dedup.progress import ProgressCallback
-from dedup.text.prepare import signature_params
 
 U32 = npt.NDArray[np.uint32]
 I64 = npt.NDArray[np.int64]

@@ -14,10 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
+from dedup.text.normalize import NORMALIZER_VERSION
 from dedup.text.shingles import (
     ANCHOR_SHINGLES,
     flat_fingerprint_sets,
@@ -26,6 +28,9 @@ from dedup.text.shingles import (
     text_batches,
 )
 from dedup.tuning import DEFAULT, Tuning
+
+if TYPE_CHECKING:
+    from dedup.config import Config
 
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
@@ -225,3 +230,11 @@ def _bucket_small(ranked: U64, same: npt.NDArray[np.intp], step: int) -> npt.NDA
     starts = np.searchsorted(ranked, ranked[same], side="left")
     ends = np.searchsorted(ranked, ranked[same], side="right")
     return np.asarray((ends - starts) <= _LARGE_BUCKET)
+
+
+def signature_params(config: Config) -> str:
+    """Everything that changes a signature, as one cache key string."""
+    return (
+        f"norm{NORMALIZER_VERSION}:k{config.shingle_size}:p{config.num_perm}:s{config.seed}"
+        f":{FINGERPRINT_LAYOUT}"
+    )

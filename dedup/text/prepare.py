@@ -24,10 +24,8 @@ import numpy.typing as npt
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.engine.signature import FINGERPRINT_LAYOUT
 from dedup.read.pagetext import reduce_page
 from dedup.text.normalize import (
-    NORMALIZER_VERSION,
     fold,
     fold_paragraphs,
     normalize,
@@ -337,11 +335,3 @@ def build_text(units: Units, boilerplate: frozenset[int]) -> Prepared:
     title = text[: int(units.starts[0]) - 1] if int(units.starts[0]) > 0 else ""
     kept = [text[s:e] for s, e, c in zip(units.starts, units.ends, cut, strict=True) if not c]
     return _make_prepared(title, kept, units.prepared.dropped + sum(cut))
-
-
-def signature_params(config: Config) -> str:
-    """Everything that changes a signature, as one cache key string."""
-    return (
-        f"norm{NORMALIZER_VERSION}:k{config.shingle_size}:p{config.num_perm}:s{config.seed}"
-        f":{FINGERPRINT_LAYOUT}"
-    )
