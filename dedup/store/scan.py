@@ -33,10 +33,10 @@ import numpy.typing as npt
 from dedup import __version__
 from dedup.config import Config
 from dedup.engine.records import LightRecords
+from dedup.engine.signature import signature_params
 from dedup.result import PairScore
 from dedup.store.signatures import SignatureCache
 from dedup.store.sqlite import SQLiteStore, Warn
-from dedup.text.prepare import signature_params
 
 U64 = npt.NDArray[np.uint64]
 
