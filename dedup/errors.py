@@ -30,5 +30,17 @@ class CacheError(DedupError):
     """The signature cache could not be opened or written."""
 
 
+class SpillError(DedupError):
+    """A temporary spill file of a run could not be written or read back. Carries its path."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[type[SpillError], tuple[str, str]]:
+        # Raised in workers, it travels back to the parent pickled.
+        return (SpillError, (self.path, str(self)))
+
+
 def ignore(warning: object) -> None:
     """The default warning callback: drop the warning."""

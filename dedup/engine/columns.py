@@ -94,7 +94,10 @@ class Columns:
         """Article ``i`` without its body, or with the openings the canonical rules read."""
         part, offset, size = (int(x) for x in self.fields[i])
         data = self.spill.read_bytes((part, offset, size))
-        return decode_fields(data, self.paths[int(self.file_of[i])], heads=heads)
+        try:
+            return decode_fields(data, self.paths[int(self.file_of[i])], heads=heads)
+        except (ValueError, TypeError):  # JSON that no longer decodes, or of the wrong shape
+            raise self.spill.damaged(part, "holds fields that do not decode") from None
 
     def _order_hashes(self, lights: Sequence[LightRecords], order: I64) -> None:
         counts = _join([x.counts for x in lights])

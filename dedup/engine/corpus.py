@@ -163,7 +163,7 @@ class Corpus:
 def learn_boilerplate(corpus: Corpus, store: ScanStore) -> frozenset[int]:
     """Boilerplate learned from every article's unit hashes; what was learned from the very
     same files (same stat, same reading) is taken from the store."""
-    key = digest("\n".join(corpus.stamps).encode())
+    key = digest("\n".join(corpus.stamps).encode("utf-8", "surrogateescape"))
     found = store.get("boilerplate", [key]).get(key)
     if found is not None:
         return frozenset(int(h) for h in json.loads(found))

@@ -3,14 +3,27 @@
 Work is cut into chunks in article order and gathered back in the same order, so a run
 with any number of jobs gives exactly the result of a single-job run. Small corpora stay
 in one process: starting workers costs more than it saves.
+
+Workers never outlive the run: each dies with its parent, however the parent ends (Ctrl-C,
+SIGTERM, SIGKILL, a crash), so nothing is left holding the terminal, a pipe or the spill
+files. Ctrl-C is the parent's alone to handle: workers ignore it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from typing import Any, TypeVar
 
@@ -19,6 +32,7 @@ import numpy.typing as npt
 
 from dedup.article import Article
 from dedup.config import Config
+from dedup.errors import DedupError
 from dedup.progress import ProgressCallback
 from dedup.text.prepare import Units, split_units
 
@@ -28,6 +42,12 @@ R = TypeVar("R")
 
 #: What forked workers read instead of receiving it pickled: the work and its items.
 _INHERITED: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+#: prctl(2) option: the signal the kernel sends a process when its parent dies (Linux).
+_PR_SET_PDEATHSIG = 1
+#: Seconds between a worker's looks at its parent, where the kernel cannot watch for it.
+_PARENT_POLL = 0.5
+#: Seconds to wait for the pool's manager thread once its workers are killed.
+_MANAGER_WAIT = 10.0
 
 
 def _run_inherited(position: int) -> Any:
@@ -50,15 +70,90 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterat
     context = multiprocessing.get_context("fork" if fork else None)
     _INHERITED = (work, items)
     gc.freeze()  # forked workers then never touch (and so copy) the parent's objects for GC
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+    )
     try:
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            if fork:
-                yield from pool.map(_run_inherited, range(len(items)))
-            else:
-                yield from pool.map(work, items)
+        with _interrupts_held():  # the workers start here: no Ctrl-C before they ignore it
+            results = pool.map(_run_inherited, range(len(items))) if fork else pool.map(work, items)
+        yield from results
+        pool.shutdown()
+    except BrokenProcessPool:
+        _stop(pool)
+        raise DedupError(
+            "a worker process died unexpectedly (out of memory?); run again with fewer --jobs"
+        ) from None
+    except BaseException:  # Ctrl-C, an error, or the results no longer wanted
+        _stop(pool)
+        raise
     finally:
         _INHERITED = None
         gc.unfreeze()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the pool at once: drop the work not started and kill the workers, which would
+    otherwise finish their tasks first (and, after a second Ctrl-C, wait for more forever)."""
+    with _interrupts_held():  # a second Ctrl-C waits until the pool is gone
+        workers = list((pool._processes or {}).values())  # Python 3.14: pool.kill_workers()
+        manager: threading.Thread | None = getattr(pool, "_executor_manager_thread", None)
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            with contextlib.suppress(OSError, ValueError):
+                worker.kill()
+        if manager is not None:
+            manager.join(_MANAGER_WAIT)  # it reaps the workers: exit finds nothing to wait for
+
+
+def _start_worker(parent: int) -> None:
+    """What every worker does first: leave Ctrl-C to the parent, and die with the parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    if not _die_with_parent():
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the parent died before the kernel was told (see prctl(2))
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """Have the kernel SIGKILL this process when its parent dies; whether it will (Linux).
+
+    The kernel watches the parent *thread* that started the worker: the one that called
+    :func:`map_ordered`, which outlives the pool."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit as soon as the parent is gone: this process is handed to another parent, or
+    (where there is no such hand-over) the parent's sentinel says it ended."""
+    process = multiprocessing.parent_process()
+    sentinel = process.sentinel if process is not None else None
+    while os.getppid() == parent:
+        if sentinel is None:
+            time.sleep(_PARENT_POLL)
+        elif multiprocessing.connection.wait([sentinel], timeout=_PARENT_POLL):
+            break
+    os._exit(1)
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Hold Ctrl-C back from this thread (and processes it starts) until the block ends."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _with_config(work: Callable[[Sequence[T], Config], R], config: Config, chunk: Sequence[T]) -> R:

@@ -2,26 +2,39 @@
 
 Every part of the input that a worker reads gets a spill file of its own, written by that
 worker alone: per article its comparison text (UTF-8), then the length in characters of
-each of its units (little-endian int32), then its pickled fields (what output and the
+each of its units (little-endian int32), then its fields as JSON (what output and the
 canonical rules read). An article's text *place* is (part, offset, text bytes, units)
 and its fields' place (part, offset, bytes); any process, a forked worker included, reads
 them back by place. The parent writes the fields of articles it loads from the scan
-index to a part of its own (``PARENT``). The files live in a temporary folder that
-:meth:`Spill.close` removes.
+index to a part of its own (``PARENT``).
+
+The files live in a temporary folder (under ``TMPDIR``) that :meth:`Spill.close` removes.
+A run killed before it could remove it leaves it behind: its name holds the run's process
+id (``dedup-spill-<pid>-<random>``) and the run holds a lock on it, so the next run removes
+the folders of runs that are gone. A spill file that cannot be written or read back is a
+:class:`~dedup.errors.SpillError`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import shutil
+import sys
 import tempfile
+from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from dedup.errors import SpillError
 from dedup.text.prepare import Units
+
+if sys.platform != "win32":
+    import fcntl
 
 I32 = npt.NDArray[np.int32]
 #: Where an article's text is: (part, offset, text bytes, units).
@@ -30,14 +43,19 @@ Place = tuple[int, int, int, int]
 Span = tuple[int, int, int]
 #: The part the parent process writes to.
 PARENT = -1
+#: Spill folders are named ``PREFIX<pid>-<random>`` (the random part as mkdtemp makes it).
+PREFIX = "dedup-spill-"
+_FOLDER = re.compile(re.escape(PREFIX) + r"([0-9]{1,10})-[a-z0-9_]{8}")
 
 
 class SpillWriter:
     """Appends the texts of one part to its spill file."""
 
     def __init__(self, path: str, part: int) -> None:
+        self.path = path
         self.part = part
-        self.file = open(path, "wb")  # noqa: SIM115 (closed by close())
+        with self._writing():
+            self.file = open(path, "wb")  # noqa: SIM115 (closed by close())
         self.offset = 0
 
     def write(self, units: Units) -> Place:
@@ -50,23 +68,52 @@ class SpillWriter:
     def write_bytes(self, data: bytes) -> Span:
         """Write ``data``; where it now is."""
         span = (self.part, self.offset, len(data))
-        self.file.write(data)
+        with self._writing():
+            self.file.write(data)
         self.offset += len(data)
         return span
 
     def flush(self) -> None:
-        self.file.flush()
+        with self._writing():
+            self.file.flush()
 
     def close(self) -> None:
-        self.file.close()
+        with self._writing():
+            self.file.close()
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Turn a failed write (a full disk, an I/O error) into one line naming the place."""
+        try:
+            yield
+        except OSError as exc:
+            where = os.path.dirname(os.path.dirname(self.path))
+            raise SpillError(
+                self.path,
+                f"cannot write spill file {self.path}: {exc.strerror or exc}; free space in "
+                f"{where} or set TMPDIR to a folder with room, then run again",
+            ) from None
 
 
 class Spill:
     """The spill files of one scan in a temporary folder of their own."""
 
     def __init__(self, parent: str | None = None) -> None:
-        self.folder = tempfile.mkdtemp(prefix="dedup-spill-", dir=parent)
+        where = parent
+        try:
+            where = where if where is not None else tempfile.gettempdir()
+            remove_stale(where)
+            self.folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=where)
+        except OSError as exc:
+            place = where or "the temporary folder"
+            raise SpillError(
+                place,
+                f"cannot create a spill folder in {place}: {exc.strerror or exc}; "
+                "set TMPDIR to a writable folder with room, then run again",
+            ) from None
+        self._lock = _hold_lock(self.folder)
         self._files: dict[int, int] = {}
+        self._writers: list[SpillWriter] = []
         self._parts = 0
 
     def next_part(self) -> int:
@@ -75,24 +122,40 @@ class Spill:
         return self._parts - 1
 
     def writer(self, part: int) -> SpillWriter:
-        return SpillWriter(self._path(part), part)
+        made = SpillWriter(self._path(part), part)
+        self._writers.append(made)
+        return made
 
     def read_bytes(self, span: Span) -> bytes:
+        """The bytes written at ``span``."""
         part, offset, size = span
-        return os.pread(self._file(part), size, offset)
+        return self._read(part, offset, size)
 
     def read(self, place: Place) -> tuple[str, I32]:
         """The text and unit lengths written at ``place``."""
         part, offset, size, units = place
-        data = os.pread(self._file(part), size + 4 * units, offset)
-        lengths = np.frombuffer(data, dtype="<i4", count=units, offset=size)
-        return data[:size].decode("utf-8"), lengths.astype(np.int32)
+        data = self._read(part, offset, size + 4 * units)
+        try:
+            text = data[:size].decode("utf-8")
+        except UnicodeDecodeError:
+            raise self.damaged(part, "holds text that does not decode") from None
+        lengths = np.frombuffer(data, dtype="<i4", count=units, offset=size).astype(np.int32)
+        if units and (lengths.min() < 0 or int(lengths.sum()) + units - 1 > len(text)):
+            raise self.damaged(part, "holds unit lengths that do not fit its text")
+        return text, lengths
 
     def close(self) -> None:
         for fd in self._files.values():
             os.close(fd)
         self._files.clear()
+        for writer in self._writers:  # those a failed run left open
+            with contextlib.suppress(SpillError):
+                writer.close()
+        self._writers.clear()
         shutil.rmtree(self.folder, ignore_errors=True)
+        if self._lock >= 0:
+            os.close(self._lock)
+            self._lock = -1
 
     def __enter__(self) -> Spill:
         return self
@@ -107,7 +170,7 @@ class Spill:
 
     def __getstate__(self) -> dict[str, Any]:
         # A process that receives a Spill opens the files itself.
-        return {**self.__dict__, "_files": {}}
+        return {**self.__dict__, "_files": {}, "_writers": [], "_lock": -1}
 
     def _path(self, part: int) -> str:
         return os.path.join(self.folder, f"part-{part}.bin")
@@ -117,5 +180,108 @@ class Spill:
         page cache, not in the process's memory, and forked workers share the descriptor)."""
         found = self._files.get(part)
         if found is None:
-            found = self._files[part] = os.open(self._path(part), os.O_RDONLY)
+            try:
+                found = self._files[part] = os.open(self._path(part), os.O_RDONLY)
+            except FileNotFoundError:
+                raise self.damaged(part, "is missing") from None
+            except OSError as exc:
+                raise self.damaged(part, f"cannot be opened ({exc.strerror or exc})") from None
         return found
+
+    def _read(self, part: int, offset: int, size: int) -> bytes:
+        try:
+            data = os.pread(self._file(part), size, offset)
+        except OSError as exc:
+            raise self.damaged(part, f"cannot be read ({exc.strerror or exc})") from None
+        if len(data) != size:
+            raise self.damaged(part, "is shorter than what was written to it")
+        return data
+
+    def damaged(self, part: int, problem: str) -> SpillError:
+        """The error to raise when part ``part`` turns out damaged: ``problem`` says how."""
+        path = self._path(part)
+        return SpillError(
+            path,
+            f"spill file {path} {problem}: it was damaged or removed while dedup ran "
+            "(a temporary-file cleaner?); run again",
+        )
+
+
+def remove_stale(parent: str) -> list[str]:
+    """Remove the spill folders in ``parent`` that runs now gone left behind; the removed.
+
+    Only folders named exactly as :class:`Spill` names them, owned by this user, whose
+    process no longer exists and whose lock nobody holds are removed.
+    """
+    removed: list[str] = []
+    if sys.platform == "win32":  # there os.kill(pid, 0) would send a Ctrl-C
+        return removed
+    try:
+        entries = list(os.scandir(parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        found = _FOLDER.fullmatch(entry.name)
+        if found is None or _alive(int(found[1])) or not _ours(entry) or _locked(entry.path):
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(entry.path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # another user's live process, or no such pid at all
+        return True
+    return True
+
+
+def _ours(entry: os.DirEntry[str]) -> bool:
+    """A real folder (not a link) of this user."""
+    try:
+        return (
+            entry.is_dir(follow_symlinks=False)
+            and entry.stat(follow_symlinks=False).st_uid == os.getuid()
+        )
+    except OSError:
+        return False
+
+
+def _hold_lock(folder: str) -> int:
+    """Lock ``folder`` for as long as this process (or a worker it forked) lives: a run in
+    another process namespace, whose pid means nothing here, is then still seen as alive.
+    The descriptor, or -1 where folders cannot be locked."""
+    if sys.platform == "win32":
+        return -1
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return -1
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return -1
+    return fd
+
+
+def _locked(folder: str) -> bool:
+    """Whether a live process holds the lock of ``folder`` (False where there are no locks)."""
+    if sys.platform == "win32":
+        return False
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    return False

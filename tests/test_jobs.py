@@ -1,0 +1,265 @@
+"""Worker processes: they never outlive the run, leave Ctrl-C to the parent, and send their
+errors back whole.
+
+The end-to-end cases run ``python -m dedup scan`` on a corpus large enough to start
+workers, read its output as a pipe reader would, and end the parent as ``timeout``,
+systemd or a CI runner would. Workers are found with psutil where it is installed, else
+through ``/proc``; elsewhere those tests skip.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+from newsgen import story
+
+from dedup.engine.jobs import map_ordered
+from dedup.engine.spill import PREFIX, Spill
+from dedup.errors import DedupError, SpillError
+
+try:
+    import psutil
+except ImportError:
+    psutil = None
+
+ROOT = Path(__file__).resolve().parents[1]
+PROC = Path("/proc")
+#: Seconds a worker may take to go once its parent is gone (it polls every half second
+#: where the kernel cannot end it).
+GRACE = 5.0
+
+pytestmark = pytest.mark.skipif(
+    "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "win32",
+    reason="needs processes that fork and POSIX signals",
+)
+
+
+def children(pid: int) -> list[int]:
+    """The pids of the processes ``pid`` started (and that have not ended yet)."""
+    if psutil is not None:
+        try:
+            return [child.pid for child in psutil.Process(pid).children()]
+        except psutil.NoSuchProcess:
+            return []
+    if not PROC.is_dir():
+        pytest.skip("cannot list child processes here: neither psutil nor /proc")
+    found = []
+    for entry in PROC.iterdir():
+        if entry.name.isdigit():
+            stat = _stat(int(entry.name))
+            if stat is not None and int(stat[1]) == pid and stat[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def _stat(pid: int) -> list[str] | None:
+    """State, parent pid, ... of ``pid`` from /proc, or None when it is not there."""
+    try:
+        text = (PROC / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    return text.rsplit(")", 1)[1].split()
+
+
+def ended(pid: int) -> bool:
+    """Whether ``pid`` has ended (a zombie waiting to be reaped has ended)."""
+    if psutil is not None:
+        try:
+            return bool(psutil.Process(pid).status() == psutil.STATUS_ZOMBIE)
+        except psutil.NoSuchProcess:
+            return True
+    stat = _stat(pid)
+    return stat is None or stat[0] in ("Z", "X")
+
+
+def wait_until(check: Callable[[], Any], seconds: float) -> Any:
+    deadline = time.monotonic() + seconds
+    while not (found := check()) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return found
+
+
+def env(tmp: Path) -> dict[str, str]:
+    """The environment of a dedup run that keeps no cache and spills under ``tmp``."""
+    kept = {k: v for k, v in os.environ.items() if not k.startswith("DEDUP_")}
+    path = os.pathsep.join(filter(None, [str(ROOT), kept.get("PYTHONPATH")]))
+    return {**kept, "PYTHONPATH": path, "DEDUP_CACHE": "false", "TMPDIR": str(tmp)}
+
+
+class Run:
+    """A process started in a session of its own (as a shell job), its output read by a
+    thread as ``dedup ... | cat`` would read it; stderr goes to a file."""
+
+    def __init__(self, args: list[str], cwd: Path, tmp: Path) -> None:
+        self.err = cwd / "stderr.txt"
+        with open(self.err, "wb") as err:
+            self.process = subprocess.Popen(
+                args, cwd=cwd, env=env(tmp), stdout=subprocess.PIPE, stderr=err,
+                start_new_session=True,
+            )  # fmt: skip
+        self.out = b""
+        self.reader = threading.Thread(target=self._read, args=(self.process.stdout,))
+        self.reader.start()
+        self.workers: list[int] = []
+
+    def _read(self, stream: IO[bytes]) -> None:
+        self.out = stream.read()
+
+    def wait_for_workers(self, count: int) -> list[int]:
+        found = wait_until(lambda: len(children(self.process.pid)) >= count, 120)
+        assert found, f"no {count} workers started (exit {self.process.poll()})"
+        self.workers = children(self.process.pid)
+        return self.workers
+
+    def stop(self) -> None:
+        """End whatever is left of the run (by pid: only what this test started)."""
+        for pid in self.workers:
+            if not ended(pid):
+                os.kill(pid, signal.SIGKILL)
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.reader.join(GRACE)
+        assert self.process.stdout is not None
+        self.process.stdout.close()
+
+
+@pytest.fixture(scope="module")
+def big_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """6,000 invented articles in one JSON Lines file (about 27 MB): read on two workers."""
+    path = tmp_path_factory.mktemp("big") / "corpus.jsonl"
+    with open(path, "w", encoding="utf-8") as file:
+        for seed in range(6000):
+            title, body = story(seed)
+            file.write(json.dumps({"title": title, "text": "\n\n".join(body)}) + "\n")
+    return path
+
+
+@pytest.fixture
+def scan(big_corpus: Path, tmp_path: Path) -> Iterator[Run]:
+    (tmp_path / "tmp").mkdir()
+    args = [sys.executable, "-m", "dedup", "scan", str(big_corpus), "-f", "jsonl", "--jobs", "2"]
+    run = Run(args, tmp_path, tmp_path / "tmp")
+    try:
+        yield run
+    finally:
+        run.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_workers_end_when_the_scan_is_killed(scan: Run, tmp_path: Path, sig: int) -> None:
+    workers = scan.wait_for_workers(2)
+    os.kill(scan.process.pid, sig)
+    assert scan.process.wait(GRACE) == -sig
+    assert wait_until(lambda: all(ended(pid) for pid in workers), GRACE), "workers outlived it"
+    scan.reader.join(GRACE)
+    assert not scan.reader.is_alive(), "the reader never saw the end of the output"
+    # The killed run could not remove its spill folder: the next run does.
+    tmp = tmp_path / "tmp"
+    (left,) = os.listdir(tmp)
+    assert left.startswith(f"{PREFIX}{scan.process.pid}-")
+    with Spill(str(tmp)) as spill:
+        assert os.listdir(tmp) == [os.path.basename(spill.folder)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("presses", [1, 2])
+def test_ctrl_c_during_a_scan_exits_130_with_one_line(
+    scan: Run, tmp_path: Path, presses: int
+) -> None:
+    workers = scan.wait_for_workers(2)
+    for _ in range(presses):
+        os.killpg(scan.process.pid, signal.SIGINT)  # a terminal's Ctrl-C reaches the whole job
+        time.sleep(0.2)
+    # A second Ctrl-C may land once dedup is exiting: it then dies of SIGINT (130 in a shell).
+    assert scan.process.wait(60) in (130, -signal.SIGINT)
+    assert scan.err.read_text() == "dedup: interrupted\n"
+    assert wait_until(lambda: all(ended(pid) for pid in workers), GRACE)
+    assert os.listdir(tmp_path / "tmp") == []
+
+
+#: A program whose two workers sleep until killed; "poll" takes away the kernel's help, so
+#: only the workers' own watch on their parent can end them.
+SLEEPERS = """
+import sys, time
+from dedup.engine import jobs
+if sys.argv[1] == "poll":
+    jobs._die_with_parent = lambda: False
+def nap(_):
+    time.sleep(120)
+for _ in jobs.map_ordered(nap, [0, 1], 2):
+    pass
+"""
+
+
+@pytest.mark.parametrize(
+    ("how", "sig"),
+    [("kernel", signal.SIGKILL), ("kernel", signal.SIGTERM), ("poll", signal.SIGKILL)],
+)
+def test_workers_die_with_their_parent(tmp_path: Path, how: str, sig: int) -> None:
+    run = Run([sys.executable, "-c", SLEEPERS, how], tmp_path, tmp_path)
+    try:
+        workers = run.wait_for_workers(2)
+        os.kill(run.process.pid, sig)
+        assert run.process.wait(GRACE) == -sig
+        assert wait_until(lambda: all(ended(pid) for pid in workers), GRACE)
+        run.reader.join(GRACE)
+        assert not run.reader.is_alive()
+    finally:
+        run.stop()
+
+
+def _worker_state(_: int) -> tuple[bool, int]:
+    """Whether this process ignores Ctrl-C, and the signal it gets when its parent dies."""
+    ignores = signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    if not sys.platform.startswith("linux"):
+        return ignores, -1
+    import ctypes
+
+    got = ctypes.c_int(0)
+    ctypes.CDLL(None).prctl(2, ctypes.byref(got), 0, 0, 0)  # PR_GET_PDEATHSIG
+    return ignores, got.value
+
+
+def test_workers_ignore_ctrl_c_and_are_killed_with_their_parent() -> None:
+    states = set(map_ordered(_worker_state, range(4), 2))
+    expected = signal.SIGKILL if sys.platform.startswith("linux") else -1
+    assert states == {(True, expected)}
+    assert signal.getsignal(signal.SIGINT) != signal.SIG_IGN  # the parent still takes it
+
+
+def _fail(position: int) -> int:
+    if position == 3:
+        raise SpillError("/tmp/s/part-3.bin", "spill file /tmp/s/part-3.bin is missing; run again")
+    return position
+
+
+def test_an_error_in_a_worker_arrives_as_the_same_one_line_error() -> None:
+    with pytest.raises(SpillError) as caught:
+        list(map_ordered(_fail, range(6), 2))
+    assert caught.value.path == "/tmp/s/part-3.bin"
+    assert str(caught.value) == "spill file /tmp/s/part-3.bin is missing; run again"
+
+
+def _vanish(position: int) -> int:
+    if position == 1:
+        os._exit(9)
+    return position
+
+
+def test_a_worker_that_dies_is_one_line_not_a_traceback() -> None:
+    with pytest.raises(DedupError, match="worker process died") as caught:
+        list(map_ordered(_vanish, range(4), 2))
+    assert "\n" not in str(caught.value)

@@ -1,0 +1,221 @@
+"""Spill files: stale folders of dead runs go, damaged or unwritable files are one line."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from fixture_corpus import isolate, write_corpus
+
+from dedup.cli import cli
+from dedup.engine import spill as spill_module
+from dedup.engine.spill import PREFIX, Spill, SpillWriter, remove_stale
+from dedup.errors import DedupError, SpillError
+
+fcntl = pytest.importorskip("fcntl")
+
+
+def dead_pid() -> int:
+    """The pid of a process that has ended (and been reaped)."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    pid = int(done.stdout)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return pid
+    pytest.skip("the pid of an ended process was taken again at once")
+
+
+@pytest.fixture
+def spill(tmp_path: Path) -> Iterator[Spill]:
+    with Spill(str(tmp_path)) as made:
+        yield made
+
+
+def one_line(error: DedupError) -> str:
+    message = str(error)
+    assert "\n" not in message
+    return message
+
+
+def test_a_spill_folder_names_its_process_and_close_removes_it(tmp_path: Path) -> None:
+    with Spill(str(tmp_path)) as spill:
+        folder = Path(spill.folder)
+        assert folder.parent == tmp_path
+        assert folder.name.startswith(f"{PREFIX}{os.getpid()}-")
+    assert not folder.exists()
+
+
+def test_the_folder_a_dead_run_left_is_removed_by_the_next_spill(tmp_path: Path) -> None:
+    stale = tmp_path / f"{PREFIX}{dead_pid()}-abcd_123"
+    (stale / "sub").mkdir(parents=True)
+    (stale / "part-0.bin").write_bytes(b"x" * 100)
+    with Spill(str(tmp_path)):
+        assert not stale.exists()
+
+
+def test_the_folder_of_a_live_run_is_kept(tmp_path: Path) -> None:
+    live = tmp_path / f"{PREFIX}{os.getpid()}-abcdefgh"
+    live.mkdir()
+    (live / "part-0.bin").write_bytes(b"kept")
+    with Spill(str(tmp_path)):
+        pass
+    assert (live / "part-0.bin").read_bytes() == b"kept"
+
+
+def test_a_locked_folder_is_kept_even_when_its_pid_is_not_alive_here(tmp_path: Path) -> None:
+    # A run in another pid namespace sharing TMPDIR: its pid means nothing here, its lock does.
+    other = tmp_path / f"{PREFIX}{dead_pid()}-abcdefgh"
+    other.mkdir()
+    fd = os.open(other, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert remove_stale(str(tmp_path)) == []
+        assert other.is_dir()
+    finally:
+        os.close(fd)
+    assert remove_stale(str(tmp_path)) == [str(other)]
+
+
+def test_only_names_spill_gives_its_folders_are_ever_removed(tmp_path: Path) -> None:
+    pid = dead_pid()
+    kept = [f"{PREFIX}{pid}-abcdefg", f"{PREFIX}{pid}-abcdefgh.bak", f"x{PREFIX}{pid}-abcdefgh"]
+    kept += [f"{PREFIX}{pid}-ABCDEFGH", f"{PREFIX}-abcdefgh", f"{PREFIX}{pid}abcdefgh"]
+    for name in kept:
+        (tmp_path / name).mkdir()
+    (tmp_path / f"{PREFIX}{pid}-file0000").write_text("a file, not a folder")
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "data").write_text("precious")
+    (tmp_path / f"{PREFIX}{pid}-link0000").symlink_to(target, target_is_directory=True)
+    assert remove_stale(str(tmp_path)) == []
+    assert all((tmp_path / name).is_dir() for name in kept)
+    assert (tmp_path / f"{PREFIX}{pid}-file0000").is_file()
+    assert (target / "data").read_text() == "precious"
+
+
+def written(spill: Spill) -> tuple[tuple[int, int, int, int], str]:
+    """One text spilled and read back as a scan does: its place and its file."""
+    writer = spill.writer(spill.next_part())
+    text = "title\nfirst unit\nsecond"
+    units = type("U", (), {})()
+    units.prepared = type("P", (), {"text": text})()
+    units.starts, units.ends = np.array([6, 17]), np.array([16, 23])
+    place = writer.write(units)
+    writer.close()
+    assert spill.read(place)[0] == text
+    return place, os.path.join(spill.folder, f"part-{place[0]}.bin")
+
+
+def test_a_truncated_spill_file_is_one_line_naming_it(spill: Spill) -> None:
+    place, path = written(spill)
+    os.truncate(path, place[2] // 2)
+    with pytest.raises(SpillError) as caught:
+        spill.read(place)
+    assert path in one_line(caught.value)
+    assert str(caught.value).endswith("run again")
+
+
+def test_a_missing_spill_file_is_one_line_naming_it(spill: Spill) -> None:
+    place, _ = written(spill)
+    missing = os.path.join(spill.folder, f"part-{place[0] + 1}.bin")
+    with pytest.raises(SpillError, match="is missing") as caught:
+        spill.read_bytes((place[0] + 1, 0, 4))
+    assert missing in one_line(caught.value)
+
+
+def test_spill_text_that_does_not_decode_is_one_line(spill: Spill) -> None:
+    place, path = written(spill)
+    with open(path, "r+b") as file:
+        file.write(b"\xff" * place[2])
+    with pytest.raises(SpillError, match="does not decode") as caught:
+        spill.read(place)
+    assert path in one_line(caught.value)
+
+
+def test_unit_lengths_that_do_not_fit_the_text_are_one_line(spill: Spill) -> None:
+    place, path = written(spill)
+    data = bytearray(Path(path).read_bytes())
+    data[place[2] : place[2] + 4] = (10_000).to_bytes(4, "little")
+    with open(path, "r+b") as file:
+        file.write(bytes(data))
+    with pytest.raises(SpillError, match="unit lengths"):
+        spill.read(place)
+
+
+def test_spill_errors_travel_between_processes_whole() -> None:
+    error = SpillError("/tmp/x/part-1.bin", "spill file /tmp/x/part-1.bin is missing; run again")
+    back = pickle.loads(pickle.dumps(error))
+    assert (type(back), back.path, str(back)) == (SpillError, error.path, str(error))
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_full_disk_while_spilling_is_one_line_suggesting_tmpdir() -> None:
+    writer = SpillWriter("/dev/full", 0)
+    writer.write_bytes(b"x" * 100)
+    with pytest.raises(SpillError) as caught:
+        writer.flush()
+    with pytest.raises(SpillError):
+        writer.close()
+    message = one_line(caught.value)
+    assert "/dev/full" in message and "No space left on device" in message
+    assert "TMPDIR" in message
+
+
+@pytest.fixture
+def scan_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small corpus, with temporary files under ``tmp_path / "tmp"``."""
+    isolate(monkeypatch, tmp_path)
+    write_corpus(tmp_path)
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    return tmp_path
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_scan_on_a_full_disk_exits_2_with_one_line(
+    scan_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_open = open
+    monkeypatch.setattr(
+        spill_module, "open", lambda _path, mode: real_open("/dev/full", mode), raising=False
+    )
+    result = CliRunner().invoke(cli, ["scan", "corpus", "--jobs", "1", "--no-cache"])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("dedup: error: cannot write spill file ")
+    assert "TMPDIR" in line
+    assert os.listdir(scan_dir / "tmp") == []
+
+
+def test_scan_with_its_spill_files_damaged_exits_2_with_one_line(
+    scan_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_close = SpillWriter.close
+
+    def close_and_cut(self: SpillWriter) -> None:
+        real_close(self)
+        os.truncate(self.path, self.offset // 2)
+
+    monkeypatch.setattr(SpillWriter, "close", close_and_cut)
+    result = CliRunner().invoke(cli, ["scan", "corpus", "--jobs", "1", "--no-cache"])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("dedup: error: spill file ")
+    assert line.endswith("run again")
+    assert os.listdir(scan_dir / "tmp") == []
