@@ -2,7 +2,8 @@
 
 Input files are never touched. Every write goes to a temporary file (or folder) beside
 the target, is flushed to disk and then renamed over it, so an interrupted run leaves
-either the old output or the new one, never half of one.
+either the old output or the new one, never half of one. A write that fails (a full disk,
+an I/O error) removes the temporary file and is an :class:`OutputError` naming the target.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from dedup.article import Article
+from dedup.render import clean_cell, escape_name, printable_record
 from dedup.result import Group, Result
 from dedup.targets import OutputError, refuse_foreign_folder
 
@@ -78,7 +80,8 @@ def to_record(kept: Kept) -> dict[str, Any]:
 
 
 def to_json_line(kept: Kept) -> str:
-    return json.dumps(to_record(kept), ensure_ascii=False) + "\n"
+    """A record as one line of valid UTF-8, refs and locations escaped as names."""
+    return json.dumps(printable_record(to_record(kept)), ensure_ascii=False) + "\n"
 
 
 def to_text(kept: Kept) -> str:
@@ -102,7 +105,10 @@ def manifest_rows(name: str, kept: Kept) -> Iterator[tuple[str, ...]]:
 
 
 def format_row(cells: Sequence[str]) -> str:
-    return "\t".join(re.sub(r"[\t\r\n]+", " ", cell) for cell in cells) + "\n"
+    """A tab-separated line whose cells are names (escaped, see
+    :func:`dedup.render.escape_name`) but the last, a title (line breaks become spaces)."""
+    *names, title = cells
+    return "\t".join((*(escape_name(name) for name in names), clean_cell(title))) + "\n"
 
 
 def write_jsonl(kept: Iterable[Kept], path: Path, *, force: bool = False) -> int:
@@ -174,9 +180,11 @@ def atomic_file(path: Path, *, force: bool = False) -> Iterator[TextIO]:
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
+        if isinstance(exc, OSError) and _is_write_error(exc, temporary):
+            raise OutputError(f"{path}: cannot write: {_reason(exc)}") from None
         raise
 
 
@@ -192,8 +200,10 @@ def atomic_directory(path: Path, *, force: bool = False) -> Iterator[Path]:
         yield temporary
         os.chmod(temporary, 0o777 & ~_umask())
         _swap_in(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(temporary, ignore_errors=True)
+        if isinstance(exc, OSError) and _is_write_error(exc, str(temporary)):
+            raise OutputError(f"{path}: cannot write: {_reason(exc)}") from None
         raise
 
 
@@ -203,8 +213,22 @@ def _swap_in(temporary: Path, path: Path) -> None:
         return
     retired = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".old"))
     os.replace(path, retired / "old")
-    os.replace(temporary, path)
+    try:
+        os.replace(temporary, path)
+    except BaseException:
+        os.replace(retired / "old", path)  # the previous output goes back where it was
+        os.rmdir(retired)
+        raise
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def _is_write_error(exc: OSError, temporary: str) -> bool:
+    """Whether ``exc`` came from writing the temporary output (a write names no file)."""
+    return exc.filename is None or os.fsdecode(exc.filename).startswith(temporary)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or " ".join(str(exc).split())
 
 
 @contextlib.contextmanager

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
+import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -44,6 +45,25 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 
 #: Values of ``grouping``: whole stories, or near-identical copies of the canonical only.
 GROUPINGS = ("story", "copies")
+#: The highest ``lsh_threshold``: above it datasketch finds no band layout of 2 or more
+#: bands for 16 permutations (its bound is 0.93 there, 0.999 for 1024).
+MAX_LSH_THRESHOLD = 0.9
+#: ``seed`` seeds numpy's generator, which takes 0 to 2**32 - 1.
+MAX_SEED = 2**32 - 1
+#: Settings that hold regular expressions (matched against paragraphs).
+REGEX_SETTINGS = ("junk_patterns", "extra_junk_patterns")
+
+
+class SettingError(ConfigError):
+    """A setting holds a value dedup cannot use; ``setting`` names it, so that
+    :func:`load_config` can say where the value came from."""
+
+    def __init__(self, setting: str, message: str) -> None:
+        self.setting = setting
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[type[SettingError], tuple[str, str]]:
+        return (SettingError, (self.setting, str(self)))
 
 
 @dataclass(frozen=True)
@@ -58,6 +78,8 @@ class Config:
     text_fields: tuple[str, ...] = ("text", "body", "content")
     chrome_markers: tuple[str, ...] = markers.CHROME_MARKERS
     extra_chrome_markers: tuple[str, ...] = ()
+    #: MiB of (decompressed) text read from one file, or from one JSON line.
+    max_file_mb: int = 256
     # Comparing
     junk_patterns: tuple[str, ...] = markers.JUNK_PATTERNS
     extra_junk_patterns: tuple[str, ...] = ()
@@ -91,13 +113,18 @@ class Config:
         _check_range("boilerplate_min_docs", self.boilerplate_min_docs, 2, 10**9)
         _check_range("min_words", self.min_words, 1, 10**6)
         _check_range("jobs", self.jobs, 0, 1024)
+        _check_range("seed", self.seed, 0, MAX_SEED)
+        _check_range("max_file_mb", self.max_file_mb, 1, 1 << 20)
         if self.grouping not in GROUPINGS:
-            raise ConfigError(
-                f"grouping must be one of {', '.join(GROUPINGS)}, got {self.grouping!r}"
+            raise SettingError(
+                "grouping", f"grouping must be one of {', '.join(GROUPINGS)}, got {self.grouping!r}"
             )
-        ranged = ("lsh_threshold", "similarity", "containment", "coverage", "number_overlap")
-        for name in (*ranged, "chain_containment"):
+        _check_range("lsh_threshold", self.lsh_threshold, 0.0, MAX_LSH_THRESHOLD)
+        ranged = ("similarity", "containment", "coverage", "number_overlap", "chain_containment")
+        for name in ranged:
             _check_range(name, getattr(self, name), 0.0, 1.0)
+        _check_strings(self)
+        _check_patterns(self)
 
     @property
     def all_exclude(self) -> tuple[str, ...]:
@@ -123,7 +150,45 @@ class Config:
 
 def _check_range(name: str, value: float, low: float, high: float) -> None:
     if not low <= value <= high:
-        raise ConfigError(f"{name} must be between {low} and {high}, got {value!r}")
+        raise SettingError(name, f"{name} must be between {low} and {high}, got {value!r}")
+
+
+def _check_strings(config: Config) -> None:
+    """No text setting may hold a NUL character (no path or pattern can)."""
+    for item in fields(config):
+        value = getattr(config, item.name)
+        texts = value if isinstance(value, tuple) else (value,)
+        if any(isinstance(text, str) and "\0" in text for text in texts):
+            raise SettingError(item.name, f"{item.name} must not hold a NUL character")
+
+
+def _check_patterns(config: Config) -> None:
+    """Every junk pattern compiles, alone and with the others as they are matched (the
+    ``^`` ones as one alternation), and none is empty (it would match every paragraph)."""
+    for name in REGEX_SETTINGS:
+        for pattern in getattr(config, name):
+            if not pattern.strip():
+                raise SettingError(name, f"{name}: {pattern!r} is empty: it would match every text")
+            _compile(name, pattern)
+    anchored = [p for p in config.all_junk_patterns if p.startswith("^")]
+    if anchored:
+        extra = any(p.startswith("^") for p in config.extra_junk_patterns)
+        name = "extra_junk_patterns" if extra else "junk_patterns"
+        try:
+            re.compile("|".join(f"(?:{p})" for p in anchored))
+        except (re.error, OverflowError, RecursionError, ValueError) as exc:
+            raise SettingError(
+                name, f"{name}: the patterns starting with ^ do not combine: {exc}"
+            ) from None
+
+
+def _compile(name: str, pattern: str) -> None:
+    try:
+        re.compile(pattern)
+    except (re.error, OverflowError, RecursionError, ValueError) as exc:
+        raise SettingError(
+            name, f"{name}: {pattern!r} is not a valid regular expression: {exc}"
+        ) from None
 
 
 FIELD_TYPES: dict[str, Any] = {f.name: f.type for f in fields(Config) if f.name != "tuning"}
@@ -249,10 +314,28 @@ def load_config(
     elif not config_file.is_file():
         raise ConfigError(f"{config_file}: config file not found")
     merged: dict[str, Any] = {}
+    origins: dict[str, str] = {}
     if config_file is not None:
         merged.update(read_config_file(config_file))
-    merged.update(read_env(environ))
+        origins.update(dict.fromkeys(merged, str(config_file)))
+    from_env = read_env(environ)
+    merged.update(from_env)
+    origins.update({key: f"environment variable {name}" for key, name in _env_names(environ)})
     given = {k: v for k, v in (flags or {}).items() if v is not None}
     check_keys(given, origin="option")
     merged.update({k: coerce(k, v, "option") for k, v in given.items()})
-    return Config(**merged)
+    for key in given:  # an option's error names the setting, as typed on the command line
+        origins.pop(key, None)
+    try:
+        return Config(**merged)
+    except SettingError as exc:
+        origin = origins.get(exc.setting)
+        if origin is None:
+            raise
+        raise ConfigError(f"{origin}: {exc}") from None
+
+
+def _env_names(environ: Mapping[str, str]) -> list[tuple[str, str]]:
+    """(setting, variable) for every ``DEDUP_*`` variable that is a setting."""
+    names = [name for name in environ if name.startswith("DEDUP_") and name not in IGNORED_ENV]
+    return [(name[len("DEDUP_") :].lower(), name) for name in names]

@@ -6,13 +6,16 @@ import contextlib
 import functools
 import os
 import sys
+import tempfile
+import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
+from dedup import __version__
 from dedup.config import GROUPINGS, Config, load_config
 from dedup.errors import CacheError, DedupError, InputError
 from dedup.store.scan import ScanStore, store_location
@@ -31,26 +34,92 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def handle_errors(func: F) -> F:
-    """Turn dedup errors into one line on stderr and exit 2; Ctrl-C into exit 130.
+    """Turn every failure into one line on stderr and exit 2; Ctrl-C into exit 130.
 
-    A closed stdout (``dedup scan | head``) ends the run quietly.
+    dedup's own errors say what went wrong; running out of memory, and a failing disk or
+    folder (full, read-only, gone: an ``OSError`` nothing else reported), get a line of
+    their own; anything else is a bug, reported as an internal error with its traceback
+    saved to a file. Exit 1 stays "copies found": a failure never exits 1. A closed stdout
+    (``dedup scan | head``) ends the run quietly. Click's own errors (usage) pass through.
     """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            try:
+                result = func(*args, **kwargs)
+            except SystemExit:
+                _flush_results()  # the exit code holds only once the results are out
+                raise
+            _flush_results()
+            return result
         except DedupError as exc:
-            click.echo(f"dedup: error: {exc}", err=True)
-            sys.exit(EXIT_ERROR)
+            _fail(str(exc))
         except KeyboardInterrupt:
             click.echo("dedup: interrupted", err=True)
             sys.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             _silence_stdout()
             sys.exit(EXIT_OK)
+        except MemoryError:
+            _fail("out of memory; run with fewer --jobs, or on fewer files at a time")
+        except OSError as exc:
+            _fail(describe_os_error(exc))
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:  # a bug: one line, the traceback kept for the report
+            _fail(f"internal error: {_one_line(exc)}{_save_traceback(exc)}")
 
     return wrapper  # type: ignore[return-value]
+
+
+def _flush_results() -> None:
+    """Flush stdout now, so that a disk that is full under it fails here (a closed pipe
+    still ends the run quietly) rather than in Python's own flush at exit (exit 120)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise DedupError(f"cannot write the results to stdout: {exc.strerror or exc}") from None
+
+
+def _fail(message: str) -> NoReturn:
+    """Print ``message`` as the one error line and exit 2 (results already printed stay)."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        _silence_stdout()  # stdout itself failed: Python's flush at exit must not fail again
+    click.echo(f"dedup: error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+def describe_os_error(exc: OSError) -> str:
+    """``PATH: reason`` for a failed file operation (``PATH -> OTHER`` for a rename)."""
+    reason = exc.strerror or _one_line(exc)
+    if exc.filename is None:
+        return reason
+    where = os.fsdecode(exc.filename)
+    if exc.filename2 is not None:
+        where = f"{where} -> {os.fsdecode(exc.filename2)}"
+    return f"{where}: {reason}"
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _save_traceback(exc: BaseException) -> str:
+    """Write ``exc``'s traceback to a file in the temporary folder; where, for the error line."""
+    report = f"dedup {__version__}\n{sys.argv!r}\n" + "".join(traceback.format_exception(exc))
+    try:
+        descriptor, path = tempfile.mkstemp(prefix="dedup-crash-", suffix=".txt")
+        with os.fdopen(descriptor, "w", encoding="utf-8", errors="replace") as handle:
+            handle.write(report)
+    except OSError:
+        return ""
+    return f" (a bug: please report it with {path})"
 
 
 def _silence_stdout() -> None:

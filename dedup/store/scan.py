@@ -7,11 +7,14 @@ fields as JSON (every :class:`~dedup.article.Article` field but the path and bod
 the openings the canonical rules read). A row is keyed by the file's real path and
 checked against its size and modification time, under a *scope*: a short hash of every
 setting that changes units or scores (:func:`scan_params`). A large file's row is stored
-in chunks (``Tuning.row_articles`` articles each), each with its checksum.
+in chunks (``Tuning.row_articles`` articles each).
 
 Beside ``files``, the work tables (:data:`WORK_TABLES`) keep, by the digests of
 comparison texts, work that does not depend on where a text lives. Each of them is
-``(scope, key, value, crc)``; a row whose checksum does not match is never used. The
+``(scope, key, value, crc)``. Every row's checksum covers all of its columns (keys too),
+and a row whose checksum does not match, or whose values are not of their type, is never
+used; scopes and paths are stored as bytes (a path as :func:`os.fsencode` gives it), so
+a damaged byte in them cannot fail a query (see :mod:`dedup.store.sqlite`). The
 file ``scan-index.sqlite`` sits beside the signature cache; with caching off it lives in
 memory. File handling is :mod:`dedup.store.sqlite`; docs/caches.md shows the schema.
 """
@@ -20,6 +23,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import struct
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,7 +46,7 @@ from dedup.store.sqlite import SQLiteStore, Warn
 U64 = npt.NDArray[np.uint64]
 
 STORE_NAME = "scan-index.sqlite"
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Bump when what a row holds changes.
 STORE_VERSION = 3
 #: Keys per ``IN (...)`` query, under SQLite's oldest limit of 999 variables.
@@ -65,8 +70,8 @@ _INSERT = (
 )
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
-    scope TEXT NOT NULL,
-    path TEXT NOT NULL,
+    scope BLOB NOT NULL,
+    path BLOB NOT NULL,
     chunk INTEGER NOT NULL,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
@@ -79,7 +84,7 @@ CREATE TABLE IF NOT EXISTS files (
 );
 CREATE INDEX IF NOT EXISTS files_by_path ON files (path);
 """ + "".join(
-    f"CREATE TABLE IF NOT EXISTS {name} (scope TEXT NOT NULL, key BLOB NOT NULL, "
+    f"CREATE TABLE IF NOT EXISTS {name} (scope BLOB NOT NULL, key BLOB NOT NULL, "
     "value BLOB NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (scope, key));\n"
     for name in WORK_TABLES
 )
@@ -123,6 +128,7 @@ def scan_params(config: Config) -> str:
         *(config.title_fields, config.text_fields),
         *(config.min_words, config.number_overlap, config.coverage, config.containment),
         *(config.similarity, config.lsh_threshold, config.boilerplate_min_docs),
+        config.max_file_mb,
     ]
     return f"{signature_params(config)}:{json.dumps(settings)}:s{STORE_VERSION}:v{__version__}"
 
@@ -143,6 +149,7 @@ class ScanStore(SQLiteStore):
     def __init__(self, path: Path | None, params: str, *, on_warning: Warn | None = None) -> None:
         self.params = params
         self.scope = hashlib.blake2b(params.encode(), digest_size=12).hexdigest()
+        self._scope = self.scope.encode()
         self.expect([])
         super().__init__(path, on_warning=on_warning)
 
@@ -184,13 +191,14 @@ class ScanStore(SQLiteStore):
     def store_chunk(self, path: str, number: int, light: bytes, fields: bytes) -> int:
         """Write chunk ``number`` (from 1) of a large file's row ahead of the row itself (the
         first drops the path's older rows); its checksum, for :class:`EncodedRow`."""
-        crc = _crc(b"{}", light, fields)
-        values = (self.scope, path, number, 0, 0, 0, b"{}", light, fields, crc)
+        key = os.fsencode(path)
+        values = self._sealed_row(key, number, (0, 0, 0), b"{}", light, fields)
+        crc = int(values[-1])
 
         def insert() -> int:
             with self._write():
                 if number == 1:
-                    self._conn.execute("DELETE FROM files WHERE path = ?", (path,))
+                    self._conn.execute("DELETE FROM files WHERE path = ?", (key,))
                 self._conn.execute(_INSERT, values)
             return crc
 
@@ -200,15 +208,31 @@ class ScanStore(SQLiteStore):
         """Add or replace ``rows`` (dropping their paths' rows under other settings)."""
         self._guard(lambda: self._insert_files(rows), lambda: self._insert_files(rows))
 
+    def _sealed_row(
+        self, path: bytes, chunk: int, stat: tuple[int, int, int], *blobs: bytes
+    ) -> tuple[Any, ...]:
+        """A ``files`` row as :data:`_INSERT` takes it, its checksum over every column."""
+        return (
+            self._scope,
+            path,
+            chunk,
+            *stat,
+            *blobs,
+            _row_crc(self._scope, path, chunk, stat, blobs),
+        )
+
     def _select_stats(self, paths: Sequence[str]) -> dict[str, tuple[int, int, int]]:
         found: dict[str, tuple[int, int, int]] = {}
         query = "SELECT path, size, mtime_ns, indexed_ns FROM files WHERE scope = ? AND chunk = 0"
         for chunk in _chunks(paths):
             marks = ",".join("?" * len(chunk))
+            keys = [os.fsencode(path) for path in chunk]
             for path, *stat in self._conn.execute(
-                f"{query} AND path IN ({marks})", (self.scope, *chunk)
+                f"{query} AND path IN ({marks})", (self._scope, *keys)
             ):
-                found[path] = (int(stat[0]), int(stat[1]), int(stat[2]))
+                # Not checked here (the blobs are not read): load_file checks the whole row.
+                if isinstance(path, bytes) and all(type(x) is int for x in stat):
+                    found[os.fsdecode(path)] = (stat[0], stat[1], stat[2])
         return found
 
     def _select_rows(self, paths: Sequence[str]) -> dict[str, list[tuple[Any, ...]]]:
@@ -219,8 +243,10 @@ class ScanStore(SQLiteStore):
         found: dict[str, list[tuple[Any, ...]]] = {}
         for chunk in _chunks(paths):
             marks = ",".join("?" * len(chunk))
-            for path, *row in self._conn.execute(query.format(marks), (self.scope, *chunk)):
-                found.setdefault(path, []).append(tuple(row))
+            keys = [os.fsencode(path) for path in chunk]
+            for path, *row in self._conn.execute(query.format(marks), (self._scope, *keys)):
+                if isinstance(path, bytes):
+                    found.setdefault(os.fsdecode(path), []).append(tuple(row))
         return found
 
     def _rows_of(self, path: str) -> list[tuple[Any, ...]]:
@@ -235,13 +261,12 @@ class ScanStore(SQLiteStore):
 
     def _select_file(self, path: str, shown: str) -> StoredFile | None:
         rows = self._rows_of(path)
+        if not all(self._is_sound(path, r) for r in rows):
+            self._suspect()
+            return None
         if not rows or rows[0][0] != 0:
             return None
-        if not all(all(isinstance(x, bytes) for x in r[4:7]) for r in rows):
-            return None
-        blobs = [(bytes(r[4]), bytes(r[5]), bytes(r[6])) for r in rows]
-        if any(_crc(*blob) != r[7] for blob, r in zip(blobs, rows, strict=True)):
-            return None
+        blobs = [(r[4], r[5], r[6]) for r in rows]
         head = json.loads(blobs[0][0])
         crcs = [int(c) for c in head.get("chunks", [])]
         if [r[7] for r in rows[1:]] != crcs or [r[0] for r in rows] != list(range(len(rows))):
@@ -251,21 +276,33 @@ class ScanStore(SQLiteStore):
         parts = tuple((light, fields) for _, light, fields in blobs)
         return StoredFile(path, shown, *stat, warnings, parts)
 
+    def _is_sound(self, path: str, row: tuple[Any, ...]) -> bool:
+        """Whether a ``files`` row read for ``path`` is whole: of its types, and its checksum
+        (over every column) matching."""
+        chunk, *stat, meta, light, fields, crc = row
+        if not all(type(x) is int for x in (chunk, *stat, crc)):
+            return False
+        if not all(isinstance(x, bytes) for x in (meta, light, fields)):
+            return False
+        key = os.fsencode(path)
+        return bool(_row_crc(self._scope, key, chunk, tuple(stat), (meta, light, fields)) == crc)
+
     def _insert_files(self, rows: Sequence[EncodedRow]) -> None:
         with self._write():
             self._conn.executemany(
                 "DELETE FROM files WHERE path = ? AND NOT (scope = ? AND chunk > 0)",
-                [(r.path, self.scope) for r in rows if r.chunks],
+                [(os.fsencode(r.path), self._scope) for r in rows if r.chunks],
             )
             self._conn.executemany(
-                "DELETE FROM files WHERE path = ?", [(r.path,) for r in rows if not r.chunks]
+                "DELETE FROM files WHERE path = ?",
+                [(os.fsencode(r.path),) for r in rows if not r.chunks],
             )
             values = []
             for row in rows:
                 meta = json.dumps({"warnings": row.warnings, "chunks": row.chunks}).encode()
                 stat = (row.size, row.mtime_ns, row.indexed_ns)
-                crc = _crc(meta, row.light, row.fields)
-                values.append((self.scope, row.path, 0, *stat, meta, row.light, row.fields, crc))
+                key = os.fsencode(row.path)
+                values.append(self._sealed_row(key, 0, stat, meta, row.light, row.fields))
             self._conn.executemany(_INSERT, values)
 
     # -- work tables ---------------------------------------------------------------------
@@ -278,16 +315,15 @@ class ScanStore(SQLiteStore):
 
     def put(self, table: str, items: Iterable[tuple[bytes, str]]) -> None:
         """Store values in ``table``; a key already stored keeps its value."""
-        rows = [(self.scope, key, *_sealed(key, value)) for key, value in items]
+        rows = [(self._scope, key, *_sealed(self._scope, key, value)) for key, value in items]
         insert = partial(self._insert_work, table, rows, memo=False)
         if rows:
             self._guard(insert, insert)
 
     def put_memo(self, table: str, key: bytes, value: str) -> None:
         """Store what was worked out for a whole corpus, keeping the latest ``MEMOS_KEPT``."""
-        insert = partial(
-            self._insert_work, table, [(self.scope, key, *_sealed(key, value))], memo=True
-        )
+        row = (self._scope, key, *_sealed(self._scope, key, value))
+        insert = partial(self._insert_work, table, [row], memo=True)
         self._guard(insert, insert)
 
     def _select_work(self, table: str, keys: Sequence[bytes]) -> dict[bytes, str]:
@@ -298,9 +334,11 @@ class ScanStore(SQLiteStore):
             query = (
                 f"SELECT key, value, crc FROM {_work(table)} WHERE scope = ? AND key IN ({marks})"
             )
-            for key, value, crc in self._conn.execute(query, (self.scope, *chunk)):
-                text = _opened(key, value, crc)
-                if text is not None:
+            for key, value, crc in self._conn.execute(query, (self._scope, *chunk)):
+                text = _opened(self._scope, key, value, crc)
+                if text is None:
+                    self._suspect()
+                else:
                     found[key] = text
         return found
 
@@ -315,7 +353,7 @@ class ScanStore(SQLiteStore):
                 self._conn.execute(
                     f"DELETE FROM {name} WHERE scope = ? AND rowid NOT IN (SELECT rowid FROM "
                     f"{name} WHERE scope = ? ORDER BY rowid DESC LIMIT ?)",
-                    (self.scope, self.scope, MEMOS_KEPT),
+                    (self._scope, self._scope, MEMOS_KEPT),
                 )
 
 
@@ -336,8 +374,17 @@ def _crc(*parts: bytes) -> int:
     """One checksum over ``parts`` (every stored row carries one)."""
     crc = 0
     for part in parts:
+        crc = zlib.crc32(struct.pack("<Q", len(part)), crc)  # so parts cannot shift
         crc = zlib.crc32(part, crc)
     return crc
+
+
+def _row_crc(
+    scope: bytes, path: bytes, chunk: int, stat: tuple[int, ...], blobs: tuple[bytes, ...]
+) -> int:
+    """The checksum of a ``files`` row: every column."""
+    numbers = struct.pack(f"<{1 + len(stat)}q", chunk, *stat)
+    return _crc(scope, path, numbers, *blobs)
 
 
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
@@ -351,14 +398,16 @@ def _work(table: str) -> str:
     return table
 
 
-def _sealed(key: bytes, value: str) -> tuple[bytes, int]:
+def _sealed(scope: bytes, key: bytes, value: str) -> tuple[bytes, int]:
     data = value.encode()
-    return data, _crc(key, data)
+    return data, _crc(scope, key, data)
 
 
-def _opened(key: object, value: object, crc: object) -> str | None:
+def _opened(scope: bytes, key: object, value: object, crc: object) -> str | None:
     """A work row's value, or None when the row is not whole."""
-    if not (isinstance(key, bytes) and isinstance(value, bytes)) or _crc(key, value) != crc:
+    if not (isinstance(key, bytes) and isinstance(value, bytes)):
+        return None
+    if _crc(scope, key, value) != crc:
         return None
     try:
         return value.decode()

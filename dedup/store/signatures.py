@@ -4,7 +4,8 @@ A row holds one signature (raw ``uint32`` bytes) under ``(params, key)``: ``para
 every setting that changes a signature, ``key`` is a content hash of the normalised text.
 Rows are checked on read (length and CRC) and ignored when they do not fit. The file is
 shared safely by concurrent processes (WAL, busy timeout, retries) and survives a killed
-run (every batch is one transaction). A file SQLite cannot read is moved aside and rebuilt.
+run (every batch is one transaction). A file SQLite cannot read, or whose ``params`` table
+holds what no sound file holds, is moved aside and rebuilt.
 That file handling is :class:`dedup.store.sqlite.SQLiteStore`, shared with the scan index.
 """
 
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 import platformdirs
 
-from dedup.store.sqlite import SQLiteStore, Warn
+from dedup.store.sqlite import Damaged, SQLiteStore, Warn, as_text
 
 if TYPE_CHECKING:
     from dedup.config import Config
@@ -126,13 +127,13 @@ class SignatureCache(SQLiteStore):
         )
         fetch = functools.partial(self._fetch_all, query)
         counts = self._guard(fetch, fetch)
-        by_params = {str(name): int(n) for name, n in counts if n}
+        by_params = {as_text(name): int(n) for name, n in counts if n}
         return CacheInfo(self.path, _size_on_disk(self.path), sum(by_params.values()), by_params)
 
     def clear(self) -> int:
         """Remove every row and give the space back; returns the number of rows removed."""
         removed = self._guard(self._delete_all, lambda: 0)
-        with contextlib.suppress(sqlite3.OperationalError):
+        with contextlib.suppress(sqlite3.Error):
             self._conn.execute("VACUUM")
             self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return removed
@@ -144,7 +145,7 @@ class SignatureCache(SQLiteStore):
         found = row.fetchone()
         if found is None:
             return {}
-        pid, length = int(found[0]), int(found[1])
+        pid, length = _params_row(params, found)
         unique = list(dict.fromkeys(keys))
         good_keys: list[bytes] = []
         blobs: list[bytes] = []
@@ -153,9 +154,12 @@ class SignatureCache(SQLiteStore):
             marks = ",".join("?" * len(chunk))
             query = f"SELECT key, sig, crc FROM signatures WHERE params = ? AND key IN ({marks})"
             for key, sig, crc in self._conn.execute(query, (pid, *chunk)):
-                if isinstance(sig, bytes) and len(sig) == 4 * length and zlib.crc32(sig) == crc:
-                    good_keys.append(bytes(key))
+                whole = isinstance(key, bytes) and isinstance(sig, bytes)
+                if whole and len(sig) == 4 * length and zlib.crc32(sig) == crc:
+                    good_keys.append(key)
                     blobs.append(sig)
+                else:
+                    self._suspect()
         if not blobs:
             return {}
         matrix = np.frombuffer(b"".join(blobs), dtype="<u4").reshape(len(blobs), length)
@@ -163,17 +167,28 @@ class SignatureCache(SQLiteStore):
         return dict(zip(good_keys, matrix, strict=True))
 
     def _insert(self, params: str, rows: list[tuple[bytes, bytes]]) -> None:
+        size = len(rows[0][1])
+        if any(len(blob) != size for _, blob in rows):
+            raise ValueError(f"signatures of different lengths for {params!r}")
         with self._write():
-            pid, length = self._params_id(params, len(rows[0][1]) // 4)
-            for _, blob in rows:
-                if len(blob) != 4 * length:
-                    raise ValueError(
-                        f"signature of {len(blob) // 4} values for {params!r}, which holds {length}"
-                    )
+            pid, length = self._params_id(params, size // 4)
+            if size != 4 * length:
+                self._refuse_length(params, pid, length, size // 4)
             self._conn.executemany(
                 "INSERT OR IGNORE INTO signatures (params, key, sig, crc) VALUES (?, ?, ?, ?)",
                 [(pid, key, blob, zlib.crc32(blob)) for key, blob in rows],
             )
+
+    def _refuse_length(self, params: str, pid: int, length: int, given: int) -> None:
+        """Signatures of ``given`` values for ``params``, whose row says ``length``: the
+        caller's mistake if a stored signature has that length, else a damaged row."""
+        query = "SELECT sig, crc FROM signatures WHERE params = ? AND length(sig) = ?"
+        for sig, crc in self._conn.execute(query, (pid, 4 * length)):
+            if isinstance(sig, bytes) and zlib.crc32(sig) == crc:
+                raise ValueError(
+                    f"signature of {given} values for {params!r}, which holds {length}"
+                )
+        raise Damaged(f"params {params!r} says {length} values, and no signature has them")
 
     def _fetch_all(self, query: str) -> list[tuple[str, int]]:
         return self._conn.execute(query).fetchall()
@@ -185,7 +200,9 @@ class SignatureCache(SQLiteStore):
         found = self._conn.execute(
             "SELECT id, length FROM params WHERE name = ?", (params,)
         ).fetchone()
-        return int(found[0]), int(found[1])
+        if found is None:  # the row just inserted or kept, yet not found by its name
+            raise Damaged(f"params {params!r} cannot be found")
+        return _params_row(params, found)
 
     def _delete_all(self) -> int:
         with self._write():
@@ -193,6 +210,14 @@ class SignatureCache(SQLiteStore):
             self._conn.execute("DELETE FROM signatures")
             self._conn.execute("DELETE FROM params")
         return int(count)
+
+
+def _params_row(params: str, found: tuple[object, ...]) -> tuple[int, int]:
+    """The id and signature length of a ``params`` row, which a damaged file may garble."""
+    pid, length = found
+    if type(pid) is not int or type(length) is not int or not 0 < length <= 1 << 16:
+        raise Damaged(f"params {params!r} has an impossible row")
+    return pid, length
 
 
 def _to_blob(sig: np.ndarray) -> bytes:

@@ -6,6 +6,13 @@ use the file at once; every write is one ``BEGIN IMMEDIATE`` transaction, so a k
 leaves the file whole; a file SQLite cannot read, or one another program made, is moved
 aside (``NAME.corrupt-<time>-<pid>``) with a warning and a fresh one is made; a file
 of another schema version is emptied and remade. With no path the database lives in memory.
+
+Damage is whatever says the file cannot be trusted (:func:`is_damage`): SQLite's own
+"malformed" and "not a database" errors, constraint failures, undecodable text, and
+rows a subclass finds impossible (:class:`Damaged`). It is found by the query that meets
+it, at any point of a run; the file is then moved aside once and the run goes on with a
+fresh one. Text comes back as raw bytes (``text_factory = bytes``), so a damaged byte in
+a text value can never make a query fail; subclasses check what they read.
 """
 
 from __future__ import annotations
@@ -45,11 +52,13 @@ class SQLiteStore:
     def __init__(self, path: Path | None, *, on_warning: Warn | None = None) -> None:
         self.path = path
         self._warn = on_warning or ignore
+        self._checked = False
         self._conn = self._open()
 
     def close(self) -> None:
         """Close the database; the store cannot be used afterwards."""
-        self._conn.close()
+        with contextlib.suppress(sqlite3.Error):
+            self._conn.close()
 
     def __enter__(self: S) -> S:
         return self
@@ -77,20 +86,40 @@ class SQLiteStore:
     # -- damage and contention -----------------------------------------------------------
 
     def _guard(self, action: Callable[[], T], after_rebuild: Callable[[], T]) -> T:
-        """Run ``action``; if the file turns out corrupt, rebuild it and run ``after_rebuild``."""
+        """Run ``action``; if the file turns out damaged, move it aside, start a fresh one
+        and run ``after_rebuild`` instead. Any other failure is a :class:`CacheError`."""
         try:
             return self._retry(action)
-        except sqlite3.OperationalError as exc:
-            raise CacheError(f"{self._name}: {self.NOUN} error: {exc}") from None
-        except sqlite3.DatabaseError as exc:
-            if type(exc) not in (sqlite3.DatabaseError, _Foreign):
-                raise
-            failure = exc
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            if not is_damage(exc):
+                raise self._failure(exc) from None
+            failure: BaseException = exc
         with contextlib.suppress(sqlite3.Error):
             self._conn.close()
         self._move_aside(failure)
         self._conn = self._connect_or_fail()
-        return self._retry(after_rebuild)
+        try:
+            return self._retry(after_rebuild)
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            raise self._failure(exc) from None
+
+    def _suspect(self) -> None:
+        """Something read looks damaged (a row failing its checksum, a schema to remake):
+        check the whole file's structure, once per connection, so that damage around it
+        is found now rather than by a later run."""
+        if self._checked:
+            return
+        self._checked = True
+        problems = [as_text(p) for (p,) in self._conn.execute("PRAGMA quick_check(3)")]
+        if problems != ["ok"]:
+            raise Damaged("; ".join(problems))
+
+    def _failure(self, exc: BaseException) -> BaseException:
+        """What a failed query raises: a one-line :class:`CacheError` for what the file or
+        the disk did (full, read-only, unreadable); a programming error stays as it is."""
+        if isinstance(exc, (sqlite3.ProgrammingError, sqlite3.InterfaceError)):
+            return exc
+        return CacheError(f"{self._name}: {self.NOUN} error: {_message(exc)}")
 
     def _retry(self, action: Callable[[], T]) -> T:
         """Run ``action``, retrying while another process holds the database locked."""
@@ -125,25 +154,28 @@ class SQLiteStore:
                 ) from None
         try:
             return self._connect()
-        except sqlite3.OperationalError as exc:
-            if _is_busy(exc):
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
                 raise self._locked() from None
-            raise CacheError(f"{self._name}: cannot open {self.NOUN}: {exc}") from None
-        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise CacheError(
+                    f"{self._name}: cannot open {self.NOUN}: {_message(exc)}"
+                ) from None
             self._move_aside(exc)
             return self._connect_or_fail()
 
     def _connect_or_fail(self) -> sqlite3.Connection:
         try:
             return self._connect()
-        except sqlite3.Error as exc:
-            raise CacheError(f"{self._name}: cannot open {self.NOUN}: {exc}") from None
+        except (sqlite3.Error, UnicodeDecodeError) as exc:
+            raise CacheError(f"{self._name}: cannot open {self.NOUN}: {_message(exc)}") from None
 
     def _connect(self) -> sqlite3.Connection:
         if self.path is not None and self.path.is_dir():
             raise sqlite3.OperationalError("is a directory")
         where = str(self.path) if self.path is not None else ":memory:"
         conn = sqlite3.connect(where, timeout=BUSY_TIMEOUT, isolation_level=None)
+        conn.text_factory = bytes  # a damaged byte in a text value must not fail the query
         try:
             self._conn = conn
             self._retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
@@ -158,11 +190,14 @@ class SQLiteStore:
         with self._write():
             (version,) = self._conn.execute("PRAGMA user_version").fetchone()
             query = "SELECT name FROM sqlite_master WHERE type = 'table'"
-            tables = {name for (name,) in self._conn.execute(query)}
+            tables = {as_text(name) for (name,) in self._conn.execute(query)}
             if version == self.SCHEMA_VERSION and tables >= self.TABLES:
                 return
             if not tables <= self.TABLES:
                 raise _Foreign(f"not a dedup {self.NOUN}: holds tables {', '.join(sorted(tables))}")
+            if tables:  # remade in place only if sound: a damaged file is moved aside
+                self._checked = False
+                self._suspect()
             if self.WARN_ON_NEW_SCHEMA and (version != 0 or tables):
                 self._warn(
                     f"{self._name}: {self.NOUN} schema version {version}, expected "
@@ -193,17 +228,58 @@ class SQLiteStore:
                 f"{self.path}: corrupt {self.NOUN} cannot be moved: {_reason(err)}"
             ) from None
         self._warn(
-            f"{self.path}: {self.NOUN} is unreadable ({exc}); moved to {target.name}, "
-            f"{self.REBUILD_NOTE}"
+            f"{self.path}: {self.NOUN} is unreadable ({_message(exc)}); moved to "
+            f"{target.name}, {self.REBUILD_NOTE}"
         )
+
+
+class Damaged(sqlite3.DatabaseError):
+    """A row that no sound file holds (raised by subclasses): the file is damaged."""
 
 
 class _Foreign(sqlite3.DatabaseError):
     """An SQLite file that some other program made: never emptied, only moved aside."""
 
 
+#: SQLite's primary result codes that mean the file itself is damaged or not a database.
+_DAMAGE_CODES = frozenset({11, 24, 26})  # SQLITE_CORRUPT, SQLITE_FORMAT, SQLITE_NOTADB
+#: What the messages of those errors say (Python 3.10 carries no error code).
+_DAMAGE_WORDS = ("malformed", "not a database", "corrupt", "could not decode", "unsupported file")
+#: Errors of a statement of ours that only a damaged schema (a table's text) gives.
+_SCHEMA_WORDS = ("no such column", "no such table", "no such index")
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether a failed query means the file is damaged (and so is to be moved aside),
+    as opposed to the disk, the folder or a lock failing."""
+    if isinstance(exc, UnicodeDecodeError):
+        return True  # text in the file, or in SQLite's message about it, is not UTF-8
+    if type(exc) in (sqlite3.DatabaseError, Damaged, _Foreign, sqlite3.IntegrityError):
+        return True  # every write is OR IGNORE / OR REPLACE: only a damaged file fails one
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF in _DAMAGE_CODES:
+        return True
+    text = _message(exc).lower()
+    words = (*_DAMAGE_WORDS, *_SCHEMA_WORDS)
+    return isinstance(exc, sqlite3.DatabaseError) and any(w in text for w in words)
+
+
+def _message(exc: BaseException) -> str:
+    """An error's message on one line: SQLite quotes damaged text into its messages."""
+    text = "".join(c if c.isprintable() else " " for c in str(exc))
+    return " ".join(text.split())[:200]
+
+
+def as_text(value: object) -> str:
+    """A text value read as bytes (see ``text_factory``), decoded; damage shows as U+FFFD."""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
 def _is_busy(exc: sqlite3.Error) -> bool:
     """Another process holds the lock (as opposed to a real failure)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED
     text = str(exc).lower()
     return "locked" in text or "busy" in text
 
