@@ -25,8 +25,8 @@ from dedup.engine.jobs import map_ordered
 from dedup.engine.records import LightRecords, Record, encode_fields
 from dedup.engine.spill import Place, Span, Spill, SpillWriter
 from dedup.errors import InputError
-from dedup.read.decode import BINARY_PROBE, GZIP_MAGIC, strip_gz
-from dedup.read.files import read_file, read_jsonl_lines
+from dedup.read.decode import BINARY_PROBE, GZIP_MAGIC, cut_lines, read_lines, strip_gz
+from dedup.read.files import read_file, read_jsonl_lines, read_limit
 from dedup.text.prepare import Units, split_units
 from dedup.tuning import Tuning
 
@@ -164,15 +164,12 @@ def _read_range(piece: Piece, config: Config, warn: WarningCallback) -> tuple[li
     try:
         with open(piece.path, "rb") as file:
             file.seek(piece.start)
-            data = file.read(piece.stop - piece.start)
+            lines = read_lines(file, read_limit(config), piece.stop - piece.start)
+            numbered = enumerate(lines, start=piece.line + 1)
+            return _drain(read_jsonl_lines(piece.path, numbered, piece.first, config, warn))
     except OSError as exc:
         warn(InputError(piece.path, f"cannot read: {exc.strerror or exc}"))
         return [], 0
-    lines = data.split(b"\n")
-    if data.endswith(b"\n"):
-        lines.pop()
-    numbered = enumerate(lines, start=piece.line + 1)
-    return _drain(read_jsonl_lines(piece.path, numbered, piece.first, config, warn))
 
 
 def _drain(found: Generator[Article, None, int]) -> tuple[list[Article], int]:
@@ -205,16 +202,9 @@ def _ranges(number: int, path: str, part_bytes: int) -> list[Piece]:
     start = line = first = 0
     try:
         with open(path, "rb") as file:
-            while block := file.read(part_bytes):
-                if not block.endswith(b"\n"):
-                    block += file.readline()
-                lines = block.split(b"\n")
-                if block.endswith(b"\n"):
-                    lines.pop()
-                pieces.append(Piece(number, path, start, start + len(block), line, first))
-                start += len(block)
-                line += len(lines)
-                first += sum(1 for raw in lines if raw.strip())
+            for size, lines, records in cut_lines(file, part_bytes):
+                pieces.append(Piece(number, path, start, start + size, line, first))
+                start, line, first = start + size, line + lines, first + records
     except OSError:
         return []
     return pieces

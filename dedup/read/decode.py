@@ -1,10 +1,19 @@
 """Turn a file into text: gzip by magic or suffix, binary and empty files refused,
-invalid UTF-8 decoded with replacement and reported once with its line."""
+invalid UTF-8 decoded with replacement and reported once with its line, a leading
+byte-order mark dropped.
+
+Reading is bounded: at most ``limit`` bytes of a file (after gunzipping) or of one line
+are held; a file or line over it is refused with a warning once the limit is reached, so
+a gzip bomb or a gigabyte-long line costs no more memory than the limit.
+"""
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
+import os
+import stat
 import zlib
 from collections.abc import Callable, Iterator
 
@@ -13,7 +22,26 @@ from dedup.errors import InputError
 #: A NUL byte in this many leading bytes marks a file as binary.
 BINARY_PROBE = 8192
 GZIP_MAGIC = b"\x1f\x8b"
+MIB = 1 << 20
 _GZIP_ERRORS = (OSError, EOFError, zlib.error)
+#: Bytes read at a time while passing over a line over the limit (never held whole).
+_SKIP_PIECE = 1 << 16
+#: Bytes of a gzipped file or a pipe read at a time.
+_READ_PIECE = 1 << 16
+
+
+def too_large(
+    path: str, limit: int, line: int | None = None, *, gunzipped: bool = False
+) -> InputError:
+    """The warning for a file (or, with ``line``, a line) over ``limit`` bytes."""
+    what = "file" if line is None else "line"
+    size = f"{limit / MIB:g} MiB limit" + (" once gunzipped" if gunzipped else "")
+    return InputError(
+        path,
+        f"{what} over the {size}, skipped "
+        "(raise it with DEDUP_MAX_FILE_MB or max_file_mb in [tool.dedup])",
+        line,
+    )
 
 
 def strip_gz(path: str) -> str:
@@ -51,20 +79,45 @@ def check_head(path: str, head: bytes) -> None:
         raise InputError(path, "binary file, skipped")
 
 
-def read_whole(path: str) -> bytes:
-    """All of a file's bytes, gunzipped; empty and binary files raise :class:`InputError`."""
+def read_whole(path: str, limit: int) -> bytes:
+    """A file's bytes, gunzipped; empty and binary files, and files over ``limit`` bytes,
+    raise :class:`InputError` (no more than ``limit + 1`` bytes are ever read)."""
     with open_raw(path) as raw:
         stream = _unpacked(path, raw)
+        size = _stated_size(raw) if stream is raw else -1
+        if size > limit:
+            raise too_large(path, limit)
         try:
-            data = stream.read()
+            # A stated size is read at once; a stream (gzip, a pipe) in pieces, never
+            # asking for limit + 1 bytes at once: read() allocates what it is asked for.
+            data = stream.read(size + 1) if size >= 0 else _read_pieces(stream, limit + 1)
         except _GZIP_ERRORS as exc:
             raise _read_error(path, exc, stream is not raw) from None
-    check_head(path, data[:BINARY_PROBE] if data.strip() else b"")
+    blank = not data or data.isspace()  # not data.strip(): that copies the whole file
+    check_head(path, b"" if blank else data[:BINARY_PROBE])
+    if len(data) > limit:
+        raise too_large(path, limit, gunzipped=stream is not raw)
     return data
 
 
-def iter_raw_lines(path: str) -> Iterator[tuple[int, bytes]]:
-    """A file's lines as bytes with their 1-based numbers, streamed, gunzipped.
+def _read_pieces(stream: io.BufferedIOBase, most: int) -> bytes:
+    pieces: list[bytes] = []
+    total = 0
+    while total < most and (piece := stream.read(min(_READ_PIECE, most - total))):
+        pieces.append(piece)
+        total += len(piece)
+    return b"".join(pieces)
+
+
+def _stated_size(raw: io.BufferedReader) -> int:
+    """A regular file's size (-1 for a pipe, whose size only reading tells)."""
+    info = os.fstat(raw.fileno())
+    return info.st_size if stat.S_ISREG(info.st_mode) else -1
+
+
+def iter_raw_lines(path: str, limit: int) -> Iterator[tuple[int, bytes | None]]:
+    """A file's lines as bytes with their 1-based numbers, streamed, gunzipped; a line
+    over ``limit`` bytes comes as None (passed over, never held).
 
     A file whose first 8 KiB hold a NUL byte raises :class:`InputError` before any line.
     """
@@ -73,22 +126,75 @@ def iter_raw_lines(path: str) -> Iterator[tuple[int, bytes]]:
         try:
             if b"\0" in stream.peek(BINARY_PROBE)[:BINARY_PROBE]:
                 raise InputError(path, "binary file, skipped")
-            yield from enumerate(stream, start=1)
+            yield from enumerate(read_lines(stream, limit), start=1)
         except _GZIP_ERRORS as exc:
             raise _read_error(path, exc, stream is not raw) from None
 
 
+def read_lines(stream: io.BufferedIOBase, limit: int, size: int = -1) -> Iterator[bytes | None]:
+    """The lines of ``stream`` with their line ends; None for a line whose text (line end
+    left out) is over ``limit`` bytes, or b"" when that line is blank. With ``size`` >= 0,
+    the lines of its next ``size`` bytes only. At most ``limit + 1`` bytes of a line are
+    held."""
+    left = size
+    while size < 0 or left > 0:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        left -= len(line)
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        skipped, text = skip_line(stream)
+        left -= skipped
+        yield None if text or not line.isspace() else b""
+
+
+def skip_line(stream: io.BufferedIOBase) -> tuple[int, bool]:
+    """Read past the rest of the current line in pieces, holding none of it: how many
+    bytes that was, and whether any of them is not blank."""
+    skipped, text = 0, False
+    while piece := stream.readline(_SKIP_PIECE):
+        skipped += len(piece)
+        text = text or not piece.isspace()
+        if piece.endswith(b"\n"):
+            break
+    return skipped, text
+
+
+def cut_lines(stream: io.BufferedIOBase, part_bytes: int) -> Iterator[tuple[int, int, int]]:
+    """Line-aligned cuts of about ``part_bytes`` of ``stream`` (read from its start):
+    each cut's bytes, lines and records (non-blank lines, a leading BOM left out). A line
+    running past a cut is read past in pieces, not held, so no more than ``part_bytes``
+    bytes are held however long the line."""
+    first = True
+    while block := stream.read(part_bytes):
+        whole = block.split(b"\n")
+        if first:
+            whole[0], first = whole[0].removeprefix(codecs.BOM_UTF8), False
+        tail = whole.pop()
+        size, lines = len(block), len(whole)
+        records = sum(1 for raw in whole if raw.strip())
+        if tail:
+            skipped, text = skip_line(stream)
+            size, lines, records = size + skipped, lines + 1, records + (text or bool(tail.strip()))
+        yield size, lines, records
+
+
 def logical_line(data: bytes, offset: int) -> int:
     """The 1-based line holding byte ``offset``, counting CRLF and CR as one line end."""
-    prefix = data[:offset]
-    return prefix.replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n") + 1
+    crlf = data.count(b"\r\n", 0, offset)
+    return data.count(b"\n", 0, offset) + data.count(b"\r", 0, offset) - crlf + 1
 
 
 def decode_text(path: str, data: bytes, on_warning: Callable[[InputError], None]) -> str:
-    """UTF-8 text; invalid bytes are replaced and reported once, naming the first one's line."""
+    """UTF-8 text without a leading byte-order mark; invalid bytes are replaced and
+    reported once, naming the first one's line."""
+    bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    view = memoryview(data)[bom:]  # a view: the file's bytes are not copied
     try:
-        return data.decode("utf-8")
+        return str(view, "utf-8")
     except UnicodeDecodeError as exc:
-        line = logical_line(data, exc.start)
-        on_warning(InputError(path, "invalid UTF-8, decoded with replacement", line))
-        return data.decode("utf-8", errors="replace")
+        line = logical_line(data, bom + exc.start)
+    on_warning(InputError(path, "invalid UTF-8, decoded with replacement", line))
+    return str(view, "utf-8", "replace")

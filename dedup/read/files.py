@@ -7,6 +7,7 @@ yielded before the next file is opened. Bad input never raises out of
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from typing import Any, TextIO
@@ -14,7 +15,7 @@ from typing import Any, TextIO
 from dedup.article import Article
 from dedup.config import Config
 from dedup.errors import InputError, ignore
-from dedup.read.decode import decode_text, iter_raw_lines, read_whole, strip_gz
+from dedup.read.decode import MIB, decode_text, iter_raw_lines, read_whole, strip_gz, too_large
 from dedup.read.paragraphs import assemble_paragraphs
 from dedup.read.split import split_dump, split_lines
 from dedup.read.walk import check_paths_exist, iter_files
@@ -53,8 +54,13 @@ def read_file(path: str, config: Config, on_warning: WarningCallback) -> Iterato
         on_warning(InputError(path, f"cannot read: {exc.strerror or exc}"))
 
 
+def read_limit(config: Config) -> int:
+    """Bytes of text read from one file, or from one JSON line, at most."""
+    return config.max_file_mb * MIB
+
+
 def _read_text(path: str, config: Config, on_warning: WarningCallback) -> Iterator[Article]:
-    text = decode_text(path, read_whole(path), on_warning)
+    text = decode_text(path, read_whole(path, read_limit(config)), on_warning)
     articles = split_dump(text, path, config)
     if not articles:
         raise InputError(path, "no text, skipped")
@@ -62,7 +68,7 @@ def _read_text(path: str, config: Config, on_warning: WarningCallback) -> Iterat
 
 
 def _read_json(path: str, config: Config, on_warning: WarningCallback) -> Iterator[Article]:
-    text = decode_text(path, read_whole(path), on_warning)
+    text = decode_text(path, read_whole(path, read_limit(config)), on_warning)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -80,23 +86,31 @@ def _read_json(path: str, config: Config, on_warning: WarningCallback) -> Iterat
 
 
 def _read_jsonl(path: str, config: Config, on_warning: WarningCallback) -> Iterator[Article]:
-    records = yield from read_jsonl_lines(path, iter_raw_lines(path), 0, config, on_warning)
+    lines = iter_raw_lines(path, read_limit(config))
+    records = yield from read_jsonl_lines(path, lines, 0, config, on_warning)
     if records == 0:
         raise InputError(path, "empty file, skipped")
 
 
 def read_jsonl_lines(
     path: str,
-    lines: Iterable[tuple[int, bytes]],
+    lines: Iterable[tuple[int, bytes | None]],
     first: int,
     config: Config,
     on_warning: WarningCallback,
 ) -> Generator[Article, None, int]:
     """The articles of numbered JSON Lines (``first`` records come before them); returns
-    how many records (non-blank lines) there were. Invalid UTF-8 is reported once."""
+    how many records (non-blank lines) there were. Invalid UTF-8 is reported once; a line
+    over the limit (None) is reported and counts as a record; a leading BOM is dropped."""
     warned_utf8 = False
     number = first
     for lineno, raw in lines:
+        if raw is None:
+            number += 1
+            on_warning(too_large(path, read_limit(config), lineno))
+            continue
+        if lineno == 1:
+            raw = raw.removeprefix(codecs.BOM_UTF8)
         if not raw.strip():
             continue
         try:

@@ -3,6 +3,10 @@
 Every file is yielded once however it is reached (repeated paths, hard links, symlinks,
 symlink loops), identified by ``(st_dev, st_ino)``. Order is deterministic: the order
 given, then folder entries sorted by name.
+
+Only regular files are read, and pipes named as paths (``dedup split <(zcat dump.gz)``):
+devices (``/dev/zero``, a terminal), sockets, and pipes met in folders are skipped with a
+warning, never opened, so nothing hangs waiting on them.
 """
 
 from __future__ import annotations
@@ -23,10 +27,18 @@ STDIN_PATH = "-"
 
 
 def check_paths_exist(paths: Sequence[str]) -> None:
-    """Raise :class:`InputError` for the first given path that does not exist."""
+    """Raise :class:`InputError` for the first given path that does not exist (or is a
+    symbolic link to nothing, or a loop of them)."""
     for path in paths:
         if path != STDIN_PATH and not os.path.exists(path):
-            raise InputError(path, "no such file or directory")
+            if not os.path.islink(path):
+                raise InputError(path, "no such file or directory")
+            try:
+                os.stat(path)
+            except FileNotFoundError:
+                raise InputError(path, "symbolic link to a missing file") from None
+            except OSError as exc:
+                raise InputError(path, f"symbolic link: {exc.strerror or exc}") from None
 
 
 def read_paths_from(stream: TextIO | None) -> list[str]:
@@ -104,6 +116,8 @@ class _Walker:
             return
         if stat.S_ISDIR(info.st_mode):
             yield from self.walk(path, "", info)
+        elif not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+            self.warn(not_regular(path, info))
         elif self.claim(info):
             yield path
 
@@ -143,9 +157,23 @@ class _Walker:
             return  # a broken link or a link loop: nothing to read
         if stat.S_ISDIR(info.st_mode):
             yield from self.walk(path, relative, info)
-        elif (
-            stat.S_ISREG(info.st_mode)
-            and matches_any(entry.name, self.config.include)
-            and self.claim(info)
-        ):
+        elif not matches_any(entry.name, self.config.include):
+            return
+        elif not stat.S_ISREG(info.st_mode):
+            self.warn(not_regular(path, info))
+        elif self.claim(info):
             yield path
+
+
+_KINDS = (
+    (stat.S_ISFIFO, "a pipe"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def not_regular(path: str, info: os.stat_result) -> InputError:
+    """The warning for a path that is no regular file (nor folder): never read."""
+    kind = next((name for test, name in _KINDS if test(info.st_mode)), "a special file")
+    return InputError(path, f"not a regular file ({kind}), skipped")
