@@ -30,6 +30,7 @@ from dedup.config import Config
 from dedup.engine.check import check_files
 from dedup.read.files import check_paths_exist
 from dedup.read.walk import matches_any
+from dedup.render import escape_name, escape_undecodable
 from dedup.result import Match
 
 
@@ -120,9 +121,11 @@ def sort_key(match: Match) -> tuple[str, int, str, int]:
 
 def format_match(match: Match) -> str:
     """path:line: "<title>" duplicates path:line (similarity 0.97); a trimmed or padded
-    copy found by containment also shows how much of it the other text holds."""
-    title = " ".join(match.article.title.split())
+    copy found by containment also shows how much of it the other text holds. Locations
+    are escaped as names (see :func:`dedup.render.escape_name`), so a match is one line."""
+    title = escape_undecodable(" ".join(match.article.title.split()))
     scores = f"similarity {match.score.similarity:.2f}"
     if match.score.rule == "containment":
         scores += f", containment {match.score.containment:.2f}"
-    return f'{match.article.location}: "{title}" duplicates {match.original.location} ({scores})'
+    article, original = escape_name(match.article.location), escape_name(match.original.location)
+    return f'{article}: "{title}" duplicates {original} ({scores})'

@@ -19,14 +19,14 @@ from dedup.cli.common import (
     handle_errors,
     signature_cache,
 )
-from dedup.cli.output import echo_summary, plural, progress_bar
+from dedup.cli.output import echo_summary, plural, progress_bar, results_stream
 from dedup.collapse import (
     Kept,
     check_target,
     collapse,
     file_name,
     format_row,
-    to_json_line,
+    to_record,
     write_directory,
     write_jsonl,
 )
@@ -34,6 +34,7 @@ from dedup.config import Config
 from dedup.engine.run import find_duplicates
 from dedup.read.files import check_paths_exist, read_articles
 from dedup.read.walk import expand_stdin
+from dedup.render import to_json
 from dedup.targets import Inputs, refuse_touching_inputs
 
 
@@ -138,9 +139,10 @@ def emit(
 
 
 def print_records(kept: Iterable[Kept]) -> int:
+    stream = results_stream()
     count = 0
     for item in kept:
-        sys.stdout.write(to_json_line(item))
+        stream.write(to_json(to_record(item), stream) + "\n")
         count += 1
     return count
 
@@ -151,5 +153,7 @@ def print_files(kept: Iterable[Kept], folder: Path) -> int:
     for count, item in enumerate(kept, start=1):
         copies = len(item.group.copies) if item.group else 0
         name = folder / file_name(count, item)
-        sys.stdout.write(format_row((str(name), item.article.ref, str(copies), item.article.title)))
+        results_stream().write(
+            format_row((str(name), item.article.ref, str(copies), item.article.title))
+        )
     return count

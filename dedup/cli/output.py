@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TextIO
 
 import click
@@ -22,9 +23,10 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from rich.text import Text
 
 from dedup.progress import ProgressCallback
-from dedup.render import RenderOptions
+from dedup.render import RenderOptions, escape_bytes, escape_name, escape_undecodable
 from dedup.render.groups import RENDERERS, Renderer
 from dedup.result import Group, Member, Result
 
@@ -48,6 +50,41 @@ def make_console(stream: TextIO) -> Console:
         emoji=False,
         force_terminal=color or None,
     )
+
+
+def _escape_unencodable(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    return escape_bytes(error.object[error.start : error.end]), error.end
+
+
+#: The stdout error handler: what the encoding cannot hold is written as ``\\xNN`` escapes
+#: of its UTF-8 bytes, the escapes file names use (docs/formats.md).
+UNENCODABLE = "dedup.escape"
+codecs.register_error(UNENCODABLE, _escape_unencodable)
+
+
+def results_stream() -> TextIO:
+    """stdout, set to write what its encoding cannot hold (``é`` on an ASCII stdout) as
+    ``\\xNN`` escapes of its UTF-8 bytes instead of failing."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors=UNENCODABLE)
+    return sys.stdout
+
+
+def write_names(names: Iterable[str], stream: TextIO, *, null: bool) -> None:
+    """One name per line, escaped (see :func:`dedup.render.escape_name`); with ``null``,
+    each ended by NUL and written as the file system's own bytes, as ``find -print0`` does."""
+    binary = getattr(stream, "buffer", None) if null else None
+    if binary is None:
+        for name in names:
+            stream.write(escape_name(name) + ("\0" if null else "\n"))
+        return
+    stream.flush()
+    for name in names:
+        binary.write(os.fsencode(name) + b"\0")
+    binary.flush()
 
 
 def choose_format(requested: str | None, stream: TextIO) -> str:
@@ -82,23 +119,23 @@ def group_table(group: Group) -> Table:
     table.add_column("title", overflow="fold", min_width=16)
     canonical = group.canonical
     table.add_row(
-        canonical.location,
-        canonical.source or "",
+        Text(escape_name(canonical.location)),
+        Text(escape_undecodable(canonical.source or "")),
         "",
         "",
         "canonical",
-        canonical.title,
+        Text(escape_undecodable(canonical.title)),
         style="bold",
     )
     for member in group.copies:
         copy, score = member.article, member.score
         table.add_row(
-            copy.location,
-            copy.source or "",
+            Text(escape_name(copy.location)),
+            Text(escape_undecodable(copy.source or "")),
             f"{score.similarity:.2f}",
             f"{score.containment:.2f}",
-            describe_match(member),
-            copy.title,
+            Text(describe_match(member)),
+            Text(escape_undecodable(copy.title)),
         )
     return table
 
@@ -106,7 +143,7 @@ def group_table(group: Group) -> Table:
 def describe_match(member: Member) -> str:
     """How a member joined, for people: the rule, or the relation and whom it came through."""
     if member.via is not None:
-        return f"version via {member.via.location}"
+        return f"version via {escape_name(member.via.location)}"
     return member.rule or ""
 
 

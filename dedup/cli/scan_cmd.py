@@ -20,7 +20,14 @@ from dedup.cli.common import (
     handle_errors,
     open_stores,
 )
-from dedup.cli.output import FORMATS, choose_format, echo_summary, progress_bar
+from dedup.cli.output import (
+    FORMATS,
+    choose_format,
+    echo_summary,
+    progress_bar,
+    results_stream,
+    write_names,
+)
 from dedup.engine.run import scan_paths
 from dedup.read.files import check_paths_exist
 from dedup.render import RenderOptions
@@ -103,12 +110,10 @@ def write_report(
     header: bool | None,
 ) -> None:
     """Write the report in the chosen form to stdout."""
-    stream = sys.stdout
+    stream = results_stream()
     if only is not None:
         entries = copy_refs(result) if only == "copies" else copy_files(result, articles_per_file)
-        end = "\0" if null else "\n"
-        for entry in entries:
-            stream.write(entry + end)
+        write_names(entries, stream, null=null)
     else:
         fmt = choose_format(output_format, stream)
         FORMATS[fmt](result, stream, RenderOptions(header=header))

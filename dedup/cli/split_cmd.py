@@ -19,7 +19,7 @@ from dedup.cli.common import (
     handle_errors,
     stdout_is_terminal,
 )
-from dedup.cli.output import plural
+from dedup.cli.output import plural, results_stream
 from dedup.config import Config
 from dedup.read.files import check_paths_exist, iter_files, read_file
 from dedup.render import RenderOptions
@@ -85,7 +85,7 @@ def split(
     tally = Tally()
     fmt = output_format or ("table" if stdout_is_terminal() else "tsv")
     articles = read_counted(paths, config, warnings, tally)
-    RENDERERS[fmt](articles, sys.stdout, RenderOptions(header=header))
+    RENDERERS[fmt](articles, results_stream(), RenderOptions(header=header))
     sys.stdout.flush()
     if not quiet:
         click.echo(

@@ -7,12 +7,11 @@ table renderer, so the other formats work without loading it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import TextIO
 
 from dedup.article import Article
-from dedup.render import RenderOptions, clean_cell
+from dedup.render import RenderOptions, clean_cell, escape_name, to_json
 
 #: Columns of the TSV format, in order. Stable: scripts cut on them.
 COLUMNS: tuple[str, ...] = (
@@ -34,9 +33,9 @@ Renderer = Callable[[Iterable[Article], TextIO, RenderOptions], None]
 
 
 def article_row(article: Article) -> tuple[str, ...]:
-    """One article as the values of :data:`COLUMNS`."""
+    """One article as the values of :data:`COLUMNS`, the path escaped as a name."""
     return (
-        article.path,
+        escape_name(article.path),
         str(article.index),
         str(article.line),
         str(article.end_line),
@@ -59,7 +58,7 @@ def render_tsv(articles: Iterable[Article], stream: TextIO, options: RenderOptio
 def render_jsonl(articles: Iterable[Article], stream: TextIO, options: RenderOptions) -> None:
     """One JSON object per article per line, with its body (:meth:`Article.to_dict`)."""
     for article in articles:
-        stream.write(json.dumps(article.to_dict(), ensure_ascii=False) + "\n")
+        stream.write(to_json(article.to_dict(), stream) + "\n")
 
 
 def render_table(articles: Iterable[Article], stream: TextIO, options: RenderOptions) -> None:

@@ -8,11 +8,10 @@ table lives in the command line layer (this module never imports rich).
 from __future__ import annotations
 
 import csv
-import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TextIO
 
-from dedup.render import RenderOptions, clean_cell
+from dedup.render import RenderOptions, clean_cell, escape_name, one_line, to_json
 from dedup.result import Group, Member, Result
 
 #: Columns of the TSV and CSV formats, in order. Stable: scripts cut on them.
@@ -40,21 +39,21 @@ def format_score(value: float) -> str:
 
 
 def copy_row(group: Group, member: Member) -> tuple[str, ...]:
-    """One copy as the values of :data:`COLUMNS`."""
+    """One copy as the values of :data:`COLUMNS`, locations and refs escaped as names."""
     copy, canonical = member.article, group.canonical
     return (
-        copy.location,
-        canonical.location,
+        escape_name(copy.location),
+        escape_name(canonical.location),
         format_score(member.score.similarity),
         format_score(member.score.containment),
         member.rule or "",
         str(group.id),
-        copy.ref,
-        canonical.ref,
+        escape_name(copy.ref),
+        escape_name(canonical.ref),
         copy.title,
         canonical.title,
         member.relation,
-        member.via.ref if member.via is not None else "",
+        escape_name(member.via.ref) if member.via is not None else "",
     )
 
 
@@ -74,30 +73,31 @@ def render_tsv(result: Result, stream: TextIO, options: RenderOptions) -> None:
 
 
 def render_csv(result: Result, stream: TextIO, options: RenderOptions) -> None:
-    """RFC 4180 CSV, one copy per line; a header unless ``header`` is False."""
+    """RFC 4180 CSV, one copy per line (line breaks in titles become spaces, as in TSV);
+    a header unless ``header`` is False."""
     writer = csv.writer(stream, lineterminator="\n")
     if options.header is not False:
         writer.writerow(COLUMNS)
     for row in iter_rows(result):
-        writer.writerow(row)
+        writer.writerow(one_line(cell) for cell in row)
 
 
 def render_jsonl(result: Result, stream: TextIO, options: RenderOptions) -> None:
     """One JSON object per group per line (see :meth:`dedup.result.Group.to_dict`)."""
     for group in result.groups:
-        stream.write(_dumps(group.to_dict()) + "\n")
+        stream.write(_dumps(group.to_dict(), stream) + "\n")
 
 
 def render_json(result: Result, stream: TextIO, options: RenderOptions) -> None:
     """One JSON document ``{"parameters": …, "groups": […]}``, written a group at a time."""
-    stream.write('{"parameters": ' + _dumps(result.parameters) + ',\n "groups": [')
+    stream.write('{"parameters": ' + _dumps(result.parameters, stream) + ',\n "groups": [')
     for position, group in enumerate(result.groups):
-        stream.write(("," if position else "") + "\n  " + _dumps(group.to_dict()))
+        stream.write(("," if position else "") + "\n  " + _dumps(group.to_dict(), stream))
     stream.write("\n ]}\n" if result.groups else "]}\n")
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=_jsonable)
+def _dumps(value: Any, stream: TextIO) -> str:
+    return to_json(value, stream, default=_jsonable)
 
 
 def _jsonable(value: Any) -> Any:
