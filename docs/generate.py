@@ -39,12 +39,19 @@ _BLOCK = re.compile(r"<!-- help: (?P<name>[a-z][a-z -]*?) -->\n.*?<!-- end help 
 def command_names(group: click.Group = cli, prefix: tuple[str, ...] = ("dedup",)) -> list[str]:
     """``dedup``, then every command and subcommand under it, e.g. ``dedup cache info``."""
     names = [" ".join(prefix)]
-    for name, command in sorted(group.commands.items()):
+    for name, command in subcommands(group):
         if isinstance(command, click.Group):
             names += command_names(command, (*prefix, name))
         else:
             names.append(" ".join((*prefix, name)))
     return names
+
+
+def subcommands(group: click.Group) -> list[tuple[str, click.Command]]:
+    """The group's commands by name (asked for, so lazily loaded ones are loaded)."""
+    ctx = click.Context(group)
+    found = ((name, group.get_command(ctx, name)) for name in group.list_commands(ctx))
+    return sorted((name, command) for name, command in found if command is not None)
 
 
 def help_text(name: str) -> str:

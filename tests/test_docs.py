@@ -58,7 +58,7 @@ def setting_row(key: str) -> list[str]:
 
 def all_commands(group: click.Group = cli) -> list[click.Command]:
     found: list[click.Command] = [group]
-    for _, command in sorted(group.commands.items()):
+    for _, command in load_generator().subcommands(group):
         found += all_commands(command) if isinstance(command, click.Group) else [command]
     return found
 

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
+
 PACKAGE = Path(__file__).resolve().parents[1] / "dedup"
 
 
@@ -72,3 +74,23 @@ def test_reading_and_text_processing_never_import_the_layers_above() -> None:
         if pattern.search(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []
+
+
+def test_the_command_line_loads_no_subcommand_until_one_runs() -> None:
+    """``dedup --version`` and ``dedup --help`` import neither the engine nor numpy."""
+    code = (
+        "import sys; from click.testing import CliRunner; from dedup.cli import cli; "
+        "CliRunner().invoke(cli, ['--help']); CliRunner().invoke(cli, ['--version']); "
+        "print(sorted(m for m in ('numpy', 'dedup.engine.run', 'rich') if m in sys.modules))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"
+
+
+def test_the_listed_help_of_each_command_is_its_own() -> None:
+    from dedup.cli import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    for name, (_, _, listed) in COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.get_short_help_str(limit=100) == listed, name

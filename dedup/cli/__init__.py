@@ -1,6 +1,12 @@
-"""The ``dedup`` command line: a click group; one module per subcommand."""
+"""The ``dedup`` command line: a click group; one module per subcommand.
+
+Subcommands are imported when they run (or their own ``--help`` is asked for), so that
+``dedup --version`` and ``dedup --help`` do not load the engine (numpy and the rest).
+"""
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
@@ -8,8 +14,51 @@ from dedup import __version__
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+#: Each subcommand: the module and the object that define it, and its one-line help (a
+#: test checks it is the command's own ``short_help``).
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "cache": ("dedup.cli.cache_cmd", "cache_group", "Inspect or empty the signature cache."),
+    "check": (
+        "dedup.cli.check_cmd",
+        "check",
+        "Pre-commit: report given files that copy the corpus.",
+    ),
+    "collapse": (
+        "dedup.cli.collapse_cmd",
+        "collapse_command",
+        "Write the deduplicated corpus, one record per kept article.",
+    ),
+    "explain": (
+        "dedup.cli.explain_cmd",
+        "explain",
+        "Show why two articles are, or are not, copies.",
+    ),
+    "scan": ("dedup.cli.scan_cmd", "scan", "Find every group of copies across files and folders."),
+    "split": ("dedup.cli.split_cmd", "split", "Show how files are cut into articles."),
+}
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported when first needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = COMMANDS.get(cmd_name)
+        if found is None:
+            return None
+        module, name, _ = found
+        command: click.Command = getattr(importlib.import_module(module), name)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "--version", "-V", prog_name="dedup")
 def cli() -> None:
     """Find syndicated copies of news articles across a corpus and collapse them.
@@ -26,20 +75,3 @@ def cli() -> None:
 def main() -> None:
     """Console-script entry point (see :mod:`dedup.entry`)."""
     cli()
-
-
-from dedup.cli.cache_cmd import cache_group  # noqa: E402
-
-cli.add_command(cache_group)
-
-from dedup.cli.check_cmd import check  # noqa: E402
-from dedup.cli.collapse_cmd import collapse_command  # noqa: E402
-from dedup.cli.explain_cmd import explain  # noqa: E402
-from dedup.cli.scan_cmd import scan  # noqa: E402
-
-for _command in (scan, check, collapse_command, explain):
-    cli.add_command(_command)
-
-from dedup.cli.split_cmd import split  # noqa: E402
-
-cli.add_command(split)
