@@ -30,7 +30,7 @@ class Columns:
 
     def __init__(self, spill: Spill) -> None:
         self.spill = spill
-        self._added: list[tuple[int, LightRecords, I64, I64]] = []
+        self._added: list[tuple[int, LightRecords, Span, I64 | None]] = []
         self.paths: Sequence[str] = ()
         empty = np.zeros(0, dtype=np.int64)
         self.file_of = self.slot_of = self.index = self.words = self.dropped = empty
@@ -47,14 +47,9 @@ class Columns:
     def add(self, file: int, light: LightRecords, fields_at: Span, places: I64 | None) -> None:
         """Records of one file in file order: ``fields_at`` is where their fields are spilled
         end to end, ``places`` where their texts are (when read in this run)."""
-        if places is None:
-            places = np.tile(np.asarray(NOT_SPILLED, dtype=np.int64), (len(light), 1))
-        part, offset, _ = fields_at
-        fields = np.zeros((len(light), 3), dtype=np.int64)
-        fields[:, 0] = part
-        fields[:, 1] = offset + np.cumsum(light.sizes) - light.sizes
-        fields[:, 2] = light.sizes
-        self._added.append((file, light, fields, places.reshape(-1, 4)))
+        self._added.append(
+            (file, light, fields_at, None if places is None else places.reshape(-1, 4))
+        )
 
     def freeze(self, paths: Sequence[str]) -> None:
         """Every added article in (path, index) order (``paths[file]`` names each file)."""
@@ -74,9 +69,35 @@ class Columns:
         digests = [d for x in lights for d in x.digests]
         self.digests = [digests[i] for i in order.tolist()]
         self._order_hashes(lights, order)
-        self.fields = _join2([f for _, _, f, _ in self._added], 3)[order]
-        self.places = _join2([p for _, _, _, p in self._added], 4)[order]
+        self.fields = self._fields(lights)[order]
+        self.places = self._places(len(files))[order]
         self._added = []
+
+    def _fields(self, lights: Sequence[LightRecords]) -> I64:
+        """Where each added record's fields are: part, offset, size (laid end to end from
+        their file's ``fields_at``)."""
+        counts = np.fromiter((len(x) for x in lights), dtype=np.int64, count=len(lights))
+        sizes = _join([x.sizes for x in lights])
+        before = np.cumsum(sizes) - sizes  # bytes before each record, over all records
+        first = np.cumsum(counts) - counts  # each file's first record
+        start = np.concatenate((before, [int(sizes.sum())]))[first]
+        spans = np.asarray([span for _, _, span, _ in self._added], dtype=np.int64)
+        fields = np.zeros((len(sizes), 3), dtype=np.int64)
+        if len(spans):
+            fields[:, 0] = np.repeat(spans[:, 0], counts)
+            fields[:, 1] = np.repeat(spans[:, 1] - start, counts) + before
+        fields[:, 2] = sizes
+        return fields
+
+    def _places(self, count: int) -> I64:
+        """Where each added record's text is spilled; ``NOT_SPILLED`` for files not read."""
+        places = np.tile(np.asarray(NOT_SPILLED, dtype=np.int64), (count, 1))
+        at = 0
+        for _, light, _, spilled in self._added:
+            if spilled is not None:
+                places[at : at + len(light)] = spilled
+            at += len(light)
+        return places
 
     def light(self, i: int) -> Prepared:
         """What article ``i``'s comparison text is, without the text."""
@@ -113,7 +134,3 @@ def _join(parts: Sequence[npt.NDArray[np.generic]]) -> I64:
     if not parts:
         return np.zeros(0, dtype=np.int64)
     return np.concatenate(parts).astype(np.int64, copy=False)
-
-
-def _join2(parts: Sequence[I64], width: int) -> I64:
-    return np.concatenate(parts) if parts else np.zeros((0, width), dtype=np.int64)

@@ -111,9 +111,11 @@ class LightRecords:
         at = 16
         numbers: dict[str, I64] = {}
         for key in cls.NUMBERS:
-            numbers[key] = np.frombuffer(blob, dtype="<i8", count=n, offset=at).astype(np.int64)
+            numbers[key] = np.frombuffer(blob, dtype="<i8", count=n, offset=at).astype(
+                np.int64, copy=False
+            )
             at += 8 * n
-        context = np.frombuffer(blob, dtype="<u8", count=n, offset=at).astype(np.uint64)
+        context = np.frombuffer(blob, dtype="<u8", count=n, offset=at).astype(np.uint64, copy=False)
         flags = np.frombuffer(blob, dtype=np.uint8, count=n, offset=at + 8 * n)
         at += 9 * n
         raw = blob[at : at + DIGEST_BYTES * n]
@@ -122,7 +124,7 @@ class LightRecords:
             for k, flag in enumerate(flags.tolist())
         ]
         at += DIGEST_BYTES * n
-        hashes = np.frombuffer(blob, dtype="<u8", count=h, offset=at).astype(np.uint64)
+        hashes = np.frombuffer(blob, dtype="<u8", count=h, offset=at).astype(np.uint64, copy=False)
         return cls(numbers, context, digests, hashes)
 
 
