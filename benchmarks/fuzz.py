@@ -241,7 +241,7 @@ def check_articles(articles: Sequence[Any], name: str, plain: bytes | None) -> s
     spans = iter(articles)
     span = next(spans)
     for number, line in enumerate(lines, start=1):
-        if is_blank(line) or is_chrome(line):
+        if is_blank(line) or is_chrome(line.lstrip("\ufeff")):  # a second BOM may be dropped
             continue
         while span is not None and span.end_line < number:
             span = next(spans, None)
