@@ -85,3 +85,21 @@ def test_every_command_has_help_with_a_one_line_summary(words: tuple[str, ...]) 
 @pytest.mark.parametrize("name", ["scan", "check", "collapse", "explain", "split"])
 def test_main_commands_show_examples(name: str) -> None:
     assert "Examples:" in CliRunner().invoke(cli, [name, "--help"]).output
+
+
+def test_ctrl_c_while_a_command_loads_is_exit_130_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Click would print "Aborted!" and exit 1 (which means "copies found")."""
+    import dedup.cli
+    from dedup import entry
+
+    def interrupted(name: str) -> object:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(dedup.cli.importlib, "import_module", interrupted)
+    monkeypatch.setattr("sys.argv", ["dedup", "scan", "examples"])
+    with pytest.raises(SystemExit) as stopped:
+        entry.main()
+    assert stopped.value.code == 130
+    assert capsys.readouterr().err == "dedup: interrupted\n"

@@ -7,6 +7,7 @@ Subcommands are imported when they run (or their own ``--help`` is asked for), s
 from __future__ import annotations
 
 import importlib
+import sys
 
 import click
 
@@ -73,5 +74,16 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Console-script entry point (see :mod:`dedup.entry`)."""
-    cli()
+    """Console-script entry point (see :mod:`dedup.entry`): click's main loop, except that
+    Ctrl-C at any moment (while a subcommand loads, say) is a ``KeyboardInterrupt`` for
+    the entry point to turn into one line and exit 130, never click's "Aborted!" and 1."""
+    try:
+        with cli.make_context("dedup", sys.argv[1:]) as ctx:
+            cli.invoke(ctx)
+    except click.exceptions.Exit as stop:
+        sys.exit(stop.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.exceptions.Abort:
+        raise KeyboardInterrupt from None
