@@ -94,10 +94,10 @@ def test_ctrl_c_while_a_command_loads_is_exit_130_with_one_line(
     import dedup.cli
     from dedup import entry
 
-    def interrupted(name: str) -> object:
+    def interrupted(*args: object) -> object:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(dedup.cli.importlib, "import_module", interrupted)
+    monkeypatch.setattr(dedup.cli.LazyGroup, "get_command", interrupted)
     monkeypatch.setattr("sys.argv", ["dedup", "scan", "examples"])
     with pytest.raises(SystemExit) as stopped:
         entry.main()
