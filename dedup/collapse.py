@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from dedup.article import Article
+from dedup.engine.spill import process_alive
 from dedup.render import clean_cell, escape_name, printable_record
 from dedup.result import Group, Result
 from dedup.targets import OutputError, refuse_foreign_folder
@@ -167,9 +168,10 @@ def is_collapse_output(folder: Path) -> bool:
 def atomic_file(path: Path, *, force: bool = False) -> Iterator[TextIO]:
     """A text stream whose content replaces ``path`` only when the block completes."""
     check_target(path, force=force)
+    sweep(path)
     try:
         descriptor, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+            dir=path.parent, prefix=_prefix(path), suffix=".tmp"
         )
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
@@ -192,8 +194,9 @@ def atomic_file(path: Path, *, force: bool = False) -> Iterator[TextIO]:
 def atomic_directory(path: Path, *, force: bool = False) -> Iterator[Path]:
     """A fresh folder that replaces ``path`` only when the block completes."""
     check_target(path, force=force, folder=True)
+    sweep(path)
     try:
-        temporary = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+        temporary = Path(tempfile.mkdtemp(dir=path.parent, prefix=_prefix(path), suffix=".tmp"))
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
     try:
@@ -205,6 +208,25 @@ def atomic_directory(path: Path, *, force: bool = False) -> Iterator[Path]:
         if isinstance(exc, OSError) and _is_write_error(exc, str(temporary)):
             raise OutputError(f"{path}: cannot write: {_reason(exc)}") from None
         raise
+
+
+def _prefix(path: Path) -> str:
+    """How this run names its unfinished output beside ``path`` (hidden, with its pid)."""
+    return f".{path.name}.{os.getpid()}."
+
+
+def sweep(path: Path) -> None:
+    """Remove the unfinished output that a killed run writing ``path`` left beside it."""
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.[^/]+\.tmp")
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path.parent):
+            found = pattern.fullmatch(entry.name)
+            if found is None or process_alive(int(found[1])):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
 
 
 def _swap_in(temporary: Path, path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -258,3 +259,26 @@ def test_a_cache_path_that_is_an_input_is_refused(corpus: Path, command: str) ->
     assert snapshot(corpus) == before
     code, _, _ = run(command, "corpus", *output, "--cache-path", "corpus/cache.sqlite")
     assert code in (0, 1)
+
+
+@pytest.mark.parametrize("option", ["--output", "--output-dir"])
+def test_unfinished_output_of_a_killed_run_is_removed_by_the_next(
+    tmp_path: Path, option: str
+) -> None:
+    """A run killed while writing leaves its hidden temporary output beside the target; the
+    next run writing that target removes it, but never one of a run still alive."""
+    finished = subprocess.Popen(["true"])  # a process that has ended: its pid is dead
+    finished.wait()
+    dead_pid = finished.pid
+    target = tmp_path / ("out.jsonl" if option == "--output" else "out")
+    stale_file = tmp_path / f".{target.name}.{dead_pid}.abcd1234.tmp"
+    stale_file.write_text("half of an output")
+    stale_dir = tmp_path / f".{target.name}.{dead_pid}.efgh5678.tmp"
+    stale_dir.mkdir()
+    (stale_dir / "0001.txt").write_text("half")
+    live = tmp_path / f".{target.name}.{os.getpid()}.ijkl9012.tmp"
+    live.write_text("another run, still writing")
+    code, _, _ = run("collapse", "corpus", option, str(target))
+    assert code == 0 and target.exists()
+    assert not stale_file.exists() and not stale_dir.exists()
+    assert live.read_text() == "another run, still writing"

@@ -222,14 +222,15 @@ def remove_stale(parent: str) -> list[str]:
         return removed
     for entry in entries:
         found = _FOLDER.fullmatch(entry.name)
-        if found is None or _alive(int(found[1])) or not _ours(entry) or _locked(entry.path):
+        if found is None or process_alive(int(found[1])) or not _ours(entry) or _locked(entry.path):
             continue
         shutil.rmtree(entry.path, ignore_errors=True)
         removed.append(entry.path)
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (for sure only when it is this user's)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
