@@ -141,9 +141,20 @@ def test_spill_text_that_does_not_decode_is_one_line(spill: Spill) -> None:
     place, path = written(spill)
     with open(path, "r+b") as file:
         file.write(b"\xff" * place[2])
-    with pytest.raises(SpillError, match="does not decode") as caught:
+    with pytest.raises(SpillError, match="fail their checksum") as caught:
         spill.read(place)
     assert path in one_line(caught.value)
+
+
+def test_a_text_changed_under_a_run_is_never_read_as_it_is(spill: Spill) -> None:
+    """A letter changed in a spilled text still decodes: only its checksum tells, and a
+    changed text must never be scored (its verdict would be stored under the old digest)."""
+    place, path = written(spill)
+    data = bytearray(Path(path).read_bytes())
+    data[0] = ord("Z") if data[0] != ord("Z") else ord("Y")
+    Path(path).write_bytes(bytes(data))
+    with pytest.raises(SpillError, match="fail their checksum"):
+        spill.read(place)
 
 
 def test_unit_lengths_that_do_not_fit_the_text_are_one_line(spill: Spill) -> None:
@@ -152,7 +163,7 @@ def test_unit_lengths_that_do_not_fit_the_text_are_one_line(spill: Spill) -> Non
     data[place[2] : place[2] + 4] = (10_000).to_bytes(4, "little")
     with open(path, "r+b") as file:
         file.write(bytes(data))
-    with pytest.raises(SpillError, match="unit lengths"):
+    with pytest.raises(SpillError, match="fail their checksum"):
         spill.read(place)
 
 

@@ -95,7 +95,7 @@ class ShingleSets:
 
     def read(self, corpus: Corpus, i: int) -> U64:
         part, offset, count = (int(x) for x in self.where[i])
-        data = corpus.spill.read_bytes((part, offset, 8 * count))
+        data = corpus.spill.read_sealed((part, offset, 8 * count))
         return np.frombuffer(data, dtype="<u8").astype(np.uint64)
 
 
@@ -126,7 +126,7 @@ def _spill_sets(corpus: Corpus, task: tuple[int, Sequence[int]]) -> tuple[I64, I
     try:
         for i in chosen:
             unique = shingle(corpus.full(i).text, size).unique()
-            offsets.append(writer.write_bytes(unique.astype("<u8").tobytes())[1])
+            offsets.append(writer.write_sealed(unique.astype("<u8").tobytes())[1])
             counts.append(len(unique))
     finally:
         writer.close()

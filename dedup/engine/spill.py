@@ -23,6 +23,7 @@ import re
 import shutil
 import sys
 import tempfile
+import zlib
 from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
@@ -62,8 +63,14 @@ class SpillWriter:
         """Write one article's comparison text and unit lengths; where they now are."""
         data = units.prepared.text.encode("utf-8")
         lengths = (units.ends - units.starts).astype("<i4").tobytes()
-        part, offset, _ = self.write_bytes(data + lengths)
+        part, offset, _ = self.write_sealed(data + lengths)
         return (part, offset, len(data), len(units.starts))
+
+    def write_sealed(self, data: bytes) -> Span:
+        """Write ``data`` and its CRC-32 after it; where ``data`` now is (read it back with
+        :meth:`Spill.read_sealed`, which checks it)."""
+        part, offset, _ = self.write_bytes(data + zlib.crc32(data).to_bytes(4, "little"))
+        return (part, offset, len(data))
 
     def write_bytes(self, data: bytes) -> Span:
         """Write ``data``; where it now is."""
@@ -134,7 +141,7 @@ class Spill:
     def read(self, place: Place) -> tuple[str, I32]:
         """The text and unit lengths written at ``place``."""
         part, offset, size, units = place
-        data = self._read(part, offset, size + 4 * units)
+        data = self.read_sealed((part, offset, size + 4 * units))
         try:
             text = data[:size].decode("utf-8")
         except UnicodeDecodeError:
@@ -187,6 +194,15 @@ class Spill:
             except OSError as exc:
                 raise self.damaged(part, f"cannot be opened ({exc.strerror or exc})") from None
         return found
+
+    def read_sealed(self, span: Span) -> bytes:
+        """Bytes written with :meth:`SpillWriter.write_sealed`, their checksum checked (a
+        text changed under a run must never be scored, nor its verdict stored)."""
+        part, offset, size = span
+        data = self._read(part, offset, size + 4)
+        if zlib.crc32(data[:size]) != int.from_bytes(data[size:], "little"):
+            raise self.damaged(part, "holds bytes that fail their checksum")
+        return data[:size]
 
     def _read(self, part: int, offset: int, size: int) -> bytes:
         try:
