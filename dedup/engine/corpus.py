@@ -30,7 +30,8 @@ from dedup.engine.spill import PARENT, Spill
 from dedup.errors import DedupError, ignore
 from dedup.progress import no_progress
 from dedup.read.files import read_file
-from dedup.store.scan import ScanStore, StoredFile
+from dedup.store.rows import StoredFile
+from dedup.store.scan import ScanStore
 from dedup.text.prepare import Prepared, Units, boilerplate_of, build_text, units_from_lengths
 
 

@@ -25,7 +25,8 @@ from dedup.engine.spill import Spill
 from dedup.errors import InputError
 from dedup.progress import ProgressCallback
 from dedup.read.walk import iter_files
-from dedup.store.scan import EncodedRow, ScanStore, StoredFile
+from dedup.store.rows import EncodedRow, StoredFile
+from dedup.store.scan import ScanStore
 
 WarningCallback = Callable[[InputError], None]
 

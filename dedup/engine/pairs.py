@@ -27,7 +27,8 @@ from dedup.engine.jobs import map_chunks, map_each_chunk, map_ordered
 from dedup.engine.verify import QUICK_REJECT, Side, score_pair
 from dedup.progress import ProgressCallback, no_progress
 from dedup.result import PairScore
-from dedup.store.scan import ScanStore, score_from_json, score_to_json
+from dedup.store.rows import score_from_json, score_to_json
+from dedup.store.scan import ScanStore
 from dedup.text.prepare import Prepared
 from dedup.text.shingles import shingle
 

@@ -24,10 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import struct
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -39,7 +36,7 @@ from dedup import __version__
 from dedup.config import Config
 from dedup.engine.records import LightRecords
 from dedup.engine.signature import signature_params
-from dedup.result import PairScore
+from dedup.store.rows import EncodedRow, StoredFile, opened, row_crc, sealed
 from dedup.store.signatures import SignatureCache
 from dedup.store.sqlite import SQLiteStore, Warn
 
@@ -88,37 +85,6 @@ CREATE INDEX IF NOT EXISTS files_by_path ON files (path);
     "value BLOB NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (scope, key));\n"
     for name in WORK_TABLES
 )
-
-
-@dataclass(frozen=True)
-class EncodedRow:
-    """A file's row as it is written: its (last) articles packed, their fields laid end to
-    end, and the warnings reading it gave. ``chunks`` holds the checksums of the chunks of
-    the row already written with :meth:`ScanStore.store_chunk`, in order; the row's own
-    articles come after theirs."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    indexed_ns: int
-    light: bytes
-    fields: bytes
-    warnings: tuple[tuple[str, int | None], ...]
-    chunks: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class StoredFile:
-    """A stored file's stat and warnings; its records are decoded chunk by chunk."""
-
-    path: str
-    shown: str
-    size: int
-    mtime_ns: int
-    indexed_ns: int
-    warnings: tuple[tuple[str, int | None], ...]
-    #: Each chunk's articles packed and their fields, in chunk order.
-    parts: tuple[tuple[bytes, bytes], ...]
 
 
 def scan_params(config: Config) -> str:
@@ -218,7 +184,7 @@ class ScanStore(SQLiteStore):
             chunk,
             *stat,
             *blobs,
-            _row_crc(self._scope, path, chunk, stat, blobs),
+            row_crc(self._scope, path, chunk, stat, blobs),
         )
 
     def _select_stats(self, paths: Sequence[str]) -> dict[str, tuple[int, int, int]]:
@@ -285,7 +251,7 @@ class ScanStore(SQLiteStore):
         if not all(isinstance(x, bytes) for x in (meta, light, fields)):
             return False
         key = os.fsencode(path)
-        return bool(_row_crc(self._scope, key, chunk, tuple(stat), (meta, light, fields)) == crc)
+        return bool(row_crc(self._scope, key, chunk, tuple(stat), (meta, light, fields)) == crc)
 
     def _insert_files(self, rows: Sequence[EncodedRow]) -> None:
         with self._write():
@@ -315,14 +281,14 @@ class ScanStore(SQLiteStore):
 
     def put(self, table: str, items: Iterable[tuple[bytes, str]]) -> None:
         """Store values in ``table``; a key already stored keeps its value."""
-        rows = [(self._scope, key, *_sealed(self._scope, key, value)) for key, value in items]
+        rows = [(self._scope, key, *sealed(self._scope, key, value)) for key, value in items]
         insert = partial(self._insert_work, table, rows, memo=False)
         if rows:
             self._guard(insert, insert)
 
     def put_memo(self, table: str, key: bytes, value: str) -> None:
         """Store what was worked out for a whole corpus, keeping the latest ``MEMOS_KEPT``."""
-        row = (self._scope, key, *_sealed(self._scope, key, value))
+        row = (self._scope, key, *sealed(self._scope, key, value))
         insert = partial(self._insert_work, table, [row], memo=True)
         self._guard(insert, insert)
 
@@ -335,7 +301,7 @@ class ScanStore(SQLiteStore):
                 f"SELECT key, value, crc FROM {_work(table)} WHERE scope = ? AND key IN ({marks})"
             )
             for key, value, crc in self._conn.execute(query, (self._scope, *chunk)):
-                text = _opened(self._scope, key, value, crc)
+                text = opened(self._scope, key, value, crc)
                 if text is None:
                     self._suspect()
                 else:
@@ -357,36 +323,6 @@ class ScanStore(SQLiteStore):
                 )
 
 
-def score_to_json(score: PairScore) -> str:
-    """A pair score as JSON that :func:`score_from_json` reads back exactly."""
-    s = score
-    fields = [s.similarity, s.containment_ab, s.containment_ba, s.aligned, s.number_overlap]
-    return json.dumps([*fields, s.words_a, s.words_b, s.rule, s.reason], ensure_ascii=False)
-
-
-def score_from_json(text: str) -> PairScore:
-    """The pair score :func:`score_to_json` wrote."""
-    sim, c_ab, c_ba, aligned, numbers, words_a, words_b, rule, reason = json.loads(text)
-    return PairScore(sim, c_ab, c_ba, aligned, numbers, words_a, words_b, rule, reason)
-
-
-def _crc(*parts: bytes) -> int:
-    """One checksum over ``parts`` (every stored row carries one)."""
-    crc = 0
-    for part in parts:
-        crc = zlib.crc32(struct.pack("<Q", len(part)), crc)  # so parts cannot shift
-        crc = zlib.crc32(part, crc)
-    return crc
-
-
-def _row_crc(
-    scope: bytes, path: bytes, chunk: int, stat: tuple[int, ...], blobs: tuple[bytes, ...]
-) -> int:
-    """The checksum of a ``files`` row: every column."""
-    numbers = struct.pack(f"<{1 + len(stat)}q", chunk, *stat)
-    return _crc(scope, path, numbers, *blobs)
-
-
 def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
     for first in range(0, len(items), QUERY_CHUNK):
         yield items[first : first + QUERY_CHUNK]
@@ -396,20 +332,3 @@ def _work(table: str) -> str:
     if table not in WORK_TABLES:
         raise ValueError(f"no work table {table!r}")
     return table
-
-
-def _sealed(scope: bytes, key: bytes, value: str) -> tuple[bytes, int]:
-    data = value.encode()
-    return data, _crc(scope, key, data)
-
-
-def _opened(scope: bytes, key: object, value: object, crc: object) -> str | None:
-    """A work row's value, or None when the row is not whole."""
-    if not (isinstance(key, bytes) and isinstance(value, bytes)):
-        return None
-    if _crc(scope, key, value) != crc:
-        return None
-    try:
-        return value.decode()
-    except UnicodeDecodeError:
-        return None
