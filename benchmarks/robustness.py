@@ -60,6 +60,14 @@ HANG = 300.0
 # -- the corpus ---------------------------------------------------------------------------
 
 
+#: Runs a command with Ctrl-C at its default, whatever this process inherited (a job
+#: started with ``&`` by a non-interactive shell has SIGINT ignored, and so would dedup).
+SIGINT_DEFAULT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execvp(sys.argv[1], sys.argv[1:])"
+)
+
+
 def _block(rng: random.Random, number: int, source: str = "") -> Block:
     title, body = story(number, paragraphs=rng.randint(1, 4), sentences=2)
     age = f"{rng.randint(1, 23)} hours ago" if source else ""
@@ -194,7 +202,7 @@ class Bench:
 
     def start(self, args: Sequence[str], cwd: Path) -> subprocess.Popen[bytes]:
         return subprocess.Popen(
-            [*self.dedup, *args],
+            [sys.executable, "-c", SIGINT_DEFAULT, *self.dedup, *args],
             cwd=cwd,
             env=self.env(),
             stdin=subprocess.DEVNULL,

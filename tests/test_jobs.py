@@ -45,6 +45,14 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+#: Runs a command with Ctrl-C at its default, whatever this process inherited (a job
+#: started with ``&`` by a non-interactive shell has SIGINT ignored, and so would dedup).
+SIGINT_DEFAULT = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execvp(sys.argv[1], sys.argv[1:])"
+)
+
+
 def children(pid: int) -> list[int]:
     """The pids of the processes ``pid`` started (and that have not ended yet)."""
     if psutil is not None:
@@ -105,8 +113,8 @@ class Run:
         self.err = cwd / "stderr.txt"
         with open(self.err, "wb") as err:
             self.process = subprocess.Popen(
-                args, cwd=cwd, env=env(tmp), stdout=subprocess.PIPE, stderr=err,
-                start_new_session=True,
+                [sys.executable, "-c", SIGINT_DEFAULT, *args], cwd=cwd, env=env(tmp),
+                stdout=subprocess.PIPE, stderr=err, start_new_session=True,
             )  # fmt: skip
         self.out = b""
         self.reader = threading.Thread(target=self._read, args=(self.process.stdout,))
