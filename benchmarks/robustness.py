@@ -50,6 +50,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 
 from corpus_gen import Block, render_dump, render_jsonl, render_plain  # noqa: E402
 from newsgen import story  # noqa: E402
+from speed_run import process_stats  # noqa: E402
 
 CHECKED = ("incoming/copy.txt", "incoming/unique.txt", "dumps/00007.txt")
 STORES = ("signatures.sqlite", "scan-index.sqlite")
@@ -171,18 +172,7 @@ class Run:
 
 def group_members(pgid: int) -> list[int]:
     """Live (not zombie) processes of process group ``pgid``."""
-    members = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[2]) == pgid and fields[0] != "Z":
-            members.append(int(entry))
-    return members
+    return [pid for pid, fields in process_stats() if int(fields[2]) == pgid and fields[0] != "Z"]
 
 
 @dataclass

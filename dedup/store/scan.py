@@ -38,7 +38,7 @@ from dedup.engine.records import LightRecords
 from dedup.engine.signature import signature_params
 from dedup.store.rows import EncodedRow, StoredFile, opened, row_crc, sealed
 from dedup.store.signatures import SignatureCache
-from dedup.store.sqlite import SQLiteStore, Warn
+from dedup.store.sqlite import QUERY_CHUNK, SQLiteStore, Warn, query_chunks
 
 U64 = npt.NDArray[np.uint64]
 
@@ -46,8 +46,6 @@ STORE_NAME = "scan-index.sqlite"
 SCHEMA_VERSION = 5
 #: Bump when what a row holds changes.
 STORE_VERSION = 3
-#: Keys per ``IN (...)`` query, under SQLite's oldest limit of 999 variables.
-QUERY_CHUNK = 900
 #: Whole-corpus memos (learned boilerplate, candidate pairs) kept per table and settings.
 MEMOS_KEPT = 8
 #: The work tables, each keyed by digests of comparison texts: what a value holds.
@@ -190,7 +188,7 @@ class ScanStore(SQLiteStore):
     def _select_stats(self, paths: Sequence[str]) -> dict[str, tuple[int, int, int]]:
         found: dict[str, tuple[int, int, int]] = {}
         query = "SELECT path, size, mtime_ns, indexed_ns FROM files WHERE scope = ? AND chunk = 0"
-        for chunk in _chunks(paths):
+        for chunk in query_chunks(paths):
             marks = ",".join("?" * len(chunk))
             keys = [os.fsencode(path) for path in chunk]
             for path, *stat in self._conn.execute(
@@ -207,7 +205,7 @@ class ScanStore(SQLiteStore):
             "WHERE scope = ? AND path IN ({}) ORDER BY path, chunk"
         )
         found: dict[str, list[tuple[Any, ...]]] = {}
-        for chunk in _chunks(paths):
+        for chunk in query_chunks(paths):
             marks = ",".join("?" * len(chunk))
             keys = [os.fsencode(path) for path in chunk]
             for path, *row in self._conn.execute(query.format(marks), (self._scope, *keys)):
@@ -294,8 +292,7 @@ class ScanStore(SQLiteStore):
 
     def _select_work(self, table: str, keys: Sequence[bytes]) -> dict[bytes, str]:
         found: dict[bytes, str] = {}
-        for first in range(0, len(keys), QUERY_CHUNK):
-            chunk = keys[first : first + QUERY_CHUNK]
+        for chunk in query_chunks(keys):
             marks = ",".join("?" * len(chunk))
             query = (
                 f"SELECT key, value, crc FROM {_work(table)} WHERE scope = ? AND key IN ({marks})"
@@ -321,11 +318,6 @@ class ScanStore(SQLiteStore):
                     f"{name} WHERE scope = ? ORDER BY rowid DESC LIMIT ?)",
                     (self._scope, self._scope, MEMOS_KEPT),
                 )
-
-
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for first in range(0, len(items), QUERY_CHUNK):
-        yield items[first : first + QUERY_CHUNK]
 
 
 def _work(table: str) -> str:

@@ -25,15 +25,13 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 import platformdirs
 
-from dedup.store.sqlite import Damaged, SQLiteStore, Warn, as_text
+from dedup.store.sqlite import Damaged, SQLiteStore, Warn, as_text, query_chunks
 
 if TYPE_CHECKING:
     from dedup.config import Config
 
 #: Bump when the table layout changes; a cache with another version is rebuilt.
 SCHEMA_VERSION = 1
-#: Keys per ``IN (...)`` query, under SQLite's oldest limit of 999 variables.
-QUERY_CHUNK = 900
 #: Rows per write transaction: short enough to let another process in between.
 WRITE_BATCH = 20_000
 
@@ -149,8 +147,7 @@ class SignatureCache(SQLiteStore):
         unique = list(dict.fromkeys(keys))
         good_keys: list[bytes] = []
         blobs: list[bytes] = []
-        for start in range(0, len(unique), QUERY_CHUNK):
-            chunk = unique[start : start + QUERY_CHUNK]
+        for chunk in query_chunks(unique):
             marks = ",".join("?" * len(chunk))
             query = f"SELECT key, sig, crc FROM signatures WHERE params = ? AND key IN ({marks})"
             for key, sig, crc in self._conn.execute(query, (pid, *chunk)):

@@ -21,7 +21,7 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import ClassVar, TypeVar
@@ -29,6 +29,8 @@ from typing import ClassVar, TypeVar
 from dedup.errors import CacheError, ignore
 
 T = TypeVar("T")
+#: Keys per ``IN (...)`` query, under SQLite's oldest limit of 999 variables.
+QUERY_CHUNK = 900
 S = TypeVar("S", bound="SQLiteStore")
 Warn = Callable[[str], None]
 
@@ -286,3 +288,9 @@ def _is_busy(exc: sqlite3.Error) -> bool:
 
 def _reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
+
+
+def query_chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
+    """``items`` in runs of at most ``QUERY_CHUNK``, one ``IN (...)`` query each."""
+    for first in range(0, len(items), QUERY_CHUNK):
+        yield items[first : first + QUERY_CHUNK]
