@@ -31,15 +31,18 @@ class CacheError(DedupError):
 
 
 class SpillError(DedupError):
-    """A temporary spill file of a run could not be written or read back. Carries its path."""
+    """A temporary spill file of a run could not be written or read back. Carries its path
+    and, when it was written but came back damaged, the ``damage`` found (reading the inputs
+    again into a new spill folder mends that; it does not mend a full disk)."""
 
-    def __init__(self, path: str, message: str) -> None:
+    def __init__(self, path: str, message: str, damage: str = "") -> None:
         self.path = path
+        self.damage = damage
         super().__init__(message)
 
-    def __reduce__(self) -> tuple[type[SpillError], tuple[str, str]]:
+    def __reduce__(self) -> tuple[type[SpillError], tuple[str, str, str]]:
         # Raised in workers, it travels back to the parent pickled.
-        return (SpillError, (self.path, str(self)))
+        return (SpillError, (self.path, str(self), self.damage))
 
 
 def ignore(warning: object) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -99,7 +100,13 @@ def test_ctrl_c_while_a_command_loads_is_exit_130_with_one_line(
 
     monkeypatch.setattr(dedup.cli.LazyGroup, "get_command", interrupted)
     monkeypatch.setattr("sys.argv", ["dedup", "scan", "examples"])
-    with pytest.raises(SystemExit) as stopped:
-        entry.main()
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            entry.main()
+        # Once the run has ended, a second Ctrl-C cannot kill Python as it shuts down.
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)
     assert stopped.value.code == 130
     assert capsys.readouterr().err == "dedup: interrupted\n"

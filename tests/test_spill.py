@@ -213,20 +213,52 @@ def test_scan_on_a_full_disk_exits_2_with_one_line(
     assert os.listdir(scan_dir / "tmp") == []
 
 
-def test_scan_with_its_spill_files_damaged_exits_2_with_one_line(
-    scan_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real_close = SpillWriter.close
+def cut_spill_files(monkeypatch: pytest.MonkeyPatch, times: int) -> None:
+    """Cut the spill files the next ``times`` spill folders get in half as they are closed
+    (``--jobs 1`` writes them in this process)."""
+    real_close, folders = SpillWriter.close, set()
 
     def close_and_cut(self: SpillWriter) -> None:
         real_close(self)
-        os.truncate(self.path, self.offset // 2)
+        folders.add(os.path.dirname(self.path))
+        if len(folders) <= times:
+            os.truncate(self.path, self.offset // 2)
 
     monkeypatch.setattr(SpillWriter, "close", close_and_cut)
+
+
+def test_scan_with_its_spill_files_damaged_twice_exits_2_with_one_error(
+    scan_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cut_spill_files(monkeypatch, times=2)
     result = CliRunner().invoke(cli, ["scan", "corpus", "--jobs", "1", "--no-cache"])
     assert result.exit_code == 2, result.output
     assert result.stdout == ""
-    (line,) = result.stderr.splitlines()
-    assert line.startswith("dedup: error: spill file ")
-    assert line.endswith("run again")
+    warning, error = result.stderr.splitlines()
+    assert warning.startswith("dedup: warning: ")
+    assert warning.endswith("reading the inputs again")
+    assert error.startswith("dedup: error: spill file ")
+    assert error.endswith("run again")
+    assert os.listdir(scan_dir / "tmp") == []
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["scan", "corpus", "--format", "jsonl"],
+        ["check", "--corpus-root", "corpus", "corpus/copy.txt"],
+        ["collapse", "corpus", "--output", "-", "--dry-run"],
+    ],
+)
+def test_a_spill_file_damaged_once_is_read_again_with_a_warning(
+    scan_dir: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str]
+) -> None:
+    argv = [*argv, "--jobs", "1", "--no-cache"]
+    clean = CliRunner().invoke(cli, argv)
+    cut_spill_files(monkeypatch, times=1)
+    damaged = CliRunner().invoke(cli, argv)
+    assert (damaged.exit_code, damaged.stdout) == (clean.exit_code, clean.stdout)
+    (warning,) = [x for x in damaged.stderr.splitlines() if x not in clean.stderr.splitlines()]
+    assert warning.startswith(f"dedup: warning: {scan_dir / 'tmp'}")
+    assert "is shorter than what was written to it; reading the inputs again" in warning
     assert os.listdir(scan_dir / "tmp") == []

@@ -86,8 +86,9 @@ def collapse_command(
     target = safe_target(paths, config, output, output_dir, force=force, dry_run=dry_run)
     started = time.perf_counter()
     with progress_bar(quiet=quiet) as bar, signature_cache(config, paths, quiet=quiet) as cache:
-        articles = list(read_articles(paths, config, on_warning=Warnings(quiet=quiet)))
-        result = find_duplicates(articles, config, progress=bar, cache=cache)
+        warn = Warnings(quiet=quiet)
+        articles = list(read_articles(paths, config, on_warning=warn))
+        result = find_duplicates(articles, config, progress=bar, cache=cache, on_warning=warn)
     kept = collapse(articles, result)
     count = emit(kept, output, output_dir, force=force, dry_run=dry_run)
     echo_summary(result, time.perf_counter() - started, quiet=quiet)

@@ -21,8 +21,8 @@ from dedup.config import Config
 from dedup.engine.corpus import Found
 from dedup.engine.fingerprint import SignatureStore
 from dedup.engine.load import load_corpus, walk
-from dedup.engine.run import Laps, run
-from dedup.engine.spill import Spill
+from dedup.engine.run import Laps, run, spill_warning
+from dedup.engine.spill import Spill, spilled
 from dedup.errors import InputError, ignore
 from dedup.progress import ProgressCallback, no_progress
 from dedup.result import Group, Match, Member, Result
@@ -49,15 +49,19 @@ def check_files(
     corpus_files = [_shown(e) for e in walk([root], config, None)]
     events = [*given, *(e for e in corpus_files if not _named(e, named))]
     held = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
-    report = progress or no_progress
-    with Spill() as spill, held as scan_store:
-        corpus = load_corpus(events, config, scan_store, spill, on_warning or ignore, report)
+    warn, report = on_warning or ignore, progress or no_progress
+
+    def attempt(spill: Spill) -> list[Match]:
+        corpus = load_corpus(events, config, scan_store, spill, warn, report)
         focus = np.flatnonzero(corpus.columns.file_of < len(named)).tolist()
         if not focus:
             return []
         result = run(corpus, scan_store, cache, report, Laps(), focus=frozenset(focus))
         wanted = {(corpus.article(i).path, int(corpus.columns.index[i])) for i in focus}
         return matches_of(result, wanted)
+
+    with held as scan_store:
+        return spilled(attempt, spill_warning(warn))
 
 
 def matches_of(result: Result, wanted: set[Key]) -> list[Match]:

@@ -29,9 +29,9 @@ from dedup.engine.group import Cluster, Explain, Joined, Linkage, components, gr
 from dedup.engine.load import load_articles, load_corpus, walk
 from dedup.engine.pairs import StoredScorer, verify_pairs
 from dedup.engine.signature import ANCHOR_THRESHOLD, SCHEME, BandTable, band_layout
-from dedup.engine.spill import Spill
+from dedup.engine.spill import Spill, spilled
 from dedup.engine.verify import Side, score_pair
-from dedup.errors import InputError, ignore
+from dedup.errors import InputError, SpillError, ignore
 from dedup.progress import ProgressCallback, no_progress
 from dedup.result import Group, Member, PairScore, Result, Stats
 from dedup.store.scan import ScanStore
@@ -57,14 +57,19 @@ def scan_paths(
     store does not hold. Articles in the result have no body. ``per_file`` counts the
     articles of each file."""
     laps = Laps()
-    given = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
-    with Spill() as spill, given as held:
-        events = walk(paths, config, stdin)
-        report = progress or no_progress
-        corpus = load_corpus(events, config, held, spill, on_warning or ignore, report)
+    warn, report = on_warning or ignore, progress or no_progress
+    events = walk(paths, config, stdin)
+
+    def attempt(spill: Spill) -> Result:
+        corpus = load_corpus(events, config, held, spill, warn, report)
         if per_file is not None:
+            per_file.clear()
             per_file.update(corpus.count_per_path())
         return run(corpus, held, cache, report, laps)
+
+    given = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
+    with given as held:
+        return spilled(attempt, spill_warning(warn))
 
 
 def find_duplicates(
@@ -73,13 +78,30 @@ def find_duplicates(
     *,
     progress: ProgressCallback | None = None,
     cache: SignatureStore | None = None,
+    on_warning: WarningCallback | None = None,
 ) -> Result:
-    """Every group of copies among ``articles``, each with its canonical article and scores."""
+    """Every group of copies among ``articles``, each with its canonical article and scores.
+    A damaged spill file makes the run start again (``articles`` are held, as they are
+    anyway, so they can be read twice)."""
     config = config or Config()
     laps = Laps()
-    with Spill() as spill, ScanStore.in_memory(config) as store:
-        corpus = load_articles(articles, config, spill)
+    given = articles if isinstance(articles, Sequence) else list(articles)
+
+    def attempt(spill: Spill) -> Result:
+        corpus = load_articles(given, config, spill)
         return run(corpus, store, cache, progress or no_progress, laps)
+
+    with ScanStore.in_memory(config) as store:
+        return spilled(attempt, spill_warning(on_warning or ignore))
+
+
+def spill_warning(warn: WarningCallback) -> Callable[[SpillError], None]:
+    """Tell ``warn`` that a damaged spill file makes the run read its inputs again."""
+
+    def told(exc: SpillError) -> None:
+        warn(InputError(exc.path, f"spill file {exc.damage}; reading the inputs again"))
+
+    return told
 
 
 def run(

@@ -12,7 +12,8 @@ The files live in a temporary folder (under ``TMPDIR``) that :meth:`Spill.close`
 A run killed before it could remove it leaves it behind: its name holds the run's process
 id (``dedup-spill-<pid>-<random>``) and the run holds a lock on it, so the next run removes
 the folders of runs that are gone. A spill file that cannot be written or read back is a
-:class:`~dedup.errors.SpillError`.
+:class:`~dedup.errors.SpillError`; one that comes back damaged makes the run start again
+in a new folder (:func:`spilled`), once.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ import shutil
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -37,6 +38,7 @@ from dedup.text.prepare import Units
 if sys.platform != "win32":
     import fcntl
 
+T = TypeVar("T")
 I32 = npt.NDArray[np.int32]
 #: Where an article's text is: (part, offset, text bytes, units).
 Place = tuple[int, int, int, int]
@@ -220,7 +222,24 @@ class Spill:
             path,
             f"spill file {path} {problem}: it was damaged or removed while dedup ran "
             "(a temporary-file cleaner?); run again",
+            damage=problem,
         )
+
+
+def spilled(attempt: Callable[[Spill], T], warn: Callable[[SpillError], None]) -> T:
+    """``attempt(spill)`` with a spill folder of its own. When a spill file comes back
+    damaged, ``warn`` hears of it and the attempt runs once more in a new folder: every
+    read is checked, so nothing the first attempt stored came from damaged bytes, and what
+    it stored makes the second one quicker. A second damage ends the run."""
+    with Spill() as spill:
+        try:
+            return attempt(spill)
+        except SpillError as exc:
+            if not exc.damage:
+                raise
+            warn(exc)
+    with Spill() as spill:
+        return attempt(spill)
 
 
 def remove_stale(parent: str) -> list[str]:
