@@ -271,3 +271,28 @@ def test_a_worker_that_dies_is_one_line_not_a_traceback() -> None:
     with pytest.raises(DedupError, match="worker process died") as caught:
         list(map_ordered(_vanish, range(4), 2))
     assert "\n" not in str(caught.value)
+
+
+STOP_MID_RESULT = """
+import sys
+from dedup.engine.jobs import map_ordered
+
+def work(position):
+    return b"x" * (64 * 2**20)  # big enough to be half sent when the pool is stopped
+
+try:
+    for result in map_ordered(work, list(range(8)), 2):
+        raise ValueError("stop")
+except ValueError:
+    sys.stderr.write("stopped\\n")
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers are forked here")
+def test_a_pool_stopped_while_a_worker_sends_a_result_lets_python_exit() -> None:
+    """Killing a worker half-way through sending a result once left the pool's manager
+    thread reading for ever, and Python's exit waiting for it."""
+    done = subprocess.run(
+        [sys.executable, "-c", STOP_MID_RESULT], capture_output=True, text=True, timeout=120
+    )
+    assert (done.returncode, done.stderr) == (0, "stopped\n")

@@ -46,8 +46,10 @@ _INHERITED: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
 _PR_SET_PDEATHSIG = 1
 #: Seconds between a worker's looks at its parent, where the kernel cannot watch for it.
 _PARENT_POLL = 0.5
-#: Seconds to wait for the pool's manager thread once its workers are killed.
-_MANAGER_WAIT = 10.0
+#: Seconds to wait for the pool's manager thread once its workers are killed: first for it
+#: to see them gone, then (when a killed worker left it reading half a result) to stop.
+_MANAGER_SETTLE = 0.5
+_MANAGER_WAIT = 5.0
 
 
 def _run_inherited(position: int) -> Any:
@@ -97,12 +99,39 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     with _interrupts_held():  # a second Ctrl-C waits until the pool is gone
         workers = list((pool._processes or {}).values())  # Python 3.14: pool.kill_workers()
         manager: threading.Thread | None = getattr(pool, "_executor_manager_thread", None)
+        results = getattr(pool, "_result_queue", None)
         pool.shutdown(wait=False, cancel_futures=True)
         for worker in workers:
             with contextlib.suppress(OSError, ValueError):
                 worker.kill()
-        if manager is not None:
-            manager.join(_MANAGER_WAIT)  # it reaps the workers: exit finds nothing to wait for
+        if manager is None:
+            return
+        with _quiet(manager):
+            manager.join(_MANAGER_SETTLE)  # it reaps the workers: exit finds nothing to wait for
+            if manager.is_alive():
+                # A worker killed while sending a result leaves the manager reading the rest
+                # of it for ever, and Python's exit waits for the manager: with the last
+                # write end closed, it reads the end of the pipe instead and stops.
+                with contextlib.suppress(AttributeError, OSError):
+                    results._writer.close()  # type: ignore[union-attr]
+                manager.join(_MANAGER_WAIT)
+
+
+@contextlib.contextmanager
+def _quiet(thread: threading.Thread) -> Iterator[None]:
+    """Keep what ``thread`` raises while the block runs off stderr (the manager of a pool
+    whose workers were killed may trip over the futures it was told to cancel)."""
+    previous = threading.excepthook
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if args.thread is not thread:
+            previous(args)
+
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        threading.excepthook = previous
 
 
 def _start_worker(parent: int) -> None:
