@@ -30,9 +30,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from speed import parse_size
 from speed_corpus import SOURCES, load_sentences, shared_corpora
-from speed_run import measure
+from speed_run import measure, parse_size
 
 POPULAR = 3000
 POPULAR_SHARE = 0.25
@@ -67,28 +66,33 @@ def make_record(
     ]
 
 
-def build(shared: Path, path: Path, size: int, seed: int) -> Path:
-    """Write ``size`` recombined records to ``path`` (reused when already there)."""
-    if path.is_file():
-        return path
+def build(shared: Path, path: Path, size: int, seed: int) -> tuple[Path, int]:
+    """Write ``size`` recombined records to ``path`` (reused when already there); the path
+    and the number of planted copies."""
+    marker = path.with_suffix(".planted")
+    if path.is_file() and marker.is_file():
+        return path, int(marker.read_text())
     pool = load_paragraphs(shared)
     sentences = load_sentences(shared)
     rng = random.Random(seed)
     popular = rng.sample(pool, POPULAR)
     weights = list(itertools.accumulate(1 / rank for rank in range(1, POPULAR + 1)))
     recent: collections.deque[list[str]] = collections.deque(maxlen=RECENT)
+    planted = 0
     with path.open("w", encoding="utf-8") as out:
         for number in range(size):
             if recent and rng.random() < COPY_SHARE:
                 paragraphs = list(rng.choice(recent))
                 paragraphs = paragraphs[:-1] if rng.random() < 0.5 else paragraphs
+                planted += 1
             else:
                 paragraphs = make_record(sentences, popular, weights, rng)
                 recent.append(paragraphs)
             title = f"Record {number}: " + " ".join(paragraphs[0].split()[:8])
             record = {"title": title, "text": "\n\n".join(paragraphs)}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    return path
+    marker.write_text(str(planted))
+    return path, planted
 
 
 def run(path: Path, size: int, workdir: Path, jobs: int) -> tuple[float, int, int]:
@@ -118,7 +122,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("records  seconds  articles/s  peak MB  groups  time ratio")
     previous: tuple[int, float] | None = None
     for size in map(parse_size, args.sizes.split(",")):
-        path = build(shared, workdir / f"recurring-{size}-s{args.seed}.jsonl", size, args.seed)
+        path, _ = build(shared, workdir / f"recurring-{size}-s{args.seed}.jsonl", size, args.seed)
         seconds, peak, groups = run(path, size, workdir, args.jobs)
         ratio = f"{seconds / previous[1]:.2f} for {size / previous[0]:.1f}x" if previous else ""
         line = f"{size:>7}  {seconds:7.1f}  {size / seconds:10.0f}  {peak / 1e6:7.0f}  {groups:6}"

@@ -1,12 +1,21 @@
 """Speed benchmark: dedup (cold and warm cache, one job and all jobs) against the anchors.
 
-Builds corpora of ~750-word articles by recombining sentences of the real articles in
-``../shared/corpora`` (BBC News, Reuters-21578) with ~5% planted copies (exact, junk
-appended, trimmed), writes each as one JSONL file, then runs every pipeline on it in its
-own subprocess and prints articles/second, peak memory and the ratio to dedup cold::
+Builds corpora from the real articles in ``../shared/corpora`` (BBC News, Reuters-21578),
+each of one kind at each size, writes each as one JSONL file, then runs every pipeline on
+it in its own subprocess and prints articles/second, peak memory and the ratio to dedup
+cold; after the last size, each kind's growth ratio (time at the largest size over time at
+the smallest: a linear cost gives the ratio of the sizes). The kinds:
 
-    python benchmarks/speed.py                    # 10k and 100k articles
-    python benchmarks/speed.py --sizes 1m --json  # opt in to 1M; JSON on stdout
+- ``prose``: distinct word-chain prose of ~575 words, 5% planted copies (exact, junk
+  appended, trimmed); see ``speed_corpus.py``;
+- ``paragraphs``: recombined real paragraphs, a quarter of them recurring across records
+  with Zipf popularity, 5% planted copies; see ``growth.py``;
+- ``sentences``: ~750 words of random real sentences, 5% planted copies.
+
+::
+
+    python benchmarks/speed.py                    # prose and paragraphs, 25k and 100k
+    python benchmarks/speed.py --kinds prose --sizes 1m --json  # 1M; JSON on stdout
 
 Slow anchors run on the first ``--subsample`` articles and their rate is extrapolated;
 the table marks them. Skips with a message when the corpora are absent.
@@ -21,12 +30,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from speed_corpus import build_corpus, shared_corpora, write_head
-from speed_run import Measurement, measure
+import growth
+from speed_corpus import build_corpus, build_prose, shared_corpora, write_head
+from speed_run import Measurement, measure, parse_size
 
 HERE = Path(__file__).resolve().parent
 ANCHORS = HERE / "anchors.py"
@@ -54,9 +64,17 @@ print(json.dumps({"groups": len(result.groups), "copies": result.copies}))
 """
 
 
+#: How each kind of corpus is built: (shared folder, path, size, seed) -> (path, planted).
+BUILDERS: dict[str, Callable[[Path, Path, int, int], tuple[Path, int]]] = {
+    "prose": build_prose,
+    "paragraphs": growth.build,
+    "sentences": build_corpus,
+}
+
+
 @dataclass(frozen=True)
 class Row:
-    """One line of the table: a pipeline's figures on one corpus size."""
+    """One line of the table: a pipeline's figures on one corpus of one kind and size."""
 
     size: int
     name: str
@@ -69,13 +87,7 @@ class Row:
     note: str
     vs_cold_1: float | None = None
     vs_cold_all: float | None = None
-
-
-def parse_size(text: str) -> int:
-    """``10k`` → 10000, ``1m`` → 1000000, ``2500`` → 2500."""
-    text = text.strip().lower()
-    factor = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
-    return int(float(text.rstrip("km")) * factor)
+    kind: str = ""
 
 
 def dedup_mode(choice: str) -> tuple[str, str]:
@@ -222,13 +234,15 @@ def format_table(rows: Sequence[Row]) -> str:
     return "\n".join(lines)
 
 
-def benchmark_size(size: int, args: argparse.Namespace, workdir: Path, mode: str) -> list[Row]:
-    """Build one corpus and run every pipeline on it."""
-    folder = workdir / f"corpus-{size}"
+def benchmark_size(
+    kind: str, size: int, args: argparse.Namespace, workdir: Path, mode: str
+) -> list[Row]:
+    """Build one corpus of ``kind`` and run every pipeline on it."""
+    folder = workdir / f"corpus-{kind}-{size}"
     folder.mkdir(parents=True, exist_ok=True)
-    corpus, planted = build_corpus(shared_corpora(), folder / "articles.jsonl", size, args.seed)
+    corpus, planted = BUILDERS[kind](args.shared, folder / "articles.jsonl", size, args.seed)
     head = write_head(corpus, folder / f"head-{args.subsample}.jsonl", args.subsample)
-    say(f"{size:,} articles with {planted:,} planted copies in {corpus}")
+    say(f"{size:,} {kind} articles with {planted:,} planted copies in {corpus}")
     jobs_all = args.jobs or os.cpu_count() or 1
     rows: list[Row] = []
     if mode:
@@ -244,7 +258,23 @@ def benchmark_size(size: int, args: argparse.Namespace, workdir: Path, mode: str
                 rows.append(run_text_dedup(corpus, head, size, args.subsample, folder, jobs))
         else:
             rows.append(run_anchor(name, corpus, head, size, args.subsample))
-    return add_ratios(rows)
+    return [replace(r, kind=kind) for r in add_ratios(rows)]
+
+
+def growth_lines(rows: Sequence[Row]) -> list[str]:
+    """Per kind and dedup cold row: seconds at the largest size over the smallest."""
+    lines = []
+    for kind in dict.fromkeys(r.kind for r in rows):
+        for name in dict.fromkeys(r.name for r in rows if r.name.startswith("dedup cold")):
+            timed = sorted((r.size, r.seconds) for r in rows if (r.kind, r.name) == (kind, name))
+            if len(timed) < 2 or not timed[0][1] or not timed[-1][1]:
+                continue
+            (small, t_small), (large, t_large) = timed[0], timed[-1]
+            lines.append(
+                f"growth, {kind}, {name}: time({large:,}) / time({small:,}) = "
+                f"{t_large / t_small:.2f} for {large / small:.1f}x the articles"
+            )
+    return lines
 
 
 def say(message: str) -> None:
@@ -253,7 +283,12 @@ def say(message: str) -> None:
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="10k,100k", help="Corpus sizes, e.g. 10k,100k,1m.")
+    parser.add_argument("--sizes", default="25k,100k", help="Corpus sizes, e.g. 25k,100k,1m.")
+    parser.add_argument(
+        "--kinds",
+        default="prose,paragraphs",
+        help=f"Corpus kinds, comma-separated, of {', '.join(BUILDERS)}.",
+    )
     parser.add_argument("--subsample", type=parse_size, default=10_000)
     parser.add_argument("--jobs", type=int, default=0, help="'All jobs' means this many.")
     parser.add_argument("--via", choices=("auto", "cli", "api"), default="auto")
@@ -267,13 +302,18 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--json", action="store_true", help="Print JSON instead of a table.")
     args = parser.parse_args(argv)
     args.skip = {name.strip() for name in args.skip.split(",") if name.strip()}
+    args.kinds = [kind.strip() for kind in args.kinds.split(",") if kind.strip()]
+    unknown = [kind for kind in args.kinds if kind not in BUILDERS]
+    if unknown:
+        parser.error(f"unknown corpus kind {unknown[0]!r}; choose among {', '.join(BUILDERS)}")
     return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the table (or JSON) on stdout."""
     args = parse_args(argv)
-    if shared_corpora() is None:
+    args.shared = shared_corpora()
+    if args.shared is None:
         say("speed.py: skipped: ../shared/corpora (bbc_news, reuters21578) not found")
         return 0
     mode, args.why = dedup_mode(args.via)
@@ -282,14 +322,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="dedup-speed-"))
     rows: list[Row] = []
     try:
-        for size in args.sizes.split(","):
-            done = benchmark_size(parse_size(size), args, workdir, mode)
-            rows += done
-            if not args.json:
-                print(format_table(done) + "\n", flush=True)
+        for kind in args.kinds:
+            for size in args.sizes.split(","):
+                done = benchmark_size(kind, parse_size(size), args, workdir, mode)
+                rows += done
+                if not args.json:
+                    print(f"{kind}:\n" + format_table(done) + "\n", flush=True)
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
+    if not args.json:
+        print("\n".join(growth_lines(rows)))
     if args.json:
         print(json.dumps([asdict(r) for r in rows], indent=2))
     return 0

@@ -1,11 +1,16 @@
-"""Big benchmark corpora built from real sentences, with planted copies.
+"""Big benchmark corpora built from real news text, with planted copies.
 
-Sentences come from ``../shared/corpora`` (BBC News and Reuters-21578, read at run time;
-nothing of them is stored in the repository). Each article draws random sentences into
-paragraphs of two to four until it reaches 650-850 words, so no paragraph repeats
-across articles while the wording stays real newswire prose. About 5% of the slots are
-copies of an article written shortly before: exact, with a junk line appended, or with
-the last paragraph trimmed.
+Text comes from ``../shared/corpora`` (BBC News and Reuters-21578, read at run time;
+nothing of them is stored in the repository). Two kinds of article:
+
+- ``prose`` (:func:`build_prose`): distinct prose from a word chain (each word drawn after
+  the two before it, as in the real sentences), 500-650 words in paragraphs of two to
+  four sentences: no sentence recurs across articles, as in a corpus of distinct stories;
+- ``sentences`` (:func:`build_corpus`): random real sentences, 650-850 words, so no
+  paragraph repeats across articles while the wording stays real newswire prose.
+
+About 5% of the slots are copies of an article written shortly before: exact, with a junk
+line appended, or with the last paragraph trimmed.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import itertools
 import json
 import random
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
@@ -78,13 +84,87 @@ def make_copy(
 
 
 def build_corpus(shared: Path | None, path: Path, size: int, seed: int) -> tuple[Path, int]:
-    """Write ``size`` articles to ``path`` as JSONL (reused if already there); planted copies."""
+    """Write ``size`` articles of random real sentences to ``path`` as JSONL (reused if
+    already there), 5% of them planted copies; the path and the number planted."""
+    if shared is None and not path.with_suffix(".planted").is_file():
+        raise FileNotFoundError(f"{SHARED}: shared corpora not found")
+    pool: list[str] = []
+
+    def make(rng: random.Random) -> tuple[str, list[str]]:
+        if not pool:
+            pool.extend(load_sentences(SHARED if shared is None else shared))
+        return make_article(pool, rng)
+
+    return write_planted(path, size, seed, make)
+
+
+#: Marks the start and the end of a sentence in the word chain.
+EDGE = ""
+
+
+def train_chain(sentences: list[str]) -> dict[tuple[str, str], list[str]]:
+    """The words that follow each pair of words in ``sentences`` (as often as they do)."""
+    chain: dict[tuple[str, str], list[str]] = collections.defaultdict(list)
+    for sentence in sentences:
+        words = [EDGE, EDGE, *sentence.split(), EDGE]
+        for a, b, c in zip(words, words[1:], words[2:], strict=False):
+            chain[(a, b)].append(c)
+    return dict(chain)
+
+
+def chain_sentence(chain: dict[tuple[str, str], list[str]], rng: random.Random) -> str:
+    """One sentence walked along ``chain`` (at most 60 words)."""
+    a, b = EDGE, EDGE
+    words: list[str] = []
+    while len(words) < 60:
+        a, b = b, rng.choice(chain[(a, b)])
+        if b == EDGE:
+            break
+        words.append(b)
+    return " ".join(words)
+
+
+def make_prose(
+    chain: dict[tuple[str, str], list[str]], rng: random.Random
+) -> tuple[str, list[str]]:
+    """A title and 500-650 words of word-chain prose in paragraphs of two to four sentences."""
+    target = rng.randint(500, 650)
+    paragraphs: list[str] = []
+    words = 0
+    while words < target:
+        paragraph = " ".join(chain_sentence(chain, rng) for _ in range(rng.randint(2, 4)))
+        paragraphs.append(paragraph)
+        words += paragraph.count(" ") + 1
+    title = " ".join(paragraphs[0].split()[:9]).rstrip(".,;:")
+    return title, paragraphs
+
+
+def build_prose(shared: Path | None, path: Path, size: int, seed: int) -> tuple[Path, int]:
+    """Write ``size`` word-chain articles to ``path`` as JSONL (reused if already there),
+    5% of them planted copies; the path and the number planted."""
+    if shared is None and not path.with_suffix(".planted").is_file():
+        raise FileNotFoundError(f"{SHARED}: shared corpora not found")
+    chain: dict[tuple[str, str], list[str]] = {}
+
+    def make(rng: random.Random) -> tuple[str, list[str]]:
+        if not chain:
+            chain.update(train_chain(load_sentences(SHARED if shared is None else shared)))
+        return make_prose(chain, rng)
+
+    return write_planted(path, size, seed, make)
+
+
+def write_planted(
+    path: Path,
+    size: int,
+    seed: int,
+    make: Callable[[random.Random], tuple[str, list[str]]],
+) -> tuple[Path, int]:
+    """Write ``size`` articles made by ``make`` to ``path`` as JSONL, 5% of the slots copies
+    of a recent one (reused when already there); the path and the number planted."""
     marker = path.with_suffix(".planted")
     if path.is_file() and marker.is_file():
         return path, int(marker.read_text())
-    if shared is None:
-        raise FileNotFoundError(f"{SHARED}: shared corpora not found")
-    pool = load_sentences(shared)
     rng = random.Random(seed)
     recent: collections.deque[tuple[str, list[str]]] = collections.deque(maxlen=RECENT)
     planted = 0
@@ -94,7 +174,7 @@ def build_corpus(shared: Path | None, path: Path, size: int, seed: int) -> tuple
                 title, paragraphs = make_copy(rng.choice(recent), planted % 3, rng)
                 planted += 1
             else:
-                title, paragraphs = make_article(pool, rng)
+                title, paragraphs = make(rng)
                 recent.append((title, paragraphs))
             record = {"title": title, "text": "\n\n".join(paragraphs)}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")

@@ -108,3 +108,10 @@ def measure(
     ok = process.returncode == 0
     error = "" if ok else f"exit {process.returncode}: {lines[-1] if lines else 'no output'}"
     return Measurement(ok, seconds, usage.ru_maxrss * 1024, sampler.peak, stdout, error)
+
+
+def parse_size(text: str) -> int:
+    """``10k`` → 10000, ``1m`` → 1000000, ``2500`` → 2500."""
+    text = text.strip().lower()
+    factor = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text.rstrip("km")) * factor)

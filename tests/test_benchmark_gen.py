@@ -233,3 +233,40 @@ def test_labelled_corpus_is_consistent(tmp_path: Path) -> None:
         *TRANSFORMS,
         "repeated_related",
     }
+
+
+def test_word_chain_prose_only_walks_word_triples_it_was_trained_on() -> None:
+    from speed_corpus import EDGE, chain_sentence, make_prose, train_chain
+
+    sentences = [
+        "The council met on Monday to discuss the harbour wall.",
+        "The council said the harbour wall would be repaired by spring.",
+        "Fishermen said on Monday that the wall had cracked in two places.",
+    ]
+    triples = set()
+    for sentence in sentences:
+        words = [EDGE, EDGE, *sentence.split(), EDGE]
+        triples |= set(zip(words, words[1:], words[2:], strict=False))
+    chain = train_chain(sentences)
+    rng = random.Random(3)
+    for _ in range(50):
+        words = [EDGE, EDGE, *chain_sentence(chain, rng).split(), EDGE]
+        assert set(zip(words, words[1:], words[2:], strict=False)) <= triples
+    title, paragraphs = make_prose(chain, rng)
+    assert 500 <= sum(len(p.split()) for p in paragraphs) <= 650 + 4 * 60
+    assert paragraphs[0].startswith(title.split()[0])
+
+
+def test_planted_corpora_hold_the_copies_they_count(tmp_path: Path) -> None:
+    from speed_corpus import write_planted
+
+    def make(rng: random.Random) -> tuple[str, list[str]]:
+        words = [f"w{rng.randrange(10**9)}" for _ in range(30)]
+        return words[0], [" ".join(words[:15]), " ".join(words[15:]), "closing line"]
+
+    path, planted = write_planted(tmp_path / "c.jsonl", 400, 5, make)
+    texts = [json.loads(line)["text"] for line in path.read_text().splitlines()]
+    firsts = [t.split("\n\n")[0] for t in texts]
+    assert len(texts) == 400
+    assert planted == len(firsts) - len(set(firsts)) > 0
+    assert write_planted(path, 400, 5, make) == (path, planted)  # reused, not rebuilt
