@@ -43,6 +43,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import IO
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -181,6 +182,8 @@ class Bench:
 
     root: Path
     dedup: list[str] = field(default_factory=dedup_command)
+    #: The files that take the stdout and stderr of each started run, by process id.
+    outputs: dict[int, tuple[IO[bytes], IO[bytes]]] = field(default_factory=dict)
 
     @property
     def tmp(self) -> Path:
@@ -191,24 +194,40 @@ class Bench:
         return {**env, "TMPDIR": str(self.tmp), "NO_COLOR": "1"}
 
     def start(self, args: Sequence[str], cwd: Path) -> subprocess.Popen[bytes]:
-        return subprocess.Popen(
+        """Start dedup with its stdout and stderr going to files, never to a pipe: a run that
+        has finished its work must not sit blocked on a full pipe until :meth:`finish`
+        reads it (a signal landing there would find output half written by the benchmark's
+        own doing)."""
+        out = tempfile.TemporaryFile()  # noqa: SIM115 (closed by finish())
+        err = tempfile.TemporaryFile()  # noqa: SIM115 (closed by finish())
+        proc = subprocess.Popen(
             [sys.executable, "-c", SIGINT_DEFAULT, *self.dedup, *args],
             cwd=cwd,
             env=self.env(),
             stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stdout=out,
+            stderr=err,
             start_new_session=True,
         )
+        self.outputs[proc.pid] = (out, err)
+        return proc
 
     def finish(self, proc: subprocess.Popen[bytes], began: float) -> Run:
+        out, err = self.outputs.pop(proc.pid)
+        note = b""
         try:
-            out, err = proc.communicate(timeout=HANG)
+            proc.wait(timeout=HANG)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
-            out, err = proc.communicate()
-            err += b"\n(hung: killed by the benchmark)"
-        return Run(proc.returncode, out, err.decode(errors="replace"), time.monotonic() - began)
+            proc.wait()
+            note = b"\n(hung: killed by the benchmark)"
+        with out, err:
+            out.seek(0)
+            err.seek(0)
+            stdout, stderr = out.read(), err.read() + note
+        return Run(
+            proc.returncode, stdout, stderr.decode(errors="replace"), time.monotonic() - began
+        )
 
     def run(self, args: Sequence[str], cwd: Path) -> Run:
         began = time.monotonic()

@@ -167,3 +167,17 @@ def test_token_spans_follow_the_word_byte_table() -> None:
         mask[s:e] = True
     assert np.array_equal(mask, _WORD_BYTE[data])
     assert (starts[1:] > ends[:-1]).all()
+
+
+@pytest.mark.parametrize("before", ["", "caf\u00e9 cr\u00e8me \u20ac ", "\U0001f600 na\u00efve "])
+def test_written_figures_key_as_their_digits_after_any_characters(before: str) -> None:
+    """Written figures: "2,000" keys as "2000", "9:40 p.m." as "21:40", whatever precedes them
+    in the text (figures are found by character and keyed by byte)."""
+    from dedup.text.shingles import number_keys
+
+    def keys(text: str) -> list[int]:
+        return [k for k in number_keys(text, shingle(text, 3)).tolist() if k]
+
+    written = keys(f"{before}paid 2,000 dollars at 9:40 p.m. on friday")
+    plain = keys(f"{before}paid 2000 dollars at 2140 on friday")
+    assert written == plain and len(written) == 2

@@ -161,13 +161,26 @@ _CLOCK = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])(?:\s*([ap])\.?\s?m\b
 
 def _key_formatted_figures(text: str, token_starts: npt.NDArray[np.intp], keys: U64) -> None:
     """Re-key the figures of :data:`_GROUPED` and :data:`_CLOCK` by their canonical digits."""
-    for match, digits in _formatted_figures(text):
-        start = len(text[: match.start()].encode())
-        end = start + len(match.group(0).encode())
+    found = list(_formatted_figures(text))
+    if not found:
+        return
+    spans = np.array([match.span() for match, _ in found], dtype=np.intp)
+    if not text.isascii():  # character offsets to byte offsets
+        spans = _byte_offsets(text)[spans]
+    for (_, digits), (start, end) in zip(found, spans.tolist(), strict=True):
         first, last = np.searchsorted(token_starts, [start, end])
         if first < last:
             keys[first:last] = 0
             keys[first] = _digits_hash(digits)
+
+
+def _byte_offsets(text: str) -> npt.NDArray[np.intp]:
+    """The UTF-8 offset of every character of ``text``, and of its end."""
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    widths = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)
+    offsets = np.zeros(len(points) + 1, dtype=np.intp)
+    np.cumsum(widths, out=offsets[1:])
+    return offsets
 
 
 def _formatted_figures(text: str) -> Iterator[tuple[re.Match[str], str]]:
