@@ -181,3 +181,13 @@ def test_written_figures_key_as_their_digits_after_any_characters(before: str) -
     written = keys(f"{before}paid 2,000 dollars at 9:40 p.m. on friday")
     plain = keys(f"{before}paid 2000 dollars at 2140 on friday")
     assert written == plain and len(written) == 2
+
+
+def test_the_known_band_layouts_are_datasketchs() -> None:
+    from datasketch import MinHashLSH
+
+    from dedup.engine.signature import KNOWN_LAYOUTS
+
+    for (threshold, num_perm), layout in KNOWN_LAYOUTS.items():
+        lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.2, 0.8))
+        assert (lsh.b, lsh.r) == layout, (threshold, num_perm)

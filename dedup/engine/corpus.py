@@ -136,6 +136,18 @@ class Corpus:
             found = self.texts[i] = build_text(self.units[file][slot], self.boilerplate)
         return found
 
+    def text(self, i: int) -> str:
+        """``full(i).text``, reading no more than the text where no boilerplate is cut."""
+        place = self.columns.place(i)
+        if place is None or self._cuts(i):
+            return self.full(i).text
+        return self.spill.read_text(place)
+
+    def _cuts(self, i: int) -> bool:
+        """Whether article ``i`` holds a unit of the corpus's boilerplate."""
+        known = self.boilerplate
+        return bool(known) and any(h in known for h in self.columns.unit_hashes(i).tolist())
+
     def has_text(self, i: int) -> bool:
         """Whether article ``i``'s text is at hand without reading its file."""
         return self.columns.place(i) is not None or int(self.columns.file_of[i]) in self.units

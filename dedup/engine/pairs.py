@@ -126,7 +126,7 @@ def _spill_sets(corpus: Corpus, task: tuple[int, Sequence[int]]) -> tuple[I64, I
     offsets, counts = [], []
     try:
         for i in chosen:
-            unique = shingle(corpus.full(i).text, size).unique()
+            unique = shingle(corpus.text(i), size).unique()
             offsets.append(writer.write_sealed(unique.astype("<u8").tobytes())[1])
             counts.append(len(unique))
     finally:

@@ -182,7 +182,7 @@ def find_candidates(
     table = BandTable(len(reps), config.num_perm, config.lsh_threshold)
     hits = fingerprint(
         [prepared[i].digest for i in reps],
-        lambda k: corpus.full(reps[k]).text,
+        lambda k: corpus.text(reps[k]),
         table.fill,
         config,
         cache,

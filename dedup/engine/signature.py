@@ -134,7 +134,19 @@ def _piece_minima(
     return mins
 
 
-@lru_cache(maxsize=32)
+#: datasketch's answers for common settings (a test holds them equal): asking it means
+#: loading scipy, about a second, which a warm ``check`` would spend on nothing else.
+KNOWN_LAYOUTS = {
+    (threshold, num_perm): layout
+    for num_perm, layouts in (
+        (64, ((24, 2), (21, 3), (15, 3), (14, 4), (10, 6), (9, 7), (8, 8))),
+        (128, ((42, 3), (31, 3), (30, 4), (23, 5), (18, 7), (16, 8), (12, 10))),
+        (256, ((76, 3), (64, 4), (51, 5), (38, 6), (28, 9), (25, 10), (21, 12))),
+    )
+    for threshold, layout in zip((0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8), layouts, strict=True)
+}
+
+
 @lru_cache(maxsize=32)
 def band_layout(threshold: float, num_perm: int) -> tuple[int, int]:
     """(bands, rows) from datasketch's optimiser, weighted towards recall.
@@ -142,6 +154,9 @@ def band_layout(threshold: float, num_perm: int) -> tuple[int, int]:
     LSH's threshold is the midpoint of an S-curve: we propose generously and let
     verification decide, so false negatives cost four times false positives.
     """
+    known = KNOWN_LAYOUTS.get((threshold, num_perm))
+    if known is not None:
+        return known
     from datasketch import MinHashLSH  # imported when first needed: it loads scipy (~1 s)
 
     lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.2, 0.8))

@@ -153,6 +153,14 @@ class Spill:
             raise self.damaged(part, "holds unit lengths that do not fit its text")
         return text, lengths
 
+    def read_text(self, place: Place) -> str:
+        """The text written at ``place`` (its checksum checked, its unit lengths not read)."""
+        part, offset, size, units = place
+        try:
+            return self.read_sealed((part, offset, size + 4 * units))[:size].decode("utf-8")
+        except UnicodeDecodeError:
+            raise self.damaged(part, "holds text that does not decode") from None
+
     def close(self) -> None:
         for fd in self._files.values():
             os.close(fd)
