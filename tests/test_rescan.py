@@ -149,6 +149,25 @@ def test_learned_boilerplate_gives_the_in_memory_result_without_reading(
     assert not reads
 
 
+def test_a_warm_run_takes_every_cut_text_from_one_stored_row(
+    tmp_path: Path, reads: Counter[str]
+) -> None:
+    """The texts that learned boilerplate cuts are remembered for the whole run as well as
+    one by one: with the single rows gone, a warm run still reads nothing."""
+    corpus = write_pages(tmp_path)
+    config = config_for(tmp_path)
+    cold = scan([str(corpus)], config)
+    store = tmp_path / "cache" / STORE_NAME
+    with sqlite3.connect(store) as conn:
+        assert conn.execute("SELECT count(*) FROM cut_batches").fetchone() == (1,)
+        conn.execute("DELETE FROM cut_texts")
+    conn.close()
+    reads.clear()
+    warm = scan([str(corpus)], config)
+    assert [g.to_dict() for g in warm.groups] == [g.to_dict() for g in cold.groups]
+    assert not reads
+
+
 def test_a_changed_file_is_read_again_and_no_other(tmp_path: Path, reads: Counter[str]) -> None:
     corpus = write_pages(tmp_path)
     config = config_for(tmp_path)

@@ -8,27 +8,19 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import click
-from rich import box
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
-from rich.text import Text
 
 from dedup.progress import ProgressCallback
 from dedup.render import RenderOptions, escape_bytes, escape_name, escape_undecodable
 from dedup.render.groups import RENDERERS, Renderer
 from dedup.result import Group, Member, Result
+
+if TYPE_CHECKING:  # rich loads when a table or a progress bar is drawn (pipes need neither)
+    from rich.console import Console
+    from rich.progress import TaskID
+    from rich.table import Table
 
 
 def wants_color(stream: TextIO) -> bool:
@@ -41,6 +33,8 @@ def wants_color(stream: TextIO) -> bool:
 
 def make_console(stream: TextIO) -> Console:
     """A rich console on ``stream`` that honours ``NO_COLOR`` and pipes."""
+    from rich.console import Console
+
     color = wants_color(stream)
     return Console(
         file=stream,
@@ -104,6 +98,10 @@ def render_table(result: Result, stream: TextIO, options: RenderOptions) -> None
 
 def group_table(group: Group) -> Table:
     """One group: the canonical article (bold), then each copy with its scores."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
     table = Table(
         title=f"group {group.id} · {group.size} articles",
         title_justify="left",
@@ -161,6 +159,16 @@ def progress_bar(*, quiet: bool) -> Iterator[ProgressCallback | None]:
     if quiet or not sys.stderr.isatty():
         yield None
         return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     console = Console(file=sys.stderr, no_color=not wants_color(sys.stderr))
     columns = (
         SpinnerColumn(),

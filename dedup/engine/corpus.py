@@ -203,6 +203,12 @@ def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
         cut = mask[columns.starts[i] : columns.starts[i + 1]]
         own = columns.unit_hashes(i).tobytes()
         keys[i] = digest(columns.digests[i] + own + cut.tobytes())
+    batch = digest(b"".join(keys.values()))
+    found = store.get("cut_batches", [batch]).get(batch)
+    if found is not None:  # the same cuts as a run the store remembers: one row for all
+        for i, (text_digest, words, dropped) in zip(keys, json.loads(found), strict=True):
+            light[i] = Prepared("", words, bytes.fromhex(text_digest), dropped)
+        return light
     stored = store.get("cut_texts", [key for i, key in keys.items() if not corpus.has_text(i)])
     corpus.need(i for i, key in keys.items() if key not in stored)
     fresh: list[tuple[bytes, str]] = []
@@ -215,6 +221,8 @@ def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
             light[i] = Prepared("", p.words, p.digest, p.dropped)
             fresh.append((key, json.dumps([p.digest.hex(), p.words, p.dropped])))
     store.put("cut_texts", fresh)
+    cuts = [[light[i].digest.hex(), light[i].words, light[i].dropped] for i in keys]
+    store.put_memo("cut_batches", batch, json.dumps(cuts))
     return light
 
 

@@ -43,10 +43,11 @@ from dedup.store.sqlite import QUERY_CHUNK, SQLiteStore, Warn, query_chunks
 U64 = npt.NDArray[np.uint64]
 
 STORE_NAME = "scan-index.sqlite"
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: Bump when what a row holds changes.
 STORE_VERSION = 3
-#: Whole-corpus memos (learned boilerplate, candidate pairs) kept per table and settings.
+#: Whole-corpus memos (learned boilerplate, candidate pairs, cut texts) kept per table and
+#: settings.
 MEMOS_KEPT = 8
 #: The work tables, each keyed by digests of comparison texts: what a value holds.
 WORK_TABLES = {
@@ -55,9 +56,10 @@ WORK_TABLES = {
     "cut_texts": "digest, words, dropped units (JSON) of a text with boilerplate cut out",
     "boilerplate": "unit hashes learned as boilerplate (JSON), by every file's path and stat",
     "candidates": "candidate pairs (JSON) among representatives, by their digests",
+    "cut_batches": "every cut text's digest, words and dropped units (JSON), by their keys",
 }
 #: Work tables holding whole-corpus memos: only the latest ``MEMOS_KEPT`` are kept.
-MEMO_TABLES = frozenset({"boilerplate", "candidates"})
+MEMO_TABLES = frozenset({"boilerplate", "candidates", "cut_batches"})
 
 _INSERT = (
     "INSERT OR REPLACE INTO files (scope, path, chunk, size, mtime_ns, indexed_ns, meta, "

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-import ftfy
 import numpy as np
 
 #: Bump whenever normalisation output changes: cached signatures depend on it.
@@ -49,6 +48,8 @@ _WORD = re.compile(r"\w+")
 def repair(text: str) -> str:
     """Fix mojibake (UTF-8 read as cp1252 and the like), only where it is likely present."""
     if not text.isascii() and _MOJIBAKE_HINT.search(text):
+        import ftfy  # loaded when first needed: 80 ms that a warm run need not spend
+
         return ftfy.fix_text(text, normalization="NFC")
     return text
 
