@@ -6,6 +6,7 @@ written the obvious way, one text or one set at a time, for tests to compare aga
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -70,3 +71,9 @@ def estimate_jaccard(a: U32, b: U32, seed: int) -> float:
     left = LeanMinHash(seed=seed, hashvalues=a, scheme=SCHEME)
     right = LeanMinHash(seed=seed, hashvalues=b, scheme=SCHEME)
     return float(left.jaccard(right))
+
+
+#: The written-figure patterns as first written, lookbehind first (dedup's start with a
+#: digit, for speed, and must match exactly the same).
+GROUPED_FIGURES = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]\d)")
+CLOCK_TIMES = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])(?:\s*([ap])\.?\s?m\b\.?)?")

@@ -5,6 +5,8 @@ import hashlib
 import numpy as np
 import pytest
 from datasketch import MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from newsgen import story
 from reference import (
     candidate_pairs,
@@ -191,3 +193,15 @@ def test_the_known_band_layouts_are_datasketchs() -> None:
     for (threshold, num_perm), layout in KNOWN_LAYOUTS.items():
         lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=(0.2, 0.8))
         assert (lsh.b, lsh.r) == layout, (threshold, num_perm)
+
+
+@given(st.lists(st.sampled_from([*"0123456789,:. apmx", "a.m.", "p.m."])).map("".join))
+@settings(max_examples=800, deadline=None)
+def test_written_figures_are_found_as_the_reference_patterns_find_them(text: str) -> None:
+    from reference import CLOCK_TIMES, GROUPED_FIGURES
+
+    from dedup.text.shingles import _CLOCK, _GROUPED
+
+    for mine, theirs in ((_GROUPED, GROUPED_FIGURES), (_CLOCK, CLOCK_TIMES)):
+        found = [(m.span(), m.groups()) for m in mine.finditer(text)]
+        assert found == [(m.span(), m.groups()) for m in theirs.finditer(text)]

@@ -16,7 +16,8 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import overload
 
 import numpy as np
 
@@ -66,6 +67,7 @@ class Corpus:
         self.units: dict[int, list[Units]] = {}
         self.boilerplate: frozenset[int] = frozenset()
         self.texts: dict[int, Prepared] = {}
+        self._heads: dict[int, Article] = {}
         #: Per file read or loaded: its real path, stat and when it was read.
         self.stamps: list[str] = []
 
@@ -99,13 +101,17 @@ class Corpus:
         """Article ``i``: whole when it was handed in whole, else without its body."""
         if self.given is not None:
             return self.given[int(self.columns.file_of[i])][int(self.columns.slot_of[i])]
-        return self.columns.article(i)
+        head = self._heads.get(i)  # grouped articles are ranked, then reported
+        return self.columns.article(i) if head is None else replace(head, body=())
 
     def head(self, i: int) -> Article:
         """Article ``i`` with (at least) as much of its body as the canonical rules read."""
         if self.given is not None:
             return self.article(i)
-        return self.columns.article(i, heads=True)
+        found = self._heads.get(i)
+        if found is None:
+            found = self._heads[i] = self.columns.article(i, heads=True)
+        return found
 
     def count_per_path(self) -> Counter[str]:
         """How many articles each file holds, by the path articles name."""
@@ -188,13 +194,45 @@ def learn_boilerplate(corpus: Corpus, store: ScanStore) -> frozenset[int]:
     return learned
 
 
-def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
+class CutTexts(Sequence[Prepared]):
+    """What each article's comparison text is once boilerplate is cut out (its digest,
+    words and dropped units, not the text): made from the columns when asked for, except
+    for the texts the cut changed."""
+
+    def __init__(self, columns: Columns, cut: dict[int, Prepared]) -> None:
+        self.columns = columns
+        self.cut = cut
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+    @overload
+    def __getitem__(self, i: int) -> Prepared: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[Prepared]: ...
+
+    def __getitem__(self, i: int | slice) -> Prepared | list[Prepared]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        found = self.cut.get(i)
+        return found if found is not None else self.columns.light(i)
+
+    def digests(self) -> list[bytes]:
+        """Every article's digest, in order."""
+        found = list(self.columns.digests)
+        for i, p in self.cut.items():
+            found[i] = p.digest
+        return found
+
+
+def cut_texts(corpus: Corpus, store: ScanStore) -> CutTexts:
     """Each article's comparison text as far as later stages need it before its text: the
     digest, words and dropped units once boilerplate is cut out (texts read where known)."""
     columns = corpus.columns
-    light = [columns.light(i) for i in range(len(columns))]
-    if not corpus.boilerplate or not light:
-        return light
+    texts = CutTexts(columns, {})
+    if not corpus.boilerplate or not len(columns):
+        return texts
     known = np.fromiter(corpus.boilerplate, dtype=np.uint64, count=len(corpus.boilerplate))
     mask = np.isin(columns.hashes, known)
     owner = np.repeat(np.arange(len(columns)), np.diff(columns.starts))
@@ -207,23 +245,23 @@ def cut_texts(corpus: Corpus, store: ScanStore) -> list[Prepared]:
     found = store.get("cut_batches", [batch]).get(batch)
     if found is not None:  # the same cuts as a run the store remembers: one row for all
         for i, (text_digest, words, dropped) in zip(keys, json.loads(found), strict=True):
-            light[i] = Prepared("", words, bytes.fromhex(text_digest), dropped)
-        return light
+            texts.cut[i] = Prepared("", words, bytes.fromhex(text_digest), dropped)
+        return texts
     stored = store.get("cut_texts", [key for i, key in keys.items() if not corpus.has_text(i)])
     corpus.need(i for i, key in keys.items() if key not in stored)
     fresh: list[tuple[bytes, str]] = []
     for i, key in keys.items():
         if key in stored:
             text_digest, words, dropped = json.loads(stored[key])
-            light[i] = Prepared("", words, bytes.fromhex(text_digest), dropped)
+            texts.cut[i] = Prepared("", words, bytes.fromhex(text_digest), dropped)
         else:
             p = corpus.full(i)
-            light[i] = Prepared("", p.words, p.digest, p.dropped)
+            texts.cut[i] = Prepared("", p.words, p.digest, p.dropped)
             fresh.append((key, json.dumps([p.digest.hex(), p.words, p.dropped])))
     store.put("cut_texts", fresh)
-    cuts = [[light[i].digest.hex(), light[i].words, light[i].dropped] for i in keys]
+    cuts = [[p.digest.hex(), p.words, p.dropped] for p in texts.cut.values()]
     store.put_memo("cut_batches", batch, json.dumps(cuts))
-    return light
+    return texts
 
 
 def digest(data: bytes) -> bytes:

@@ -118,8 +118,9 @@ def run(
     corpus.boilerplate = learn_boilerplate(corpus, store)
     prepared = cut_texts(corpus, store)
     laps("prepare")
-    edges, reps = exact_edges(prepared)
-    pairs, hits = find_candidates(corpus, prepared, reps, cache, store, report)
+    digests = prepared.digests()
+    edges, reps = exact_edges(digests)
+    pairs, hits = find_candidates(corpus, digests, reps, cache, store, report)
     if focus is not None:
         edges, pairs = _near(edges, pairs, focus)
     laps("candidates")
@@ -132,15 +133,16 @@ def run(
     return Result(tuple(groups), parameters(corpus.config), stats)
 
 
-def exact_edges(prepared: Sequence[Prepared]) -> tuple[Edges, list[int]]:
-    """Edges joining identical comparison texts, and one representative per distinct text."""
+def exact_edges(digests: Sequence[bytes]) -> tuple[Edges, list[int]]:
+    """Edges joining identical comparison texts (by their ``digests``, one per article),
+    and one representative per distinct text (an empty digest is no text)."""
     first: dict[bytes, int] = {}
     edges: Edges = []
     reps: list[int] = []
-    for i, p in enumerate(prepared):
-        if not p.digest:
+    for i, text in enumerate(digests):
+        if not text:
             continue
-        seen = first.setdefault(p.digest, i)
+        seen = first.setdefault(text, i)
         if seen == i:
             reps.append(i)
         else:
@@ -160,7 +162,7 @@ def _near(edges: Edges, pairs: Edges, focus: Collection[int]) -> tuple[Edges, Ed
 
 def find_candidates(
     corpus: Corpus,
-    prepared: Sequence[Prepared],
+    digests: Sequence[bytes],
     reps: Sequence[int],
     cache: SignatureStore | None,
     store: ScanStore,
@@ -172,7 +174,7 @@ def find_candidates(
     Candidates depend only on the representatives' texts, in order: when their digests are
     those of a run the store remembers, its candidates are taken and no signature is read.
     """
-    key = digest(b"".join(prepared[i].digest for i in reps))
+    key = digest(b"".join([digests[i] for i in reps]))
     found = store.get("candidates", [key]).get(key)
     if found is not None:
         flat = json.loads(found)
@@ -181,7 +183,7 @@ def find_candidates(
     config = corpus.config
     table = BandTable(len(reps), config.num_perm, config.lsh_threshold)
     hits = fingerprint(
-        [prepared[i].digest for i in reps],
+        [digests[i] for i in reps],
         lambda k: corpus.text(reps[k]),
         table.fill,
         config,

@@ -155,8 +155,10 @@ def number_keys(text: str, shingles: Shingles) -> U64:
 
 #: Figures whose writing varies: digit groups ("2,000", "1,250,000") and clock times
 #: ("9:40", "9:40 a.m.", "21:40").
-_GROUPED = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]\d)")
-_CLOCK = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])(?:\s*([ap])\.?\s?m\b\.?)?")
+#: Each starts with a digit and looks behind it after (the same matches as a lookbehind
+#: first): a pattern that starts with a digit lets the regex engine skip to the digits.
+_GROUPED = re.compile(r"\d(?<![\d.,]\d)\d{0,2}(?:,\d{3})+(?![\d,]\d)")
+_CLOCK = re.compile(r"(\d(?<![\d:.]\d)\d?):(\d{2})(?![\d:])(?:\s*([ap])\.?\s?m\b\.?)?")
 
 
 def _key_formatted_figures(text: str, token_starts: npt.NDArray[np.intp], keys: U64) -> None:
