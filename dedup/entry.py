@@ -1,4 +1,5 @@
-"""The console script's entry point: Ctrl-C is exit 130 even while modules still load."""
+"""The console script's entry point: Ctrl-C is exit 130 and SIGTERM exit 143, even while
+modules still load, each with one line on stderr."""
 
 from __future__ import annotations
 
@@ -6,6 +7,16 @@ import signal
 import sys
 
 EXIT_INTERRUPTED = 130
+EXIT_TERMINATED = 143
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (``timeout``, ``kill``, a service manager stopping a job): the run
+    unwinds as on Ctrl-C, removing its spill folder, workers and unfinished output."""
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise Terminated
 
 
 def main() -> None:
@@ -14,6 +25,8 @@ def main() -> None:
     Once the run has ended (its output written, its exit code known), Ctrl-C is ignored:
     it could only stop Python while it shuts down, killing it with no word said.
     """
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         from dedup.cli import main as run
 
@@ -22,5 +35,9 @@ def main() -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         sys.stderr.write("dedup: interrupted\n")
         sys.exit(EXIT_INTERRUPTED)
+    except Terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        sys.stderr.write("dedup: terminated\n")
+        sys.exit(EXIT_TERMINATED)
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -110,3 +110,26 @@ def test_ctrl_c_while_a_command_loads_is_exit_130_with_one_line(
         signal.signal(signal.SIGINT, before)
     assert stopped.value.code == 130
     assert capsys.readouterr().err == "dedup: interrupted\n"
+
+
+def test_sigterm_is_exit_143_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import dedup.cli
+    from dedup import entry
+
+    def terminated(*args: object) -> object:
+        signal.raise_signal(signal.SIGTERM)  # the handler entry.main installs raises
+        return None
+
+    monkeypatch.setattr(dedup.cli.LazyGroup, "get_command", terminated)
+    monkeypatch.setattr("sys.argv", ["dedup", "scan", "examples"])
+    before = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            entry.main()
+    finally:
+        for number, handler in before.items():
+            signal.signal(number, handler)
+    assert stopped.value.code == 143
+    assert capsys.readouterr().err == "dedup: terminated\n"

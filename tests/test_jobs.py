@@ -166,7 +166,18 @@ def scan(big_corpus: Path, tmp_path: Path) -> Iterator[Run]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_sigterm_ends_a_scan_as_ctrl_c_does_with_exit_143(scan: Run, tmp_path: Path) -> None:
+    """``timeout`` and service managers send SIGTERM: the run removes what it made."""
+    workers = scan.wait_for_workers(2)
+    os.kill(scan.process.pid, signal.SIGTERM)
+    assert scan.process.wait(GRACE) == 143
+    assert scan.err.read_text() == "dedup: terminated\n"
+    assert wait_until(lambda: all(ended(pid) for pid in workers), GRACE), "workers outlived it"
+    assert os.listdir(tmp_path / "tmp") == []
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGKILL])
 def test_workers_end_when_the_scan_is_killed(scan: Run, tmp_path: Path, sig: int) -> None:
     workers = scan.wait_for_workers(2)
     os.kill(scan.process.pid, sig)

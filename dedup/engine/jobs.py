@@ -6,7 +6,7 @@ in one process: starting workers costs more than it saves.
 
 Workers never outlive the run: each dies with its parent, however the parent ends (Ctrl-C,
 SIGTERM, SIGKILL, a crash), so nothing is left holding the terminal, a pipe or the spill
-files. Ctrl-C is the parent's alone to handle: workers ignore it.
+files. Ctrl-C and SIGTERM are the parent's alone to handle: workers ignore them.
 """
 
 from __future__ import annotations
@@ -135,10 +135,13 @@ def _quiet(thread: threading.Thread) -> Iterator[None]:
 
 
 def _start_worker(parent: int) -> None:
-    """What every worker does first: leave Ctrl-C to the parent, and die with the parent."""
+    """What every worker does first: leave Ctrl-C and SIGTERM to the parent (which stops
+    the workers as it ends), and die with the parent."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     if not _die_with_parent():
         threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     if os.getppid() != parent:  # the parent died before the kernel was told (see prctl(2))
@@ -174,11 +177,12 @@ def _watch_parent(parent: int) -> None:
 
 @contextlib.contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """Hold Ctrl-C back from this thread (and processes it starts) until the block ends."""
+    """Hold Ctrl-C and SIGTERM back from this thread (and processes it starts) until the
+    block ends."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
         yield
     finally:
