@@ -9,7 +9,6 @@ import subprocess
 import sys
 import textwrap
 import time
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ import pytest
 
 from dedup.config import Config, load_config
 from dedup.errors import CacheError
-from dedup.store.signatures import SCHEMA_VERSION, SignatureCache
+from dedup.store.signatures import SCHEMA_VERSION, SignatureCache, seal
 
 PARAMS = "norm3:k5:p128:s1"
 
@@ -96,14 +95,30 @@ def test_rows_of_wrong_length_or_damaged_bytes_are_ignored(tmp_path: Path) -> No
     flipped = bytearray(items[1][1].tobytes())
     flipped[7] ^= 0xFF
     with sqlite3.connect(path) as db:
+        (pid,) = db.execute("SELECT params FROM signatures LIMIT 1").fetchone()
         db.execute(
             "UPDATE signatures SET sig = ?, crc = ? WHERE key = ?",
-            (short, zlib.crc32(short), items[0][0]),
+            (short, seal(pid, items[0][0], short), items[0][0]),
         )
         db.execute("UPDATE signatures SET sig = ? WHERE key = ?", (bytes(flipped), items[1][0]))
     with SignatureCache(path) as cache:
         got = cache.get_many(PARAMS, [key for key, _ in items])
     assert set(got) == {items[2][0], items[3][0]}
+
+
+def test_a_signature_moved_under_another_key_is_not_used(tmp_path: Path) -> None:
+    path = tmp_path / "c.sqlite"
+    items = make_items(3)
+    with SignatureCache(path) as cache:
+        cache.put_many(PARAMS, items)
+    (a, _), (b, _) = items[:2]
+    with sqlite3.connect(path) as db:  # the two rows trade keys, checksums and all
+        db.execute("UPDATE signatures SET key = ? WHERE key = ?", (b"swap", a))
+        db.execute("UPDATE signatures SET key = ? WHERE key = ?", (a, b))
+        db.execute("UPDATE signatures SET key = ? WHERE key = ?", (b, b"swap"))
+    with SignatureCache(path) as cache:
+        got = cache.get_many(PARAMS, [key for key, _ in items])
+    assert set(got) == {items[2][0]}
 
 
 def test_garbage_file_is_moved_aside_with_a_warning(tmp_path: Path) -> None:

@@ -2,7 +2,8 @@
 
 A row holds one signature (raw ``uint32`` bytes) under ``(params, key)``: ``params`` names
 every setting that changes a signature, ``key`` is a content hash of the normalised text.
-Rows are checked on read (length and CRC) and ignored when they do not fit. The file is
+Rows are checked on read (length, and a CRC over params, key and signature) and ignored
+when they do not fit. The file is
 shared safely by concurrent processes (WAL, busy timeout, retries) and survives a killed
 run (every batch is one transaction). A file SQLite cannot read, or whose ``params`` table
 holds what no sound file holds, is moved aside and rebuilt.
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from dedup.config import Config
 
 #: Bump when the table layout changes; a cache with another version is rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 #: Rows per write transaction: short enough to let another process in between.
 WRITE_BATCH = 20_000
 
@@ -51,6 +52,12 @@ CREATE TABLE IF NOT EXISTS signatures (
 """
 
 T = TypeVar("T")
+
+
+def seal(params: int, key: bytes, sig: bytes) -> int:
+    """The CRC-32 a signature row carries: over its params id, key and signature, so a row
+    changed in any of them (a signature moved under another key or settings) is not used."""
+    return zlib.crc32(key + sig, params & 0xFFFFFFFF)
 
 
 @dataclass(frozen=True)
@@ -152,7 +159,7 @@ class SignatureCache(SQLiteStore):
             query = f"SELECT key, sig, crc FROM signatures WHERE params = ? AND key IN ({marks})"
             for key, sig, crc in self._conn.execute(query, (pid, *chunk)):
                 whole = isinstance(key, bytes) and isinstance(sig, bytes)
-                if whole and len(sig) == 4 * length and zlib.crc32(sig) == crc:
+                if whole and len(sig) == 4 * length and seal(pid, key, sig) == crc:
                     good_keys.append(key)
                     blobs.append(sig)
                 else:
@@ -173,15 +180,16 @@ class SignatureCache(SQLiteStore):
                 self._refuse_length(params, pid, length, size // 4)
             self._conn.executemany(
                 "INSERT OR IGNORE INTO signatures (params, key, sig, crc) VALUES (?, ?, ?, ?)",
-                [(pid, key, blob, zlib.crc32(blob)) for key, blob in rows],
+                [(pid, key, blob, seal(pid, key, blob)) for key, blob in rows],
             )
 
     def _refuse_length(self, params: str, pid: int, length: int, given: int) -> None:
         """Signatures of ``given`` values for ``params``, whose row says ``length``: the
         caller's mistake if a stored signature has that length, else a damaged row."""
-        query = "SELECT sig, crc FROM signatures WHERE params = ? AND length(sig) = ?"
-        for sig, crc in self._conn.execute(query, (pid, 4 * length)):
-            if isinstance(sig, bytes) and zlib.crc32(sig) == crc:
+        query = "SELECT key, sig, crc FROM signatures WHERE params = ? AND length(sig) = ?"
+        for key, sig, crc in self._conn.execute(query, (pid, 4 * length)):
+            whole = isinstance(key, bytes) and isinstance(sig, bytes)
+            if whole and seal(pid, key, sig) == crc:
                 raise ValueError(
                     f"signature of {given} values for {params!r}, which holds {length}"
                 )
