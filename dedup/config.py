@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import json
 import os
 import re
 import sys
@@ -203,13 +204,24 @@ def check_keys(values: Mapping[str, Any], *, origin: str) -> None:
             raise ConfigError(f"{origin}: unknown setting {key!r}{hint}")
 
 
+def _list_of(text: str) -> Any:
+    """A list given as text: comma-separated, or a JSON list (for items that hold commas,
+    as a regex with a count like ``{1,3}`` does)."""
+    if text.lstrip().startswith("["):
+        try:
+            return json.loads(text)
+        except ValueError:
+            raise TypeError("a JSON list of strings") from None
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
 def coerce(key: str, value: Any, origin: str) -> Any:
     """Turn a TOML or environment value into the type ``key`` holds."""
     kind = str(FIELD_TYPES[key])
     try:
         if kind.startswith("tuple"):
             if isinstance(value, str):
-                value = [part.strip() for part in value.split(",") if part.strip()]
+                value = _list_of(value)
             if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
                 raise TypeError("a list of strings")
             return tuple(value)

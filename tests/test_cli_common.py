@@ -52,6 +52,7 @@ def test_python_dash_m_runs_the_command_line() -> None:
         ("DEDUP_JOBS", "1.5", "jobs must be a whole number, got '1.5'"),
         ("DEDUP_CACHE", "maybe", "cache must be true or false, got 'maybe'"),
         ("DEDUP_SIMILARTY", "0.9", "unknown setting 'similarty'; did you mean 'similarity'?"),
+        ("DEDUP_EXCLUDE", '["drafts"', "exclude must be a JSON list of strings, got '[\"drafts\"'"),
     ],
 )
 def test_bad_environment_settings_name_the_variable_and_the_fix(
@@ -60,6 +61,16 @@ def test_bad_environment_settings_name_the_variable_and_the_fix(
     with pytest.raises(ConfigError) as raised:
         load_config(environ={name: value}, config_file=None, cwd=Path("/"))
     assert str(raised.value) == f"environment variable {name}: {message}"
+
+
+def test_a_list_in_the_environment_may_be_a_json_list_for_items_with_commas() -> None:
+    environ = {
+        "DEDUP_EXTRA_JUNK_PATTERNS": r'["^\\d{1,3} comments$", "a, b"]',
+        "DEDUP_EXCLUDE": ".git, drafts",
+    }
+    config = load_config(environ=environ, config_file=None, cwd=Path("/"))
+    assert config.extra_junk_patterns == (r"^\d{1,3} comments$", "a, b")
+    assert config.exclude == (".git", "drafts")
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
