@@ -6,8 +6,6 @@ load when first used, so that the command line (:mod:`dedup.entry`) starts at on
 
 from __future__ import annotations
 
-import importlib
-
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without loading typing (16 ms at start-up)
 if TYPE_CHECKING:
     from typing import Any
@@ -36,6 +34,8 @@ _HOMES = {
 
 
 def __getattr__(name: str) -> Any:
+    import importlib
+
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'dedup' has no attribute {name!r}")
