@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -48,6 +49,8 @@ DEDUP = str(
     if (Path(sys.executable).parent / "dedup").exists()
     else shutil.which("dedup") or "dedup"
 )
+#: Seconds a corpus must have been left alone before dedup indexes it (see run_dedup).
+SETTLE_SECONDS = 3.0
 TEXT_DEDUP_PYTHON = Path(os.environ.get("TEXT_DEDUP_PYTHON", "/tmp/td_venv/bin/python"))
 
 API_SCRIPT = """
@@ -138,6 +141,9 @@ def run_dedup(
     """Cold then warm, on one job (unless not ``one_job``) and on all jobs; each cold run
     starts from an empty cache."""
     rows: list[Row] = []
+    # A file changed less than 2 s before it was indexed is read again by the next run (the
+    # index's "racy" rule): a corpus just written would make the warm run a cold one.
+    time.sleep(max(0.0, SETTLE_SECONDS - (time.time() - corpus.stat().st_mtime)))
     for jobs in sorted({1, jobs_all} if one_job else {jobs_all}):
         cache = workdir / f"cache-{jobs}.sqlite"
         # The scan index beside the cache is part of a warm start too.
