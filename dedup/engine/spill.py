@@ -144,10 +144,7 @@ class Spill:
         """The text and unit lengths written at ``place``."""
         part, offset, size, units = place
         data = self.read_sealed((part, offset, size + 4 * units))
-        try:
-            text = data[:size].decode("utf-8")
-        except UnicodeDecodeError:
-            raise self.damaged(part, "holds text that does not decode") from None
+        text = self._text(part, data[:size])
         lengths = np.frombuffer(data, dtype="<i4", count=units, offset=size).astype(np.int32)
         if units and (lengths.min() < 0 or int(lengths.sum()) + units - 1 > len(text)):
             raise self.damaged(part, "holds unit lengths that do not fit its text")
@@ -156,8 +153,11 @@ class Spill:
     def read_text(self, place: Place) -> str:
         """The text written at ``place`` (its checksum checked, its unit lengths not read)."""
         part, offset, size, units = place
+        return self._text(part, self.read_sealed((part, offset, size + 4 * units))[:size])
+
+    def _text(self, part: int, data: bytes) -> str:
         try:
-            return self.read_sealed((part, offset, size + 4 * units))[:size].decode("utf-8")
+            return data.decode("utf-8")
         except UnicodeDecodeError:
             raise self.damaged(part, "holds text that does not decode") from None
 
