@@ -1,4 +1,9 @@
-"""The deduplicated corpus: one record per canonical or unique article, written atomically.
+"""The deduplicated corpus: each kept article as it stands in its file, written atomically.
+
+A kept article is a group's canonical (or the member ``--keep`` rules prefer) or an
+article with no copies. JSON records are written verbatim, every field in its order, with
+a ``dedup`` field added after the last (unless switched off); articles of dumps and
+plain files as their lines stand (see :mod:`dedup.read.verbatim`).
 
 Input files are never touched. Every write goes to a temporary file (or folder) beside
 the target, is flushed to disk and then renamed over it, so an interrupted run leaves
@@ -21,14 +26,20 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from dedup.article import Article
+from dedup.config import Config
 from dedup.engine.spill import process_alive
+from dedup.keep import KeepRule, RecordOf, choose
+from dedup.read.verbatim import Original, Originals, RecordLine
 from dedup.render import clean_cell, escape_name, printable_record
-from dedup.result import Group, Result
+from dedup.result import Group, Member, Result
 from dedup.targets import OutputError, refuse_foreign_folder
 
 #: The file inside an ``--output-dir`` folder that says where each article came from.
 MANIFEST_NAME = "manifest.tsv"
 MANIFEST_COLUMNS = ("file", "role", "ref", "location", "title")
+#: The field ``--output`` adds to each record it writes (unless ``--no-annotate``).
+NOTE_FIELD = "dedup"
+Key = tuple[str, int]
 
 
 @dataclass(frozen=True)
@@ -40,68 +51,160 @@ class Kept:
 
     @property
     def role(self) -> str:
-        return "unique" if self.group is None else "canonical"
+        """``unique``, ``canonical``, or ``kept`` (a copy a ``--keep`` rule preferred)."""
+        if self.group is None:
+            return "unique"
+        return "canonical" if _key(self.article) == _key(self.group.canonical) else "kept"
+
+    def dropped(self) -> list[tuple[Article, Member]]:
+        """The group's other members, each with the score that joined it: against the
+        canonical, or for the canonical itself, the kept member's."""
+        if self.group is None:
+            return []
+        mine = _key(self.article)
+        copies = [(m.article, m) for m in self.group.copies if _key(m.article) != mine]
+        own = [m for m in self.group.copies if _key(m.article) == mine]
+        return [(self.group.canonical, own[0]), *copies] if own else copies
 
 
-def collapse(articles: Iterable[Article], result: Result) -> Iterator[Kept]:
-    """The articles that are not copies, in input order, each with its group."""
-    groups = {(g.canonical.path, g.canonical.index): g for g in result.groups}
-    copies = {(m.article.path, m.article.index) for g in result.groups for m in g.copies}
+def collapse(
+    articles: Iterable[Article],
+    result: Result,
+    rules: Sequence[KeepRule] = (),
+    record_of: RecordOf | None = None,
+) -> Iterator[Kept]:
+    """The articles that are not copies, in input order, each with its group; in each
+    group the member the ``rules`` choose stays (the canonical by default)."""
+    chosen: dict[Key, Group] = {}
+    dropped: set[Key] = set()
+    for group in result.groups:
+        members = [group.canonical, *(m.article for m in group.copies)]
+        keep = _key(choose(members, rules, record_of or _no_record))
+        chosen[keep] = group
+        dropped.update(k for k in map(_key, members) if k != keep)
     for article in articles:
-        key = (article.path, article.index)
-        if key not in copies:
-            yield Kept(article, groups.get(key))
+        key = _key(article)
+        if key not in dropped:
+            yield Kept(article, chosen.get(key))
 
 
-def to_record(kept: Kept) -> dict[str, Any]:
-    """The JSON Lines record of a kept article; ``dedup scan`` reads it back as an article."""
-    article = kept.article
-    copies = kept.group.copies if kept.group else ()
+def with_originals(kept: Iterable[Kept], config: Config) -> Iterator[tuple[Kept, Original]]:
+    """Each kept article with its original, its file read again (once, in input order)."""
+    originals = Originals(config)
+    for item in kept:
+        yield item, originals.of(item.article)
+
+
+def member_records(
+    articles: Iterable[Article], result: Result, config: Config
+) -> dict[Key, dict[str, Any]]:
+    """The JSON records of every grouped article that is a record (for ``--keep``'s date
+    rules), read in input order."""
+    grouped = {
+        _key(a) for g in result.groups for a in (g.canonical, *(m.article for m in g.copies))
+    }
+    originals = Originals(config)
+    records: dict[Key, dict[str, Any]] = {}
+    for article in articles:
+        if article.kind == "record" and _key(article) in grouped:
+            original = originals.of(article)
+            assert isinstance(original, RecordLine)
+            records[_key(article)] = original.record
+    return records
+
+
+def _key(article: Article) -> Key:
+    return (article.path, article.index)
+
+
+def _no_record(article: Article) -> None:
+    return None
+
+
+def annotation(kept: Kept) -> dict[str, Any]:
+    """The ``dedup`` field of a written record: where the article came from, its group
+    and role, and the copies it stands for."""
+    article, group = kept.article, kept.group
     return {
-        "title": article.title,
-        "text": "\n".join(article.body),
-        "source": article.source,
-        "age": article.age,
-        "origin": {"ref": article.ref, "location": article.location, "kind": article.kind},
-        "copies": [
-            {
-                "ref": m.article.ref,
-                "location": m.article.location,
-                "source": m.article.source,
-                "title": m.article.title,
-                "similarity": round(m.score.similarity, 4),
-                "containment": round(m.score.containment, 4),
-                "rule": m.rule,
-                "relation": m.relation,
-                "via": None if m.via is None else m.via.ref,
-            }
-            for m in copies
-        ],
+        "group": None if group is None else group.id,
+        "role": kept.role,
+        "ref": article.ref,
+        "location": article.location,
+        "kind": article.kind,
+        "canonical": None if group is None else group.canonical.ref,
+        "copies": [_copy_entry(copy, member) for copy, member in kept.dropped()],
     }
 
 
-def to_json_line(kept: Kept) -> str:
-    """A record as one line of valid UTF-8, refs and locations escaped as names."""
-    return json.dumps(printable_record(to_record(kept)), ensure_ascii=False) + "\n"
+def _copy_entry(copy: Article, member: Member) -> dict[str, Any]:
+    return {
+        "ref": copy.ref,
+        "location": copy.location,
+        "source": copy.source,
+        "title": copy.title,
+        "similarity": round(member.score.similarity, 4),
+        "containment": round(member.score.containment, 4),
+        "rule": member.rule,
+        "relation": member.relation,
+        "via": None if member.via is None else member.via.ref,
+    }
 
 
-def to_text(kept: Kept) -> str:
-    """A kept article as a plain text file: the title, then one paragraph per line."""
-    return "\n".join((kept.article.title, *kept.article.body)) + "\n"
+def to_json_line(kept: Kept, original: Original, *, annotate: bool = True) -> str:
+    """The line written for a kept article: a record's own line (with a ``dedup`` field
+    added before its closing brace unless ``annotate`` is off), or a dump's or plain
+    file's article as a record of its title, text, source and age as they stand."""
+    note = annotation(kept) if annotate else None
+    if isinstance(original, RecordLine):
+        return _with_note(original, None if note is None else printable_record(note)) + "\n"
+    record: dict[str, Any] = {
+        "title": original.title,
+        "text": original.text,
+        "source": kept.article.source,
+        "age": kept.article.age,
+    }
+    if note is not None:
+        record[NOTE_FIELD] = note
+    return json.dumps(printable_record(record), ensure_ascii=False) + "\n"
 
 
-def file_name(number: int, kept: Kept) -> str:
-    """``00001-a-slug-of-the-title.txt``: numbered in input order, readable, unique."""
+def _with_note(original: RecordLine, note: dict[str, Any] | None) -> str:
+    """The record's line with its ``dedup`` field spliced in after its last field, every
+    byte of the record left as it was and the field spaced as the record is. A record
+    that already has a ``dedup`` field (a collapsed corpus collapsed again) is written
+    anew, that field replaced and the others in their order."""
+    if note is None:
+        return original.text
+    if NOTE_FIELD in original.record:
+        return json.dumps({**original.record, NOTE_FIELD: note}, ensure_ascii=False)
+    body = original.text.rstrip()
+    spaced = ', "' in body or '": ' in body or not original.record
+    comma, colon = (", ", ": ") if spaced else (",", ":")
+    value = json.dumps(note, ensure_ascii=False, separators=(comma, colon))
+    field = f"{json.dumps(NOTE_FIELD)}{colon}{value}"
+    return f"{body[:-1]}{comma if original.record else ''}{field}}}"
+
+
+def to_text(original: Original) -> str:
+    """A kept article as a file of its own: a record's line, or the title and text lines."""
+    if isinstance(original, RecordLine):
+        return original.text + "\n"
+    return "\n".join((original.title, *original.body)) + "\n"
+
+
+def file_name(number: int, kept: Kept, original: Original) -> str:
+    """``00001-a-slug-of-the-title.txt``: numbered in input order, readable, unique; a
+    record's file is a one-record JSON Lines file, ``.jsonl``."""
     folded = unicodedata.normalize("NFKD", kept.article.title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:60].rstrip("-")
-    return f"{number:05d}-{slug or 'article'}.txt"
+    suffix = "jsonl" if isinstance(original, RecordLine) else "txt"
+    return f"{number:05d}-{slug or 'article'}.{suffix}"
 
 
 def manifest_rows(name: str, kept: Kept) -> Iterator[tuple[str, ...]]:
     """Rows of the manifest for one written file: the kept article, then its copies."""
     yield (name, kept.role, kept.article.ref, kept.article.location, kept.article.title)
-    for member in kept.group.copies if kept.group else ():
-        copy = member.article
+    for copy, _ in kept.dropped():
         yield (name, "copy", copy.ref, copy.location, copy.title)
 
 
@@ -112,25 +215,29 @@ def format_row(cells: Sequence[str]) -> str:
     return "\t".join((*(escape_name(name) for name in names), clean_cell(title))) + "\n"
 
 
-def write_jsonl(kept: Iterable[Kept], path: Path, *, force: bool = False) -> int:
-    """Write one record per kept article to ``path`` atomically; return the count."""
+def write_jsonl(
+    items: Iterable[tuple[Kept, Original]], path: Path, *, force: bool = False, annotate: bool
+) -> int:
+    """Write one line per kept article to ``path`` atomically; return the count."""
     count = 0
     with atomic_file(path, force=force) as handle:
-        for item in kept:
-            handle.write(to_json_line(item))
+        for kept, original in items:
+            handle.write(to_json_line(kept, original, annotate=annotate))
             count += 1
     return count
 
 
-def write_directory(kept: Iterable[Kept], path: Path, *, force: bool = False) -> int:
-    """Write one text file per kept article and a manifest into ``path``; return the count."""
+def write_directory(
+    items: Iterable[tuple[Kept, Original]], path: Path, *, force: bool = False
+) -> int:
+    """Write one file per kept article and a manifest into ``path``; return the count."""
     count = 0
     with atomic_directory(path, force=force) as folder, _open_manifest(folder) as manifest:
-        for count, item in enumerate(kept, start=1):
-            name = file_name(count, item)
+        for count, (kept, original) in enumerate(items, start=1):
+            name = file_name(count, kept, original)
             with _open_durable(folder / name) as handle:
-                handle.write(to_text(item))
-            for row in manifest_rows(name, item):
+                handle.write(to_text(original))
+            for row in manifest_rows(name, kept):
                 manifest.write(format_row(row))
     return count
 

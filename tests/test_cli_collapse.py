@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -38,7 +39,7 @@ def test_one_record_per_canonical_or_unique_article(tmp_path: Path, corpus: Path
     assert (code, out) == (0, "")
     assert err.splitlines()[-1] == "dedup: wrote 5 articles to out.jsonl"
     records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
-    assert [r["origin"]["ref"] for r in records] == [
+    assert [r["dedup"]["ref"] for r in records] == [
         "corpus/one.txt#0",
         "corpus/one.txt#2",
         "corpus/two.txt#0",
@@ -47,9 +48,9 @@ def test_one_record_per_canonical_or_unique_article(tmp_path: Path, corpus: Path
     ]
     ferry = records[3]
     assert ferry["source"] == "Associated Press"
-    assert [c["location"] for c in ferry["copies"]] == ["corpus/one.txt:11"]
-    assert ferry["copies"][0]["rule"] == "exact"
-    assert records[0]["copies"] == []
+    assert [c["location"] for c in ferry["dedup"]["copies"]] == ["corpus/one.txt:11"]
+    assert ferry["dedup"]["copies"][0]["rule"] == "exact"
+    assert records[0]["dedup"]["copies"] == []
     assert snapshot(corpus) == before
 
 
@@ -184,7 +185,7 @@ def test_dry_run_prints_and_writes_nothing(tmp_path: Path) -> None:
 
 def test_output_options_are_exclusive_and_required() -> None:
     code, _, err = run("collapse", "corpus")
-    assert code == 2 and "exactly one of --output FILE or --output-dir DIR" in err
+    assert code == 2 and "exactly one of --output FILE, --output-dir DIR or --script FILE" in err
     code, _, _ = run("collapse", "corpus", "-o", "a.jsonl", "--output-dir", "b")
     assert code == 2
 
@@ -228,11 +229,11 @@ def test_ctrl_c_half_way_leaves_no_partial_file(
     real = dedup.collapse.to_json_line
     calls = []
 
-    def interrupt_on_third(kept: dedup.collapse.Kept) -> str:
+    def interrupt_on_third(kept: dedup.collapse.Kept, *args: Any, **options: Any) -> str:
         calls.append(kept)
         if len(calls) == 3:
             raise KeyboardInterrupt
-        return real(kept)
+        return real(kept, *args, **options)
 
     monkeypatch.setattr(dedup.collapse, "to_json_line", interrupt_on_third)
     (tmp_path / "old.jsonl").write_text("previous output\n")

@@ -229,7 +229,8 @@ def test_collapse_jsonl_escapes_the_refs_of_copies(corpus: Path) -> None:
     code, _, _ = invoke("utf-8", "collapse", "corpus", "--output", "out.jsonl")
     assert code == 0
     (record,) = [json.loads(line) for line in lines_of(Path("out.jsonl").read_bytes())]
-    assert {copy["ref"] for copy in record["copies"]} == {f"{shown}#0" for shown in SHOWN}
+    copies = record["dedup"]["copies"]
+    assert {copy["ref"] for copy in copies} == {f"{shown}#0" for shown in SHOWN}
 
 
 # ---- the real program, on a real stdout -------------------------------------------------

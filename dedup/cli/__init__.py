@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "collapse": (
         "dedup.cli.collapse_cmd",
         "collapse_command",
-        "Write the deduplicated corpus, one record per kept article.",
+        "Write the deduplicated corpus: each kept article as it stands.",
     ),
     "explain": (
         "dedup.cli.explain_cmd",

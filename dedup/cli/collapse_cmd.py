@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
+from dedup.article import Article
 from dedup.cli.common import (
     EXIT_OK,
     Warnings,
@@ -22,34 +25,78 @@ from dedup.cli.common import (
 from dedup.cli.output import echo_summary, plural, progress_bar, results_stream
 from dedup.collapse import (
     Kept,
+    atomic_file,
     check_target,
     collapse,
     file_name,
     format_row,
-    to_record,
+    member_records,
+    to_json_line,
+    with_originals,
     write_directory,
     write_jsonl,
 )
 from dedup.config import Config
 from dedup.engine.run import find_duplicates
+from dedup.keep import KeepRule, date_fields
 from dedup.read.files import check_paths_exist, read_articles
+from dedup.read.verbatim import Original
 from dedup.read.walk import expand_stdin
-from dedup.render import to_json
+from dedup.removal import Command, removal_script
 from dedup.targets import Inputs, refuse_touching_inputs
 
 
-@click.command("collapse", short_help="Write the deduplicated corpus, one record per kept article.")
+def parse_keep(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> list[KeepRule]:
+    try:
+        return [KeepRule.parse(value) for value in values]
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@click.command(
+    "collapse", short_help="Write the deduplicated corpus: each kept article as it stands."
+)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @click.option(
     "--output",
     "-o",
     type=click.Path(path_type=Path),
-    help="Write one JSON Lines record per kept article to this file (- for stdout).",
+    help="Write one JSON Lines line per kept article to this file (- for stdout).",
 )
 @click.option(
     "--output-dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Write one text file per kept article, and manifest.tsv, into this folder.",
+    help="Write one file per kept article, and manifest.tsv, into this folder.",
+)
+@click.option(
+    "--script",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Instead of a new corpus, write a shell script removing the files whose every "
+    "article is a copy, to review and run (- for stdout).",
+)
+@click.option(
+    "--script-command",
+    type=click.Choice(["rm", "git-rm"]),
+    default="rm",
+    show_default=True,
+    help="What the --script runs on each file.",
+)
+@click.option(
+    "--keep",
+    "keep",
+    multiple=True,
+    callback=parse_keep,
+    metavar="RULE",
+    help="Which member of a group stays: canonical (the default), path:GLOB, oldest:FIELD "
+    "or newest:FIELD (a date field of JSON records). Repeat to break ties in order.",
+)
+@click.option(
+    "--annotate/--no-annotate",
+    default=True,
+    show_default=True,
+    help='Add a "dedup" field (group, role, copies) to each line --output writes.',
 )
 @click.option("--force", is_flag=True, help="Replace an existing output.")
 @click.option("--dry-run", "-n", is_flag=True, help="Print what would be written; write nothing.")
@@ -61,14 +108,25 @@ def collapse_command(
     paths: tuple[str, ...],
     output: Path | None,
     output_dir: Path | None,
+    script: Path | None,
+    script_command: Command,
+    keep: list[KeepRule],
+    annotate: bool,
     force: bool,
     dry_run: bool,
     quiet: bool,
     config_file: Path | None,
     **settings: Any,
 ) -> None:
-    """Write the deduplicated corpus of PATH...: one record per canonical or unique
-    article, each listing the copies it stands for.
+    """Write the deduplicated corpus of PATH...: every article that is not a copy, as it
+    stands in its file. A JSON record is written verbatim (every field, in its order),
+    with a "dedup" field added after its last field that names its group and the copies
+    it stands for (--no-annotate leaves it out); an article of a dump or plain file is
+    written with its title and text lines as the file has them.
+
+    In each group the canonical article stays, or the member the --keep rules prefer.
+    With --script, nothing is collapsed: dedup writes a shell script that removes the
+    files holding only copies, for you to read and run.
 
     Writes are atomic (a temporary file beside the target, renamed into place), an
     existing output is only replaced with --force, and input files are never touched.
@@ -78,83 +136,122 @@ def collapse_command(
     Examples:
       dedup collapse corpus/ --output deduped.jsonl
       dedup collapse corpus/ --output-dir deduped/ --force
-      dedup collapse corpus/ --output deduped.jsonl --dry-run | jq .origin.ref
+      dedup collapse corpus/ -o deduped.jsonl --keep 'path:wire/*' --keep oldest:date
+      dedup collapse corpus/ --script remove.sh --script-command git-rm
+      dedup collapse corpus/ --output - --dry-run | jq .dedup.ref
     """
     config = build_config(config_file, **settings)
     check_paths_exist(paths)
     paths = expand_stdin(paths)
-    target = safe_target(paths, config, output, output_dir, force=force, dry_run=dry_run)
+    targets = Targets(output, output_dir, script)
+    target = safe_target(paths, config, targets, force=force, dry_run=dry_run)
     started = time.perf_counter()
     with progress_bar(quiet=quiet) as bar, signature_cache(config, paths, quiet=quiet) as cache:
         warn = Warnings(quiet=quiet)
         articles = list(read_articles(paths, config, on_warning=warn))
         result = find_duplicates(articles, config, progress=bar, cache=cache, on_warning=warn)
-    kept = collapse(articles, result)
-    count = emit(kept, output, output_dir, force=force, dry_run=dry_run)
+    records = member_records(articles, result, config) if date_fields(keep) else {}
+    kept = collapse(articles, result, keep, lambda a: records.get((a.path, a.index)))
+    verb = "would write" if dry_run else "wrote"
+    if script is not None:
+        done = emit_script(articles, kept, script, script_command, force=force, dry_run=dry_run)
+    else:
+        items = with_originals(kept, config)
+        count = emit(items, targets, force=force, dry_run=dry_run, annotate=annotate)
+        done = f"{plural(count, 'article')} to {target}"
     echo_summary(result, time.perf_counter() - started, quiet=quiet)
     if not quiet:
-        verb = "would write" if dry_run else "wrote"
-        click.echo(f"dedup: {verb} {plural(count, 'article')} to {target}", err=True)
+        click.echo(f"dedup: {verb} {done}", err=True)
     sys.exit(EXIT_OK)
 
 
+@dataclass(frozen=True)
+class Targets:
+    """The outputs named: exactly one may be."""
+
+    output: Path | None
+    output_dir: Path | None
+    script: Path | None
+
+
 def safe_target(
-    paths: Sequence[str],
-    config: Config,
-    output: Path | None,
-    output_dir: Path | None,
-    *,
-    force: bool,
-    dry_run: bool,
+    paths: Sequence[str], config: Config, targets: Targets, *, force: bool, dry_run: bool
 ) -> Path:
     """The one output asked for, once it is known to touch no input and to replace nothing
     without ``--force``."""
-    if (output is None) == (output_dir is None):
-        raise click.UsageError("give exactly one of --output FILE or --output-dir DIR")
-    target = output if output is not None else output_dir
-    assert target is not None
+    named = [t for t in (targets.output, targets.output_dir, targets.script) if t is not None]
+    if len(named) != 1:
+        raise click.UsageError(
+            "give exactly one of --output FILE, --output-dir DIR or --script FILE"
+        )
+    (target,) = named
+    folder = targets.output_dir is not None
     if str(target) != "-":
-        refuse_touching_inputs(target, Inputs.of(paths, config), folder=output_dir is not None)
+        refuse_touching_inputs(target, Inputs.of(paths, config), folder=folder)
     if str(target) != "-" and not dry_run:
-        check_target(target, force=force, folder=output_dir is not None)
+        check_target(target, force=force, folder=folder)
     return target
 
 
 def emit(
-    kept: Iterable[Kept],
-    output: Path | None,
-    output_dir: Path | None,
+    items: Iterable[tuple[Kept, Original]],
+    targets: Targets,
     *,
     force: bool,
     dry_run: bool,
+    annotate: bool,
 ) -> int:
     """Write (or, on a dry run, print) the kept articles; return how many."""
+    output, output_dir = targets.output, targets.output_dir
     if output is not None and (dry_run or str(output) == "-"):
-        return print_records(kept)
+        return print_lines(to_json_line(k, o, annotate=annotate) for k, o in items)
     if output is not None:
-        return write_jsonl(kept, output, force=force)
+        return write_jsonl(items, output, force=force, annotate=annotate)
     assert output_dir is not None
     if dry_run:
-        return print_files(kept, output_dir)
-    return write_directory(kept, output_dir, force=force)
+        return print_files(items, output_dir)
+    return write_directory(items, output_dir, force=force)
 
 
-def print_records(kept: Iterable[Kept]) -> int:
+def emit_script(
+    articles: Sequence[Article],
+    kept: Iterable[Kept],
+    path: Path,
+    command: Command,
+    *,
+    force: bool,
+    dry_run: bool,
+) -> str:
+    """Write (or print) the removal script; say what it covers."""
+    script = removal_script(articles, kept, command, os.getcwd())
+    if dry_run or str(path) == "-":
+        print_lines([script.text])
+    else:
+        with atomic_file(path, force=force) as handle:
+            handle.write(script.text)
+    done = f"{path}, a script removing {plural(script.removed, 'file')}"
+    if script.kept_files:
+        files = plural(script.kept_files, "file")
+        verb = "is" if script.kept_files == 1 else "are"
+        done += f"; {files} holding copies beside kept articles {verb} listed in it, not removed"
+    return done
+
+
+def print_lines(lines: Iterable[str]) -> int:
     stream = results_stream()
     count = 0
-    for item in kept:
-        stream.write(to_json(to_record(item), stream) + "\n")
+    for line in lines:
+        stream.write(line)
         count += 1
     return count
 
 
-def print_files(kept: Iterable[Kept], folder: Path) -> int:
+def print_files(items: Iterable[tuple[Kept, Original]], folder: Path) -> int:
     """One line per file a real run would write: path, kept ref, copies, title."""
     count = 0
-    for count, item in enumerate(kept, start=1):
-        copies = len(item.group.copies) if item.group else 0
-        name = folder / file_name(count, item)
+    for count, (kept, original) in enumerate(items, start=1):
+        name = folder / file_name(count, kept, original)
         results_stream().write(
-            format_row((str(name), item.article.ref, str(copies), item.article.title))
+            format_row((str(name), kept.article.ref, str(len(kept.dropped())), kept.article.title))
         )
     return count
