@@ -34,6 +34,7 @@ from dedup.config import Config
 from dedup.engine.run import find_duplicates
 from dedup.read.files import check_paths_exist, read_articles
 from dedup.read.walk import expand_stdin
+from dedup.reading import Tally
 from dedup.render import to_json
 from dedup.targets import Inputs, refuse_touching_inputs
 
@@ -86,12 +87,14 @@ def collapse_command(
     target = safe_target(paths, config, output, output_dir, force=force, dry_run=dry_run)
     started = time.perf_counter()
     with progress_bar(quiet=quiet) as bar, signature_cache(config, paths, quiet=quiet) as cache:
-        warn = Warnings(quiet=quiet)
-        articles = list(read_articles(paths, config, on_warning=warn))
+        warn, tally = Warnings(quiet=quiet), Tally()
+        articles = list(read_articles(paths, config, on_warning=warn, tally=tally))
         result = find_duplicates(articles, config, progress=bar, cache=cache, on_warning=warn)
     kept = collapse(articles, result)
     count = emit(kept, output, output_dir, force=force, dry_run=dry_run)
-    echo_summary(result, time.perf_counter() - started, quiet=quiet)
+    warn.finish()
+    reading = tally.reading(len(articles))
+    echo_summary(result, time.perf_counter() - started, quiet=quiet, reading=reading)
     if not quiet:
         verb = "would write" if dry_run else "wrote"
         click.echo(f"dedup: {verb} {plural(count, 'article')} to {target}", err=True)

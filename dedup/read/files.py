@@ -19,6 +19,7 @@ from dedup.read.decode import MIB, decode_text, iter_raw_lines, read_whole, stri
 from dedup.read.paragraphs import assemble_paragraphs
 from dedup.read.split import split_dump, split_lines, title_from_text
 from dedup.read.walk import check_paths_exist, iter_files
+from dedup.reading import Tally
 
 __all__ = ["check_paths_exist", "iter_files", "read_articles", "read_file", "read_jsonl_lines"]
 
@@ -31,10 +32,18 @@ def read_articles(
     *,
     on_warning: WarningCallback | None = None,
     stdin: TextIO | None = None,
+    tally: Tally | None = None,
 ) -> Iterator[Article]:
-    """Every article in ``paths`` (files, folders, ``-`` for paths on stdin), in order."""
+    """Every article in ``paths`` (files, folders, ``-`` for paths on stdin), in order.
+    A ``tally`` counts the files found and left out, and what the warnings skipped."""
     warn = on_warning or ignore
-    for path in iter_files(paths, config, warn, stdin=stdin):
+    if tally is None:
+        for path in iter_files(paths, config, warn, stdin=stdin):
+            yield from read_file(path, config, warn)
+        return
+    warn = tally.counting(warn)
+    for path in iter_files(paths, config, warn, stdin=stdin, on_left_out=tally.left_out):
+        tally.find([path])
         yield from read_file(path, config, warn)
 
 
