@@ -157,3 +157,23 @@ def test_a_file_is_skipped_once_and_invalid_utf8_is_read_not_skipped() -> None:
 )  # fmt: skip
 def test_every_warning_reason_is_sorted(message: str, line: int | None, skip: Skip | None) -> None:
     assert classify(InputError("x", message, line)) == skip
+
+
+@pytest.mark.slow
+def test_body_only_reuters_records_are_read_and_only_textless_ones_skipped(
+    shared_dir: Path,
+) -> None:
+    path = shared_dir / "corpora" / "reuters21578" / "articles.jsonl.gz"
+    if not path.is_file():
+        pytest.skip("the Reuters corpus is not available")
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        records = [json.loads(line) for line in lines if line.strip()]
+    texts = [r for r in records if (r.get("text") or "").strip()]
+    untitled = [r for r in texts if not (r.get("title") or "").strip()]
+    tally = Tally()
+    articles = list(read_articles([str(path)], Config(), tally=tally))
+    reading = tally.reading(len(articles))
+    assert untitled  # body-only records exist, and each is an article now
+    assert (reading.files, reading.articles) == (1, len(texts))
+    assert reading.skipped == {"record": {"no text": len(records) - len(texts)}}
+    assert all(a.title.strip() for a in articles)
