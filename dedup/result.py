@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from dedup.article import Article
+from dedup.reading import Reading
+
+#: The version of the ``--format json`` and ``jsonl`` outputs (dedup/schema/scan.schema.json):
+#: raised when a field changes meaning or goes away, not when one is added.
+SCHEMA_VERSION = 1
 
 #: Which rule made a pair count as copies.
 Rule = Literal["exact", "resemblance", "containment", "version"]
@@ -135,6 +140,8 @@ class Stats:
     boilerplate_lines: int = 0
     cache_hits: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    #: What the run read and what it skipped, per reason.
+    reading: Reading = field(default_factory=Reading)
 
 
 @dataclass(frozen=True)
@@ -150,9 +157,15 @@ class Result:
         return sum(len(g.copies) for g in self.groups)
 
     def to_dict(self) -> dict[str, Any]:
+        """The ``--format json`` document (docs/formats.md; ``dedup/schema``)."""
+        return {**self.head(), "groups": [g.to_dict() for g in self.groups]}
+
+    def head(self) -> dict[str, Any]:
+        """Every field of the ``--format json`` document but its groups."""
         return {
+            "schema_version": SCHEMA_VERSION,
             "parameters": self.parameters,
-            "groups": [g.to_dict() for g in self.groups],
+            **self.stats.reading.to_dict(),
         }
 
 

@@ -58,7 +58,7 @@ def test_scanning_the_collapsed_output_finds_no_groups() -> None:
     assert run("collapse", "corpus", "-o", "out.jsonl")[0] == 0
     code, out, err = run("scan", "out.jsonl")
     assert (code, out) == (0, "")
-    assert "5 articles read, 0 groups" in err
+    assert "5 articles read from 1 file, 0 groups" in err
 
 
 def test_output_dir_holds_one_text_file_per_article_and_a_manifest(tmp_path: Path) -> None:

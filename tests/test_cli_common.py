@@ -24,12 +24,34 @@ def test_a_failing_file_gets_a_bounded_number_of_warning_lines(
     for line in range(1, 101):
         warn(InputError("bad.jsonl", "malformed JSON", line))
     warn(InputError("other.jsonl", "malformed JSON", 3))
+    for line in range(1, 23):
+        warn(InputError("worse.jsonl", "malformed JSON", line))
+    warn.finish()
     lines = capsys.readouterr().err.splitlines()
-    assert warn.count == 101
-    assert len(lines) == Warnings.PER_FILE + 2
+    assert warn.count == 123
+    assert len(lines) == 2 * Warnings.PER_FILE + 2
     assert lines[0] == "dedup: warning: bad.jsonl:1: malformed JSON"
-    assert lines[-2] == "dedup: warning: bad.jsonl: further warnings not shown"
-    assert lines[-1] == "dedup: warning: other.jsonl:3: malformed JSON"
+    assert lines[Warnings.PER_FILE - 1] == "dedup: warning: bad.jsonl:20: malformed JSON"
+    assert lines[Warnings.PER_FILE] == "dedup: warning: other.jsonl:3: malformed JSON"
+    assert lines[-2] == "dedup: warning: worse.jsonl:20: malformed JSON"
+    assert lines[-1] == (
+        "dedup: 82 further warnings not shown (20 shown per file; 2 files had more)"
+    )
+
+
+def test_no_count_of_hidden_warnings_when_none_were_hidden(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    warn = Warnings()
+    for line in range(1, Warnings.PER_FILE + 1):
+        warn(InputError("bad.jsonl", "malformed JSON", line))
+    warn.finish()
+    assert len(capsys.readouterr().err.splitlines()) == Warnings.PER_FILE
+    quiet = Warnings(quiet=True)
+    for line in range(1, 30):
+        quiet(InputError("bad.jsonl", "malformed JSON", line))
+    quiet.finish()
+    assert capsys.readouterr().err == ""
 
 
 def test_quiet_warnings_are_counted_not_printed(capsys: pytest.CaptureFixture[str]) -> None:

@@ -33,7 +33,7 @@ def test_each_format_matches_its_golden_file(fmt: str) -> None:
     code, out, err = run("scan", "corpus", "--format", fmt)
     assert code == 1
     assert_golden(GOLDEN / "cli" / (f"scan.{fmt}" if fmt != "table" else "scan-table.txt"), out)
-    assert err.startswith("dedup: 8 articles read, 3 groups, 3 copies in ")
+    assert err.startswith("dedup: 8 articles read from 4 files, 3 groups, 3 copies in ")
 
 
 def test_piped_output_is_tsv_one_copy_per_line_without_header() -> None:

@@ -37,7 +37,7 @@ def test_tsv_on_a_pipe_one_line_per_article() -> None:
          "Glacier museum reopens after flood repairs"],
         [PLAIN, "0", "2", "4", "plain", "", "", "35", "Town council approves new cycle lanes"],
     ]  # fmt: skip
-    assert result.stderr == "dedup: 2 files, 5 articles, 0 warnings\n"  # summary only
+    assert result.stderr == "dedup: 5 articles read from 2 files, 0 warnings\n"  # summary only
 
 
 def test_header_names_the_columns() -> None:
@@ -92,14 +92,18 @@ def test_warnings_go_to_stderr_and_reading_goes_on(write_file: WriteFile) -> Non
         f"dedup: warning: {empty}: empty file, skipped",
         f"dedup: warning: {bad}:2: malformed JSON line "
         "(Expecting property name enclosed in double quotes), skipped",
-        "dedup: 3 files, 2 articles, 2 warnings",
+        "dedup: 2 articles read from 2 files, 2 warnings",
+        "dedup: skipped 1 file (1 empty) and 1 record (1 malformed JSON)",
     ]
 
 
 def test_summary_goes_to_stderr_after_the_warnings(write_file: WriteFile) -> None:
     empty = write_file("empty.txt", "")
     result = run(STANDARD, PLAIN, str(empty))
-    assert result.stderr.splitlines()[-1] == "dedup: 3 files, 5 articles, 1 warning"
+    assert result.stderr.splitlines()[-2:] == [
+        "dedup: 5 articles read from 2 files, 1 warning",
+        "dedup: skipped 1 file (1 empty)",
+    ]
     assert len(result.stdout.splitlines()) == 5
 
 
@@ -166,4 +170,4 @@ def test_terminal_gets_a_table_and_a_summary(monkeypatch: pytest.MonkeyPatch) ->
     assert result.exit_code == 0
     assert "\t" not in result.stdout
     assert result.stdout.split()[:3] == ["path", "#", "line"]
-    assert result.stderr == "dedup: 1 file, 4 articles, 0 warnings\n"
+    assert result.stderr == "dedup: 4 articles read from 1 file, 0 warnings\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import textwrap
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -219,13 +220,74 @@ def test_bad_jsonl_lines_warn_and_reading_goes_on(write_file: WriteFile) -> None
         gz=True,
     )
     articles, warnings = read([path])
-    assert [(a.index, a.title) for a in articles] == [(0, "Good"), (5, "Also good")]
+    assert [(a.index, a.title) for a in articles] == [
+        (0, "Good"),
+        (4, "No title"),
+        (5, "Also good"),
+    ]
     messages = [str(w) for w in warnings]
-    assert [(w.path, w.line) for w in warnings] == [(str(path), n) for n in (2, 3, 4, 5)]
+    assert [(w.path, w.line) for w in warnings] == [(str(path), n) for n in (2, 3, 4)]
     assert "malformed JSON line" in messages[0]
-    assert "no text field (text, body, content)" in messages[1]
+    assert "record has no text (text, body, content: missing or blank), skipped" in messages[1]
     assert "not a JSON object" in messages[2]
-    assert "no title field (title, headline)" in messages[3]
+
+
+@pytest.mark.parametrize("title", [None, "", "   \t ", "\n"])
+def test_a_record_without_a_title_is_titled_by_its_first_line(
+    write_file: WriteFile, title: str | None
+) -> None:
+    record: dict[str, str] = {
+        "text": "\n  Harbour ferry fares rise by a fifth\nThe council "
+        "voted on Tuesday.\nCommuters object.",
+        "source": "Gazette",
+    }
+    if title is not None:
+        record["title"] = title
+    path = write_file("untitled.jsonl", jsonl({"title": "Titled", "text": "Body."}, record))
+    articles, warnings = read([path])
+    assert warnings == []
+    assert [(a.index, a.line, a.kind, a.title, a.body, a.source) for a in articles][1] == (
+        1, 2, "record", "Harbour ferry fares rise by a fifth",
+        ("The council voted on Tuesday.", "Commuters object."), "Gazette",
+    )  # fmt: skip
+
+
+def test_a_record_title_is_found_as_a_plain_files_is(write_file: WriteFile) -> None:
+    """The same text gives the same title and body as a record without title and as a
+    plain file (chrome before the title left out, a hard-wrapped title joined)."""
+    paragraph = (
+        "The turbine array was hauled ashore after nine months of tests in the strait, "
+        "engineers said on Friday, citing corrosion of the blade hubs that nobody had "
+        "expected and a mooring chain that parted twice in the January storms."
+    )
+    headline = "Tidal power trial off the northern cape ends early after blade hub corrosion"
+    body = "\n\n".join(textwrap.fill(paragraph, 44) for _ in range(3))
+    text = f"Advertisement\n\n{textwrap.fill(headline, 44)}\n\n{body}\n"
+    plain = write_file("page.txt", text)
+    record = write_file("page.json", json.dumps([{"title": " ", "body": text}]))
+    (from_file,), _ = read([plain])
+    (from_record,), warnings = read([record])
+    assert warnings == []
+    assert from_record.title == from_file.title == headline
+    assert from_record.body == from_file.body
+
+
+def test_records_without_text_are_skipped_with_a_warning_naming_file_and_line(
+    write_file: WriteFile,
+) -> None:
+    path = write_file(
+        "empty.jsonl",
+        jsonl({"title": "", "text": "  "}, {"id": 7}, {"title": "Only a headline", "body": ""}),
+    )
+    articles, warnings = read([path])
+    assert articles == []
+    assert [str(w) for w in warnings] == [
+        f"{path}:1: record has neither title (title, headline) nor text (text, body, content), "
+        "skipped",
+        f"{path}:2: record has neither title (title, headline) nor text (text, body, content), "
+        "skipped",
+        f"{path}:3: record has no text (text, body, content: missing or blank), skipped",
+    ]
 
 
 def test_json_list_and_articles_object(write_file: WriteFile) -> None:

@@ -301,7 +301,8 @@ def test_reading_any_file_never_raises_long_run(
 EDGES = [
     ("deep.json", b"[" * 200_000, [], ["invalid JSON (maximum recursion depth exceeded"]),
     ("deep.jsonl", b'{"title": 1, "text": []}\n' + b"[" * 200_000 + b"\nnull\n", [],
-     ["record has no title field", "malformed JSON line (maximum recursion depth exceeded",
+     ["record has neither title (title, headline) nor text",
+      "malformed JSON line (maximum recursion depth exceeded",
       "record is not a JSON object"]),
     ("nul-after-probe.txt", b"x" * (BINARY_PROBE + 10) + b"\0tail\r\rHashtags\r\n",
      ["x" * (BINARY_PROBE + 10) + "\0tail"], []),

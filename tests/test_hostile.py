@@ -203,7 +203,8 @@ def test_device_given_as_a_path_is_skipped(tmp_path: Path) -> None:
     assert [line.split("\t")[-1] for line in result.stdout.splitlines()] == ["Kept"]
     assert result.stderr.splitlines() == [
         "dedup: warning: /dev/zero: not a regular file (a character device), skipped",
-        "dedup: 1 file, 1 article, 1 warning",
+        "dedup: 1 article read from 1 file, 1 warning",
+        "dedup: skipped 1 file (1 not a regular file)",
     ]
 
 
@@ -218,7 +219,8 @@ def test_pipe_in_a_folder_is_skipped_never_opened(tmp_path: Path) -> None:
     assert [line.split("\t")[-1] for line in result.stdout.splitlines()] == ["Kept"]
     assert result.stderr.splitlines() == [
         f"dedup: warning: {Path('corpus', 'feed.jsonl')}: not a regular file (a pipe), skipped",
-        "dedup: 1 file, 1 article, 1 warning",
+        "dedup: 1 article read from 1 file, 1 warning",
+        "dedup: skipped 1 file (1 not a regular file)",
     ]
 
 

@@ -12,6 +12,7 @@ from conftest import GOLDEN, assert_golden
 
 from dedup.article import Article
 from dedup.cli.output import FORMATS, render_table
+from dedup.reading import Reading, Unit
 from dedup.render import RenderOptions
 from dedup.render.groups import (
     COLUMNS,
@@ -75,7 +76,12 @@ def build_result() -> Result:
             "Reuters is a wire service",
         ),
     )
-    return Result(groups, {"similarity": 0.85, "shingle_size": 5}, Stats(articles=9))
+    skipped: dict[Unit, dict[str, int]] = {
+        "file": {"left out by --include": 2, "empty": 1},
+        "record": {"no text": 1},
+    }
+    reading = Reading(files=4, articles=9, skipped=skipped, invalid_utf8=1)
+    return Result(groups, {"similarity": 0.85, "shingle_size": 5}, Stats(9, reading=reading))
 
 
 def render(fmt: str, result: Result, header: bool | None = None) -> str:
@@ -146,7 +152,13 @@ def test_empty_results_render_as_empty_or_valid_documents() -> None:
     empty = Result((), {"similarity": 0.85}, Stats())
     assert render("tsv", empty) == ""
     assert render("jsonl", empty) == ""
-    assert json.loads(render("json", empty)) == {"parameters": {"similarity": 0.85}, "groups": []}
+    assert json.loads(render("json", empty)) == {
+        "schema_version": 1,
+        "parameters": {"similarity": 0.85},
+        "read": {"files": 0, "articles": 0, "invalid_utf8_files": 0},
+        "skipped": {"files": {}, "folders": {}, "records": {}},
+        "groups": [],
+    }
     assert render("table", empty) == ""
 
 

@@ -75,6 +75,7 @@ def check(
         open_stores(config, (*files, root), quiet=quiet) as found,
     ):
         matches = check_files(wanted, config, *found, root=root, on_warning=warn, progress=bar)
+    warn.finish()
     for match in sorted(matches, key=sort_key):
         click.echo(format_match(match))
     sys.exit(EXIT_FOUND if matches else EXIT_OK)

@@ -42,6 +42,7 @@ from dedup.keep import KeepRule, date_fields
 from dedup.read.files import check_paths_exist, read_articles
 from dedup.read.verbatim import Original
 from dedup.read.walk import expand_stdin
+from dedup.reading import Tally
 from dedup.removal import Command, removal_script
 from dedup.targets import Inputs, refuse_touching_inputs
 
@@ -147,8 +148,8 @@ def collapse_command(
     target = safe_target(paths, config, targets, force=force, dry_run=dry_run)
     started = time.perf_counter()
     with progress_bar(quiet=quiet) as bar, signature_cache(config, paths, quiet=quiet) as cache:
-        warn = Warnings(quiet=quiet)
-        articles = list(read_articles(paths, config, on_warning=warn))
+        warn, tally = Warnings(quiet=quiet), Tally()
+        articles = list(read_articles(paths, config, on_warning=warn, tally=tally))
         result = find_duplicates(articles, config, progress=bar, cache=cache, on_warning=warn)
     records = member_records(articles, result, config) if date_fields(keep) else {}
     kept = collapse(articles, result, keep, lambda a: records.get((a.path, a.index)))
@@ -159,7 +160,9 @@ def collapse_command(
         items = with_originals(kept, config)
         count = emit(items, targets, force=force, dry_run=dry_run, annotate=annotate)
         done = f"{plural(count, 'article')} to {target}"
-    echo_summary(result, time.perf_counter() - started, quiet=quiet)
+    warn.finish()
+    reading = tally.reading(len(articles))
+    echo_summary(result, time.perf_counter() - started, quiet=quiet, reading=reading)
     if not quiet:
         click.echo(f"dedup: {verb} {done}", err=True)
     sys.exit(EXIT_OK)

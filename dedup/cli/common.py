@@ -132,8 +132,8 @@ def _silence_stdout() -> None:
 class Warnings:
     """Collects input warnings, printing each as one line on stderr unless quiet.
 
-    A file that keeps failing (thousands of bad records) gets ``PER_FILE`` lines, then one
-    line saying the rest of its warnings are not shown; all of them are counted.
+    A file that keeps failing (thousands of bad records) gets ``PER_FILE`` lines; the rest
+    of its warnings are counted, not shown, and :meth:`finish` says how many there were.
     """
 
     PER_FILE = 20
@@ -141,18 +141,27 @@ class Warnings:
     def __init__(self, *, quiet: bool = False) -> None:
         self.quiet = quiet
         self.count = 0
+        self.hidden = 0
         self.per_file: Counter[str] = Counter()
 
     def __call__(self, error: InputError) -> None:
         self.count += 1
         self.per_file[error.path] += 1
-        seen = self.per_file[error.path]
-        if self.quiet or seen > self.PER_FILE + 1:
-            return
-        if seen == self.PER_FILE + 1:
-            click.echo(f"dedup: warning: {error.path}: further warnings not shown", err=True)
-        else:
+        if self.per_file[error.path] > self.PER_FILE:
+            self.hidden += 1
+        elif not self.quiet:
             click.echo(f"dedup: warning: {error}", err=True)
+
+    def finish(self) -> None:
+        """At the end of a run: one line saying how many warnings were not shown, if any."""
+        if self.hidden and not self.quiet:
+            files = sum(1 for seen in self.per_file.values() if seen > self.PER_FILE)
+            click.echo(
+                f"dedup: {self.hidden:,} further warning{'s' if self.hidden > 1 else ''} not "
+                f"shown ({self.PER_FILE} shown per file; "
+                f"{files:,} file{'s' if files > 1 else ''} had more)",
+                err=True,
+            )
 
 
 def config_options(func: F) -> F:

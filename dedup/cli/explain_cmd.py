@@ -69,6 +69,7 @@ def explain(
     warnings = Warnings(quiet=quiet)
     a = locate_article(first, config, on_warning=warnings)
     b = locate_article(second, config, on_warning=warnings)
+    warnings.finish()
     score = compare(a, b, config)
     alignment = align_texts(a.text, b.text)
     echo_report(a, b, score, config, alignment, context)

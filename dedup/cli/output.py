@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 import click
 
 from dedup.progress import ProgressCallback
+from dedup.reading import UNITS, Reading
 from dedup.render import RenderOptions, escape_bytes, escape_name, escape_undecodable
 from dedup.render.groups import RENDERERS, Renderer
 from dedup.result import Group, Member, Result
@@ -200,13 +201,41 @@ def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else words or word + 's'}"
 
 
-def echo_summary(result: Result, seconds: float, *, quiet: bool) -> None:
-    """One line on stderr: articles read, groups, copies, time."""
+def echo_summary(
+    result: Result, seconds: float, *, quiet: bool, reading: Reading | None = None
+) -> None:
+    """On stderr: articles and files read, groups, copies, time; then, when something was
+    skipped, what and why (``reading``, else the result's own)."""
     if quiet:
         return
+    reading = reading or result.stats.reading
     click.echo(
-        f"dedup: {plural(result.stats.articles, 'article')} read, "
-        f"{plural(len(result.groups), 'group')}, {plural(result.copies, 'copy', 'copies')} "
-        f"in {seconds:.1f}s",
+        f"dedup: {describe_read(reading)}, {plural(len(result.groups), 'group')}, "
+        f"{plural(result.copies, 'copy', 'copies')} in {seconds:.1f}s",
         err=True,
     )
+    echo_skipped(reading)
+
+
+def describe_read(reading: Reading) -> str:
+    """``34 articles read from 13 files``."""
+    return f"{plural(reading.articles, 'article')} read from {plural(reading.files, 'file')}"
+
+
+def echo_skipped(reading: Reading) -> None:
+    """One line on stderr saying what was skipped and why, when anything was."""
+    if reading.any_skipped:
+        click.echo(f"dedup: {describe_skipped(reading)}", err=True)
+
+
+def describe_skipped(reading: Reading) -> str:
+    """``skipped 3 files (2 left out by --include, 1 empty) and 4 records (4 no text)``."""
+    parts = []
+    for unit in UNITS:
+        reasons = reading.skipped.get(unit, {})
+        if reasons:
+            ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+            why = ", ".join(f"{count:,} {reason}" for reason, count in ordered)
+            parts.append(f"{plural(reading.count(unit), unit)} ({why})")
+    listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    return f"skipped {listed}"

@@ -97,6 +97,7 @@ def scan(
     with progress_bar(quiet=quiet) as bar, open_stores(config, paths, quiet=quiet) as found:
         result = scan_paths(paths, config, *found, progress=bar, on_warning=warn, per_file=counts)
     write_report(result, counts, output_format, only, null, header)
+    warn.finish()
     echo_summary(result, time.perf_counter() - started, quiet=quiet)
     sys.exit(EXIT_FOUND if result.copies and not exit_zero else EXIT_OK)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,30 +18,22 @@ from dedup.cli.common import (
     handle_errors,
     stdout_is_terminal,
 )
-from dedup.cli.output import plural, results_stream
+from dedup.cli.output import describe_read, echo_skipped, plural, results_stream
 from dedup.config import Config
-from dedup.read.files import check_paths_exist, iter_files, read_file
+from dedup.read.files import check_paths_exist, read_articles
+from dedup.reading import Tally
 from dedup.render import RenderOptions
 from dedup.render.articles import RENDERERS
 
 
-@dataclass
-class Tally:
-    """What a run read: files opened and articles found."""
-
-    files: int = 0
-    articles: int = 0
-
-
 def read_counted(
-    paths: Sequence[str], config: Config, warnings: Warnings, tally: Tally
+    paths: Sequence[str], config: Config, warnings: Warnings, tally: Tally, counted: list[int]
 ) -> Iterator[Article]:
-    """Every article under ``paths``, counting files and articles into ``tally``."""
-    for path in iter_files(paths, config, warnings):
-        tally.files += 1
-        for article in read_file(path, config, warnings):
-            tally.articles += 1
-            yield article
+    """Every article under ``paths``; ``tally`` counts files and skips, ``counted[0]``
+    the articles."""
+    for article in read_articles(paths, config, on_warning=warnings, tally=tally):
+        counted[0] += 1
+        yield article
 
 
 @click.command("split", short_help="Show how files are cut into articles.")
@@ -81,16 +72,16 @@ def split(
     """
     config = build_config(config_file, **settings)
     check_paths_exist(paths)
-    warnings = Warnings(quiet=quiet)
-    tally = Tally()
+    warnings, tally, counted = Warnings(quiet=quiet), Tally(), [0]
     fmt = output_format or ("table" if stdout_is_terminal() else "tsv")
-    articles = read_counted(paths, config, warnings, tally)
+    articles = read_counted(paths, config, warnings, tally, counted)
     RENDERERS[fmt](articles, results_stream(), RenderOptions(header=header))
     sys.stdout.flush()
+    warnings.finish()
     if not quiet:
+        reading = tally.reading(counted[0])
         click.echo(
-            f"dedup: {plural(tally.files, 'file')}, {plural(tally.articles, 'article')}, "
-            f"{plural(warnings.count, 'warning')}",
-            err=True,
+            f"dedup: {describe_read(reading)}, {plural(warnings.count, 'warning')}", err=True
         )
+        echo_skipped(reading)
     sys.exit(EXIT_OK)

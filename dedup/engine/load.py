@@ -24,7 +24,7 @@ from dedup.engine.records import LightRecords
 from dedup.engine.spill import Spill
 from dedup.errors import InputError
 from dedup.progress import ProgressCallback
-from dedup.read.walk import iter_files
+from dedup.read.walk import LeftOutCallback, iter_files
 from dedup.store.rows import EncodedRow, StoredFile
 from dedup.store.scan import ScanStore
 
@@ -52,11 +52,17 @@ def load_articles(articles: Iterable[Article], config: Config, spill: Spill) -> 
     return corpus
 
 
-def walk(paths: Sequence[str], config: Config, stdin: TextIO | None) -> list[Found | InputError]:
-    """The files to scan with their stat, and the walk's warnings, in :func:`iter_files` order."""
+def walk(
+    paths: Sequence[str],
+    config: Config,
+    stdin: TextIO | None,
+    on_left_out: LeftOutCallback | None = None,
+) -> list[Found | InputError]:
+    """The files to scan with their stat, and the walk's warnings, in :func:`iter_files`
+    order; ``on_left_out`` is told of what the globs leave out."""
     events: list[Found | InputError] = []
     folders: dict[str, str] = {}
-    for path in iter_files(paths, config, events.append, stdin=stdin):
+    for path in iter_files(paths, config, events.append, stdin=stdin, on_left_out=on_left_out):
         try:
             info = os.lstat(path)
             linked = stat.S_ISLNK(info.st_mode)

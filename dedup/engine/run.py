@@ -18,12 +18,13 @@ import json
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import replace
 from typing import Any, TextIO
 
 from dedup.article import Article
 from dedup.config import Config
 from dedup.engine import canonical
-from dedup.engine.corpus import Corpus, cut_texts, digest, learn_boilerplate
+from dedup.engine.corpus import Corpus, Found, cut_texts, digest, learn_boilerplate
 from dedup.engine.fingerprint import SignatureStore, fingerprint
 from dedup.engine.group import Cluster, Explain, Joined, Linkage, components, group_component
 from dedup.engine.load import load_articles, load_corpus, walk
@@ -33,6 +34,7 @@ from dedup.engine.spill import Spill, spilled
 from dedup.engine.verify import Side, score_pair
 from dedup.errors import InputError, SpillError, ignore
 from dedup.progress import ProgressCallback, no_progress
+from dedup.reading import Reading, Tally
 from dedup.result import Group, Member, PairScore, Result, Stats
 from dedup.store.scan import ScanStore
 from dedup.text.prepare import Prepared, build_text, split_units
@@ -58,14 +60,17 @@ def scan_paths(
     articles of each file."""
     laps = Laps()
     warn, report = on_warning or ignore, progress or no_progress
-    events = walk(paths, config, stdin)
+    tally = Tally()
+    events = walk(paths, config, stdin, tally.left_out)
+    tally.find(e.path for e in events if isinstance(e, Found))
 
     def attempt(spill: Spill) -> Result:
-        corpus = load_corpus(events, config, held, spill, warn, report)
+        tally.restart()
+        corpus = load_corpus(events, config, held, spill, tally.counting(warn), report)
         if per_file is not None:
             per_file.clear()
             per_file.update(corpus.count_per_path())
-        return run(corpus, held, cache, report, laps)
+        return with_reading(run(corpus, held, cache, report, laps), tally.reading(len(corpus)))
 
     given = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
     with given as held:
@@ -89,10 +94,17 @@ def find_duplicates(
 
     def attempt(spill: Spill) -> Result:
         corpus = load_articles(given, config, spill)
-        return run(corpus, store, cache, progress or no_progress, laps)
+        result = run(corpus, store, cache, progress or no_progress, laps)
+        files = len({article.path for article in given})
+        return with_reading(result, Reading(files=files, articles=len(corpus)))
 
     with ScanStore.in_memory(config) as store:
         return spilled(attempt, spill_warning(on_warning or ignore))
+
+
+def with_reading(result: Result, reading: Reading) -> Result:
+    """``result`` with what its run read and skipped in its stats."""
+    return replace(result, stats=replace(result.stats, reading=reading))
 
 
 def spill_warning(warn: WarningCallback) -> Callable[[SpillError], None]:

@@ -17,8 +17,9 @@ from dedup.config import Config
 from dedup.errors import InputError, ignore
 from dedup.read.decode import MIB, decode_text, iter_raw_lines, read_whole, strip_gz, too_large
 from dedup.read.paragraphs import assemble_paragraphs
-from dedup.read.split import split_dump, split_lines
+from dedup.read.split import split_dump, split_lines, title_from_text
 from dedup.read.walk import check_paths_exist, iter_files
+from dedup.reading import Tally
 
 __all__ = ["check_paths_exist", "iter_files", "read_articles", "read_file", "read_jsonl_lines"]
 
@@ -31,10 +32,18 @@ def read_articles(
     *,
     on_warning: WarningCallback | None = None,
     stdin: TextIO | None = None,
+    tally: Tally | None = None,
 ) -> Iterator[Article]:
-    """Every article in ``paths`` (files, folders, ``-`` for paths on stdin), in order."""
+    """Every article in ``paths`` (files, folders, ``-`` for paths on stdin), in order.
+    A ``tally`` counts the files found and left out, and what the warnings skipped."""
     warn = on_warning or ignore
-    for path in iter_files(paths, config, warn, stdin=stdin):
+    if tally is None:
+        for path in iter_files(paths, config, warn, stdin=stdin):
+            yield from read_file(path, config, warn)
+        return
+    warn = tally.counting(warn)
+    for path in iter_files(paths, config, warn, stdin=stdin, on_left_out=tally.left_out):
+        tally.find([path])
         yield from read_file(path, config, warn)
 
 
@@ -136,31 +145,43 @@ def read_jsonl_lines(
 def make_record(
     record: Any, path: str, number: int, line: int, config: Config, on_warning: WarningCallback
 ) -> Article | None:
-    """One JSON record as an article, or None (with a warning) when it lacks its fields."""
+    """One JSON record as an article, or None (with a warning) when it holds no text.
+
+    A record with text but no title (a missing, empty or blank title field) is titled by
+    its text's first line, as a plain file is, and that line leaves the body."""
     if not isinstance(record, dict):
         on_warning(InputError(path, "record is not a JSON object, skipped", line))
         return None
     title = _first_text(record, config.title_fields)
     text = _first_text(record, config.text_fields)
-    if title is None or text is None:
-        what, fields = (
-            ("title", config.title_fields) if title is None else ("text", config.text_fields)
-        )
-        names = ", ".join(fields)
-        on_warning(InputError(path, f"record has no {what} field ({names}), skipped", line))
+    titled = title_from_text(text, config) if text is not None and title is None else None
+    if text is None or (title is None and titled is None):
+        on_warning(InputError(path, _no_text(title is None, config), line))
         return None
-    body = assemble_paragraphs(split_lines(text))
+    if titled is not None:
+        title, lines = titled
+    else:
+        lines = split_lines(text)
     source = record.get("source")
     return Article(
         path=path,
         index=number,
         line=line,
         end_line=line,
-        title=" ".join(title.split()),
-        body=body,
+        title=" ".join((title or "").split()),
+        body=assemble_paragraphs(lines),
         kind="record",
         source=source if isinstance(source, str) and source.strip() else None,
     )
+
+
+def _no_text(untitled: bool, config: Config) -> str:
+    """Why a record gave no article: no text, and maybe no title either."""
+    texts = ", ".join(config.text_fields)
+    if untitled:
+        titles = ", ".join(config.title_fields)
+        return f"record has neither title ({titles}) nor text ({texts}), skipped"
+    return f"record has no text ({texts}: missing or blank), skipped"
 
 
 def _first_text(record: dict[str, Any], fields: Sequence[str]) -> str | None:

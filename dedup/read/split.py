@@ -309,6 +309,17 @@ def split_dump(text: str, path: str, config: Config | None = None) -> list[Artic
     return articles
 
 
+def title_from_text(text: str, config: Config) -> tuple[str, list[str]] | None:
+    """A text's title found as a plain file's is (its first content line, or the lines of
+    a hard-wrapped title), and the lines after it; None when the text has no content."""
+    page = Page(text, config)
+    if not page.content:
+        return None
+    size = page.title_size(0, len(page.content))
+    title = join_wrapped([page.text(k) for k in range(size)])
+    return title, page.lines[page.content[size - 1] + 1 :]
+
+
 def cut_related(page: Page, start: int) -> list[tuple[range, Header | None]]:
     """The related section's blocks as content-index ranges with their headers.
 

@@ -20,10 +20,14 @@ from fnmatch import translate
 from functools import lru_cache
 from typing import TextIO
 
-from dedup.config import Config
+from dedup.config import DEFAULT_EXCLUDE, Config
 from dedup.errors import InputError
+from dedup.reading import LEFT_OUT_EXCLUDE, LEFT_OUT_INCLUDE, Unit
 
 STDIN_PATH = "-"
+
+#: Told of each file or folder the globs leave out: its path, which it is, and why.
+LeftOutCallback = Callable[[str, Unit, str], None]
 
 
 def check_paths_exist(paths: Sequence[str]) -> None:
@@ -81,13 +85,16 @@ def iter_files(
     on_warning: Callable[[InputError], None],
     *,
     stdin: TextIO | None = None,
+    on_left_out: LeftOutCallback | None = None,
 ) -> Iterator[str]:
     """The files to read under ``paths``, each once, in a deterministic order.
 
     A file named explicitly is read whatever its name; files found in folders must match
     ``config.include`` and no part of their path may match ``config.all_exclude``.
+    ``on_left_out`` is told of each file that ``include`` leaves out, and of each file or
+    folder that an exclusion other than the default ones (``.git``, ...) leaves out.
     """
-    walker = _Walker(config, on_warning)
+    walker = _Walker(config, on_warning, on_left_out)
     stdin_read = False
     for path in paths:
         if path != STDIN_PATH:
@@ -99,9 +106,16 @@ def iter_files(
 
 
 class _Walker:
-    def __init__(self, config: Config, on_warning: Callable[[InputError], None]) -> None:
+    def __init__(
+        self,
+        config: Config,
+        on_warning: Callable[[InputError], None],
+        on_left_out: LeftOutCallback | None,
+    ) -> None:
         self.config = config
         self.warn = on_warning
+        self.left_out = on_left_out
+        self.own_exclude = tuple(g for g in config.all_exclude if g not in DEFAULT_EXCLUDE)
         self.seen_files: set[tuple[int, int]] = set()
         self.seen_dirs: set[tuple[int, int]] = set()
 
@@ -133,6 +147,18 @@ class _Walker:
             relative, self.config.all_exclude
         )
 
+    def tell_excluded(self, entry: os.DirEntry[str], path: str, relative: str) -> None:
+        """Tell of an entry an exclusion left out, unless only a default one did."""
+        if self.left_out is None or not (
+            matches_any(entry.name, self.own_exclude) or matches_any(relative, self.own_exclude)
+        ):
+            return
+        try:
+            folder = entry.is_dir()
+        except OSError:
+            folder = False
+        self.left_out(path, "folder" if folder else "file", LEFT_OUT_EXCLUDE)
+
     def walk(self, folder: str, relative: str, info: os.stat_result) -> Iterator[str]:
         key = (info.st_dev, info.st_ino)
         if key in self.seen_dirs:
@@ -147,6 +173,7 @@ class _Walker:
         for entry in entries:
             inner = f"{relative}/{entry.name}" if relative else entry.name
             if self.excluded(entry.name, inner):
+                self.tell_excluded(entry, os.path.join(folder, entry.name), inner)
                 continue
             yield from self.enter(entry, os.path.join(folder, entry.name), inner)
 
@@ -158,7 +185,8 @@ class _Walker:
         if stat.S_ISDIR(info.st_mode):
             yield from self.walk(path, relative, info)
         elif not matches_any(entry.name, self.config.include):
-            return
+            if self.left_out is not None:
+                self.left_out(path, "file", LEFT_OUT_INCLUDE)
         elif not stat.S_ISREG(info.st_mode):
             self.warn(not_regular(path, info))
         elif self.claim(info):

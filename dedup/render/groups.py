@@ -89,8 +89,12 @@ def render_jsonl(result: Result, stream: TextIO, options: RenderOptions) -> None
 
 
 def render_json(result: Result, stream: TextIO, options: RenderOptions) -> None:
-    """One JSON document ``{"parameters": …, "groups": […]}``, written a group at a time."""
-    stream.write('{"parameters": ' + _dumps(result.parameters, stream) + ',\n "groups": [')
+    """One JSON document ``{"schema_version": 1, "parameters": …, "read": …, "skipped": …,
+    "groups": […]}``, written a group at a time."""
+    head = ",\n ".join(
+        f"{_dumps(k, stream)}: {_dumps(v, stream)}" for k, v in result.head().items()
+    )
+    stream.write("{" + head + ',\n "groups": [')
     for position, group in enumerate(result.groups):
         stream.write(("," if position else "") + "\n  " + _dumps(group.to_dict(), stream))
     stream.write("\n ]}\n" if result.groups else "]}\n")

@@ -45,7 +45,7 @@ U64 = npt.NDArray[np.uint64]
 STORE_NAME = "scan-index.sqlite"
 SCHEMA_VERSION = 6
 #: Bump when what a row holds changes.
-STORE_VERSION = 3
+STORE_VERSION = 4
 #: Whole-corpus memos (learned boilerplate, candidate pairs, cut texts) kept per table and
 #: settings.
 MEMOS_KEPT = 8
