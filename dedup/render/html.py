@@ -55,6 +55,9 @@ class Row:
     left: list[tuple[SpanKind, str]] = field(default_factory=list)
     right: list[tuple[SpanKind, str]] = field(default_factory=list)
 
+    def side(self, kind: SpanKind) -> list[tuple[SpanKind, str]]:
+        return self.left if kind == "removed" else self.right
+
     @property
     def changed(self) -> bool:
         return any(kind != "equal" for kind, _ in (*self.left, *self.right))
@@ -363,21 +366,39 @@ def side_by_side(alignment: Alignment, context: int) -> str:
 
 def diff_rows(spans: Sequence[Span]) -> list[Row]:
     """Rows of the side-by-side view: a shared line break starts a new row on both sides;
-    text only in the canonical goes left, text only in the member right."""
+    text only in the canonical goes left, text only in the member right, and whole
+    paragraphs only one side holds get rows of their own."""
     rows = [Row()]
-    for span in spans:
-        if span.kind != "equal":
-            (rows[-1].left if span.kind == "removed" else rows[-1].right).append(
-                (span.kind, span.text)
-            )
-            continue
-        for position, piece in enumerate(span.text.split("\n")):
-            if position:
+    for position, span in enumerate(spans):
+        if span.kind == "equal":
+            for number, piece in enumerate(span.text.split("\n")):
+                if number:
+                    rows.append(Row())
+                if piece:
+                    rows[-1].left.append(("equal", piece))
+                    rows[-1].right.append(("equal", piece))
+        elif _whole_paragraphs(spans, position):
+            if rows[-1].left or rows[-1].right:
                 rows.append(Row())
-            if piece:
-                rows[-1].left.append(("equal", piece))
-                rows[-1].right.append(("equal", piece))
+            rows[-1].side(span.kind).append((span.kind, span.text.strip("\n")))
+            rows.append(Row())
+        else:
+            rows[-1].side(span.kind).append((span.kind, span.text))
     return [row for row in rows if any(text.strip() for _, text in (*row.left, *row.right))]
+
+
+def _whole_paragraphs(spans: Sequence[Span], position: int) -> bool:
+    """Whether a span only one side holds starts and ends at paragraph breaks."""
+    text, before, after = spans[position].text, spans[:position], spans[position + 1 :]
+    starts = text.startswith("\n") or not before or _ends_paragraph(before[-1], "end")
+    ends = text.endswith("\n") or not after or _ends_paragraph(after[0], "start")
+    return starts and ends
+
+
+def _ends_paragraph(span: Span, where: str) -> bool:
+    if span.kind != "equal":
+        return False
+    return span.text.endswith("\n") if where == "end" else span.text.startswith("\n")
 
 
 def _cell(parts: Sequence[tuple[SpanKind, str]]) -> str:
