@@ -41,6 +41,7 @@ from dedup.targets import Inputs, refuse_touching_inputs
 @click.option(
     "--diff-groups",
     type=click.IntRange(min=0),
+    metavar="N",
     default=DIFF_GROUPS,
     show_default=True,
     help=f"Show text differences for this many of the largest groups (at most "
@@ -49,6 +50,7 @@ from dedup.targets import Inputs, refuse_touching_inputs
 @click.option(
     "--context",
     type=click.IntRange(min=0),
+    metavar="N",
     default=CONTEXT,
     show_default=True,
     help="Words of shared text kept around each difference; 0 shows the whole texts.",
