@@ -16,12 +16,12 @@ from dedup.render import RenderOptions
 from dedup.render.html import (
     DIFFS_PER_GROUP,
     PageOptions,
-    diff_rows,
     file_texts,
     similarity_histogram,
     size_histogram,
     write_page,
 )
+from dedup.render.sidebyside import diff_rows
 from dedup.result import Group, Member, PairScore, Result, Stats
 from dedup.text.align import Span
 
