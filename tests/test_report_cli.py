@@ -105,3 +105,12 @@ def test_diff_groups_and_context_choose_what_the_page_shows(tmp_path: Path) -> N
     assert middle in whole
     assert run("report", "corpus", "-o", "cut.html", "-q")[0] == 0
     assert middle not in (tmp_path / "cut.html").read_text(encoding="utf-8")
+
+
+def test_output_dash_writes_the_page_to_stdout(tmp_path: Path) -> None:
+    assert run("report", "corpus", "-o", "report.html", "-q") == (0, "", "")
+    code, out, err = run("report", "corpus", "-o", "-")
+    assert (code, out) == (0, (tmp_path / "report.html").read_text(encoding="utf-8"))
+    assert err.splitlines() == [err.splitlines()[0]]  # the summary line only
+    assert err.startswith("dedup: ") and "groups" in err
+    assert not (tmp_path / "-").exists()

@@ -18,7 +18,7 @@ from dedup.cli.common import (
     handle_errors,
     open_stores,
 )
-from dedup.cli.output import echo_summary, plural, progress_bar
+from dedup.cli.output import echo_summary, plural, progress_bar, results_stream
 from dedup.collapse import atomic_file, check_target
 from dedup.engine.run import scan_paths
 from dedup.read.files import check_paths_exist
@@ -35,7 +35,7 @@ from dedup.targets import Inputs, refuse_touching_inputs
     "-o",
     type=click.Path(path_type=Path, dir_okay=False),
     required=True,
-    help="Write the page to this file (use dedup scan -f html for stdout).",
+    help="Write the page to this file (- for stdout).",
 )
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 @click.option(
@@ -76,8 +76,8 @@ def report(
     (what dedup explain shows), folded until opened.
 
     The page is written atomically, an existing file is replaced only with --force,
-    and never over, into or around an input. Exits 0 when the page is written, 2 on
-    bad input.
+    and never over, into or around an input; -o - writes it to stdout. Exits 0 when
+    the page is written, 2 on bad input.
 
     \b
     Examples:
@@ -87,17 +87,22 @@ def report(
     config = build_config(config_file, **settings)
     check_paths_exist(paths)
     paths = expand_stdin(paths)
-    refuse_touching_inputs(output, Inputs.of(paths, config))
-    check_target(output, force=force)
+    to_stdout = str(output) == "-"
+    if not to_stdout:
+        refuse_touching_inputs(output, Inputs.of(paths, config))
+        check_target(output, force=force)
     started = time.perf_counter()
     warn = Warnings(quiet=quiet)
     with progress_bar(quiet=quiet) as bar, open_stores(config, paths, quiet=quiet) as found:
         result = scan_paths(paths, config, *found, progress=bar, on_warning=warn)
     options = PageOptions(context=context, diff_groups=diff_groups, texts=file_texts(config))
-    with atomic_file(output, force=force) as handle:
-        write_html(result, handle, options)
+    if to_stdout:
+        write_html(result, results_stream(), options)
+    else:
+        with atomic_file(output, force=force) as handle:
+            write_html(result, handle, options)
     echo_summary(result, time.perf_counter() - started, quiet=quiet)
-    if not quiet:
+    if not quiet and not to_stdout:
         groups = plural(len(result.groups), "group")
         click.echo(f"dedup: wrote a report of {groups} to {output}", err=True)
     sys.exit(EXIT_OK)
