@@ -7,6 +7,8 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import strategies as st
 from report_page import Element, parse_page
 
 from dedup.article import Article
@@ -21,9 +23,9 @@ from dedup.render.html import (
     size_histogram,
     write_page,
 )
-from dedup.render.sidebyside import diff_rows
+from dedup.render.sidebyside import diff_rows, side_by_side
 from dedup.result import Group, Member, PairScore, Result, Stats
-from dedup.text.align import Span
+from dedup.text.align import Span, align_texts
 
 STORY = (
     "The harbour crane at Pellmouth toppled onto an empty quay on Tuesday night.",
@@ -149,6 +151,20 @@ def test_a_paragraph_only_one_text_holds_gets_a_row_of_its_own() -> None:
         ([("removed", "Only in the canonical.")], []),
         ([("equal", "Last paragraph.")], [("equal", "Last paragraph.")]),
     ]
+
+
+TEXTS = st.lists(
+    st.sampled_from(["crane", "quay", "<b>", "&amp;", "fell", "\n", " ", "é"]), max_size=30
+)
+
+
+@given(TEXTS, TEXTS)
+def test_each_column_holds_every_word_of_its_text_in_order(a: list[str], b: list[str]) -> None:
+    first, second = " ".join(a), " ".join(b)
+    table = parse_page(side_by_side(align_texts(first, second), context=0))
+    rows = [row.find_all("td") for row in table.find_all("tbody")[0].find_all("tr")]
+    assert " ".join(row[0].text for row in rows).split() == first.split()
+    assert " ".join(row[1].text for row in rows).split() == second.split()
 
 
 def test_untrusted_titles_sources_texts_and_names_are_escaped() -> None:
