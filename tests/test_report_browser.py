@@ -59,6 +59,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         options.add_argument(flag)
     service = webdriver.ChromeService(executable_path=str(CHROMEDRIVER))
     driver = webdriver.Chrome(service=service, options=options)
+    driver.set_page_load_timeout(60)  # a page that loads nothing; never wait for long
     try:
         yield driver
     finally:
