@@ -112,7 +112,7 @@ def test_each_format_matches_its_golden_file(fmt: str, header: bool | None, gold
 
 
 def test_every_format_is_registered() -> None:
-    assert sorted(FORMATS) == ["csv", "json", "jsonl", "table", "tsv"]
+    assert sorted(FORMATS) == ["csv", "html", "json", "jsonl", "table", "tsv"]
     assert "table" not in RENDERERS
 
 

@@ -34,6 +34,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "explain",
         "Show why two articles are, or are not, copies.",
     ),
+    "report": (
+        "dedup.cli.report_cmd",
+        "report",
+        "Write a review page (HTML) of every group of copies.",
+    ),
     "scan": ("dedup.cli.scan_cmd", "scan", "Find every group of copies across files and folders."),
     "split": ("dedup.cli.split_cmd", "split", "Show how files are cut into articles."),
 }

@@ -30,8 +30,9 @@ from dedup.cli.output import (
 )
 from dedup.engine.run import scan_paths
 from dedup.read.files import check_paths_exist
-from dedup.render import RenderOptions
+from dedup.render import RenderOptions, TextLoader
 from dedup.render.groups import copy_files, copy_refs
+from dedup.render.html import file_texts
 from dedup.result import Result
 
 ONLY_CHOICES = ("copies", "copy-files")
@@ -96,7 +97,7 @@ def scan(
     warn = Warnings(quiet=quiet)
     with progress_bar(quiet=quiet) as bar, open_stores(config, paths, quiet=quiet) as found:
         result = scan_paths(paths, config, *found, progress=bar, on_warning=warn, per_file=counts)
-    write_report(result, counts, output_format, only, null, header)
+    write_report(result, counts, output_format, only, null, header, texts=file_texts(config))
     warn.finish()
     echo_summary(result, time.perf_counter() - started, quiet=quiet)
     sys.exit(EXIT_FOUND if result.copies and not exit_zero else EXIT_OK)
@@ -109,13 +110,14 @@ def write_report(
     only: str | None,
     null: bool,
     header: bool | None,
+    texts: TextLoader | None = None,
 ) -> None:
-    """Write the report in the chosen form to stdout."""
+    """Write the report in the chosen form to stdout (``texts`` for the html page)."""
     stream = results_stream()
     if only is not None:
         entries = copy_refs(result) if only == "copies" else copy_files(result, articles_per_file)
         write_names(entries, stream, null=null)
     else:
         fmt = choose_format(output_format, stream)
-        FORMATS[fmt](result, stream, RenderOptions(header=header))
+        FORMATS[fmt](result, stream, RenderOptions(header=header, texts=texts))
     stream.flush()

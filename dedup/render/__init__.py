@@ -10,8 +10,12 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from dedup.article import Article
 
 _CONTROL = re.compile(r"[\t\r\n\x0b\x0c\x1c-\x1f\x85\u2028\u2029]+")
 _LINE_BREAK = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
@@ -26,11 +30,18 @@ _SHORT_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 NAME_KEYS = frozenset({"path", "ref", "location", "via"})
 
 
+#: Given articles whose texts a page shows, their texts by ``ref`` (a scan's result holds
+#: no bodies; one that cannot be found is left out).
+TextLoader = Callable[["Sequence[Article]"], Mapping[str, str]]
+
+
 @dataclass(frozen=True)
 class RenderOptions:
-    """Choices a renderer honours; ``header`` is None for the format's own default."""
+    """Choices a renderer honours; ``header`` is None for the format's own default;
+    ``texts`` finds article texts for the formats that show them (``html``)."""
 
     header: bool | None = None
+    texts: TextLoader | None = None
 
 
 def escape_name(name: str) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TextIO
 
 from dedup.render import RenderOptions, clean_cell, escape_name, one_line, to_json
+from dedup.render.html import render_html
 from dedup.result import Group, Member, Result
 
 #: Columns of the TSV and CSV formats, in order. Stable: scripts cut on them.
@@ -110,12 +111,14 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-#: The machine-readable formats. ``table`` is added by the command line, which owns rich.
+#: The machine-readable formats and the HTML review page. ``table`` is added by the
+#: command line, which owns rich.
 RENDERERS: Mapping[str, Renderer] = {
     "tsv": render_tsv,
     "csv": render_csv,
     "jsonl": render_jsonl,
     "json": render_json,
+    "html": render_html,
 }
 
 
