@@ -24,7 +24,8 @@ from dedup.targets import refuse_store_as_input
 
 DEFAULTS = Config()
 
-#: Exit codes, documented in the README: like grep and diff.
+#: Exit codes, documented in the README: the linter convention (ruff, flake8, pre-commit
+#: hooks), 1 when something is found.
 EXIT_OK = 0
 EXIT_FOUND = 1
 EXIT_ERROR = 2

@@ -58,7 +58,8 @@ def explain(
     by dedup scan. In the aligned view, [-text-] is only in A and {+text+} only
     in B (on a terminal: red struck-through and green underlined).
 
-    Exits 1 when the two are copies, 0 when they are not, 2 on bad input.
+    Exits 1 when the two are copies (as linters exit 1 on a finding), 0 when they are
+    not, 2 on bad input.
 
     \b
     Examples:

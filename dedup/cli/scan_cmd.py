@@ -80,7 +80,7 @@ def scan(
     per copy: copy location, canonical location, similarity, containment, rule, group,
     copy ref, canonical ref, copy title, canonical title.
 
-    Exits 0 when no copies are found, 1 when some are (like grep), 2 on bad input.
+    Exits 0 when no copies are found, 1 when some are (as linters do), 2 on bad input.
 
     \b
     Examples:
