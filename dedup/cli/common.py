@@ -33,6 +33,17 @@ EXIT_INTERRUPTED = 130
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: The exit code the running command has reached (see :func:`reached`).
+_reached = EXIT_OK
+
+
+def reached(code: int) -> None:
+    """Record the exit code the run has reached, once its findings are known and before
+    they are printed: a closed stdout (``dedup scan corpus/ | head -1``) ends the run
+    quietly with it, so a reader that stops early still learns that copies were found."""
+    global _reached
+    _reached = code
+
 
 def handle_errors(func: F) -> F:
     """Turn every failure into one line on stderr and exit 2; Ctrl-C into exit 130.
@@ -41,16 +52,18 @@ def handle_errors(func: F) -> F:
     folder (full, read-only, gone: an ``OSError`` nothing else reported), get a line of
     their own; anything else is a bug, reported as an internal error with its traceback
     saved to a file. Exit 1 stays "copies found": a failure never exits 1. A closed stdout
-    (``dedup scan | head``) ends the run quietly. Click's own errors (usage) pass through.
+    (``dedup scan | head``) ends the run quietly, with no message, with the exit code the
+    run had reached (see :func:`reached`). Click's own errors (usage) pass through.
     """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        reached(EXIT_OK)
         try:
             try:
                 result = func(*args, **kwargs)
             except SystemExit:
-                _flush_results()  # the exit code holds only once the results are out
+                _flush_closing()  # the exit code holds only once the results are out
                 raise
             _flush_results()
             return result
@@ -61,7 +74,7 @@ def handle_errors(func: F) -> F:
             sys.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             _silence_stdout()
-            sys.exit(EXIT_OK)
+            sys.exit(_reached)
         except MemoryError:
             _fail("out of memory; run with fewer --jobs, or on fewer files at a time")
         except OSError as exc:
@@ -83,6 +96,15 @@ def _flush_results() -> None:
         raise
     except OSError as exc:
         raise DedupError(f"cannot write the results to stdout: {exc.strerror or exc}") from None
+
+
+def _flush_closing() -> None:
+    """:func:`_flush_results` as the command exits with its own code: a reader that has
+    gone away leaves that code as it is."""
+    try:
+        _flush_results()
+    except BrokenPipeError:
+        _silence_stdout()
 
 
 def _fail(message: str) -> NoReturn:

@@ -18,6 +18,7 @@ from dedup.cli.common import (
     config_options,
     detection_options,
     handle_errors,
+    reached,
 )
 from dedup.cli.output import make_console, plural, wants_color
 from dedup.config import Config
@@ -72,8 +73,10 @@ def explain(
     b = locate_article(second, config, on_warning=warnings)
     score = compare(a, b, config)
     alignment = align_texts(a.text, b.text)
+    code = EXIT_FOUND if score.is_copy else EXIT_OK
+    reached(code)
     echo_report(a, b, score, config, alignment, context)
-    sys.exit(EXIT_FOUND if score.is_copy else EXIT_OK)
+    sys.exit(code)
 
 
 def describe(label: str, article: Article) -> str:

@@ -19,6 +19,7 @@ from dedup.cli.common import (
     detection_options,
     handle_errors,
     open_stores,
+    reached,
 )
 from dedup.cli.output import (
     FORMATS,
@@ -96,9 +97,11 @@ def scan(
     warn = Warnings(quiet=quiet)
     with progress_bar(quiet=quiet) as bar, open_stores(config, paths, quiet=quiet) as found:
         result = scan_paths(paths, config, *found, progress=bar, on_warning=warn, per_file=counts)
+    code = EXIT_FOUND if result.copies and not exit_zero else EXIT_OK
+    reached(code)
     write_report(result, counts, output_format, only, null, header)
     echo_summary(result, time.perf_counter() - started, quiet=quiet)
-    sys.exit(EXIT_FOUND if result.copies and not exit_zero else EXIT_OK)
+    sys.exit(code)
 
 
 def write_report(
