@@ -135,6 +135,8 @@ class Stats:
     boilerplate_lines: int = 0
     cache_hits: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    #: Words of every article's comparison text (page junk and boilerplate left out).
+    words: int = 0
 
 
 @dataclass(frozen=True)

@@ -129,7 +129,7 @@ def run(
     groups = group_corpus(corpus, prepared, edges + verified, store)
     laps("group")
     counts = (len(corpus), len(edges), len(pairs), len(verified))
-    stats = Stats(*counts, len(corpus.boilerplate), hits, laps.seconds)
+    stats = Stats(*counts, len(corpus.boilerplate), hits, laps.seconds, prepared.total_words())
     return Result(tuple(groups), parameters(corpus.config), stats)
 
 
