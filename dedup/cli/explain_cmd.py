@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from dedup.cli.common import (
 from dedup.cli.output import make_console, plural, wants_color
 from dedup.config import Config
 from dedup.engine.run import compare
+from dedup.errors import InputError
 from dedup.read.locate import locate_article
 from dedup.result import PairScore
 from dedup.text.align import Alignment, Span, align_texts, condense, marked, render_plain
@@ -68,7 +70,7 @@ def explain(
       dedup explain a.txt:14 b.txt:40 --context 0
     """
     config = build_config(config_file, **settings)
-    warnings = Warnings(quiet=quiet)
+    warnings = once(Warnings(quiet=quiet))
     a = locate_article(first, config, on_warning=warnings)
     b = locate_article(second, config, on_warning=warnings)
     score = compare(a, b, config)
@@ -77,6 +79,18 @@ def explain(
     reached(code)
     echo_report(a, b, score, config, alignment, context)
     sys.exit(code)
+
+
+def once(warn: Callable[[InputError], None]) -> Callable[[InputError], None]:
+    """``warn``, passed each warning once (A and B in one file share its warnings)."""
+    seen: set[str] = set()
+
+    def warn_once(warning: InputError) -> None:
+        if str(warning) not in seen:
+            seen.add(str(warning))
+            warn(warning)
+
+    return warn_once
 
 
 def describe(label: str, article: Article) -> str:
