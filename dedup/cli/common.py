@@ -236,10 +236,53 @@ DETECTION_OPTIONS = [
         f"order in the longer [default: {DEFAULTS.coverage}].",
     ),
     click.option(
+        "--min-words",
+        type=int,
+        metavar="N",
+        help="Texts shorter than N words must be near-identical under the same title to "
+        f"count as copies [default: {DEFAULTS.min_words}].",
+    ),
+    click.option(
+        "--number-overlap",
+        type=float,
+        metavar="0..1",
+        help="Minimum share of the shorter text's figures a copy keeps unchanged "
+        f"[default: {DEFAULTS.number_overlap}].",
+    ),
+    click.option(
+        "--boilerplate-min-docs",
+        type=int,
+        metavar="N",
+        help="A paragraph found in N or more articles, mostly about different stories, is "
+        f"boilerplate, left out of comparison [default: {DEFAULTS.boilerplate_min_docs}].",
+    ),
+    click.option(
+        "--junk-pattern",
+        "extra_junk_patterns",
+        multiple=True,
+        metavar="REGEX",
+        help="Also leave out of comparison paragraphs or sentences matching REGEX "
+        "(repeatable; matched against normalised, lower-case text).",
+    ),
+    click.option(
+        "--lsh-threshold",
+        type=float,
+        metavar="0..0.9",
+        help="LSH midpoint for whole-text candidates; lower proposes more pairs "
+        f"[default: {DEFAULTS.lsh_threshold}].",
+    ),
+    click.option(
         "--grouping",
         type=click.Choice(GROUPINGS),
         help="story: one group per story, with every copy and version of it; copies: "
         f"only near-identical copies of the canonical [default: {DEFAULTS.grouping}].",
+    ),
+    click.option(
+        "--chain-containment",
+        type=float,
+        metavar="0..1",
+        help="With --grouping story: minimum share of its shingles a member joined through "
+        f"another shares with the canonical [default: {DEFAULTS.chain_containment}].",
     ),
     click.option(
         "--shingle-size",
@@ -252,6 +295,12 @@ DETECTION_OPTIONS = [
         type=int,
         metavar="N",
         help=f"MinHash permutations [default: {DEFAULTS.num_perm}].",
+    ),
+    click.option(
+        "--seed",
+        type=int,
+        metavar="N",
+        help=f"MinHash seed [default: {DEFAULTS.seed}].",
     ),
     click.option(
         "--jobs",
