@@ -70,9 +70,10 @@ def explain(
       dedup explain a.txt:14 b.txt:40 --context 0
     """
     config = build_config(config_file, **settings)
-    warnings = once(Warnings(quiet=quiet))
-    a = locate_article(first, config, on_warning=warnings)
-    b = locate_article(second, config, on_warning=warnings)
+    warnings = Warnings(quiet=quiet)
+    tell = once(warnings)
+    a = locate_article(first, config, on_warning=tell)
+    b = locate_article(second, config, on_warning=tell)
     score = compare(a, b, config)
     alignment = align_texts(a.text, b.text)
     code = EXIT_FOUND if score.is_copy else EXIT_OK
