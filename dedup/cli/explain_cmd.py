@@ -42,7 +42,13 @@ STYLES = {"removed": "bold red strike", "added": "bold green underline"}
     show_default=True,
     help="Words of shared text kept around each difference; 0 shows the whole texts.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No warnings about the files read.")
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No warnings about A and B (only theirs are shown, not those of the rest of "
+    "their files).",
+)
 @detection_options
 @config_options
 @handle_errors
