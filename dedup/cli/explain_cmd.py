@@ -46,8 +46,7 @@ STYLES = {"removed": "bold red strike", "added": "bold green underline"}
     "--quiet",
     "-q",
     is_flag=True,
-    help="No warnings about A and B (only theirs are shown, not those of the rest of "
-    "their files).",
+    help="No warnings about A and B (those about the rest of their files are never shown).",
 )
 @detection_options
 @config_options
