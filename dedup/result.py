@@ -142,6 +142,8 @@ class Stats:
     seconds: dict[str, float] = field(default_factory=dict)
     #: What the run read and what it skipped, per reason.
     reading: Reading = field(default_factory=Reading)
+    #: Words of every article's comparison text (page junk and boilerplate left out).
+    words: int = 0
 
 
 @dataclass(frozen=True)

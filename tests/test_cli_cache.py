@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -166,3 +169,47 @@ def test_a_corrupt_cache_is_reported_and_rebuilt(tmp_path: Path) -> None:
     assert json.loads(out)["rows"] == 0
     assert err.startswith(f"dedup: warning: {path}: cache is unreadable")
     assert err.count("\n") == 1
+
+
+def run_process(*args: str, stdin: int | None = None, data: bytes | None = None) -> tuple:
+    """dedup in its own process, with a real stdin: a pipe fed ``data``, or ``stdin``."""
+    done = subprocess.run(
+        [sys.executable, "-m", "dedup", *args],
+        stdin=stdin,
+        input=data,
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+    return done.returncode, done.stdout.decode(), done.stderr.decode()
+
+
+def test_echo_n_piped_into_clear_refuses_and_keeps_the_rows(tmp_path: Path) -> None:
+    """``echo n | dedup cache clear``: no terminal, no --yes: exit 2, one line naming --yes."""
+    path = tmp_path / "c.sqlite"
+    fill(path, PARAMS, 4)
+    code, out, err = run_process("cache", "clear", "--cache-path", str(path), data=b"n\n")
+    assert (code, out) == (2, "")
+    assert len(err.splitlines()) == 1 and "--yes" in err
+    with SignatureCache(path) as cache:
+        assert cache.info().rows == 4
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="no pseudo-terminals here")
+@pytest.mark.parametrize(("answer", "rows"), [(b"n\n", 4), (b"y\n", 0)])
+def test_clear_on_a_real_terminal_asks_and_follows_the_answer(
+    tmp_path: Path, answer: bytes, rows: int
+) -> None:
+    path = tmp_path / "c.sqlite"
+    fill(path, PARAMS, 4)
+    terminal, stdin = os.openpty()
+    try:
+        os.write(terminal, answer)
+        code, out, err = run_process("cache", "clear", "--cache-path", str(path), stdin=stdin)
+    finally:
+        os.close(stdin)
+        os.close(terminal)
+    assert (code, out) == (0, "")
+    assert err.startswith(f"Remove every signature in {path} and the scan index? [y/N] ")
+    with SignatureCache(path) as cache:
+        assert cache.info().rows == rows

@@ -78,3 +78,39 @@ def test_a_bad_reference_is_one_line_and_exit_2(reference: str, message: str) ->
     code, out, err = run(reference, "corpus/two.txt")
     assert (code, out) == (2, "")
     assert err == f"dedup: error: {message}\n"
+
+
+def write_export(folder: Path) -> Path:
+    """A JSON Lines export whose 2nd and 4th lines are bad: they warn when read."""
+    body = "The harbour board voted on Tuesday to extend the pier by forty metres. " * 8
+    records = [
+        f'{{"title": "Pier to grow by forty metres", "text": "{body}"}}',
+        '{"title": "A record without its text"}',
+        f'{{"title": "Pier to grow by forty metres", "text": "{body} Reporting by the desk."}}',
+        '{"title": "cut off',
+        '{"title": "Night market returns", "text": "Stalls reopen on the quay."}',
+    ]
+    path = folder / "export.jsonl"
+    path.write_text("\n".join(records) + "\n", encoding="utf-8")
+    return path
+
+
+def test_warnings_name_only_the_articles_explained(corpus: Path) -> None:
+    """Two good records of a file with bad ones: the bad ones are not theirs to report."""
+    export = write_export(corpus)
+    code, out, err = run(f"{export}:1", f"{export}:3")
+    assert (code, err) == (1, "")
+    assert out.startswith(f"A  {export}#0  ")
+    code, out, err = run(f"{export}:5", "corpus/one.txt")
+    assert (code, err) == (0, "")
+
+
+def test_a_line_that_holds_no_article_shows_the_warning_about_that_line(corpus: Path) -> None:
+    export = write_export(corpus)
+    code, out, err = run(f"{export}:2", f"{export}:1")
+    assert (code, out) == (2, "")
+    warning, error = err.splitlines()
+    assert warning.startswith(f"dedup: warning: {export}:2: ")
+    assert error == (
+        f"dedup: error: {export}:2: no article covers this line; articles start at lines 1, 3, 5"
+    )

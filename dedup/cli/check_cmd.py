@@ -24,6 +24,7 @@ from dedup.cli.common import (
     detection_options,
     handle_errors,
     open_stores,
+    reached,
 )
 from dedup.cli.output import progress_bar
 from dedup.config import Config
@@ -76,9 +77,11 @@ def check(
     ):
         matches = check_files(wanted, config, *found, root=root, on_warning=warn, progress=bar)
     warn.finish()
+    code = EXIT_FOUND if matches else EXIT_OK
+    reached(code)
     for match in sorted(matches, key=sort_key):
         click.echo(format_match(match))
-    sys.exit(EXIT_FOUND if matches else EXIT_OK)
+    sys.exit(code)
 
 
 def select_files(files: Sequence[str], config: Config) -> Iterator[str]:

@@ -24,13 +24,25 @@ from dedup.targets import refuse_store_as_input
 
 DEFAULTS = Config()
 
-#: Exit codes, documented in the README: like grep and diff.
+#: Exit codes, documented in the README: the linter convention (ruff, flake8, pre-commit
+#: hooks), 1 when something is found.
 EXIT_OK = 0
 EXIT_FOUND = 1
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: The exit code the running command has reached (see :func:`reached`).
+_reached = EXIT_OK
+
+
+def reached(code: int) -> None:
+    """Record the exit code the run has reached, once its findings are known and before
+    they are printed: a closed stdout (``dedup scan corpus/ | head -1``) ends the run
+    quietly with it, so a reader that stops early still learns that copies were found."""
+    global _reached
+    _reached = code
 
 
 def handle_errors(func: F) -> F:
@@ -40,16 +52,18 @@ def handle_errors(func: F) -> F:
     folder (full, read-only, gone: an ``OSError`` nothing else reported), get a line of
     their own; anything else is a bug, reported as an internal error with its traceback
     saved to a file. Exit 1 stays "copies found": a failure never exits 1. A closed stdout
-    (``dedup scan | head``) ends the run quietly. Click's own errors (usage) pass through.
+    (``dedup scan | head``) ends the run quietly, with no message, with the exit code the
+    run had reached (see :func:`reached`). Click's own errors (usage) pass through.
     """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        reached(EXIT_OK)
         try:
             try:
                 result = func(*args, **kwargs)
             except SystemExit:
-                _flush_results()  # the exit code holds only once the results are out
+                _flush_closing()  # the exit code holds only once the results are out
                 raise
             _flush_results()
             return result
@@ -60,7 +74,7 @@ def handle_errors(func: F) -> F:
             sys.exit(EXIT_INTERRUPTED)
         except BrokenPipeError:
             _silence_stdout()
-            sys.exit(EXIT_OK)
+            sys.exit(_reached)
         except MemoryError:
             _fail("out of memory; run with fewer --jobs, or on fewer files at a time")
         except OSError as exc:
@@ -82,6 +96,15 @@ def _flush_results() -> None:
         raise
     except OSError as exc:
         raise DedupError(f"cannot write the results to stdout: {exc.strerror or exc}") from None
+
+
+def _flush_closing() -> None:
+    """:func:`_flush_results` as the command exits with its own code: a reader that has
+    gone away leaves that code as it is."""
+    try:
+        _flush_results()
+    except BrokenPipeError:
+        _silence_stdout()
 
 
 def _fail(message: str) -> NoReturn:
@@ -222,10 +245,53 @@ DETECTION_OPTIONS = [
         f"order in the longer [default: {DEFAULTS.coverage}].",
     ),
     click.option(
+        "--min-words",
+        type=int,
+        metavar="N",
+        help="Texts shorter than N words must be near-identical under the same title to "
+        f"count as copies [default: {DEFAULTS.min_words}].",
+    ),
+    click.option(
+        "--number-overlap",
+        type=float,
+        metavar="0..1",
+        help="Minimum share of the shorter text's figures a copy keeps unchanged "
+        f"[default: {DEFAULTS.number_overlap}].",
+    ),
+    click.option(
+        "--boilerplate-min-docs",
+        type=int,
+        metavar="N",
+        help="A paragraph found in N or more articles, mostly about different stories, is "
+        f"boilerplate, left out of comparison [default: {DEFAULTS.boilerplate_min_docs}].",
+    ),
+    click.option(
+        "--junk-pattern",
+        "extra_junk_patterns",
+        multiple=True,
+        metavar="REGEX",
+        help="Also leave out of comparison paragraphs or sentences matching REGEX "
+        "(repeatable; matched against normalised, lower-case text).",
+    ),
+    click.option(
+        "--lsh-threshold",
+        type=float,
+        metavar="0..0.9",
+        help="LSH midpoint for whole-text candidates; lower proposes more pairs "
+        f"[default: {DEFAULTS.lsh_threshold}].",
+    ),
+    click.option(
         "--grouping",
         type=click.Choice(GROUPINGS),
         help="story: one group per story, with every copy and version of it; copies: "
         f"only near-identical copies of the canonical [default: {DEFAULTS.grouping}].",
+    ),
+    click.option(
+        "--chain-containment",
+        type=float,
+        metavar="0..1",
+        help="With --grouping story: minimum share of its shingles a member joined through "
+        f"another shares with the canonical [default: {DEFAULTS.chain_containment}].",
     ),
     click.option(
         "--shingle-size",
@@ -238,6 +304,12 @@ DETECTION_OPTIONS = [
         type=int,
         metavar="N",
         help=f"MinHash permutations [default: {DEFAULTS.num_perm}].",
+    ),
+    click.option(
+        "--seed",
+        type=int,
+        metavar="N",
+        help=f"MinHash seed [default: {DEFAULTS.seed}].",
     ),
     click.option(
         "--jobs",

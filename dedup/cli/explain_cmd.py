@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +19,12 @@ from dedup.cli.common import (
     config_options,
     detection_options,
     handle_errors,
+    reached,
 )
 from dedup.cli.output import make_console, plural, wants_color
 from dedup.config import Config
 from dedup.engine.run import compare
+from dedup.errors import InputError
 from dedup.read.locate import locate_article
 from dedup.result import PairScore
 from dedup.text.align import Alignment, Span, align_texts, condense, marked, render_plain
@@ -39,7 +42,12 @@ STYLES = {"removed": "bold red strike", "added": "bold green underline"}
     show_default=True,
     help="Words of shared text kept around each difference; 0 shows the whole texts.",
 )
-@click.option("--quiet", "-q", is_flag=True, help="No warnings about the files read.")
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No warnings about A and B (those about the rest of their files are never shown).",
+)
 @detection_options
 @config_options
 @handle_errors
@@ -58,7 +66,8 @@ def explain(
     by dedup scan. In the aligned view, [-text-] is only in A and {+text+} only
     in B (on a terminal: red struck-through and green underlined).
 
-    Exits 1 when the two are copies, 0 when they are not, 2 on bad input.
+    Exits 1 when the two are copies (as linters exit 1 on a finding), 0 when they are
+    not, 2 on bad input.
 
     \b
     Examples:
@@ -67,13 +76,28 @@ def explain(
     """
     config = build_config(config_file, **settings)
     warnings = Warnings(quiet=quiet)
-    a = locate_article(first, config, on_warning=warnings)
-    b = locate_article(second, config, on_warning=warnings)
+    tell = once(warnings)
+    a = locate_article(first, config, on_warning=tell)
+    b = locate_article(second, config, on_warning=tell)
     warnings.finish()
     score = compare(a, b, config)
     alignment = align_texts(a.text, b.text)
+    code = EXIT_FOUND if score.is_copy else EXIT_OK
+    reached(code)
     echo_report(a, b, score, config, alignment, context)
-    sys.exit(EXIT_FOUND if score.is_copy else EXIT_OK)
+    sys.exit(code)
+
+
+def once(warn: Callable[[InputError], None]) -> Callable[[InputError], None]:
+    """``warn``, passed each warning once (A and B in one file share its warnings)."""
+    seen: set[str] = set()
+
+    def warn_once(warning: InputError) -> None:
+        if str(warning) not in seen:
+            seen.add(str(warning))
+            warn(warning)
+
+    return warn_once
 
 
 def describe(label: str, article: Article) -> str:

@@ -19,6 +19,7 @@ from dedup.cli.common import (
     detection_options,
     handle_errors,
     open_stores,
+    reached,
 )
 from dedup.cli.output import (
     FORMATS,
@@ -28,8 +29,10 @@ from dedup.cli.output import (
     results_stream,
     write_names,
 )
+from dedup.cli.stats_view import STATS_FORMATS
 from dedup.engine.run import scan_paths
 from dedup.read.files import check_paths_exist
+from dedup.redundancy import measure_redundancy
 from dedup.render import RenderOptions, TextLoader
 from dedup.render.groups import copy_files, copy_refs
 from dedup.render.html import file_texts
@@ -59,6 +62,13 @@ ONLY_CHOICES = ("copies", "copy-files")
     default=None,
     help="Print a header line [default: no header for tsv, a header for csv].",
 )
+@click.option(
+    "--stats",
+    is_flag=True,
+    help="Print figures instead of the groups: articles, groups, copies, the redundant "
+    "share of the corpus, copies per rule and per source, the 10 largest groups "
+    "(--format table, tsv or json).",
+)
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when copies are found.")
 @click.option("--quiet", "-q", is_flag=True, help="Print results only: no summary, no warnings.")
 @detection_options
@@ -70,6 +80,7 @@ def scan(
     only: str | None,
     null: bool,
     header: bool | None,
+    stats: bool,
     exit_zero: bool,
     quiet: bool,
     config_file: Path | None,
@@ -81,7 +92,10 @@ def scan(
     per copy: copy location, canonical location, similarity, containment, rule, group,
     copy ref, canonical ref, copy title, canonical title.
 
-    Exits 0 when no copies are found, 1 when some are (like grep), 2 on bad input.
+    --stats prints figures of the corpus's redundancy instead, in the same place and
+    format (a table on a terminal, tsv on a pipe, or --format json).
+
+    Exits 0 when no copies are found, 1 when some are (as linters do), 2 on bad input.
 
     \b
     Examples:
@@ -89,7 +103,9 @@ def scan(
       dedup scan corpus/ | cut -f1,2
       dedup scan corpus/ --format jsonl | jq .canonical.title
       dedup scan corpus/ --only copy-files -0 | xargs -0 git rm
+      dedup scan corpus/ --stats
     """
+    check_output_options(output_format, only, null, header, stats)
     config = build_config(config_file, **settings)
     check_paths_exist(paths)
     started = time.perf_counter()
@@ -97,10 +113,43 @@ def scan(
     warn = Warnings(quiet=quiet)
     with progress_bar(quiet=quiet) as bar, open_stores(config, paths, quiet=quiet) as found:
         result = scan_paths(paths, config, *found, progress=bar, on_warning=warn, per_file=counts)
-    write_report(result, counts, output_format, only, null, header, texts=file_texts(config))
+    code = EXIT_FOUND if result.copies and not exit_zero else EXIT_OK
+    reached(code)
+    if stats:
+        write_stats(result, output_format)
+    else:
+        write_report(result, counts, output_format, only, null, header, texts=file_texts(config))
     warn.finish()
     echo_summary(result, time.perf_counter() - started, quiet=quiet)
-    sys.exit(EXIT_FOUND if result.copies and not exit_zero else EXIT_OK)
+    sys.exit(code)
+
+
+def check_output_options(
+    output_format: str | None, only: str | None, null: bool, header: bool | None, stats: bool
+) -> None:
+    """Refuse options that the chosen output would ignore, before anything is read."""
+    if null and only is None:
+        raise click.UsageError("-0/--null ends each entry that --only prints; give --only too")
+    chosen = (
+        ("--format", output_format is not None),
+        ("--header/--no-header", header is not None),
+        ("--stats", stats),
+    )
+    for name, given in chosen:
+        if only is not None and given:
+            raise click.UsageError(f"--only prints one entry per line; it takes no {name}")
+    if stats and header is not None:
+        raise click.UsageError("--stats prints figures; it takes no --header/--no-header")
+    if stats and output_format is not None and output_format not in STATS_FORMATS:
+        known = ", ".join(sorted(STATS_FORMATS))
+        raise click.UsageError(f"--stats prints --format {known}, not {output_format}")
+
+
+def write_stats(result: Result, output_format: str | None) -> None:
+    """Write the redundancy figures of ``result`` in the chosen form to stdout."""
+    stream = results_stream()
+    STATS_FORMATS[choose_format(output_format, stream)](measure_redundancy(result), stream)
+    stream.flush()
 
 
 def write_report(

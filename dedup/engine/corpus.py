@@ -218,6 +218,11 @@ class CutTexts(Sequence[Prepared]):
         found = self.cut.get(i)
         return found if found is not None else self.columns.light(i)
 
+    def total_words(self) -> int:
+        """Words of every comparison text together (page junk and boilerplate left out)."""
+        total = int(self.columns.words.sum())
+        return total + sum(p.words - int(self.columns.words[i]) for i, p in self.cut.items())
+
     def digests(self) -> list[bytes]:
         """Every article's digest, in order."""
         found = list(self.columns.digests)

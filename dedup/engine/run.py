@@ -141,7 +141,8 @@ def run(
     groups = group_corpus(corpus, prepared, edges + verified, store)
     laps("group")
     counts = (len(corpus), len(edges), len(pairs), len(verified))
-    stats = Stats(*counts, len(corpus.boilerplate), hits, laps.seconds)
+    words = prepared.total_words()
+    stats = Stats(*counts, len(corpus.boilerplate), hits, laps.seconds, words=words)
     return Result(tuple(groups), parameters(corpus.config), stats)
 
 

@@ -45,11 +45,40 @@ def locate_article(
     *,
     on_warning: Callable[[InputError], None] | None = None,
 ) -> Article:
-    """The article ``text`` names; a bare path names the file's first (main) article."""
+    """The article ``text`` names; a bare path names the file's first (main) article.
+
+    Only warnings about that article reach ``on_warning``: those on its lines and those
+    about the whole file, not those about the file's other articles. When no article is
+    found, those on the line named, or every warning when an index was named: one of them
+    may say why."""
     reference = parse_reference(text)
     if os.path.isdir(reference.path):
         raise InputError(reference.path, "is a folder; name one file")
-    articles = list(read_articles([reference.path], config, on_warning=on_warning))
+    heard: list[InputError] = []
+    articles = list(read_articles([reference.path], config, on_warning=heard.append))
+    try:
+        article = _pick(reference, articles)
+    except InputError:
+        if reference.line is not None:
+            heard = _within(heard, reference.line, reference.line)
+        _tell(heard, on_warning)
+        raise
+    _tell(_within(heard, article.line, article.end_line), on_warning)
+    return article
+
+
+def _within(warnings: list[InputError], first: int, last: int) -> list[InputError]:
+    """The warnings about lines ``first`` to ``last``, and those about the whole file."""
+    return [w for w in warnings if w.line is None or first <= w.line <= last]
+
+
+def _tell(warnings: list[InputError], on_warning: Callable[[InputError], None] | None) -> None:
+    if on_warning is not None:
+        for warning in warnings:
+            on_warning(warning)
+
+
+def _pick(reference: Reference, articles: list[Article]) -> Article:
     if not articles:
         raise InputError(reference.path, "holds no article")
     if reference.line is not None:
