@@ -189,6 +189,25 @@ def test_gzipped_and_htm_pages_are_read_as_pages(tmp_path: Path) -> None:
     assert "cookies" not in articles[0].text and "Great news" not in articles[0].text
 
 
+@pytest.mark.parametrize(
+    ("head", "title"),
+    [
+        ("<title>Mr. Garrow&#39;s shop restocks as ferry returns</title>", "Mr. Garrow's shop"),
+        ("", FERRY[0][:40]),
+    ],
+)
+def test_a_page_is_titled_by_its_title_element_else_its_first_paragraph(
+    tmp_path: Path, head: str, title: str
+) -> None:
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in FERRY)
+    path = tmp_path / "bare.html"
+    path.write_text(f"<html><head>{head}</head><body><div>{body}</div></body></html>", "utf-8")
+    [article], warnings = read([path])
+    assert warnings == []
+    assert article.title.startswith(title)
+    assert article.body == tuple(FERRY[1:] if not head else FERRY)
+
+
 def test_a_folder_walk_reads_html_pages_by_default(tmp_path: Path) -> None:
     for name in ("a.html", "b.HTM", "c.html.gz", "d.htm.gz", "e.xhtml", "f.csv"):
         data = gazette_page(ORCHARD_TITLE, ORCHARD).encode()

@@ -7,14 +7,13 @@ or ``<title>``, with the site's name as its source and the publication date as i
 when the page states them. A page whose extracted text holds no sentence (nothing, or
 menu words only) gives a warning and no article.
 
-trafilatura (and lxml under it) is imported when HTML is first read, never before: a run
-over text dumps does not pay for it.
+trafilatura (and lxml under it), :mod:`logging` and :mod:`html` are imported when HTML is
+first read, never before: a run over text dumps does not pay for them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import logging
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -48,6 +47,10 @@ PROBE_WORDS = 6
 _BETWEEN = r"(?:<[^>]*>|&#?\w+;|[\W_])+"
 _WORD = re.compile(r"\w+")
 _BODY = re.compile(r"<body\b", re.IGNORECASE)
+_TITLE = re.compile(r"<title\b[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]*>")
+#: Characters of a page searched for its ``<title>`` (it sits in the head).
+TITLE_REACH = 1 << 16
 _LOGGERS = ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer")
 
 
@@ -148,7 +151,19 @@ def extract_page(html: bytes | str) -> Page | None:
     paragraphs = tuple(filter(None, lines))
     if all(is_fragment(p) for p in paragraphs):
         return None
-    return Page(_clean(found.title), paragraphs, _clean(found.sitename), _clean(found.date))
+    title = _clean(found.title) or title_element(html)
+    return Page(title, paragraphs, _clean(found.sitename), _clean(found.date))
+
+
+def title_element(html: bytes | str) -> str | None:
+    """The text of the page's ``<title>`` element, character references resolved (for a
+    page whose title trafilatura does not take: it leaves out one holding a full stop)."""
+    from html import unescape
+
+    head = html[:TITLE_REACH]
+    text = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
+    found = _TITLE.search(text)
+    return _clean(unescape(_TAGS.sub(" ", found.group(1)))) if found else None
 
 
 def _clean(value: str | None) -> str | None:
@@ -217,6 +232,8 @@ def _quiet_loggers() -> None:
     """trafilatura and the libraries under it log through :mod:`logging`: a handler that
     drops their records keeps Python's last-resort handler from printing them on stderr
     when the program has set up no logging (a program that has still gets them)."""
+    import logging
+
     for name in _LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
