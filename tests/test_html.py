@@ -225,6 +225,29 @@ def test_a_page_without_article_text_is_a_warning_naming_the_file(tmp_path: Path
     assert [str(w) for w in warnings] == [f"{path}: no article text found in the page, skipped"]
 
 
+def test_a_failure_inside_the_extractor_is_a_warning_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import trafilatura
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("parser\nbroke")
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", fail)
+    path = tmp_path / "odd.html"
+    path.write_text(gazette_page(FERRY_TITLE, FERRY), encoding="utf-8")
+    records = tmp_path / "odd.jsonl"
+    records.write_text(json.dumps({"text": gazette_page(FERRY_TITLE, FERRY)}) + "\n", "utf-8")
+    config = Config(records_html=True)
+    articles, warnings = read([path, records], config)
+    assert articles == []
+    assert [str(w) for w in warnings] == [
+        f"{path}: cannot extract text from the HTML (RuntimeError: parser broke), skipped",
+        f"{records}:1: record has no text: cannot extract text from its HTML "
+        "(RuntimeError: parser broke), skipped",
+    ]
+
+
 def test_html_in_records_is_read_as_a_page_only_when_asked(tmp_path: Path) -> None:
     records = [
         {"title": "Own title", "text": portal_page(FERRY_TITLE, FERRY), "source": "Wire"},
@@ -245,7 +268,7 @@ def test_html_in_records_is_read_as_a_page_only_when_asked(tmp_path: Path) -> No
     ]
     assert articles[0].body == tuple(FERRY) and articles[1].body == tuple(ORCHARD)
     assert [str(w) for w in warnings] == [
-        f"{path}:4: no article text found in the record's HTML, skipped"
+        f"{path}:4: record has no text: no article text found in its HTML, skipped"
     ]
 
 

@@ -33,8 +33,11 @@ if TYPE_CHECKING:
 #: File name suffixes (before any ``.gz``) read as HTML pages.
 HTML_SUFFIXES = frozenset({"html", "htm"})
 NO_PAGE_TEXT = "no article text found in the page, skipped"
-NO_RECORD_TEXT = "no article text found in the record's HTML, skipped"
+#: A record's warnings open as the other records' "no text" ones do: a summary that counts
+#: skips by reason counts them as records with no text.
+NO_RECORD_TEXT = "record has no text: no article text found in its HTML, skipped"
 UNREADABLE = "cannot extract text from the HTML ({}), skipped"
+UNREADABLE_RECORD = "record has no text: cannot extract text from its HTML ({}), skipped"
 #: A text is HTML when it holds one of these tags (a record's plain text may hold "<").
 _TAG = re.compile(
     r"<(?:!doctype\s+html|html|head|body|article|main|section|div|p|br|h[1-6]|span|ul|ol|li"
@@ -98,7 +101,7 @@ def read_record_html(
     try:
         page = extract_page(html)
     except ValueError as exc:
-        on_warning(InputError(path, UNREADABLE.format(exc), line))
+        on_warning(InputError(path, UNREADABLE_RECORD.format(exc), line))
         return None
     if page is None:
         on_warning(InputError(path, NO_RECORD_TEXT, line))
