@@ -177,6 +177,16 @@ def test_a_page_is_its_article_without_navigation_related_links_or_footer(
     assert [word for word in chrome if word in article.text] == []
 
 
+def test_an_article_ends_where_its_last_paragraph_last_appears(tmp_path: Path) -> None:
+    paragraphs = [*FERRY, FERRY[1]]  # the closing paragraph repeats an earlier one
+    page = gazette_page(FERRY_TITLE, paragraphs)
+    path = tmp_path / "repeat.html"
+    path.write_text(page, encoding="utf-8")
+    [article], _ = read([path])
+    assert article.body == tuple(paragraphs)
+    assert article.end_line == line_of(page, "</article>") - 1
+
+
 def test_gzipped_and_htm_pages_are_read_as_pages(tmp_path: Path) -> None:
     page = portal_page(FERRY_TITLE, FERRY)
     (tmp_path / "a.htm").write_text(page, encoding="utf-8")

@@ -191,8 +191,9 @@ def title_and_body(page: Page, own_title: str | None = None) -> tuple[str, tuple
 
 def locate(data: bytes, title: str, body: Sequence[str]) -> tuple[int, int]:
     """The lines of the page source where the article starts (its headline, or its first
-    paragraph) and where its last paragraph starts; 1 and the last line when they cannot
-    be found (the text may be written with entities the probe does not foresee)."""
+    paragraph) and where its last paragraph starts (its last appearance: an article may
+    repeat a paragraph); 1 and the last line when they cannot be found (the text may be
+    written with entities the probe does not foresee)."""
     text = data.decode("utf-8", "replace")
     body_at = _BODY.search(text)
     start = body_at.start() if body_at else 0
@@ -202,7 +203,7 @@ def locate(data: bytes, title: str, body: Sequence[str]) -> tuple[int, int]:
         return 1, last_line
     heading = _find_last(text, title, start, first)
     begin = heading if heading is not None else first
-    end = _find(text, body[-1], first) if len(body) > 1 else first
+    end = _find_last(text, body[-1], first, len(text)) if len(body) > 1 else first
     return _line(text, begin), _line(text, end) if end is not None else last_line
 
 
