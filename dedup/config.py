@@ -28,7 +28,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
     import tomli as tomllib
 
 DEFAULT_INCLUDE: tuple[str, ...] = tuple(
-    f"*.{ext}{gz}" for ext in ("txt", "md", "jsonl", "json") for gz in ("", ".gz")
+    f"*.{ext}{gz}" for ext in ("txt", "md", "jsonl", "json", "html", "htm") for gz in ("", ".gz")
 )
 DEFAULT_EXCLUDE: tuple[str, ...] = (
     ".git",
@@ -77,6 +77,8 @@ class Config:
     extra_exclude: tuple[str, ...] = ()
     title_fields: tuple[str, ...] = ("title", "headline")
     text_fields: tuple[str, ...] = ("text", "body", "content")
+    #: A JSON record's text that is HTML goes through trafilatura, as a page does.
+    records_html: bool = False
     chrome_markers: tuple[str, ...] = markers.CHROME_MARKERS
     extra_chrome_markers: tuple[str, ...] = ()
     #: MiB of (decompressed) text read from one file, or from one JSON line.

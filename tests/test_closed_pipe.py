@@ -88,4 +88,4 @@ def test_a_reader_that_reads_everything_sees_the_summary_and_the_same_code() -> 
     )
     assert done.returncode == 1
     assert done.stdout.startswith(b'{"schema_version": 1,')
-    assert "9 copies" in done.stderr.decode()
+    assert "10 copies" in done.stderr.decode()

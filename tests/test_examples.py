@@ -66,10 +66,11 @@ def test_every_labelled_article_exists() -> None:
     assert referenced - found == set()
 
 
-def test_examples_hold_dumps_plain_files_jsonl_and_gzip() -> None:
+def test_examples_hold_dumps_plain_files_jsonl_gzip_and_a_web_page() -> None:
     kinds = {a.kind for a in read_examples()}
     assert kinds == {"main", "related", "plain", "record"}
     assert any(a.path.endswith(".txt.gz") for a in read_examples())
+    assert any(a.path.endswith(".html") for a in read_examples())
     assert 8 <= len(list((EXAMPLES / "dumps").iterdir())) <= 12
 
 

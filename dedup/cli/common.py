@@ -202,7 +202,7 @@ def config_options(func: F) -> F:
             multiple=True,
             metavar="GLOB",
             help="Only read files whose name matches GLOB (repeatable). "
-            "Default: *.txt *.md *.jsonl *.json and their .gz.",
+            "Default: *.txt *.md *.jsonl *.json *.html *.htm and their .gz.",
         ),
         click.option(
             "--exclude",
@@ -211,6 +211,13 @@ def config_options(func: F) -> F:
             metavar="GLOB",
             help="Also skip files and folders whose name or path matches GLOB (repeatable); "
             "adds to the default exclusions (.git, node_modules, ...).",
+        ),
+        click.option(
+            "--records-html/--no-records-html",
+            "records_html",
+            default=None,
+            help="Read JSON record texts that are HTML as web pages, keeping only the "
+            "article (as .html files are read) [default: no-records-html].",
         ),
     ]
     for option in reversed(options):

@@ -16,6 +16,7 @@ from dedup.article import Article
 from dedup.config import Config
 from dedup.errors import InputError, ignore
 from dedup.read.decode import MIB, decode_text, iter_raw_lines, read_whole, strip_gz, too_large
+from dedup.read.html import HTML_SUFFIXES, is_html, read_page, read_record_html
 from dedup.read.paragraphs import assemble_paragraphs
 from dedup.read.split import split_dump, split_lines, title_from_text
 from dedup.read.walk import check_paths_exist, iter_files
@@ -55,6 +56,8 @@ def read_file(path: str, config: Config, on_warning: WarningCallback) -> Iterato
             yield from _read_jsonl(path, config, on_warning)
         elif suffix == "json":
             yield from _read_json(path, config, on_warning)
+        elif suffix in HTML_SUFFIXES:
+            yield from read_page(path, read_limit(config))
         else:
             yield from _read_text(path, config, on_warning)
     except InputError as error:
@@ -154,6 +157,9 @@ def make_record(
         return None
     title = _first_text(record, config.title_fields)
     text = _first_text(record, config.text_fields)
+    if text is not None and config.records_html and is_html(text):
+        own = (title, record.get("source"))
+        return read_record_html(path, (number, line), text, own, on_warning)
     titled = title_from_text(text, config) if text is not None and title is None else None
     if text is None or (title is None and titled is None):
         on_warning(InputError(path, _no_text(title is None, config), line))

@@ -3,7 +3,8 @@
 Reading an article normalises it (paragraphs unwrapped, records reduced to a title and a
 text). What ``dedup collapse`` writes must instead be what the user had: a JSON Lines
 record exactly as its line holds it, every field in its order, and a dump's or plain
-file's article as its lines stand, hard wraps and all. :class:`Originals` reads the files
+file's article as its lines stand, hard wraps and all (an HTML page's article is the text
+extracted from it: its markup is no article). :class:`Originals` reads the files
 again for that, one file at a time, in the order the articles come in.
 """
 
@@ -19,6 +20,7 @@ from dedup.config import Config
 from dedup.errors import InputError, ignore
 from dedup.read.decode import decode_text, iter_raw_lines, read_whole, strip_gz
 from dedup.read.files import read_limit
+from dedup.read.html import HTML_SUFFIXES
 from dedup.read.split import split_lines
 
 
@@ -55,12 +57,15 @@ class Originals:
         self._path: str | None = None
         self._lines: list[str] = []
         self._records: dict[int, RecordLine] = {}
+        self._page = False
 
     def of(self, article: Article) -> Original:
         """The original of ``article``; :class:`InputError` when its file changed so that
         the article is no longer where it was read."""
         if article.path != self._path:
             self._load(article.path)
+        if self._page:  # a page's article is the text extracted from it, not its markup
+            return TextLines(article.title, article.body)
         if article.kind == "record":
             found = self._records.get(article.index)
             if found is None:
@@ -72,6 +77,9 @@ class Originals:
         self._path, self._lines, self._records = path, [], {}
         suffix = strip_gz(path).rsplit(".", 1)[-1].lower()
         limit = read_limit(self.config)
+        self._page = suffix in HTML_SUFFIXES
+        if self._page:
+            return
         if suffix == "jsonl":
             self._records = dict(_jsonl_records(iter_raw_lines(path, limit)))
         elif suffix == "json":

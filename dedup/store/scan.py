@@ -91,7 +91,7 @@ def scan_params(config: Config) -> str:
     """Every setting that changes articles, units, texts, signatures or scores, as one key."""
     settings = [
         *(config.all_junk_patterns, config.all_chrome_markers),
-        *(config.title_fields, config.text_fields),
+        *(config.title_fields, config.text_fields, config.records_html),
         *(config.min_words, config.number_overlap, config.coverage, config.containment),
         *(config.similarity, config.lsh_threshold, config.boilerplate_min_docs),
         config.max_file_mb,
