@@ -65,26 +65,35 @@ def check_files(
 
 
 def matches_of(result: Result, wanted: set[Key]) -> list[Match]:
-    """One match per ``wanted`` article (path, index) that ``result`` groups with others."""
+    """One match per pair of articles that ``result`` groups, for each ``wanted`` article
+    (path, index) grouped with others: a copy names the article it joined through, a
+    wanted canonical the member it stands for. A pair is reported once, as its copy's
+    match, even when both of its articles are wanted (A->B and B->A are one finding)."""
     matches: list[Match] = []
+    seen: set[frozenset[Key]] = set()
     for group in result.groups:
-        copies = {_key(m.article): m for m in group.copies}
+        found = [
+            Match(m.article, m.via or group.canonical, m.link or m.score)
+            for m in group.copies
+            if _key(m.article) in wanted
+        ]
         if _key(group.canonical) in wanted:
             member = _best_other(group, wanted)
-            matches.append(Match(group.canonical, member.article, member.score))
-        for key, member in copies.items():
-            if key in wanted:
-                through = member.via or group.canonical
-                matches.append(Match(member.article, through, member.link or member.score))
+            found.append(Match(group.canonical, member.article, member.score))
+        for match in found:
+            pair = frozenset((_key(match.article), _key(match.original)))
+            if pair not in seen:
+                seen.add(pair)
+                matches.append(match)
     return sorted(matches, key=lambda m: (m.article.path, m.article.index))
 
 
 def _best_other(group: Group, wanted: set[Key]) -> Member:
-    """The member standing for a checked canonical: the first not being checked, preferring
-    those that verify against the canonical directly."""
-    others = [m for m in group.copies if _key(m.article) not in wanted]
+    """The member standing for a checked canonical: the first not being checked (else the
+    first of all), preferring those that verify against the canonical directly."""
+    others = [m for m in group.copies if _key(m.article) not in wanted] or list(group.copies)
     direct = [m for m in others if m.via is None]
-    return (direct or others or list(group.copies))[0]
+    return (direct or others)[0]
 
 
 def _key(article: Article) -> Key:
