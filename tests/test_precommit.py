@@ -6,6 +6,7 @@ so the test needs the package index; it is marked slow.
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import subprocess
@@ -85,3 +86,16 @@ def test_the_hook_fails_on_a_copy_and_passes_on_a_distinct_article(
         ["git", "status", "--porcelain"], cwd=work, env=env, capture_output=True, text=True
     )
     assert status.stdout.splitlines() == ["A  corpus/bakery.txt"]
+
+
+def test_the_hook_catches_a_copy_staged_gzipped(repo: tuple[Path, dict[str, str]]) -> None:
+    work, env = repo
+    plain = write_copy_of_ferry(work / "corpus" / "story.txt")
+    (work / "corpus" / "story.txt.gz").write_bytes(gzip.compress(plain.read_bytes()))
+    plain.unlink()
+    failed = try_hook(work, env, "corpus/story.txt.gz")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert (
+        'corpus/story.txt.gz:1: "Ferry with 212 aboard aground in Norway" duplicates '
+        "corpus/two.txt:11 (similarity 0.97)"
+    ) in failed.stdout
