@@ -10,6 +10,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +26,12 @@ from dedup.cli.common import (
     handle_errors,
     open_stores,
 )
-from dedup.cli.output import progress_bar
+from dedup.cli.output import plural, progress_bar
 from dedup.config import Config
+from dedup.engine.baseline import Baseline, accepted_and_not, read_baseline, write_baseline
 from dedup.engine.check import check_files
+from dedup.errors import DedupError
+from dedup.read.committed import git_environment
 from dedup.read.files import check_paths_exist
 from dedup.read.walk import matches_any
 from dedup.render import escape_name, escape_undecodable
@@ -41,6 +45,34 @@ from dedup.result import Match
     type=click.Path(file_okay=False, exists=True),
     help="Folder holding the corpus [default: the git repository, else the current folder].",
 )
+@click.option(
+    "--base",
+    metavar="REV",
+    help="An article that REV's version of its file already held is not new and cannot "
+    "fail the check [default: HEAD; under pre-commit run --from-ref, that ref].",
+)
+@click.option(
+    "--all",
+    "all_articles",
+    is_flag=True,
+    help="Check every article of FILE..., also those the last commit already held.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="Do not report the pairs this file accepts (written by --write-baseline).",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write every finding to FILE as accepted, and exit 0; FILE must not exist yet.",
+)
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="Add every finding to the baseline file (--baseline or the baseline setting), and exit 0.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only: no warnings.")
 @detection_options
 @config_options
@@ -48,36 +80,55 @@ from dedup.result import Match
 def check(
     files: tuple[str, ...],
     corpus_root: str | None,
+    base: str | None,
+    all_articles: bool,
+    write_baseline: str | None,
+    update_baseline: bool,
     quiet: bool,
     config_file: Path | None,
     **settings: Any,
 ) -> None:
     """Report articles in FILE... that duplicate each other or anything in the corpus,
-    as path:line: "<title>" duplicates path:line (similarity 0.97).
+    as path:line: "<title>" duplicates path:line (similarity 0.97); each pair once.
+
+    Only what a change adds can fail: an article whose file held the same text
+    (after normalisation) at the last commit is compared as part of the corpus, not
+    checked (--all checks it; dedup scan shows every old duplicate). Pairs listed in
+    the baseline file are accepted and not reported.
 
     Files that the include/exclude globs leave out are skipped, so the pre-commit hook
-    can pass every staged text file. Exits 1 when a duplicate is found, else 0.
+    can pass every staged file. Exits 1 when a duplicate is found, else 0.
 
     \b
     Examples:
       dedup check new/story.txt
       git diff --cached --name-only | xargs dedup check
+      dedup check --all --write-baseline .dedup-baseline.json $(git ls-files)
     """
     config = build_config(config_file, corpus_root=corpus_root, **settings)
+    plan = plan_baseline(config, write_baseline, update_baseline)
     check_paths_exist(files)
     warn = Warnings(quiet=quiet)
-    wanted = list(select_files(files, config))
-    if not wanted:
-        sys.exit(EXIT_OK)
-    root = display_path(find_corpus_root(config))
-    with (
-        progress_bar(quiet=quiet) as bar,
-        open_stores(config, (*files, root), quiet=quiet) as found,
-    ):
-        matches = check_files(wanted, config, *found, root=root, on_warning=warn, progress=bar)
-    for match in sorted(matches, key=sort_key):
-        click.echo(format_match(match))
-    sys.exit(EXIT_FOUND if matches else EXIT_OK)
+    wanted = [f for f in select_files(files, config) if not plan.holds(f)]
+    revision = None if all_articles else base or os.environ.get("PRE_COMMIT_FROM_REF") or "HEAD"
+    matches: list[Match] = []
+    if wanted:
+        root = display_path(find_corpus_root(config))
+        with (
+            progress_bar(quiet=quiet) as bar,
+            open_stores(config, (*files, root), quiet=quiet) as found,
+        ):
+            matches = check_files(
+                wanted,
+                config,
+                *found,
+                root=root,
+                base=revision,
+                leave_out=plan.files,
+                on_warning=warn,
+                progress=bar,
+            )
+    sys.exit(plan.finish(matches, quiet=quiet))
 
 
 def select_files(files: Sequence[str], config: Config) -> Iterator[str]:
@@ -88,6 +139,64 @@ def select_files(files: Sequence[str], config: Config) -> Iterator[str]:
             continue
         if not any(matches_any(part, config.all_exclude) for part in parts):
             yield path
+
+
+@dataclass(frozen=True)
+class BaselinePlan:
+    """What a run does with baselines: the pairs it accepts (read from ``source``), and
+    where it writes the findings as accepted (``target``, replaced only if ``replace``)."""
+
+    source: Path | None = None
+    accepted: Baseline = field(default_factory=Baseline)
+    target: Path | None = None
+    replace: bool = False
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The baseline files, which are never read as articles."""
+        return tuple(str(p) for p in (self.source, self.target) if p is not None)
+
+    def holds(self, path: str) -> bool:
+        return os.path.realpath(path) in {os.path.realpath(f) for f in self.files}
+
+    def finish(self, matches: Sequence[Match], *, quiet: bool) -> int:
+        """Write the baseline, or print the findings it does not accept; the exit code."""
+        if self.target is not None:
+            written = (self.accepted if self.replace else Baseline()).adding(matches)
+            write_baseline(written, self.target, replace=self.replace)
+            added = len(written.entries) - (len(self.accepted.entries) if self.replace else 0)
+            if not quiet:
+                total = plural(len(written.entries), "accepted pair")
+                click.echo(f"dedup: wrote {total} to {self.target} ({added} new)", err=True)
+            return EXIT_OK
+        accepted, shown = accepted_and_not(matches, self.accepted)
+        for match in sorted(shown, key=sort_key):
+            click.echo(format_match(match))
+        if accepted and not quiet:
+            known = plural(len(accepted), "pair")
+            click.echo(f"dedup: {known} accepted by {self.source} not shown", err=True)
+        return EXIT_FOUND if shown else EXIT_OK
+
+
+def plan_baseline(config: Config, write: str | None, update: bool) -> BaselinePlan:
+    """Read the baseline the settings name; check that a baseline to write may be written."""
+    source = Path(config.baseline) if config.baseline else None
+    if write is not None and update:
+        raise click.UsageError("use --write-baseline FILE or --update-baseline, not both")
+    if update:
+        if source is None:
+            raise click.UsageError(
+                "--update-baseline needs a baseline file: --baseline FILE or the baseline setting"
+            )
+        accepted = read_baseline(source) if os.path.lexists(source) else Baseline()
+        return BaselinePlan(source, accepted, source, replace=True)
+    if write is not None:
+        if os.path.lexists(write):
+            raise DedupError(
+                f"{write}: already exists; use --update-baseline to add to it, or remove it first"
+            )
+        return BaselinePlan(source, Baseline(), Path(write))
+    return BaselinePlan(source, read_baseline(source) if source else Baseline())
 
 
 def find_corpus_root(config: Config) -> Path:
@@ -102,6 +211,7 @@ def find_corpus_root(config: Config) -> Path:
             ["git", "rev-parse", "--show-toplevel"],
             capture_output=True,
             text=True,
+            env=git_environment(),
             check=True,
         )
     except (OSError, subprocess.CalledProcessError):
