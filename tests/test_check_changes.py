@@ -4,6 +4,7 @@ invented news: commit, edit, check."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ from click.testing import CliRunner
 from fixture_corpus import BAKERY, FERRY, ORCHARD, isolate, write_corpus
 
 from dedup.cli import cli
+from dedup.engine import check as check_module
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -260,3 +262,22 @@ def test_an_empty_baseline_can_be_written_before_any_finding() -> None:
     assert code == 0 and err == f"dedup: wrote 0 accepted pairs to {BASELINE} (0 new)\n"
     assert json.loads(Path(BASELINE).read_text(encoding="utf-8"))["pairs"] == []
     assert os.stat(BASELINE).st_size > 0
+
+
+def test_unchanged_files_are_not_read_as_committed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``pre-commit run --all-files`` hands over every file: those the commit holds as
+    they are need no committed copy read (two git commands tell them apart)."""
+    read: list[str] = []
+    real = check_module.committed_copy
+
+    def counting(path: str, revision: str) -> contextlib.AbstractContextManager[str | None]:
+        read.append(path)
+        return real(path, revision)
+
+    monkeypatch.setattr(check_module, "committed_copy", counting)
+    everything = [str(p) for p in Path("corpus").iterdir()]
+    assert run(*everything) == (0, "", "")
+    assert read == []
+    append(FEED, record("Tarnow orchards lose blossom to frost", ORCHARD))
+    assert run(*everything)[0] == 1
+    assert read == [FEED]

@@ -1,7 +1,10 @@
 """``dedup check``: do these files copy each other or anything already in the corpus?
 
 Made for pre-commit, which passes any subset of the staged files, in several batches:
-every batch is compared with the whole corpus. Nothing is written inside the repository.
+every batch is compared with the whole corpus. Only the articles a change adds can fail
+(see :func:`dedup.engine.check.new_articles`), and pairs a baseline file lists are
+accepted (:mod:`dedup.engine.baseline`). Nothing is written inside the repository but a
+baseline the user asks for.
 """
 
 from __future__ import annotations

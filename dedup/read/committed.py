@@ -12,7 +12,7 @@ import contextlib
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 
 #: Variables that point git at a repository or index other than the one around a file;
 #: git sets some of them while it runs hooks (pre-commit drops them for the same reason).
@@ -35,6 +35,48 @@ def committed_copy(path: str, revision: str) -> Iterator[str | None]:
         with open(target, "wb") as out:
             found = _cat_file(folder, f"{revision}:./{name}", out.fileno())
         yield target if found else None
+
+
+def unchanged_files(paths: Sequence[str], revision: str) -> set[str]:
+    """Those of ``paths`` that ``revision`` holds exactly as the work tree does, learned with
+    two git commands for the repository around the current folder (so that checking a
+    whole repository, as ``pre-commit run --all-files`` does, reads no committed copy of
+    an unchanged file). A path outside that repository is never in the set."""
+    found = _git(["rev-parse", "--show-toplevel"], ".")
+    if not found:
+        return set()
+    top = os.path.realpath(os.fsdecode(found.rstrip(b"\n")))
+    held = _git(["ls-tree", "-r", "-z", "--name-only", "--full-tree", revision], top)
+    changed = _git(["diff", "--name-only", "-z", "--no-renames", revision, "--"], top)
+    if held is None or changed is None:
+        return set()
+    same = set(_names(held)) - set(_names(changed))
+    return {path for path in paths if _inside_as(path, top) in same}
+
+
+def _inside_as(path: str, top: str) -> str:
+    """``path`` relative to ``top`` as git names it (``/``-separated), or "" if outside."""
+    relative = os.path.relpath(os.path.realpath(path), top)
+    return "" if relative.startswith(os.pardir) else relative.replace(os.sep, "/")
+
+
+def _names(output: bytes) -> list[str]:
+    return [os.fsdecode(name) for name in output.split(b"\0") if name]
+
+
+def _git(arguments: list[str], folder: str) -> bytes | None:
+    """What ``git -C folder ARGUMENTS`` prints, or None if it fails (or there is no git)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", folder, *arguments],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=git_environment(),
+            check=False,
+        )
+    except OSError:
+        return None
+    return done.stdout if done.returncode == 0 else None
 
 
 def _cat_file(folder: str, spec: str, out: int) -> bool:
