@@ -281,3 +281,9 @@ def test_unchanged_files_are_not_read_as_committed(monkeypatch: pytest.MonkeyPat
     append(FEED, record("Tarnow orchards lose blossom to frost", ORCHARD))
     assert run(*everything)[0] == 1
     assert read == [FEED]
+
+
+def test_a_base_that_names_no_commit_is_a_usage_error() -> None:
+    code, out, err = run(FEED, "--base", "no-such-branch")
+    assert (code, out) == (2, "")
+    assert err.endswith("Error: --base: 'no-such-branch' names no commit of this repository\n")

@@ -34,7 +34,7 @@ from dedup.config import Config
 from dedup.engine.baseline import Baseline, accepted_and_not, read_baseline, write_baseline
 from dedup.engine.check import check_files
 from dedup.errors import DedupError
-from dedup.read.committed import git_environment
+from dedup.read.committed import git_environment, is_revision
 from dedup.read.files import check_paths_exist
 from dedup.read.walk import matches_any
 from dedup.render import escape_name, escape_undecodable
@@ -113,7 +113,7 @@ def check(
     check_paths_exist(files)
     warn = Warnings(quiet=quiet)
     wanted = [f for f in select_files(files, config) if not plan.holds(f)]
-    revision = None if all_articles else base or os.environ.get("PRE_COMMIT_FROM_REF") or "HEAD"
+    revision = None if all_articles else base_revision(base)
     matches: list[Match] = []
     if wanted:
         root = display_path(find_corpus_root(config))
@@ -132,6 +132,18 @@ def check(
                 progress=bar,
             )
     sys.exit(plan.finish(matches, quiet=quiet))
+
+
+def base_revision(base: str | None) -> str:
+    """``--base``, else the ref ``pre-commit run --from-ref`` names, else ``HEAD``; one
+    named (not the default ``HEAD``, which a repository without commits lacks) must exist."""
+    named = base or os.environ.get("PRE_COMMIT_FROM_REF")
+    if named is None:
+        return "HEAD"
+    if not is_revision(named):
+        where = "--base" if base else "PRE_COMMIT_FROM_REF"
+        raise click.UsageError(f"{where}: {named!r} names no commit of this repository")
+    return named
 
 
 def select_files(files: Sequence[str], config: Config) -> Iterator[str]:

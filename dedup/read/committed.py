@@ -54,6 +54,14 @@ def unchanged_files(paths: Sequence[str], revision: str) -> set[str]:
     return {path for path in paths if _inside_as(path, top) in same}
 
 
+def is_revision(revision: str) -> bool:
+    """Whether the repository around the current folder has a commit named ``revision``
+    (True outside a repository or without git, where there is nothing to compare with)."""
+    if _git(["rev-parse", "--is-inside-work-tree"], ".") is None:
+        return True
+    return _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], ".") is not None
+
+
 def _inside_as(path: str, top: str) -> str:
     """``path`` relative to ``top`` as git names it (``/``-separated), or "" if outside."""
     relative = os.path.relpath(os.path.realpath(path), top)
