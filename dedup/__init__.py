@@ -15,7 +15,8 @@ if TYPE_CHECKING:
     from dedup.errors import CacheError, ConfigError, DedupError, InputError
     from dedup.result import Group, Member, PairScore, Result
 
-__version__ = "0.1.0"
+#: The one place the version is set: the build (pyproject.toml, hatch) reads it from here.
+__version__ = "0.2.0"
 
 #: Where each public name lives.
 _HOMES = {

@@ -104,6 +104,8 @@ class Config:
     aggregators: tuple[str, ...] = markers.AGGREGATORS
     # Running
     corpus_root: str | None = None
+    #: ``dedup check``: the file of accepted pairs (see dedup.engine.baseline).
+    baseline: str | None = None
     cache: bool = True
     cache_path: str | None = None
     jobs: int = 0

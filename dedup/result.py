@@ -173,8 +173,13 @@ class Result:
 
 @dataclass(frozen=True)
 class Match:
-    """For ``dedup check``: ``article`` (from a checked file) copies ``original``."""
+    """For ``dedup check``: ``article`` (from a checked file) copies ``original``.
+
+    ``digests`` are the hex digests of their comparison texts (article's, original's),
+    which name the pair in a baseline of accepted findings whatever the files' layout.
+    """
 
     article: Article
     original: Article
     score: PairScore
+    digests: tuple[str, str] = field(default=("", ""), compare=False)

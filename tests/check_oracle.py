@@ -24,26 +24,28 @@ def find_matches(
     result = find_duplicates([*targets, *others], config)
     matches: list[Match] = []
     for group in result.groups:
-        members = [group.canonical, *(m.article for m in group.copies)]
         joined = {(m.article.path, m.article.index): m for m in group.copies}
-        for article in members:
-            if (article.path, article.index) not in wanted:
-                continue
-            if article is group.canonical:
-                original = _first_other(group, wanted) or group.copies[0].article
-                matches.append(
-                    Match(article, original, joined[(original.path, original.index)].score)
-                )
-            else:
-                member = joined[(article.path, article.index)]
+        for member in group.copies:
+            if (member.article.path, member.article.index) in wanted:
                 through = member.via or group.canonical
-                matches.append(Match(article, through, member.link or member.score))
+                matches.append(Match(member.article, through, member.link or member.score))
+        canonical = group.canonical
+        if (canonical.path, canonical.index) in wanted:
+            original = _first_other(group, wanted)
+            pair = {(canonical.path, canonical.index), (original.path, original.index)}
+            if not any(
+                {(m.article.path, m.article.index), (m.original.path, m.original.index)} == pair
+                for m in matches
+            ):
+                score = joined[(original.path, original.index)].score
+                matches.append(Match(canonical, original, score))
     return sorted(matches, key=lambda m: (m.article.path, m.article.index))
 
 
-def _first_other(group: Group, wanted: set[tuple[str, int]]) -> Article | None:
-    """The first member not being checked, preferring those that verify against the
-    canonical directly."""
+def _first_other(group: Group, wanted: set[tuple[str, int]]) -> Article:
+    """The first member not being checked (else the first of all), preferring those that
+    verify against the canonical directly."""
     others = [m for m in group.copies if (m.article.path, m.article.index) not in wanted]
-    direct = [m for m in others if m.via is None]
-    return (direct or others)[0].article if others else None
+    candidates = others or list(group.copies)
+    direct = [m for m in candidates if m.via is None]
+    return (direct or candidates)[0].article

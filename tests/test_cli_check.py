@@ -58,9 +58,13 @@ def test_given_files_that_copy_each_other_are_reported(tmp_path: Path) -> None:
     write_copy_of_ferry(outside / "b.txt")
     empty = tmp_path / "empty-root"
     empty.mkdir()
-    code, out, _ = run("elsewhere/a.txt", "elsewhere/b.txt", "--corpus-root", "empty-root")
-    assert code == 1
-    assert "duplicates elsewhere/" in out
+    code, out, err = run("elsewhere/a.txt", "elsewhere/b.txt", "--corpus-root", "empty-root")
+    assert (code, err) == (1, "")
+    # One finding for the pair, not one each way (a->b and b->a).
+    assert out == (
+        'elsewhere/b.txt:1: "Ferry with 212 aboard aground in Norway" duplicates '
+        "elsewhere/a.txt:1 (similarity 1.00)\n"
+    )
 
 
 def test_corpus_root_comes_from_configuration(tmp_path: Path, corpus: Path) -> None:
@@ -105,3 +109,19 @@ def test_the_default_corpus_root_is_the_git_work_tree(
     code, out, _ = run("new.txt")
     assert code == 1
     assert "duplicates ../corpus/two.txt:11" in out
+
+
+def test_three_checked_copies_are_two_findings_naming_one_original(tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        write_copy_of_ferry(outside / name)
+    (tmp_path / "empty-root").mkdir()
+    names = ["elsewhere/a.txt", "elsewhere/b.txt", "elsewhere/c.txt"]
+    code, out, err = run(*names, "--corpus-root", "empty-root")
+    assert (code, err) == (1, "")
+    assert [line.split(" duplicates ")[1] for line in out.splitlines()] == [
+        "elsewhere/a.txt:1 (similarity 1.00)",
+        "elsewhere/a.txt:1 (similarity 1.00)",
+    ]
+    assert [line.split(":")[0] for line in out.splitlines()] == names[1:]

@@ -329,7 +329,7 @@ def test_scan_finds_the_page_as_a_copy_of_the_dump_and_the_plain_file(
     }
     assert {row[1] for row in rows} | {row[0] for row in rows} == members
     assert len(rows) == 2 and len({row[5] for row in rows}) == 1
-    assert err.startswith("dedup: 5 articles read, 1 group, 2 copies in "), err
+    assert err.startswith("dedup: 5 articles read from 4 files, 1 group, 2 copies in "), err
     assert "warning" not in err
 
 

@@ -45,7 +45,7 @@ def messy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (corpus / "picture.txt").write_bytes(b"GIF89a\x00\x01")
     (corpus / "cut.txt.gz").write_bytes(gzip.compress(b"Headline\nbody\n")[:-9])
     (corpus / "broken.json").write_text('[{"title": "x",\n oops}]')
-    (corpus / "page.html").write_text("<p>Saved page</p>")
+    (corpus / "slides.pdf").write_bytes(b"%PDF-1.4 slides")
     (corpus / "notes.csv").write_text("a,b\n")
     (corpus / "old.txt").write_text("Old draft\nNever sent.\n")
     (corpus / "drafts").mkdir()

@@ -1,7 +1,10 @@
 """``dedup check``: do these files copy each other or anything already in the corpus?
 
 Made for pre-commit, which passes any subset of the staged files, in several batches:
-every batch is compared with the whole corpus. Nothing is written inside the repository.
+every batch is compared with the whole corpus. Only the articles a change adds can fail
+(see :func:`dedup.engine.check.new_articles`), and pairs a baseline file lists are
+accepted (:mod:`dedup.engine.baseline`). Nothing is written inside the repository but a
+baseline the user asks for.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,9 +30,12 @@ from dedup.cli.common import (
     open_stores,
     reached,
 )
-from dedup.cli.output import progress_bar
+from dedup.cli.output import plural, progress_bar
 from dedup.config import Config
+from dedup.engine.baseline import Baseline, accepted_and_not, read_baseline, write_baseline
 from dedup.engine.check import check_files
+from dedup.errors import DedupError
+from dedup.read.committed import git_environment, is_revision
 from dedup.read.files import check_paths_exist
 from dedup.read.walk import matches_any
 from dedup.render import escape_name, escape_undecodable
@@ -42,6 +49,34 @@ from dedup.result import Match
     type=click.Path(file_okay=False, exists=True),
     help="Folder holding the corpus [default: the git repository, else the current folder].",
 )
+@click.option(
+    "--base",
+    metavar="REV",
+    help="An article that REV's version of its file already held is not new and cannot "
+    "fail the check [default: HEAD; under pre-commit run --from-ref, that ref].",
+)
+@click.option(
+    "--all",
+    "all_articles",
+    is_flag=True,
+    help="Check every article of FILE..., also those the last commit already held.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False),
+    help="Do not report the pairs this file accepts (written by --write-baseline).",
+)
+@click.option(
+    "--write-baseline",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write every finding to FILE as accepted, and exit 0; FILE must not exist yet.",
+)
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="Add every finding to the baseline file (--baseline or the baseline setting), and exit 0.",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only: no warnings.")
 @detection_options
 @config_options
@@ -49,39 +84,68 @@ from dedup.result import Match
 def check(
     files: tuple[str, ...],
     corpus_root: str | None,
+    base: str | None,
+    all_articles: bool,
+    write_baseline: str | None,
+    update_baseline: bool,
     quiet: bool,
     config_file: Path | None,
     **settings: Any,
 ) -> None:
     """Report articles in FILE... that duplicate each other or anything in the corpus,
-    as path:line: "<title>" duplicates path:line (similarity 0.97).
+    as path:line: "<title>" duplicates path:line (similarity 0.97); each pair once.
+
+    Only what a change adds can fail: an article whose file held the same text
+    (after normalisation) at the last commit is compared as part of the corpus, not
+    checked (--all checks it; dedup scan shows every old duplicate). Pairs listed in
+    the baseline file are accepted and not reported.
 
     Files that the include/exclude globs leave out are skipped, so the pre-commit hook
-    can pass every staged text file. Exits 1 when a duplicate is found, else 0.
+    can pass every staged file. Exits 1 when a duplicate is found, else 0.
 
     \b
     Examples:
       dedup check new/story.txt
       git diff --cached --name-only | xargs dedup check
+      dedup check --all --write-baseline .dedup-baseline.json $(git ls-files)
     """
     config = build_config(config_file, corpus_root=corpus_root, **settings)
+    plan = plan_baseline(config, write_baseline, update_baseline)
     check_paths_exist(files)
     warn = Warnings(quiet=quiet)
-    wanted = list(select_files(files, config))
-    if not wanted:
-        sys.exit(EXIT_OK)
-    root = display_path(find_corpus_root(config))
-    with (
-        progress_bar(quiet=quiet) as bar,
-        open_stores(config, (*files, root), quiet=quiet) as found,
-    ):
-        matches = check_files(wanted, config, *found, root=root, on_warning=warn, progress=bar)
+    wanted = [f for f in select_files(files, config) if not plan.holds(f)]
+    revision = None if all_articles else base_revision(base)
+    matches: list[Match] = []
+    if wanted:
+        root = display_path(find_corpus_root(config))
+        with (
+            progress_bar(quiet=quiet) as bar,
+            open_stores(config, (*files, root), quiet=quiet) as found,
+        ):
+            matches = check_files(
+                wanted,
+                config,
+                *found,
+                root=root,
+                base=revision,
+                leave_out=plan.files,
+                on_warning=warn,
+                progress=bar,
+            )
     warn.finish()
-    code = EXIT_FOUND if matches else EXIT_OK
-    reached(code)
-    for match in sorted(matches, key=sort_key):
-        click.echo(format_match(match))
-    sys.exit(code)
+    sys.exit(plan.finish(matches, quiet=quiet))
+
+
+def base_revision(base: str | None) -> str:
+    """``--base``, else the ref ``pre-commit run --from-ref`` names, else ``HEAD``; one
+    named (not the default ``HEAD``, which a repository without commits lacks) must exist."""
+    named = base or os.environ.get("PRE_COMMIT_FROM_REF")
+    if named is None:
+        return "HEAD"
+    if not is_revision(named):
+        where = "--base" if base else "PRE_COMMIT_FROM_REF"
+        raise click.UsageError(f"{where}: {named!r} names no commit of this repository")
+    return named
 
 
 def select_files(files: Sequence[str], config: Config) -> Iterator[str]:
@@ -92,6 +156,66 @@ def select_files(files: Sequence[str], config: Config) -> Iterator[str]:
             continue
         if not any(matches_any(part, config.all_exclude) for part in parts):
             yield path
+
+
+@dataclass(frozen=True)
+class BaselinePlan:
+    """What a run does with baselines: the pairs it accepts (read from ``source``), and
+    where it writes the findings as accepted (``target``, replaced only if ``replace``)."""
+
+    source: Path | None = None
+    accepted: Baseline = field(default_factory=Baseline)
+    target: Path | None = None
+    replace: bool = False
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """The baseline files, which are never read as articles."""
+        return tuple(str(p) for p in (self.source, self.target) if p is not None)
+
+    def holds(self, path: str) -> bool:
+        return os.path.realpath(path) in {os.path.realpath(f) for f in self.files}
+
+    def finish(self, matches: Sequence[Match], *, quiet: bool) -> int:
+        """Write the baseline, or print the findings it does not accept; the exit code."""
+        if self.target is not None:
+            written = (self.accepted if self.replace else Baseline()).adding(matches)
+            write_baseline(written, self.target, replace=self.replace)
+            added = len(written.entries) - (len(self.accepted.entries) if self.replace else 0)
+            if not quiet:
+                total = plural(len(written.entries), "accepted pair")
+                click.echo(f"dedup: wrote {total} to {self.target} ({added} new)", err=True)
+            return EXIT_OK
+        accepted, shown = accepted_and_not(matches, self.accepted)
+        code = EXIT_FOUND if shown else EXIT_OK
+        reached(code)
+        for match in sorted(shown, key=sort_key):
+            click.echo(format_match(match))
+        if accepted and not quiet:
+            known = plural(len(accepted), "pair")
+            click.echo(f"dedup: {known} accepted by {self.source} not shown", err=True)
+        return code
+
+
+def plan_baseline(config: Config, write: str | None, update: bool) -> BaselinePlan:
+    """Read the baseline the settings name; check that a baseline to write may be written."""
+    source = Path(config.baseline) if config.baseline else None
+    if write is not None and update:
+        raise click.UsageError("use --write-baseline FILE or --update-baseline, not both")
+    if update:
+        if source is None:
+            raise click.UsageError(
+                "--update-baseline needs a baseline file: --baseline FILE or the baseline setting"
+            )
+        accepted = read_baseline(source) if os.path.lexists(source) else Baseline()
+        return BaselinePlan(source, accepted, source, replace=True)
+    if write is not None:
+        if os.path.lexists(write):
+            raise DedupError(
+                f"{write}: already exists; use --update-baseline to add to it, or remove it first"
+            )
+        return BaselinePlan(source, Baseline(), Path(write))
+    return BaselinePlan(source, read_baseline(source) if source else Baseline())
 
 
 def find_corpus_root(config: Config) -> Path:
@@ -106,6 +230,7 @@ def find_corpus_root(config: Config) -> Path:
             ["git", "rev-parse", "--show-toplevel"],
             capture_output=True,
             text=True,
+            env=git_environment(),
             check=True,
         )
     except (OSError, subprocess.CalledProcessError):

@@ -5,28 +5,39 @@ the given files, through the same store: files the store holds unchanged are not
 again. Only pairs that involve an article of the given files (the *focus*) are verified
 and grouped, so a check never reports what the corpus already held. A given article that
 copies something is reported with its original: the canonical article of its group, or,
-when that is itself, the member of its group it matched best, corpus articles first.
+when that is itself, the member of its group it matched best, corpus articles first; a
+pair of given articles is reported once.
+
+Given a git revision (``base``), only what a change adds is checked: an article whose
+text the file already held at that revision stays in the corpus but out of the focus
+(:func:`new_articles`), so an old duplicate inside a file never fails a commit that only
+appends to it (``dedup scan`` still shows it).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.engine.corpus import Found
+from dedup.engine.corpus import Corpus, Found
 from dedup.engine.fingerprint import SignatureStore
 from dedup.engine.load import load_corpus, walk
 from dedup.engine.run import Laps, run, spill_warning
 from dedup.engine.spill import Spill, spilled
 from dedup.errors import InputError, ignore
 from dedup.progress import ProgressCallback, no_progress
+from dedup.read.committed import committed_copy, unchanged_files
+from dedup.read.files import read_file
 from dedup.result import Group, Match, Member, Result
 from dedup.store.scan import ScanStore
+from dedup.text.prepare import split_units
 
 WarningCallback = Callable[[InputError], None]
 Key = tuple[str, int]
@@ -39,52 +50,125 @@ def check_files(
     store: ScanStore | None = None,
     *,
     root: str,
+    base: str | None = None,
+    leave_out: Sequence[str] = (),
     on_warning: WarningCallback | None = None,
     progress: ProgressCallback | None = None,
 ) -> list[Match]:
     """Which articles of ``paths`` copy each other or an article of the corpus under
-    ``root`` (the given files themselves left out of the corpus), sorted by location."""
+    ``root`` (the given files themselves left out of the corpus), sorted by location.
+
+    With ``base`` (a git revision, such as ``HEAD``), only the articles a change adds are
+    checked: see :func:`new_articles`. Files in ``leave_out`` are not part of the corpus.
+    """
     given = walk(paths, config, None)
     named = {e.real for e in given if isinstance(e, Found)}
+    skipped = named | {os.path.realpath(path) for path in leave_out}
     corpus_files = [_shown(e) for e in walk([root], config, None)]
-    events = [*given, *(e for e in corpus_files if not _named(e, named))]
+    events = [*given, *(e for e in corpus_files if not _named(e, skipped))]
     held = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
     warn, report = on_warning or ignore, progress or no_progress
 
     def attempt(spill: Spill) -> list[Match]:
         corpus = load_corpus(events, config, scan_store, spill, warn, report)
         focus = np.flatnonzero(corpus.columns.file_of < len(named)).tolist()
+        if base is not None:
+            focus = new_articles(corpus, focus, base)
         if not focus:
             return []
         result = run(corpus, scan_store, cache, report, Laps(), focus=frozenset(focus))
         wanted = {(corpus.article(i).path, int(corpus.columns.index[i])) for i in focus}
-        return matches_of(result, wanted)
+        return [_with_digests(m, corpus) for m in matches_of(result, wanted)]
 
     with held as scan_store:
         return spilled(attempt, spill_warning(warn))
 
 
+def new_articles(corpus: Corpus, focus: Sequence[int], base: str) -> list[int]:
+    """The articles of ``focus`` that ``base``'s version of their file did not hold.
+
+    An article is judged by its comparison text's digest (its text after normalisation and
+    junk removal, as the exact rule sees it), counted: when the committed file held a text
+    n times, the first n articles with that text (in file order) are not new, any further
+    one is. A file git does not hold at ``base`` (untracked, or no repository) is all new;
+    one it holds unchanged is all old (and its committed copy is not read).
+    """
+    columns = corpus.columns
+    chosen = sorted(focus, key=lambda i: (int(columns.file_of[i]), int(columns.index[i])))
+    files = sorted({int(columns.file_of[i]) for i in chosen})
+    same = unchanged_files([corpus.found[f].path for f in files], base)
+    held: dict[int, Counter[bytes]] = {}
+    new: list[int] = []
+    for i in chosen:
+        file = int(columns.file_of[i])
+        if corpus.found[file].path in same:
+            continue
+        if file not in held:
+            held[file] = committed_digests(corpus.found[file].path, base, corpus.config)
+        digest = columns.digests[i]
+        if held[file][digest] > 0:
+            held[file][digest] -= 1
+        else:
+            new.append(i)
+    return new
+
+
+def committed_digests(path: str, base: str, config: Config) -> Counter[bytes]:
+    """How many times each comparison-text digest occurs in ``base``'s version of ``path``
+    (none when there is no such version, or it cannot be read)."""
+    with committed_copy(path, base) as copy:
+        if copy is None:
+            return Counter()
+        try:
+            articles = list(read_file(copy, config, ignore))
+        except InputError:
+            return Counter()
+        return Counter(split_units(article, config).prepared.digest for article in articles)
+
+
+def _with_digests(match: Match, corpus: Corpus) -> Match:
+    """``match`` with the digests of its two articles' comparison texts (for baselines)."""
+    pair = (_digest_of(match.article, corpus), _digest_of(match.original, corpus))
+    return replace(match, digests=pair)
+
+
+def _digest_of(article: Article, corpus: Corpus) -> str:
+    columns = corpus.columns
+    files = [n for n, found in enumerate(corpus.found) if found.path == article.path]
+    at = np.flatnonzero(np.isin(columns.file_of, files) & (columns.index == article.index))
+    return columns.digests[int(at[0])].hex()
+
+
 def matches_of(result: Result, wanted: set[Key]) -> list[Match]:
-    """One match per ``wanted`` article (path, index) that ``result`` groups with others."""
+    """One match per pair of articles that ``result`` groups, for each ``wanted`` article
+    (path, index) grouped with others: a copy names the article it joined through, a
+    wanted canonical the member it stands for. A pair is reported once, as its copy's
+    match, even when both of its articles are wanted (A->B and B->A are one finding)."""
     matches: list[Match] = []
+    seen: set[frozenset[Key]] = set()
     for group in result.groups:
-        copies = {_key(m.article): m for m in group.copies}
+        found = [
+            Match(m.article, m.via or group.canonical, m.link or m.score)
+            for m in group.copies
+            if _key(m.article) in wanted
+        ]
         if _key(group.canonical) in wanted:
             member = _best_other(group, wanted)
-            matches.append(Match(group.canonical, member.article, member.score))
-        for key, member in copies.items():
-            if key in wanted:
-                through = member.via or group.canonical
-                matches.append(Match(member.article, through, member.link or member.score))
+            found.append(Match(group.canonical, member.article, member.score))
+        for match in found:
+            pair = frozenset((_key(match.article), _key(match.original)))
+            if pair not in seen:
+                seen.add(pair)
+                matches.append(match)
     return sorted(matches, key=lambda m: (m.article.path, m.article.index))
 
 
 def _best_other(group: Group, wanted: set[Key]) -> Member:
-    """The member standing for a checked canonical: the first not being checked, preferring
-    those that verify against the canonical directly."""
-    others = [m for m in group.copies if _key(m.article) not in wanted]
+    """The member standing for a checked canonical: the first not being checked (else the
+    first of all), preferring those that verify against the canonical directly."""
+    others = [m for m in group.copies if _key(m.article) not in wanted] or list(group.copies)
     direct = [m for m in others if m.via is None]
-    return (direct or others or list(group.copies))[0]
+    return (direct or others)[0]
 
 
 def _key(article: Article) -> Key:

@@ -1,0 +1,103 @@
+"""A file as git last committed it, so that ``dedup check`` can tell what a change adds.
+
+The committed version is read with ``git cat-file --filters REV:./NAME`` run in the
+file's own folder: the bytes a checkout would write (line endings and other filters
+applied), whichever repository holds the file. No git, no repository, a file that
+revision does not hold: there is no committed version, and every article is new.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+
+#: Variables that point git at a repository or index other than the one around a file;
+#: git sets some of them while it runs hooks (pre-commit drops them for the same reason).
+REPOSITORY_VARIABLES = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_PREFIX")
+
+
+def git_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a git command that must find the repository around a path."""
+    source = os.environ if environ is None else environ
+    return {k: v for k, v in source.items() if k not in REPOSITORY_VARIABLES}
+
+
+@contextlib.contextmanager
+def committed_copy(path: str, revision: str) -> Iterator[str | None]:
+    """A temporary file holding ``path`` as ``revision`` has it, under the same name (so it
+    is read as the same format), or None when git has no such version; removed afterwards."""
+    folder, name = os.path.split(os.path.abspath(path))
+    with tempfile.TemporaryDirectory(prefix="dedup-committed-") as temporary:
+        target = os.path.join(temporary, name)
+        with open(target, "wb") as out:
+            found = _cat_file(folder, f"{revision}:./{name}", out.fileno())
+        yield target if found else None
+
+
+def unchanged_files(paths: Sequence[str], revision: str) -> set[str]:
+    """Those of ``paths`` that ``revision`` holds exactly as the work tree does, learned with
+    two git commands for the repository around the current folder (so that checking a
+    whole repository, as ``pre-commit run --all-files`` does, reads no committed copy of
+    an unchanged file). A path outside that repository is never in the set."""
+    found = _git(["rev-parse", "--show-toplevel"], ".")
+    if not found:
+        return set()
+    top = os.path.realpath(os.fsdecode(found.rstrip(b"\n")))
+    held = _git(["ls-tree", "-r", "-z", "--name-only", "--full-tree", revision], top)
+    changed = _git(["diff", "--name-only", "-z", "--no-renames", revision, "--"], top)
+    if held is None or changed is None:
+        return set()
+    same = set(_names(held)) - set(_names(changed))
+    return {path for path in paths if _inside_as(path, top) in same}
+
+
+def is_revision(revision: str) -> bool:
+    """Whether the repository around the current folder has a commit named ``revision``
+    (True outside a repository or without git, where there is nothing to compare with)."""
+    if _git(["rev-parse", "--is-inside-work-tree"], ".") is None:
+        return True
+    return _git(["rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"], ".") is not None
+
+
+def _inside_as(path: str, top: str) -> str:
+    """``path`` relative to ``top`` as git names it (``/``-separated), or "" if outside."""
+    relative = os.path.relpath(os.path.realpath(path), top)
+    return "" if relative.startswith(os.pardir) else relative.replace(os.sep, "/")
+
+
+def _names(output: bytes) -> list[str]:
+    return [os.fsdecode(name) for name in output.split(b"\0") if name]
+
+
+def _git(arguments: list[str], folder: str) -> bytes | None:
+    """What ``git -C folder ARGUMENTS`` prints, or None if it fails (or there is no git)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", folder, *arguments],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            env=git_environment(),
+            check=False,
+        )
+    except OSError:
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def _cat_file(folder: str, spec: str, out: int) -> bool:
+    command = ["git", "-C", folder, "cat-file", "--filters", spec]
+    try:
+        done = subprocess.run(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.DEVNULL,
+            env=git_environment(),
+            check=False,
+        )
+    except OSError:  # no git on this machine
+        return False
+    return done.returncode == 0
