@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from dedup.result import Group, Result, Rule
+from dedup.result import SCHEMA_VERSION, Group, Result, Rule
 
 #: How many of the largest groups the figures list.
 TOP_GROUPS = 10
@@ -56,6 +56,7 @@ class Redundancy:
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "schema_version": SCHEMA_VERSION,
             "articles": self.articles,
             "groups": self.groups,
             "copies": self.copies,

@@ -19,8 +19,8 @@ from dedup.cli import cli
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
-def load_schema() -> dict[str, Any]:
-    text = resources.files("dedup").joinpath("schema/scan.schema.json").read_text("utf-8")
+def load_schema(name: str = "scan") -> dict[str, Any]:
+    text = resources.files("dedup").joinpath(f"schema/{name}.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
@@ -55,8 +55,32 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     isolate(monkeypatch, tmp_path)
 
 
-def test_the_schema_is_a_valid_json_schema() -> None:
-    Draft202012Validator.check_schema(load_schema())
+@pytest.mark.parametrize("name", ["scan", "stats", "collapse"])
+def test_the_schema_is_a_valid_json_schema(name: str) -> None:
+    Draft202012Validator.check_schema(load_schema(name))
+
+
+def test_stats_output_holds_to_its_schema() -> None:
+    document = json.loads(run("scan", str(EXAMPLES), "--stats", "-f", "json"))
+    Draft202012Validator(load_schema("stats")).validate(document)
+    document["redundant"]["articles"] = 1.5
+    assert not Draft202012Validator(load_schema("stats")).is_valid(document)
+
+
+@pytest.mark.parametrize("annotate", ["--annotate", "--no-annotate"])
+def test_collapse_lines_hold_to_their_schema(annotate: str) -> None:
+    out = run("collapse", str(EXAMPLES), "-o", "-", "-q", "--no-cache", annotate)
+    lines = [json.loads(line) for line in out.splitlines()]
+    check = Draft202012Validator(load_schema("collapse"))
+    for line in lines:
+        check.validate(line)
+    kinds = {line["dedup"]["kind"] for line in lines} if annotate == "--annotate" else set()
+    assert kinds == (
+        set() if annotate == "--no-annotate" else {"main", "related", "plain", "record"}
+    )
+    texts = [line for line in lines if "text" in line and "title" in line]
+    texts[0]["dedup"] = {"role": "kept"}
+    assert not check.is_valid(texts[0])
 
 
 def test_the_examples_output_holds_to_the_schema() -> None:
