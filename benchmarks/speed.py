@@ -91,6 +91,8 @@ class Row:
     vs_cold_1: float | None = None
     vs_cold_all: float | None = None
     kind: str = ""
+    #: Summed PSS at its peak: shared copy-on-write pages of forked workers counted once.
+    tree_pss_mb: float = 0.0
 
 
 def dedup_mode(choice: str) -> tuple[str, str]:
@@ -172,6 +174,7 @@ def to_row(
         per_second=round(rate, 1),
         peak_rss_mb=round(result.peak_rss_bytes / 2**20, 1),
         tree_rss_mb=round(result.tree_rss_bytes / 2**20, 1),
+        tree_pss_mb=round(result.tree_pss_bytes / 2**20, 1),
         copies=copies,
         note=note,
     )
@@ -225,17 +228,17 @@ def format_table(rows: Sequence[Row]) -> str:
     """A markdown table of every row."""
     header = (
         "| articles | pipeline | articles/s | seconds | peak RSS MB | tree RSS MB "
-        "| copies found | ÷ cold 1 job | ÷ cold all jobs | note |"
+        "| tree PSS MB | copies found | ÷ cold 1 job | ÷ cold all jobs | note |"
     )
-    lines = [header, "|" + "---|" * 10]
+    lines = [header, "|" + "---|" * 11]
     for r in rows:
         ratio_1 = f"{r.vs_cold_1:.3g}×" if r.vs_cold_1 else "-"
         ratio_all = f"{r.vs_cold_all:.3g}×" if r.vs_cold_all else "-"
         copies = "-" if r.copies is None else f"{r.copies:,}"
         lines.append(
             f"| {r.size:,} | {r.name} | {r.per_second:,.0f} | {r.seconds:.1f} | "
-            f"{r.peak_rss_mb:,.0f} | {r.tree_rss_mb:,.0f} | {copies} | {ratio_1} | "
-            f"{ratio_all} | {r.note} |"
+            f"{r.peak_rss_mb:,.0f} | {r.tree_rss_mb:,.0f} | {r.tree_pss_mb:,.0f} | {copies} | "
+            f"{ratio_1} | {ratio_all} | {r.note} |"
         )
     return "\n".join(lines)
 

@@ -2,7 +2,10 @@
 
 Peak RSS is read two ways: ``wait4``'s ``ru_maxrss`` (the largest single process of the
 run's tree, as Linux folds reaped children into their parent) and a 10 Hz sample of the
-summed RSS of the process and all its descendants (what a multi-process run holds).
+summed RSS of the process and all its descendants (what a multi-process run holds). The
+same sample sums PSS too: workers forked from a large parent share its pages copy-on-write,
+and RSS counts a shared page in every process that maps it, PSS once in all (each process
+a share).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ class Measurement:
     tree_rss_bytes: int
     stdout: str
     error: str
+    #: Summed proportional set size at the same peak sampling (0 where /proc lacks it).
+    tree_pss_bytes: int = 0
 
 
 def process_stats() -> Iterator[tuple[int, list[str]]]:
@@ -49,27 +54,35 @@ def _children() -> dict[int, list[int]]:
     return tree
 
 
-def _rss(pid: int) -> int:
+def _field_kb(path: str, name: str) -> int:
+    """A ``Name:  N kB`` line of a /proc file, in bytes (0 when missing)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(name):
                 return int(line.split()[1]) * 1024
     except OSError:
         pass
     return 0
 
 
-def tree_rss(pid: int) -> int:
-    """Summed RSS of ``pid`` and every descendant, in bytes (0 where /proc is missing)."""
+def tree_memory(pid: int) -> tuple[int, int]:
+    """Summed RSS and PSS of ``pid`` and every descendant, in bytes (0 where /proc is
+    missing)."""
     if not Path("/proc").is_dir():
-        return 0
+        return 0, 0
     tree = _children()
-    total, stack = 0, [pid]
+    rss, pss, stack = 0, 0, [pid]
     while stack:
         current = stack.pop()
-        total += _rss(current)
+        rss += _field_kb(f"/proc/{current}/status", "VmRSS:")
+        pss += _field_kb(f"/proc/{current}/smaps_rollup", "Pss:")
         stack.extend(tree.get(current, ()))
-    return total
+    return rss, pss
+
+
+def tree_rss(pid: int) -> int:
+    """Summed RSS of ``pid`` and every descendant, in bytes (0 where /proc is missing)."""
+    return tree_memory(pid)[0]
 
 
 class _Sampler(threading.Thread):
@@ -77,11 +90,13 @@ class _Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.pid = pid
         self.peak = 0
+        self.peak_pss = 0
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.wait(0.1):
-            self.peak = max(self.peak, tree_rss(self.pid))
+            rss, pss = tree_memory(self.pid)
+            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
 
 
 def measure(
@@ -107,7 +122,8 @@ def measure(
     lines = (stderr or stdout).strip().splitlines()
     ok = process.returncode == 0
     error = "" if ok else f"exit {process.returncode}: {lines[-1] if lines else 'no output'}"
-    return Measurement(ok, seconds, usage.ru_maxrss * 1024, sampler.peak, stdout, error)
+    peak = usage.ru_maxrss * 1024
+    return Measurement(ok, seconds, peak, sampler.peak, stdout, error, sampler.peak_pss)
 
 
 def parse_size(text: str) -> int:
