@@ -116,6 +116,8 @@ class Tally:
     def __init__(self) -> None:
         self.left: Counter[tuple[Unit, str]] = Counter()
         self.found: list[str] = []
+        #: Articles read, for a caller that learns it only from the run (``check``).
+        self.articles = 0
         self.restart()
 
     def restart(self) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -146,3 +147,12 @@ def isolate(monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
     (home / "dedup.toml").write_text("", encoding="utf-8")
     monkeypatch.chdir(home)
+
+
+#: The lines of a summary that say what a run read and skipped (``dedup check``'s too).
+SUMMARY = re.compile(r"dedup: [\d,]+ articles? read from .*\n|dedup: skipped .*\n")
+
+
+def without_summary(stderr: str) -> str:
+    """``stderr`` less the summary's lines, for tests about the other messages."""
+    return SUMMARY.sub("", stderr)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fixture_corpus import BAKERY, FERRY, ORCHARD, isolate, write_corpus
+from fixture_corpus import BAKERY, FERRY, ORCHARD, isolate, without_summary, write_corpus
 
 from dedup.cli import cli
 from dedup.engine import check as check_module
@@ -70,7 +70,7 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, ["check", *args])
-    return result.exit_code, result.stdout, result.stderr
+    return result.exit_code, result.stdout, without_summary(result.stderr)
 
 
 def append(path: str, text: str) -> None:

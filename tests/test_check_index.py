@@ -11,7 +11,7 @@ import pytest
 from check_oracle import find_matches
 from click.testing import CliRunner
 from conftest import build_dump
-from fixture_corpus import isolate
+from fixture_corpus import isolate, without_summary
 from newsgen import story
 
 from dedup.article import Article
@@ -67,7 +67,7 @@ def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, ["check", *args])
-    return result.exit_code, result.stdout, result.stderr
+    return result.exit_code, result.stdout, without_summary(result.stderr)
 
 
 def summary(matches: list[Match]) -> list[tuple[str, str, float]]:

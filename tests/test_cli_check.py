@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from fixture_corpus import isolate, write_copy_of_ferry, write_corpus, write_distinct
+from fixture_corpus import (
+    isolate,
+    without_summary,
+    write_copy_of_ferry,
+    write_corpus,
+    write_distinct,
+)
 
 from dedup.cli import cli
 
@@ -21,7 +28,7 @@ def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(cli, ["check", *args])
-    return result.exit_code, result.stdout, result.stderr
+    return result.exit_code, result.stdout, without_summary(result.stderr)
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
@@ -125,3 +132,16 @@ def test_three_checked_copies_are_two_findings_naming_one_original(tmp_path: Pat
         "elsewhere/a.txt:1 (similarity 1.00)",
     ]
     assert [line.split(":")[0] for line in out.splitlines()] == names[1:]
+
+
+def test_check_says_what_it_read_and_what_it_skipped(corpus: Path) -> None:
+    write_copy_of_ferry(corpus / "new.txt")
+    (corpus / "notes.csv").write_text("a,b\n", encoding="utf-8")
+    (corpus / "empty.txt").write_text("", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "corpus/new.txt", "--corpus-root", "corpus"])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert re.fullmatch(r"dedup: 9 articles read from 5 files in \d+\.\ds", lines[-2])
+    assert lines[-1] == "dedup: skipped 2 files (1 empty, 1 left out by --include)"
+    quiet = CliRunner().invoke(cli, ["check", "corpus/new.txt", "--corpus-root", "corpus", "-q"])
+    assert (quiet.exit_code, quiet.stderr) == (1, "")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ from dedup.cli.common import (
     open_stores,
     reached,
 )
-from dedup.cli.output import plural, progress_bar
+from dedup.cli.output import describe_read, echo_skipped, plural, progress_bar
 from dedup.config import Config
 from dedup.engine.baseline import Baseline, accepted_and_not, read_baseline, write_baseline
 from dedup.engine.check import check_files
@@ -38,6 +39,7 @@ from dedup.errors import DedupError
 from dedup.read.committed import git_environment, is_revision
 from dedup.read.files import check_paths_exist
 from dedup.read.walk import matches_any
+from dedup.reading import Tally
 from dedup.render import escape_name, escape_undecodable
 from dedup.result import Match
 
@@ -116,6 +118,7 @@ def check(
     wanted = [f for f in select_files(files, config) if not plan.holds(f)]
     revision = None if all_articles else base_revision(base)
     matches: list[Match] = []
+    tally, started = Tally(), time.perf_counter()
     if wanted:
         root = display_path(find_corpus_root(config))
         with (
@@ -131,9 +134,15 @@ def check(
                 leave_out=plan.files,
                 on_warning=warn,
                 progress=bar,
+                tally=tally,
             )
     warn.finish()
-    sys.exit(plan.finish(matches, quiet=quiet))
+    code = plan.finish(matches, quiet=quiet)
+    if wanted and not quiet:  # after the findings: a closed pipe ends the run before it
+        read = describe_read(tally.reading(tally.articles))
+        click.echo(f"dedup: {read} in {time.perf_counter() - started:.1f}s", err=True)
+        echo_skipped(tally.reading(tally.articles))
+    sys.exit(code)
 
 
 def base_revision(base: str | None) -> str:

@@ -35,6 +35,7 @@ from dedup.errors import InputError, ignore
 from dedup.progress import ProgressCallback, no_progress
 from dedup.read.committed import committed_copy, unchanged_files
 from dedup.read.files import read_file
+from dedup.reading import Tally
 from dedup.result import Group, Match, Member, Result
 from dedup.store.scan import ScanStore
 from dedup.text.prepare import split_units
@@ -54,23 +55,29 @@ def check_files(
     leave_out: Sequence[str] = (),
     on_warning: WarningCallback | None = None,
     progress: ProgressCallback | None = None,
+    tally: Tally | None = None,
 ) -> list[Match]:
     """Which articles of ``paths`` copy each other or an article of the corpus under
     ``root`` (the given files themselves left out of the corpus), sorted by location.
 
     With ``base`` (a git revision, such as ``HEAD``), only the articles a change adds are
     checked: see :func:`new_articles`. Files in ``leave_out`` are not part of the corpus.
+    ``tally`` counts what was read and skipped, as a scan's does.
     """
-    given = walk(paths, config, None)
+    tally = tally if tally is not None else Tally()
+    given = walk(paths, config, None, tally.left_out)
     named = {e.real for e in given if isinstance(e, Found)}
     skipped = named | {os.path.realpath(path) for path in leave_out}
-    corpus_files = [_shown(e) for e in walk([root], config, None)]
+    corpus_files = [_shown(e) for e in walk([root], config, None, tally.left_out)]
     events = [*given, *(e for e in corpus_files if not _named(e, skipped))]
+    tally.find(e.path for e in events if isinstance(e, Found))
     held = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
     warn, report = on_warning or ignore, progress or no_progress
 
     def attempt(spill: Spill) -> list[Match]:
-        corpus = load_corpus(events, config, scan_store, spill, warn, report)
+        tally.restart()
+        corpus = load_corpus(events, config, scan_store, spill, tally.counting(warn), report)
+        tally.articles = len(corpus)
         focus = np.flatnonzero(corpus.columns.file_of < len(named)).tolist()
         if base is not None:
             focus = new_articles(corpus, focus, base)
