@@ -5,10 +5,8 @@ article with no copies. JSON records are written verbatim, every field in its or
 a ``dedup`` field added after the last (unless switched off); articles of dumps and
 plain files as their lines stand (see :mod:`dedup.read.verbatim`).
 
-Input files are never touched. Every write goes to a temporary file (or folder) beside
-the target, is flushed to disk and then renamed over it, so an interrupted run leaves
-either the old output or the new one, never half of one. A write that fails (a full disk,
-an I/O error) removes the temporary file and is an :class:`OutputError` naming the target.
+Input files are never touched, and every output is written atomically
+(:mod:`dedup.atomic`): an interrupted run leaves the old output or the new one.
 """
 
 from __future__ import annotations
@@ -17,8 +15,6 @@ import contextlib
 import json
 import os
 import re
-import shutil
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -26,8 +22,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from dedup.article import Article
+from dedup.atomic import atomic_directory, atomic_file, check_file_target, open_durable
 from dedup.config import Config
-from dedup.engine.spill import process_alive
 from dedup.keep import KeepRule, RecordOf, choose
 from dedup.read.verbatim import Original, Originals, RecordLine
 from dedup.render import clean_cell, escape_name, printable_record
@@ -232,10 +228,11 @@ def write_directory(
 ) -> int:
     """Write one file per kept article and a manifest into ``path``; return the count."""
     count = 0
-    with atomic_directory(path, force=force) as folder, _open_manifest(folder) as manifest:
+    check_target(path, force=force, folder=True)
+    with atomic_directory(path) as folder, _open_manifest(folder) as manifest:
         for count, (kept, original) in enumerate(items, start=1):
             name = file_name(count, kept, original)
-            with _open_durable(folder / name) as handle:
+            with open_durable(folder / name) as handle:
                 handle.write(to_text(original))
             for row in manifest_rows(name, kept):
                 manifest.write(format_row(row))
@@ -243,17 +240,18 @@ def write_directory(
 
 
 def check_target(path: Path, *, force: bool, folder: bool = False) -> None:
-    """Refuse an output that exists (unless ``force``) or whose folder is missing."""
+    """Refuse an output that exists (unless ``force``) or whose folder is missing; a
+    folder only when it is empty or a previous ``--output-dir``."""
+    if not folder:
+        check_file_target(path, force=force)
+        return
     if not path.parent.is_dir():
         raise OutputError(f"{path}: folder {str(path.parent)!r} does not exist")
-    if path.is_dir() and not folder:
-        raise OutputError(f"{path}: is a folder; use --output-dir to write a folder")
-    if folder and path.exists() and not path.is_dir():
+    if path.exists() and not path.is_dir():
         raise OutputError(f"{path}: exists and is not a folder")
-    if path.exists() and not force and not (folder and not any(path.iterdir())):
+    if path.exists() and not force and any(path.iterdir()):
         raise OutputError(f"{path}: already exists; use --force to replace it")
-    if folder:
-        refuse_foreign_folder(path, is_collapse_output)
+    refuse_foreign_folder(path, is_collapse_output)
 
 
 def is_collapse_output(folder: Path) -> bool:
@@ -272,110 +270,7 @@ def is_collapse_output(folder: Path) -> bool:
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path, *, force: bool = False) -> Iterator[TextIO]:
-    """A text stream whose content replaces ``path`` only when the block completes."""
-    check_target(path, force=force)
-    sweep(path)
-    try:
-        descriptor, temporary = tempfile.mkstemp(
-            dir=path.parent, prefix=_prefix(path), suffix=".tmp"
-        )
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        if isinstance(exc, OSError) and _is_write_error(exc, temporary):
-            raise OutputError(f"{path}: cannot write: {_reason(exc)}") from None
-        raise
-
-
-@contextlib.contextmanager
-def atomic_directory(path: Path, *, force: bool = False) -> Iterator[Path]:
-    """A fresh folder that replaces ``path`` only when the block completes."""
-    check_target(path, force=force, folder=True)
-    sweep(path)
-    try:
-        temporary = Path(tempfile.mkdtemp(dir=path.parent, prefix=_prefix(path), suffix=".tmp"))
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
-    try:
-        yield temporary
-        os.chmod(temporary, 0o777 & ~_umask())
-        _swap_in(temporary, path)
-    except BaseException as exc:
-        shutil.rmtree(temporary, ignore_errors=True)
-        if isinstance(exc, OSError) and _is_write_error(exc, str(temporary)):
-            raise OutputError(f"{path}: cannot write: {_reason(exc)}") from None
-        raise
-
-
-def _prefix(path: Path) -> str:
-    """How this run names its unfinished output beside ``path`` (hidden, with its pid)."""
-    return f".{path.name}.{os.getpid()}."
-
-
-def sweep(path: Path) -> None:
-    """Remove the unfinished output that a killed run writing ``path`` left beside it."""
-    pattern = re.compile(rf"\.{re.escape(path.name)}\.(\d+)\.[^/]+\.tmp")
-    with contextlib.suppress(OSError):
-        for entry in os.scandir(path.parent):
-            found = pattern.fullmatch(entry.name)
-            if found is None or process_alive(int(found[1])):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                shutil.rmtree(entry.path, ignore_errors=True)
-            else:
-                os.unlink(entry.path)
-
-
-def _swap_in(temporary: Path, path: Path) -> None:
-    if not path.exists():
-        os.replace(temporary, path)
-        return
-    retired = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".old"))
-    os.replace(path, retired / "old")
-    try:
-        os.replace(temporary, path)
-    except BaseException:
-        os.replace(retired / "old", path)  # the previous output goes back where it was
-        os.rmdir(retired)
-        raise
-    shutil.rmtree(retired, ignore_errors=True)
-
-
-def _is_write_error(exc: OSError, temporary: str) -> bool:
-    """Whether ``exc`` came from writing the temporary output (a write names no file)."""
-    return exc.filename is None or os.fsdecode(exc.filename).startswith(temporary)
-
-
-def _reason(exc: OSError) -> str:
-    return exc.strerror or " ".join(str(exc).split())
-
-
-@contextlib.contextmanager
 def _open_manifest(folder: Path) -> Iterator[TextIO]:
-    with _open_durable(folder / MANIFEST_NAME) as manifest:
+    with open_durable(folder / MANIFEST_NAME) as manifest:
         manifest.write(format_row(MANIFEST_COLUMNS))
         yield manifest
-
-
-@contextlib.contextmanager
-def _open_durable(path: Path) -> Iterator[TextIO]:
-    with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        yield handle
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current

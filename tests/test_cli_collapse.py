@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from fixture_corpus import isolate, write_corpus
 
+import dedup.atomic
 import dedup.collapse
 from dedup.cli import cli
 
@@ -209,7 +210,7 @@ def test_an_unwritable_output_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) 
     def refuse(*args: object, **kwargs: object) -> tuple[int, str]:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(dedup.collapse.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(dedup.atomic.tempfile, "mkstemp", refuse)
     code, out, err = run("collapse", "corpus", "-o", "out.jsonl")
     assert (code, out) == (2, "")
     assert err == "dedup: error: out.jsonl: cannot write: Permission denied\n"

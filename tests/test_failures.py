@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from fixture_corpus import isolate, write_corpus
 
+import dedup.atomic
 import dedup.cli.collapse_cmd
 import dedup.collapse
 from dedup.cli import cli
@@ -307,9 +308,9 @@ def test_a_full_disk_leaves_the_previous_jsonl_output_and_no_partial_file(
     (tmp_path / "out.jsonl").write_text("the previous output\n", encoding="utf-8")
     before = snapshot(tmp_path)
     if how == "write":
-        monkeypatch.setattr(dedup.collapse.os, "fdopen", fill_after(300, os.fdopen))
+        monkeypatch.setattr(dedup.atomic.os, "fdopen", fill_after(300, os.fdopen))
     else:
-        monkeypatch.setattr(dedup.collapse.os, "fsync", fail_fsync)
+        monkeypatch.setattr(dedup.atomic.os, "fsync", fail_fsync)
     code, out, err = run("collapse", "corpus", "-o", "out.jsonl", "--force")
     assert (code, out) == (2, "")
     assert one_error(err) == "out.jsonl: cannot write: No space left on device"
@@ -322,7 +323,7 @@ def test_a_full_disk_leaves_the_previous_output_folder_and_no_partial_one(
 ) -> None:
     assert run("collapse", "corpus", "--output-dir", "out")[0] == 0
     before = snapshot(tmp_path)
-    monkeypatch.setattr(dedup.collapse, "open", fill_after(room, open), raising=False)
+    monkeypatch.setattr(dedup.atomic, "open", fill_after(room, open), raising=False)
     code, out, err = run("collapse", "corpus", "--output-dir", "out", "--force")
     assert (code, out) == (2, "")
     assert one_error(err) == "out: cannot write: No space left on device"

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from dedup.article import Article
+from dedup.atomic import atomic_file
 from dedup.cli.common import (
     EXIT_OK,
     Warnings,
@@ -25,7 +26,6 @@ from dedup.cli.common import (
 from dedup.cli.output import echo_summary, plural, progress_bar, results_stream
 from dedup.collapse import (
     Kept,
-    atomic_file,
     check_target,
     collapse,
     file_name,

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from dedup.atomic import atomic_file, check_file_target
 from dedup.cli.common import (
     EXIT_OK,
     Warnings,
@@ -19,7 +20,6 @@ from dedup.cli.common import (
     open_stores,
 )
 from dedup.cli.output import echo_summary, plural, progress_bar, results_stream
-from dedup.collapse import atomic_file, check_target
 from dedup.engine.run import scan_paths
 from dedup.read.files import check_paths_exist
 from dedup.read.walk import expand_stdin
@@ -90,7 +90,7 @@ def report(
     to_stdout = str(output) == "-"
     if not to_stdout:
         refuse_touching_inputs(output, Inputs.of(paths, config))
-        check_target(output, force=force)
+        check_file_target(output, force=force)
     started = time.perf_counter()
     warn = Warnings(quiet=quiet)
     with progress_bar(quiet=quiet) as bar, open_stores(config, paths, quiet=quiet) as found:

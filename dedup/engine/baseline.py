@@ -10,17 +10,15 @@ a reader never sees half of it, and an existing file is replaced only when asked
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dedup.errors import DedupError, InputError
+from dedup.atomic import atomic_file
+from dedup.errors import InputError
 from dedup.result import Match
 
 #: The format of the file; a reader refuses any other.
@@ -128,59 +126,17 @@ def _entry(path: str, number: int, item: Any) -> Entry:
 
 
 def write_baseline(baseline: Baseline, path: Path, *, replace: bool) -> None:
-    """Write ``baseline`` to ``path`` at once (a temporary file renamed into place). An
+    """Write ``baseline`` to ``path`` at once (:func:`dedup.atomic.atomic_file`). An
     existing ``path`` is an error unless ``replace``."""
-    if not replace and os.path.lexists(path):
-        raise DedupError(
-            f"{path}: already exists; use --update-baseline to add to it, or remove it first"
-        )
     document = {
         "dedup_baseline": FORMAT,
         "note": NOTE,
         "pairs": [entry.to_dict() for entry in baseline.entries],
     }
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    _write_at_once(path, text.encode("utf-8", errors="backslashreplace"), replace=replace)
-
-
-def _write_at_once(path: Path, data: bytes, *, replace: bool) -> None:
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise DedupError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
-        _place(temporary, path, replace=replace)
-    except OSError as exc:
-        raise DedupError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-
-
-def _place(temporary: str, path: Path, *, replace: bool) -> None:
-    """Move the finished file into place; without ``replace``, never over an existing file
-    (a link fails if the name is taken, where links exist)."""
-    if replace:
-        os.replace(temporary, path)
-        return
-    try:
-        os.link(temporary, path)
-    except FileExistsError:
-        raise DedupError(f"{path}: already exists; use --update-baseline to add to it") from None
-    except OSError:  # no hard links on this file system: checked just before, rename
-        os.replace(temporary, path)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    hint = "use --update-baseline to add to it, or remove it first"
+    with atomic_file(path, force=replace, errors="backslashreplace", exists=hint) as out:
+        out.write(text)
 
 
 def accepted_and_not(
