@@ -31,6 +31,7 @@ class Columns:
     def __init__(self, spill: Spill) -> None:
         self.spill = spill
         self._added: list[tuple[int, LightRecords, Span, I64 | None]] = []
+        self._blocks: list[tuple[I64, I64, LightRecords, I64]] = []
         self.paths: Sequence[str] = ()
         empty = np.zeros(0, dtype=np.int64)
         self.file_of = self.slot_of = self.index = self.words = self.dropped = empty
@@ -51,12 +52,23 @@ class Columns:
             (file, light, fields_at, None if places is None else places.reshape(-1, 4))
         )
 
+    def add_block(self, files: I64, slots: I64, light: LightRecords, fields: I64) -> None:
+        """Records of many files not read in this run: each one's file, slot in its file
+        and where its fields are spilled (part, offset, size)."""
+        self._blocks.append((files, slots, light, fields.reshape(-1, 3)))
+
     def freeze(self, paths: Sequence[str]) -> None:
         """Every added article in (path, index) order (``paths[file]`` names each file)."""
         self.paths = paths
-        lights = [light for _, light, _, _ in self._added]
-        files = _join([np.full(len(x), f, dtype=np.int64) for f, x, _, _ in self._added])
-        slots = _join([np.arange(len(x), dtype=np.int64) for x in lights])
+        added = [light for _, light, _, _ in self._added]
+        lights = [*added, *(light for _, _, light, _ in self._blocks)]
+        files = _join(
+            [np.full(len(x), f, dtype=np.int64) for f, x, _, _ in self._added]
+            + [b[0] for b in self._blocks]
+        )
+        slots = _join(
+            [np.arange(len(x), dtype=np.int64) for x in added] + [b[1] for b in self._blocks]
+        )
         index = _join([x.index for x in lights])
         rank = np.zeros(len(paths), dtype=np.int64)
         rank[sorted(range(len(paths)), key=paths.__getitem__)] = np.arange(len(paths))
@@ -69,9 +81,10 @@ class Columns:
         digests = [d for x in lights for d in x.digests]
         self.digests = [digests[i] for i in order.tolist()]
         self._order_hashes(lights, order)
-        self.fields = self._fields(lights)[order]
+        fields = [self._fields(added), *(b[3] for b in self._blocks)]
+        self.fields = np.concatenate(fields).astype(np.int64, copy=False)[order]
         self.places = self._places(len(files))[order]
-        self._added = []
+        self._added, self._blocks = [], []
 
     def _fields(self, lights: Sequence[LightRecords]) -> I64:
         """Where each added record's fields are: part, offset, size (laid end to end from
@@ -90,7 +103,8 @@ class Columns:
         return fields
 
     def _places(self, count: int) -> I64:
-        """Where each added record's text is spilled; ``NOT_SPILLED`` for files not read."""
+        """Where each added record's text is spilled; ``NOT_SPILLED`` for files not read
+        (and for blocks, which come after the records added file by file)."""
         places = np.tile(np.asarray(NOT_SPILLED, dtype=np.int64), (count, 1))
         at = 0
         for _, light, _, spilled in self._added:

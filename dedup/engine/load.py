@@ -13,20 +13,22 @@ import os
 import stat
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from typing import TextIO
 
 from dedup.article import Article
 from dedup.config import Config
 from dedup.engine.corpus import Corpus, Found
+from dedup.engine.held import Loaded, add_held, held_files, snapshot_of, worth_rewriting
 from dedup.engine.ingest import Piece, PieceRead, plan_parts, read_now, read_parts
 from dedup.engine.records import LightRecords
 from dedup.engine.spill import Spill
 from dedup.errors import InputError
 from dedup.progress import ProgressCallback
-from dedup.read.walk import LeftOutCallback, iter_files
+from dedup.read.walk import LeftOutCallback, iter_stats
 from dedup.store.rows import EncodedRow, StoredFile
 from dedup.store.scan import ScanStore
+from dedup.store.snapshot import Warnings
 
 WarningCallback = Callable[[InputError], None]
 
@@ -62,11 +64,11 @@ def walk(
     order; ``on_left_out`` is told of what the globs leave out."""
     events: list[Found | InputError] = []
     folders: dict[str, str] = {}
-    for path in iter_files(paths, config, events.append, stdin=stdin, on_left_out=on_left_out):
+    for path, seen in iter_stats(
+        paths, config, events.append, stdin=stdin, on_left_out=on_left_out
+    ):
         try:
-            info = os.lstat(path)
-            linked = stat.S_ISLNK(info.st_mode)
-            info = os.stat(path) if linked else info
+            info, linked = seen if seen is not None else _stat(path)
         except OSError:
             events.append(Found(path, os.path.realpath(path), -1, -1))
             continue
@@ -75,14 +77,22 @@ def walk(
     return events
 
 
+def _stat(path: str) -> tuple[os.stat_result, bool]:
+    """A file's stat (through a symbolic link), and whether it is one."""
+    info = os.lstat(path)
+    linked = stat.S_ISLNK(info.st_mode)
+    return (os.stat(path) if linked else info), linked
+
+
 def _real_in(path: str, folders: dict[str, str]) -> str:
     """The real path of a file that is no symbolic link: its folder's, resolved once per
     folder, and its name."""
-    folder, name = os.path.split(path)
-    real = folders.get(folder)
+    cut = path.rfind("/") + 1
+    head = path[:cut]
+    real = folders.get(head)
     if real is None:
-        real = folders[folder] = os.path.realpath(folder or ".")
-    return os.path.join(real, name)
+        real = folders[head] = os.path.join(os.path.realpath(head or "."), "")
+    return real + path[cut:]
 
 
 def load_corpus(
@@ -93,29 +103,43 @@ def load_corpus(
     warn: WarningCallback,
     report: ProgressCallback,
 ) -> Corpus:
-    """Stored records of unchanged files; new and changed files read (on all jobs), split,
-    spilled and stored. Warnings come in the order reading every file would give them: the
-    walk's, and each file's (replayed from the store for a file not read again)."""
+    """Stored records of unchanged files (those the store's snapshot holds in one block);
+    new and changed files read (on all jobs), split, spilled and stored. Warnings come in
+    the order reading every file would give them: the walk's, and each file's (replayed
+    from the store for a file not read again)."""
     found = [e for e in events if isinstance(e, Found)]
     corpus = Corpus(found, config, spill)
-    fresh, parts = _plan(found, config, store)
+    snapshot = store.load_snapshot()
+    racy = config.tuning.racy_ns
+    held = held_files(found, snapshot, lambda stat, f: _is_fresh(stat, f, racy))
+    fresh, parts = _plan(found, config, store, held)
+    if snapshot is not None and held:
+        add_held(corpus, snapshot, held)
     pieces = Counter(piece.file for part in parts for piece in part)
     started = time.time_ns()
     results = read_parts(parts, config, spill)
     batch: list[EncodedRow] = []
+    loaded: Loaded = {}
+    stats = [] if snapshot is None else list(zip(*snapshot.stats.T.tolist(), strict=True))
     number = 0
     for event in events:
         if isinstance(event, InputError):
             warn(event)
             continue
+        k = held.get(number)
         stored = store.load_file(event.real, event.path) if number in fresh else None
-        if stored is not None:
+        if k is not None and snapshot is not None:
+            loaded[number] = _replay(corpus, event, stats[k], snapshot.warnings.get(k, ()), warn)
+        elif stored is not None:
             _add_stored(corpus, number, stored, store, warn)
+            loaded[number] = ((stored.size, stored.mtime_ns, stored.indexed_ns), stored.warnings)
         else:
             reads: Iterator[PieceRead] = (next(results) for _ in range(pieces[number]))
             if not pieces[number]:  # stored row found unsound after all: read it here
                 reads = iter(read_now(number, event.path, config, spill))
-            batch.append(_read_file(corpus, number, event, started, reads, store, warn))
+            row = _read_file(corpus, number, event, started, reads, store, warn)
+            loaded[number] = ((row.size, row.mtime_ns, row.indexed_ns), row.warnings)
+            batch.append(row)
             report("read", len(corpus.columns), None)
         number += 1
         if len(batch) >= config.tuning.batch_files:
@@ -123,7 +147,24 @@ def load_corpus(
             batch = []
     store.store_files(batch)
     corpus.freeze()
+    if store.path is not None and worth_rewriting(snapshot, len(held), len(loaded)):
+        store.store_snapshot(snapshot_of(corpus, loaded))
     return corpus
+
+
+def _replay(
+    corpus: Corpus,
+    found: Found,
+    stat: tuple[int, int, int],
+    warnings: Warnings,
+    warn: WarningCallback,
+) -> tuple[tuple[int, int, int], Warnings]:
+    """A file the snapshot holds unchanged (its articles are added as one block): the
+    warnings reading it gave replayed; its stat and warnings."""
+    for message, line in warnings:
+        warn(InputError(found.path, message, line))
+    corpus.stamp(found.real, *stat)
+    return stat, warnings
 
 
 def _add_stored(
@@ -136,14 +177,18 @@ def _add_stored(
 
 
 def _plan(
-    found: Sequence[Found], config: Config, store: ScanStore
+    found: Sequence[Found], config: Config, store: ScanStore, held: Container[int]
 ) -> tuple[set[int], list[list[Piece]]]:
-    """Which files the store holds unchanged (by number), and the parts to read the others in."""
-    stats = store.load_stats([f.real for f in found if f.size >= 0])
+    """Which files the ``files`` table holds unchanged (by number; ``held`` files are not
+    looked for), and the parts to read the others in."""
+    wanted = [f.real for n, f in enumerate(found) if f.size >= 0 and n not in held]
+    stats = store.load_stats(wanted)
     racy = config.tuning.racy_ns
-    fresh = {n for n, f in enumerate(found) if _is_fresh(stats.get(f.real), f, racy)}
+    fresh = {
+        n for n, f in enumerate(found) if n not in held and _is_fresh(stats.get(f.real), f, racy)
+    }
     store.expect([f.real for n, f in enumerate(found) if n in fresh])
-    stale = [(n, f.path, f.size) for n, f in enumerate(found) if n not in fresh]
+    stale = [(n, f.path, f.size) for n, f in enumerate(found) if n not in fresh and n not in held]
     return fresh, plan_parts(stale, config.tuning)
 
 

@@ -94,6 +94,16 @@ class LightRecords:
         digests = [d for p in parts for d in p.digests]
         return cls(numbers, context, digests, _words([p.hashes for p in parts]))
 
+    def take(self, rows: I64) -> LightRecords:
+        """The records at ``rows`` (in that order)."""
+        numbers = {k: getattr(self, k)[rows] for k in self.NUMBERS}
+        starts = np.concatenate(([0], np.cumsum(self.counts))).astype(np.int64)
+        counts = self.counts[rows]
+        shift = np.repeat(starts[rows] - (np.cumsum(counts) - counts), counts)
+        hashes = self.hashes[shift + np.arange(int(counts.sum()), dtype=np.int64)]
+        digests = [self.digests[i] for i in rows.tolist()]
+        return LightRecords(numbers, self.context[rows], digests, hashes)
+
     def to_bytes(self) -> bytes:
         """The arrays packed little-endian (what :meth:`from_bytes` reads)."""
         n, h = len(self), len(self.hashes)
@@ -119,10 +129,9 @@ class LightRecords:
         flags = np.frombuffer(blob, dtype=np.uint8, count=n, offset=at + 8 * n)
         at += 9 * n
         raw = blob[at : at + DIGEST_BYTES * n]
-        digests = [
-            raw[k * DIGEST_BYTES : (k + 1) * DIGEST_BYTES] if flag else b""
-            for k, flag in enumerate(flags.tolist())
-        ]
+        digests = [raw[k : k + DIGEST_BYTES] for k in range(0, DIGEST_BYTES * n, DIGEST_BYTES)]
+        for k in np.flatnonzero(flags == 0).tolist():
+            digests[k] = b""
         at += DIGEST_BYTES * n
         hashes = np.frombuffer(blob, dtype="<u8", count=h, offset=at).astype(np.uint64, copy=False)
         return cls(numbers, context, digests, hashes)

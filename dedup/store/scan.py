@@ -36,14 +36,15 @@ from dedup import __version__
 from dedup.config import Config
 from dedup.engine.records import LightRecords
 from dedup.engine.signature import signature_params
-from dedup.store.rows import EncodedRow, StoredFile, opened, row_crc, sealed
+from dedup.store.rows import EncodedRow, StoredFile, checksum, opened, row_crc, sealed
 from dedup.store.signatures import SignatureCache
+from dedup.store.snapshot import Snapshot, decode, encode
 from dedup.store.sqlite import QUERY_CHUNK, SQLiteStore, Warn, query_chunks
 
 U64 = npt.NDArray[np.uint64]
 
 STORE_NAME = "scan-index.sqlite"
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: Bump when what a row holds changes.
 STORE_VERSION = 4
 #: Whole-corpus memos (learned boilerplate, candidate pairs, cut texts) kept per table and
@@ -80,6 +81,11 @@ CREATE TABLE IF NOT EXISTS files (
     PRIMARY KEY (scope, path, chunk)
 );
 CREATE INDEX IF NOT EXISTS files_by_path ON files (path);
+CREATE TABLE IF NOT EXISTS snapshot (
+    scope BLOB NOT NULL PRIMARY KEY,
+    data BLOB NOT NULL,
+    crc INTEGER NOT NULL
+);
 """ + "".join(
     f"CREATE TABLE IF NOT EXISTS {name} (scope BLOB NOT NULL, key BLOB NOT NULL, "
     "value BLOB NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (scope, key));\n"
@@ -108,7 +114,7 @@ class ScanStore(SQLiteStore):
     """Stored files and pair scores for one set of settings, in one SQLite file."""
 
     SCHEMA = _SCHEMA
-    TABLES = frozenset({"files", *WORK_TABLES})
+    TABLES = frozenset({"files", "snapshot", *WORK_TABLES})
     SCHEMA_VERSION = SCHEMA_VERSION
     NOUN = "scan index"
 
@@ -270,6 +276,36 @@ class ScanStore(SQLiteStore):
                 key = os.fsencode(row.path)
                 values.append(self._sealed_row(key, 0, stat, meta, row.light, row.fields))
             self._conn.executemany(_INSERT, values)
+
+    # -- the snapshot --------------------------------------------------------------------
+
+    def load_snapshot(self) -> Snapshot | None:
+        """The snapshot of these settings, if there is one and it is whole."""
+        return self._guard(self._select_snapshot, lambda: None)
+
+    def store_snapshot(self, snapshot: Snapshot) -> None:
+        """Replace the snapshot (those of other settings are dropped)."""
+        data = encode(snapshot)
+        row = (self._scope, data, checksum(self._scope, data))
+
+        def insert() -> None:
+            with self._write():
+                self._conn.execute("DELETE FROM snapshot")
+                self._conn.execute("INSERT INTO snapshot (scope, data, crc) VALUES (?, ?, ?)", row)
+
+        self._guard(insert, insert)
+
+    def _select_snapshot(self) -> Snapshot | None:
+        query = "SELECT data, crc FROM snapshot WHERE scope = ?"
+        for data, crc in self._conn.execute(query, (self._scope,)):
+            if not isinstance(data, bytes) or checksum(self._scope, data) != crc:
+                self._suspect()
+                return None
+            try:
+                return decode(data)
+            except (ValueError, TypeError):  # checksum right, content not: made by a bug
+                return None
+        return None
 
     # -- work tables ---------------------------------------------------------------------
 

@@ -248,7 +248,7 @@ _DAMAGE_CODES = frozenset({11, 24, 26})  # SQLITE_CORRUPT, SQLITE_FORMAT, SQLITE
 #: What the messages of those errors say (Python 3.10 carries no error code).
 _DAMAGE_WORDS = ("malformed", "not a database", "corrupt", "could not decode", "unsupported file")
 #: Errors of a statement of ours that only a damaged schema (a table's text) gives.
-_SCHEMA_WORDS = ("no such column", "no such table", "no such index")
+_SCHEMA_WORDS = ("no such column", "has no column named", "no such table", "no such index")
 
 
 def is_damage(exc: BaseException) -> bool:

@@ -1,0 +1,126 @@
+"""The read stage's fast road: files the store's snapshot holds unchanged, added at once.
+
+A warm run over a large corpus would otherwise load every file's row on its own
+(:mod:`dedup.engine.load`). The snapshot (:mod:`dedup.store.snapshot`) holds every file of
+the run that wrote it; here a run finds which of its files the snapshot holds with their
+current stat (:func:`held_files`), adds their articles to the corpus as one block
+(:func:`add_held`), and, when it had to load or read more than a small share of its files
+another way, writes a new snapshot of its whole corpus (:func:`snapshot_of`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.engine.corpus import Corpus, Found
+from dedup.engine.records import LightRecords
+from dedup.store.snapshot import Snapshot, Warnings
+
+I64 = npt.NDArray[np.int64]
+Fresh = Callable[[tuple[int, int, int] | None, Found], bool]
+#: Per file loaded or read (by number): its stat (size, mtime, when read) and warnings.
+Loaded = dict[int, tuple[tuple[int, int, int], Warnings]]
+#: A new snapshot is written when more than this share of a run's files were not in it.
+REWRITE_SHARE = 0.02
+#: Bytes of fields read back from the spill at once when writing a snapshot.
+_READ_RUN = 1 << 22
+
+
+def held_files(found: Sequence[Found], snapshot: Snapshot | None, fresh: Fresh) -> dict[int, int]:
+    """The files (by number) the snapshot holds unchanged, each with its place in it (a
+    file named twice is held once: its other names are loaded as before)."""
+    if snapshot is None:
+        return {}
+    where = {path: k for k, path in enumerate(snapshot.paths)}
+    stats = snapshot.stats.tolist()
+    held: dict[int, int] = {}
+    taken: set[int] = set()
+    for number, f in enumerate(found):
+        k = where.get(f.real)
+        if k is not None and k not in taken and fresh((stats[k][0], stats[k][1], stats[k][2]), f):
+            held[number] = k
+            taken.add(k)
+    return held
+
+
+def add_held(corpus: Corpus, snapshot: Snapshot, held: Mapping[int, int]) -> None:
+    """The articles of the ``held`` files, added to the corpus as one block (their fields
+    spilled in one write)."""
+    target = np.full(len(snapshot.paths), -1, dtype=np.int64)
+    target[np.fromiter(held.values(), dtype=np.int64, count=len(held))] = np.fromiter(
+        held.keys(), dtype=np.int64, count=len(held)
+    )
+    files = target[snapshot.file]
+    rows = np.flatnonzero(files >= 0)
+    light = snapshot.light.take(rows)
+    part, offset, _ = corpus.spill_fields(snapshot.fields)
+    sizes = snapshot.light.sizes
+    fields = np.zeros((len(rows), 3), dtype=np.int64)
+    fields[:, 0] = part
+    fields[:, 1] = offset + (np.cumsum(sizes) - sizes)[rows]
+    fields[:, 2] = sizes[rows]
+    corpus.columns.add_block(files[rows], snapshot.slot[rows], light, fields)
+
+
+def worth_rewriting(snapshot: Snapshot | None, held: int, loaded: int) -> bool:
+    """Whether a run that took ``held`` of its ``loaded`` files from the snapshot should
+    write a new one."""
+    return loaded > 0 and (snapshot is None or loaded - held > REWRITE_SHARE * loaded)
+
+
+def snapshot_of(corpus: Corpus, loaded: Loaded) -> Snapshot:
+    """A snapshot of every file the (frozen) corpus loaded or read, and its articles."""
+    columns = corpus.columns
+    numbers: list[int] = []
+    seen: set[str] = set()
+    for number in sorted(loaded):
+        real = corpus.found[number].real
+        if real not in seen:  # a file named twice is kept once
+            seen.add(real)
+            numbers.append(number)
+    place = np.full(len(corpus.found), -1, dtype=np.int64)
+    place[numbers] = np.arange(len(numbers), dtype=np.int64)
+    file = place[columns.file_of]
+    rows = np.flatnonzero(file >= 0)
+    every = LightRecords(
+        {
+            "index": columns.index,
+            "words": columns.words,
+            "dropped": columns.dropped,
+            "counts": np.diff(columns.starts).astype(np.int64),
+            "sizes": columns.fields[:, 2].copy(),
+        },
+        columns.context,
+        columns.digests,
+        columns.hashes,
+    )
+    stats = np.array([loaded[n][0] for n in numbers], dtype=np.int64).reshape(-1, 3)
+    warnings = {k: loaded[n][1] for k, n in enumerate(numbers) if loaded[n][1]}
+    paths = [corpus.found[n].real for n in numbers]
+    fields = _read_fields(corpus, columns.fields[rows])
+    return Snapshot(
+        paths, stats, warnings, file[rows], columns.slot_of[rows], every.take(rows), fields
+    )
+
+
+def _read_fields(corpus: Corpus, spans: I64) -> bytes:
+    """The fields at ``spans`` (part, offset, size) laid end to end, read in runs of
+    adjacent spans."""
+    out: list[bytes] = []
+    begin = 0
+    rows = spans.tolist()
+    for i in range(1, len(rows) + 1):
+        last = rows[i - 1]
+        if i < len(rows):
+            nxt = rows[i]
+            adjacent = nxt[0] == last[0] and nxt[1] == last[1] + last[2]
+            if adjacent and last[1] + last[2] - rows[begin][1] < _READ_RUN:
+                continue
+        first = rows[begin]
+        size = last[1] + last[2] - first[1]
+        out.append(corpus.spill.read_bytes((first[0], first[1], size)))
+        begin = i
+    return b"".join(out)

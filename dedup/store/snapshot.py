@@ -1,0 +1,97 @@
+"""The scan index's snapshot of a whole corpus: every file's stat and articles in one value.
+
+Loading a corpus file by file from the ``files`` table costs a query, a checksum and a
+decoding per file. The snapshot holds the same facts for every file of the run that wrote
+it, laid end to end: per file its real path, stat (size, modification time, when read) and
+the warnings reading it gave; per article its file, its slot in that file, its light
+record (:class:`~dedup.engine.records.LightRecords`) and its fields. A run reads it in one
+query and adds the articles of the files it holds unchanged as one block; files it does
+not hold, or holds with another stat, go through the ``files`` table as before.
+
+:func:`encode` and :func:`decode` are exact inverses; :func:`decode` raises ``ValueError``
+on bytes that do not hold a snapshot (the row's checksum is checked before).
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.engine.records import LightRecords
+
+I64 = npt.NDArray[np.int64]
+Warnings = tuple[tuple[str, int | None], ...]
+
+_HEAD = struct.Struct("<5Q")
+#: How paths are encoded: as :func:`os.fsencode` does, all at once.
+_FS = (sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Files and their articles, as one run loaded them."""
+
+    #: Real paths of the files.
+    paths: list[str]
+    #: Per file: size, modification time and when it was read (nanoseconds).
+    stats: I64
+    #: The warnings reading a file gave, by file (files without warnings left out).
+    warnings: dict[int, Warnings]
+    #: Per article: its file (an index into ``paths``) and its slot in that file.
+    file: I64
+    slot: I64
+    #: The articles' light records, and their fields laid end to end in the same order.
+    light: LightRecords
+    fields: bytes
+
+
+def encode(snapshot: Snapshot) -> bytes:
+    """The snapshot as one value (what :func:`decode` reads)."""
+    s = snapshot
+    paths = "\0".join(s.paths).encode(*_FS)
+    notes = json.dumps(sorted(s.warnings.items()), ensure_ascii=False).encode()
+    light = s.light.to_bytes()
+    head = _HEAD.pack(len(s.paths), len(s.file), len(paths), len(notes), len(light))
+    numbers = [a.astype("<i8").tobytes() for a in (s.stats, s.file, s.slot)]
+    return b"".join([head, paths, *numbers, notes, light, s.fields])
+
+
+def decode(data: bytes) -> Snapshot:
+    """The snapshot :func:`encode` wrote; ``ValueError`` when ``data`` holds none."""
+    try:
+        files, records, paths_size, notes_size, light_size = _HEAD.unpack_from(data)
+    except struct.error:
+        raise ValueError("too short for a snapshot") from None
+    at = _HEAD.size
+    raw_paths = data[at : at + paths_size]
+    at += paths_size
+    stats, at = _ints(data, at, 3 * files)
+    file, at = _ints(data, at, records)
+    slot, at = _ints(data, at, records)
+    notes = json.loads(data[at : at + notes_size])
+    at += notes_size
+    light = LightRecords.from_bytes(data[at : at + light_size])
+    fields = data[at + light_size :]
+    paths = raw_paths.decode(*_FS).split("\0") if files else []
+    warnings = {int(k): tuple((str(m), _line(n)) for m, n in w) for k, w in notes}
+    if len(paths) != files or len(light) != records or int(light.sizes.sum()) != len(fields):
+        raise ValueError("snapshot sizes do not agree")
+    if records and (int(file.min()) < 0 or int(file.max()) >= files):
+        raise ValueError("snapshot names a file it does not hold")
+    return Snapshot(paths, stats.reshape(-1, 3), warnings, file, slot, light, fields)
+
+
+def _ints(data: bytes, at: int, count: int) -> tuple[I64, int]:
+    end = at + 8 * count
+    if end > len(data):
+        raise ValueError("snapshot cut short")
+    return np.frombuffer(data, dtype="<i8", count=count, offset=at).astype(np.int64), end
+
+
+def _line(value: object) -> int | None:
+    return None if value is None else int(str(value))

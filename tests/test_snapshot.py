@@ -1,0 +1,162 @@
+"""The scan index's snapshot: a warm run loads every unchanged file from one row."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+from newsgen import story
+from test_rescan import PAST, backdate, config_for, expected, reads, scan, write_pages
+
+from dedup.engine.held import worth_rewriting
+from dedup.engine.records import LightRecords
+from dedup.errors import InputError
+from dedup.store.scan import STORE_NAME, ScanStore
+from dedup.store.snapshot import Snapshot, decode, encode
+
+__all__ = ["reads"]  # a fixture, used by name
+
+
+@pytest.fixture
+def rows(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """How many files are loaded one by one from the ``files`` table."""
+    counts: Counter[str] = Counter()
+    real = ScanStore.load_file
+
+    def counting(self: ScanStore, path: str, shown: str) -> object:
+        counts[Path(path).name] += 1
+        return real(self, path, shown)
+
+    monkeypatch.setattr(ScanStore, "load_file", counting)
+    return counts
+
+
+def snapshot_paths(root: Path) -> list[str]:
+    with sqlite3.connect(root / "cache" / STORE_NAME) as db:
+        (data,) = db.execute("SELECT data FROM snapshot").fetchone()
+    db.close()
+    return [Path(p).name for p in decode(data).paths]
+
+
+def test_a_snapshot_reads_back_exactly() -> None:
+    light = LightRecords(
+        {k: np.array([3, 5], dtype=np.int64) for k in LightRecords.NUMBERS},
+        np.array([7, 9], dtype=np.uint64),
+        [bytes(range(16)), b""],
+        np.arange(10, dtype=np.uint64),
+    )
+    snapshot = Snapshot(
+        ["/a/caf\udce9.txt", "/b/empty.txt"],
+        np.array([[1, 2, 3], [4, 5, 6]], dtype=np.int64),
+        {1: (("empty file, skipped", None), ("line two", 2))},
+        np.array([0, 0], dtype=np.int64),
+        np.array([0, 1], dtype=np.int64),
+        light,
+        b"x" * 8,
+    )
+    back = decode(encode(snapshot))
+    assert back.paths == snapshot.paths
+    assert back.warnings == snapshot.warnings
+    assert back.stats.tolist() == snapshot.stats.tolist()
+    assert (back.file.tolist(), back.slot.tolist()) == ([0, 0], [0, 1])
+    assert back.light.to_bytes() == light.to_bytes() and back.fields == b"x" * 8
+    with pytest.raises(ValueError):
+        decode(encode(snapshot)[:-3])
+
+
+def test_a_warm_scan_loads_no_file_row_and_reads_no_file(
+    tmp_path: Path, rows: Counter[str], reads: Counter[str]
+) -> None:
+    corpus = write_pages(tmp_path)
+    config = config_for(tmp_path)
+    scan([str(corpus)], config)
+    assert len(snapshot_paths(tmp_path)) == len(list(corpus.rglob("*.jsonl")))
+    rows.clear()
+    reads.clear()
+    warm = scan([str(corpus)], config)
+    assert not rows and not reads
+    assert [g.to_dict() for g in warm.groups] == expected([str(corpus)], config)
+
+
+def test_a_changed_file_is_read_and_the_snapshot_is_renewed(
+    tmp_path: Path, rows: Counter[str], reads: Counter[str]
+) -> None:
+    corpus = write_pages(tmp_path)
+    config = config_for(tmp_path)
+    scan([str(corpus)], config)
+    changed = corpus / "wire-71.jsonl"
+    title, body = story(99, paragraphs=5)
+    changed.write_text(json.dumps({"title": title, "text": "\n\n".join(body)}) + "\n")
+    os.utime(changed, (PAST + 10, PAST + 10))
+    reads.clear()
+    result = scan([str(corpus)], config)
+    assert dict(reads) == {"wire-71.jsonl": 1}
+    assert [g.to_dict() for g in result.groups] == expected([str(corpus)], config)
+    rows.clear()
+    reads.clear()
+    again = scan([str(corpus)], config)  # one file of 13 is more than a small share
+    assert not rows and not reads
+    assert [g.to_dict() for g in again.groups] == [g.to_dict() for g in result.groups]
+
+
+def test_a_file_changed_just_before_it_was_read_is_read_again(
+    tmp_path: Path, reads: Counter[str]
+) -> None:
+    corpus = write_pages(tmp_path)
+    config = config_for(tmp_path)
+    fresh = corpus / "wire-70.jsonl"
+    os.utime(fresh)  # now: within the racy window of the run that reads it
+    scan([str(corpus)], config)
+    assert "wire-70.jsonl" in snapshot_paths(tmp_path)
+    reads.clear()
+    scan([str(corpus)], config)
+    assert dict(reads) == {"wire-70.jsonl": 1}
+
+
+def test_a_damaged_snapshot_is_ignored(
+    tmp_path: Path, rows: Counter[str], reads: Counter[str]
+) -> None:
+    corpus = write_pages(tmp_path)
+    bad = corpus / "broken.jsonl"
+    bad.write_text('{"title": "A", "text": "b"}\nnot json\n', encoding="utf-8")
+    backdate(corpus)
+    config = config_for(tmp_path)
+    first: list[InputError] = []
+    scan([str(corpus)], config, on_warning=first.append)
+    with sqlite3.connect(tmp_path / "cache" / STORE_NAME) as db:
+        db.execute("UPDATE snapshot SET data = CAST(replace(data, X'6669', X'6769') AS BLOB)")
+    db.close()
+    rows.clear()
+    reads.clear()
+    warned: list[InputError] = []
+    result = scan([str(corpus)], config, on_warning=warned.append)
+    assert not reads and sum(rows.values()) == len(list(corpus.rglob("*.jsonl")))
+    assert [str(e) for e in warned] == [str(e) for e in first]
+    assert [g.to_dict() for g in result.groups] == expected([str(corpus)], config)
+    rows.clear()
+    scan([str(corpus)], config)  # the damaged snapshot was replaced
+    assert not rows
+
+
+def test_a_new_snapshot_is_written_only_past_a_small_share() -> None:
+    assert worth_rewriting(None, 0, 3)
+    assert not worth_rewriting(None, 0, 0)
+    some = decode(
+        encode(
+            Snapshot(
+                [],
+                np.zeros((0, 3), dtype=np.int64),
+                {},
+                *[np.zeros(0, dtype=np.int64)] * 2,
+                LightRecords.join([]),
+                b"",
+            )
+        )
+    )
+    assert not worth_rewriting(some, 19_997, 20_000)
+    assert worth_rewriting(some, 19_000, 20_000)
