@@ -68,7 +68,8 @@ def check_files(
     given = walk(paths, config, None, tally.left_out)
     named = {e.real for e in given if isinstance(e, Found)}
     skipped = named | {os.path.realpath(path) for path in leave_out}
-    corpus_files = [_shown(e) for e in walk([root], config, None, tally.left_out)]
+    folders: dict[str, str] = {}
+    corpus_files = [_shown(e, folders) for e in walk([root], config, None, tally.left_out)]
     events = [*given, *(e for e in corpus_files if not _named(e, skipped))]
     tally.find(e.path for e in events if isinstance(e, Found))
     held = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
@@ -182,11 +183,19 @@ def _key(article: Article) -> Key:
     return (article.path, article.index)
 
 
-def _shown(event: Found | InputError) -> Found | InputError:
-    """A corpus file named as the walk of the root gives it, tidied (``./a`` is ``a``)."""
-    if isinstance(event, Found):
-        return Found(os.path.normpath(event.path), event.real, event.size, event.mtime_ns)
-    return event
+def _shown(event: Found | InputError, folders: dict[str, str]) -> Found | InputError:
+    """A corpus file named as the walk of the root gives it, tidied (``./a`` is ``a``):
+    its folder tidied once per folder (a name the walk met is never ``.`` or ``..``)."""
+    if not isinstance(event, Found):
+        return event
+    folder, name = os.path.split(event.path)
+    if not folder:
+        return event
+    tidy = folders.get(folder)
+    if tidy is None:
+        tidy = folders[folder] = os.path.normpath(folder)
+    path = name if tidy == "." else os.path.join(tidy, name)
+    return event if path == event.path else Found(path, event.real, event.size, event.mtime_ns)
 
 
 def _named(event: Found | InputError, named: set[str]) -> bool:

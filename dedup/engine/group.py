@@ -53,12 +53,15 @@ class UnionFind:
 
 def components(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
     """Components with two or more members, each sorted, in order of their first member."""
-    sets = UnionFind(n)
-    for a, b in edges:
-        sets.union(a, b)
+    pairs = list(edges)
+    nodes = sorted({x for pair in pairs for x in pair})  # articles in no edge stand alone
+    local = {x: k for k, x in enumerate(nodes)}
+    sets = UnionFind(len(nodes))
+    for a, b in pairs:
+        sets.union(local[a], local[b])
     found: dict[int, list[int]] = {}
-    for i in range(n):
-        found.setdefault(sets.find(i), []).append(i)
+    for k, x in enumerate(nodes):
+        found.setdefault(sets.find(k), []).append(x)
     return sorted((m for m in found.values() if len(m) > 1), key=lambda m: m[0])
 
 

@@ -28,6 +28,8 @@ STDIN_PATH = "-"
 
 #: Told of each file or folder the globs leave out: its path, which it is, and why.
 LeftOutCallback = Callable[[str, Unit, str], None]
+#: A file's stat as a folder's walk met it, and whether it is a symbolic link.
+Seen = tuple[os.stat_result, bool]
 
 
 def check_paths_exist(paths: Sequence[str]) -> None:
@@ -94,6 +96,21 @@ def iter_files(
     ``on_left_out`` is told of each file that ``include`` leaves out, and of each file or
     folder that an exclusion other than the default ones (``.git``, ...) leaves out.
     """
+    for path, _ in iter_stats(paths, config, on_warning, stdin=stdin, on_left_out=on_left_out):
+        yield path
+
+
+def iter_stats(
+    paths: Sequence[str],
+    config: Config,
+    on_warning: Callable[[InputError], None],
+    *,
+    stdin: TextIO | None = None,
+    on_left_out: LeftOutCallback | None = None,
+) -> Iterator[tuple[str, Seen | None]]:
+    """:func:`iter_files`, each file with what the walk learned of it: for a file found in
+    a folder, its stat (through a symbolic link) and whether it is one; None for a file
+    named explicitly."""
     walker = _Walker(config, on_warning, on_left_out)
     stdin_read = False
     for path in paths:
@@ -116,10 +133,12 @@ class _Walker:
         self.warn = on_warning
         self.left_out = on_left_out
         self.own_exclude = tuple(g for g in config.all_exclude if g not in DEFAULT_EXCLUDE)
+        self.exclude = _glob_pattern(tuple(config.all_exclude))
+        self.include = _glob_pattern(tuple(config.include))
         self.seen_files: set[tuple[int, int]] = set()
         self.seen_dirs: set[tuple[int, int]] = set()
 
-    def visit(self, path: str) -> Iterator[str]:
+    def visit(self, path: str) -> Iterator[tuple[str, Seen | None]]:
         try:
             info = os.stat(path)
         except FileNotFoundError:
@@ -133,7 +152,7 @@ class _Walker:
         elif not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
             self.warn(not_regular(path, info))
         elif self.claim(info):
-            yield path
+            yield path, None
 
     def claim(self, info: os.stat_result) -> bool:
         key = (info.st_dev, info.st_ino)
@@ -143,9 +162,8 @@ class _Walker:
         return True
 
     def excluded(self, name: str, relative: str) -> bool:
-        return matches_any(name, self.config.all_exclude) or matches_any(
-            relative, self.config.all_exclude
-        )
+        match = self.exclude.match
+        return match(name.casefold()) is not None or match(relative.casefold()) is not None
 
     def tell_excluded(self, entry: os.DirEntry[str], path: str, relative: str) -> None:
         """Tell of an entry an exclusion left out, unless only a default one did."""
@@ -159,7 +177,9 @@ class _Walker:
             folder = False
         self.left_out(path, "folder" if folder else "file", LEFT_OUT_EXCLUDE)
 
-    def walk(self, folder: str, relative: str, info: os.stat_result) -> Iterator[str]:
+    def walk(
+        self, folder: str, relative: str, info: os.stat_result
+    ) -> Iterator[tuple[str, Seen | None]]:
         key = (info.st_dev, info.st_ino)
         if key in self.seen_dirs:
             return
@@ -170,27 +190,34 @@ class _Walker:
         except OSError as exc:
             self.warn(InputError(folder, f"cannot read folder: {exc.strerror or exc}"))
             return
+        prefix = os.path.join(folder, "")  # what os.path.join(folder, name) puts first
+        above = f"{relative}/" if relative else ""
         for entry in entries:
-            inner = f"{relative}/{entry.name}" if relative else entry.name
-            if self.excluded(entry.name, inner):
-                self.tell_excluded(entry, os.path.join(folder, entry.name), inner)
+            name = entry.name
+            inner = above + name
+            if self.excluded(name, inner):
+                self.tell_excluded(entry, prefix + name, inner)
                 continue
-            yield from self.enter(entry, os.path.join(folder, entry.name), inner)
+            try:
+                info = entry.stat()
+            except OSError:
+                continue  # a broken link or a link loop: nothing to read
+            if stat.S_ISDIR(info.st_mode):
+                yield from self.walk(prefix + name, inner, info)
+            elif self.include.match(name.casefold()) is None:
+                if self.left_out is not None:
+                    self.left_out(prefix + name, "file", LEFT_OUT_INCLUDE)
+            elif not stat.S_ISREG(info.st_mode):
+                self.warn(not_regular(prefix + name, info))
+            elif self.claim(info):
+                yield prefix + name, (info, _is_link(entry))
 
-    def enter(self, entry: os.DirEntry[str], path: str, relative: str) -> Iterator[str]:
-        try:
-            info = entry.stat()
-        except OSError:
-            return  # a broken link or a link loop: nothing to read
-        if stat.S_ISDIR(info.st_mode):
-            yield from self.walk(path, relative, info)
-        elif not matches_any(entry.name, self.config.include):
-            if self.left_out is not None:
-                self.left_out(path, "file", LEFT_OUT_INCLUDE)
-        elif not stat.S_ISREG(info.st_mode):
-            self.warn(not_regular(path, info))
-        elif self.claim(info):
-            yield path
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
 
 
 _KINDS = (
