@@ -13,7 +13,7 @@ import pytest
 from newsgen import story
 from test_rescan import PAST, backdate, config_for, expected, reads, scan, write_pages
 
-from dedup.engine.held import worth_rewriting
+from dedup.engine.held import MAX_ARTICLES, worth_rewriting
 from dedup.engine.records import LightRecords
 from dedup.errors import InputError
 from dedup.store.scan import STORE_NAME, ScanStore
@@ -144,8 +144,8 @@ def test_a_damaged_snapshot_is_ignored(
 
 
 def test_a_new_snapshot_is_written_only_past_a_small_share() -> None:
-    assert worth_rewriting(None, 0, 3)
-    assert not worth_rewriting(None, 0, 0)
+    assert worth_rewriting(None, 0, 3, 10)
+    assert not worth_rewriting(None, 0, 0, 0)
     some = decode(
         encode(
             Snapshot(
@@ -158,5 +158,6 @@ def test_a_new_snapshot_is_written_only_past_a_small_share() -> None:
             )
         )
     )
-    assert not worth_rewriting(some, 19_997, 20_000)
-    assert worth_rewriting(some, 19_000, 20_000)
+    assert not worth_rewriting(some, 19_997, 20_000, 100_000)
+    assert worth_rewriting(some, 19_000, 20_000, 100_000)
+    assert not worth_rewriting(None, 0, 20_000, MAX_ARTICLES + 1)

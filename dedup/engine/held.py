@@ -25,6 +25,9 @@ Fresh = Callable[[tuple[int, int, int] | None, Found], bool]
 Loaded = dict[int, tuple[tuple[int, int, int], Warnings]]
 #: A new snapshot is written when more than this share of a run's files were not in it.
 REWRITE_SHARE = 0.02
+#: No snapshot is written of a corpus of more articles than this (it is built and read
+#: whole, so its size is held in memory): larger corpora load file by file.
+MAX_ARTICLES = 250_000
 #: Bytes of fields read back from the spill at once when writing a snapshot.
 _READ_RUN = 1 << 22
 
@@ -55,7 +58,7 @@ def add_held(corpus: Corpus, snapshot: Snapshot, held: Mapping[int, int]) -> Non
     )
     files = target[snapshot.file]
     rows = np.flatnonzero(files >= 0)
-    light = snapshot.light.take(rows)
+    light = snapshot.light if len(rows) == len(files) else snapshot.light.take(rows)
     part, offset, _ = corpus.spill_fields(snapshot.fields)
     sizes = snapshot.light.sizes
     fields = np.zeros((len(rows), 3), dtype=np.int64)
@@ -65,10 +68,12 @@ def add_held(corpus: Corpus, snapshot: Snapshot, held: Mapping[int, int]) -> Non
     corpus.columns.add_block(files[rows], snapshot.slot[rows], light, fields)
 
 
-def worth_rewriting(snapshot: Snapshot | None, held: int, loaded: int) -> bool:
-    """Whether a run that took ``held`` of its ``loaded`` files from the snapshot should
-    write a new one."""
-    return loaded > 0 and (snapshot is None or loaded - held > REWRITE_SHARE * loaded)
+def worth_rewriting(snapshot: Snapshot | None, held: int, loaded: int, articles: int) -> bool:
+    """Whether a run that took ``held`` of its ``loaded`` files (``articles`` articles)
+    from the snapshot should write a new one."""
+    if loaded <= 0 or articles > MAX_ARTICLES:
+        return False
+    return snapshot is None or loaded - held > REWRITE_SHARE * loaded
 
 
 def snapshot_of(corpus: Corpus, loaded: Loaded) -> Snapshot:
@@ -101,16 +106,15 @@ def snapshot_of(corpus: Corpus, loaded: Loaded) -> Snapshot:
     warnings = {k: loaded[n][1] for k, n in enumerate(numbers) if loaded[n][1]}
     paths = [corpus.found[n].real for n in numbers]
     fields = _read_fields(corpus, columns.fields[rows])
-    return Snapshot(
-        paths, stats, warnings, file[rows], columns.slot_of[rows], every.take(rows), fields
-    )
+    light = every if len(rows) == len(file) else every.take(rows)
+    return Snapshot(paths, stats, warnings, file[rows], columns.slot_of[rows], light, fields)
 
 
 def _read_fields(corpus: Corpus, spans: I64) -> bytes:
     """The fields at ``spans`` (part, offset, size) laid end to end, read in runs of
     adjacent spans."""
-    out: list[bytes] = []
-    begin = 0
+    out = bytearray(int(spans[:, 2].sum()))
+    at = begin = 0
     rows = spans.tolist()
     for i in range(1, len(rows) + 1):
         last = rows[i - 1]
@@ -121,6 +125,7 @@ def _read_fields(corpus: Corpus, spans: I64) -> bytes:
                 continue
         first = rows[begin]
         size = last[1] + last[2] - first[1]
-        out.append(corpus.spill.read_bytes((first[0], first[1], size)))
+        out[at : at + size] = corpus.spill.read_bytes((first[0], first[1], size))
+        at += size
         begin = i
-    return b"".join(out)
+    return bytes(out)

@@ -115,9 +115,7 @@ def load_corpus(
     fresh, parts = _plan(found, config, store, held)
     if snapshot is not None and held:
         add_held(corpus, snapshot, held)
-    pieces = Counter(piece.file for part in parts for piece in part)
-    started = time.time_ns()
-    results = read_parts(parts, config, spill)
+    files = _Files(corpus, store, warn, fresh, parts)
     batch: list[EncodedRow] = []
     loaded: Loaded = {}
     stats = [] if snapshot is None else list(zip(*snapshot.stats.T.tolist(), strict=True))
@@ -127,29 +125,55 @@ def load_corpus(
             warn(event)
             continue
         k = held.get(number)
-        stored = store.load_file(event.real, event.path) if number in fresh else None
         if k is not None and snapshot is not None:
             loaded[number] = _replay(corpus, event, stats[k], snapshot.warnings.get(k, ()), warn)
-        elif stored is not None:
-            _add_stored(corpus, number, stored, store, warn)
-            loaded[number] = ((stored.size, stored.mtime_ns, stored.indexed_ns), stored.warnings)
         else:
-            reads: Iterator[PieceRead] = (next(results) for _ in range(pieces[number]))
-            if not pieces[number]:  # stored row found unsound after all: read it here
-                reads = iter(read_now(number, event.path, config, spill))
-            row = _read_file(corpus, number, event, started, reads, store, warn)
-            loaded[number] = ((row.size, row.mtime_ns, row.indexed_ns), row.warnings)
-            batch.append(row)
-            report("read", len(corpus.columns), None)
+            loaded[number], row = files.load(number, event)
+            if row is not None:
+                batch.append(row)
+                report("read", len(corpus.columns), None)
         number += 1
         if len(batch) >= config.tuning.batch_files:
             store.store_files(batch)
             batch = []
     store.store_files(batch)
     corpus.freeze()
-    if store.path is not None and worth_rewriting(snapshot, len(held), len(loaded)):
+    if store.path is not None and worth_rewriting(snapshot, len(held), len(loaded), len(corpus)):
         store.store_snapshot(snapshot_of(corpus, loaded))
     return corpus
+
+
+class _Files:
+    """Files loaded one by one: from the ``files`` table when it holds them unchanged,
+    else read (on all jobs, in the parts planned)."""
+
+    def __init__(
+        self,
+        corpus: Corpus,
+        store: ScanStore,
+        warn: WarningCallback,
+        fresh: set[int],
+        parts: list[list[Piece]],
+    ) -> None:
+        self.corpus, self.store, self.warn, self.fresh = corpus, store, warn, fresh
+        self.pieces = Counter(piece.file for part in parts for piece in part)
+        self.started = time.time_ns()
+        self.results = read_parts(parts, corpus.config, corpus.spill)
+
+    def load(
+        self, number: int, event: Found
+    ) -> tuple[tuple[tuple[int, int, int], Warnings], EncodedRow | None]:
+        """A file's stat and warnings; its row to store when it was read."""
+        corpus, store, count = self.corpus, self.store, self.pieces[number]
+        stored = store.load_file(event.real, event.path) if number in self.fresh else None
+        if stored is not None:
+            _add_stored(corpus, number, stored, store, self.warn)
+            return ((stored.size, stored.mtime_ns, stored.indexed_ns), stored.warnings), None
+        reads: Iterator[PieceRead] = (next(self.results) for _ in range(count))
+        if not count:  # stored row found unsound after all: read it here
+            reads = iter(read_now(number, event.path, corpus.config, corpus.spill))
+        row = _read_file(corpus, number, event, self.started, reads, store, self.warn)
+        return ((row.size, row.mtime_ns, row.indexed_ns), row.warnings), row
 
 
 def _replay(

@@ -9,7 +9,9 @@ checked against its size and modification time, under a *scope*: a short hash of
 setting that changes units or scores (:func:`scan_params`). A large file's row is stored
 in chunks (``Tuning.row_articles`` articles each).
 
-Beside ``files``, the work tables (:data:`WORK_TABLES`) keep, by the digests of
+The ``snapshot`` table holds one row per scope: every file of the run that wrote it, its
+stat and articles in one value (:mod:`dedup.store.snapshot`), so an unchanged corpus is
+loaded in one read. Beside ``files``, the work tables (:data:`WORK_TABLES`) keep, by the digests of
 comparison texts, work that does not depend on where a text lives. Each of them is
 ``(scope, key, value, crc)``. Every row's checksum covers all of its columns (keys too),
 and a row whose checksum does not match, or whose values are not of their type, is never
