@@ -19,7 +19,8 @@ from dedup.cli import cli
 from dedup.config import Config
 from dedup.engine import corpus as corpus_module
 from dedup.engine import ingest
-from dedup.engine.check import check_files
+from dedup.engine.check import _shown, check_files
+from dedup.engine.corpus import Found
 from dedup.errors import InputError
 from dedup.read.files import read_articles
 from dedup.result import Match
@@ -158,3 +159,11 @@ def test_the_checked_file_is_not_compared_with_itself(corpus: Path) -> None:
     write(corpus / "staged" / "fresh.txt", plain(9999))
     assert run("corpus/staged/fresh.txt", "--corpus-root", "corpus") == (0, "", "")
     assert run("corpus/staged/fresh.txt", "--corpus-root", "corpus") == (0, "", "")
+
+
+@pytest.mark.parametrize(
+    "path", ["a//b", "./a/b", "a/./b", "/x", "x", "./x", "a/../b/c", "//x", "../x", "./.x"]
+)
+def test_corpus_paths_are_tidied_as_normpath_tidies_them(path: str) -> None:
+    shown = _shown(Found(path, path, 1, 1), {})
+    assert isinstance(shown, Found) and shown.path == os.path.normpath(path)

@@ -188,13 +188,18 @@ def _shown(event: Found | InputError, folders: dict[str, str]) -> Found | InputE
     its folder tidied once per folder (a name the walk met is never ``.`` or ``..``)."""
     if not isinstance(event, Found):
         return event
-    folder, name = os.path.split(event.path)
-    if not folder:
-        return event
-    tidy = folders.get(folder)
-    if tidy is None:
-        tidy = folders[folder] = os.path.normpath(folder)
-    path = name if tidy == "." else os.path.join(tidy, name)
+    cut = event.path.rfind("/")
+    if cut <= 0:
+        path = os.path.normpath(event.path)
+    else:
+        folder = event.path[:cut]
+        tidy = folders.get(folder)
+        if tidy is None:
+            tidy = folders[folder] = os.path.normpath(folder)
+        if tidy == folder != ".":
+            return event
+        name = event.path[cut + 1 :]
+        path = name if tidy == "." else os.path.join(tidy, name)
     return event if path == event.path else Found(path, event.real, event.size, event.mtime_ns)
 
 
