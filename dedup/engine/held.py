@@ -110,7 +110,7 @@ def snapshot_of(corpus: Corpus, loaded: Loaded) -> Snapshot:
     return Snapshot(paths, stats, warnings, file[rows], columns.slot_of[rows], light, fields)
 
 
-def _read_fields(corpus: Corpus, spans: I64) -> bytes:
+def _read_fields(corpus: Corpus, spans: I64) -> bytearray:
     """The fields at ``spans`` (part, offset, size) laid end to end, read in runs of
     adjacent spans."""
     out = bytearray(int(spans[:, 2].sum()))
@@ -128,4 +128,4 @@ def _read_fields(corpus: Corpus, spans: I64) -> bytes:
         out[at : at + size] = corpus.spill.read_bytes((first[0], first[1], size))
         at += size
         begin = i
-    return bytes(out)
+    return out

@@ -28,7 +28,7 @@ from dedup.progress import ProgressCallback
 from dedup.read.walk import LeftOutCallback, iter_stats
 from dedup.store.rows import EncodedRow, StoredFile
 from dedup.store.scan import ScanStore
-from dedup.store.snapshot import Warnings
+from dedup.store.snapshot import Warnings, encode
 
 WarningCallback = Callable[[InputError], None]
 
@@ -139,7 +139,7 @@ def load_corpus(
     store.store_files(batch)
     corpus.freeze()
     if store.path is not None and worth_rewriting(snapshot, len(held), len(loaded), len(corpus)):
-        store.store_snapshot(snapshot_of(corpus, loaded))
+        store.store_snapshot(encode(snapshot_of(corpus, loaded)))  # the snapshot freed
     return corpus
 
 

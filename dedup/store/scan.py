@@ -40,7 +40,7 @@ from dedup.engine.records import LightRecords
 from dedup.engine.signature import signature_params
 from dedup.store.rows import EncodedRow, StoredFile, checksum, opened, row_crc, sealed
 from dedup.store.signatures import SignatureCache
-from dedup.store.snapshot import Snapshot, decode, encode
+from dedup.store.snapshot import Snapshot, decode
 from dedup.store.sqlite import QUERY_CHUNK, SQLiteStore, Warn, query_chunks
 
 U64 = npt.NDArray[np.uint64]
@@ -285,9 +285,9 @@ class ScanStore(SQLiteStore):
         """The snapshot of these settings, if there is one and it is whole."""
         return self._guard(self._select_snapshot, lambda: None)
 
-    def store_snapshot(self, snapshot: Snapshot) -> None:
-        """Replace the snapshot (those of other settings are dropped)."""
-        data = encode(snapshot)
+    def store_snapshot(self, data: bytes) -> None:
+        """Replace the snapshot with ``data`` (:func:`~dedup.store.snapshot.encode` made
+        it); those of other settings are dropped."""
         row = (self._scope, data, checksum(self._scope, data))
 
         def insert() -> None:

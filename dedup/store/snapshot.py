@@ -47,7 +47,7 @@ class Snapshot:
     slot: I64
     #: The articles' light records, and their fields laid end to end in the same order.
     light: LightRecords
-    fields: bytes
+    fields: bytes | bytearray
 
 
 def encode(snapshot: Snapshot) -> bytes:
