@@ -28,7 +28,7 @@ from dedup.progress import ProgressCallback
 from dedup.read.walk import LeftOutCallback, iter_stats
 from dedup.store.rows import EncodedRow, StoredFile
 from dedup.store.scan import ScanStore
-from dedup.store.snapshot import Warnings, encode
+from dedup.store.snapshot import Snapshot, Warnings, encode
 
 WarningCallback = Callable[[InputError], None]
 
@@ -110,12 +110,8 @@ def load_corpus(
     found = [e for e in events if isinstance(e, Found)]
     corpus = Corpus(found, config, spill)
     snapshot = store.load_snapshot()
-    racy = config.tuning.racy_ns
-    held = held_files(found, snapshot, lambda stat, f: _is_fresh(stat, f, racy))
-    fresh, parts = _plan(found, config, store, held)
-    if snapshot is not None and held:
-        add_held(corpus, snapshot, held)
-    files = _Files(corpus, store, warn, fresh, parts)
+    held = _add_held(corpus, snapshot)
+    files = _Files(corpus, store, warn, *_plan(found, config, store, held))
     batch: list[EncodedRow] = []
     loaded: Loaded = {}
     stats = [] if snapshot is None else list(zip(*snapshot.stats.T.tolist(), strict=True))
@@ -141,6 +137,16 @@ def load_corpus(
     if store.path is not None and worth_rewriting(snapshot, len(held), len(loaded), len(corpus)):
         store.store_snapshot(encode(snapshot_of(corpus, loaded)))  # the snapshot freed
     return corpus
+
+
+def _add_held(corpus: Corpus, snapshot: Snapshot | None) -> dict[int, int]:
+    """The files the snapshot holds unchanged (by number, with their place in it), their
+    articles added to the corpus."""
+    racy = corpus.config.tuning.racy_ns
+    held = held_files(corpus.found, snapshot, lambda stat, f: _is_fresh(stat, f, racy))
+    if snapshot is not None and held:
+        add_held(corpus, snapshot, held)
+    return held
 
 
 class _Files:
