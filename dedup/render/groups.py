@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TextIO
 
 from dedup.render import RenderOptions, clean_cell, escape_name, one_line, to_json
-from dedup.render.html import render_html
 from dedup.result import Group, Member, Result
 
 #: Columns of the TSV and CSV formats, in order. Stable: scripts cut on them.
@@ -109,6 +108,13 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, (set, frozenset)):
         return sorted(value)
     return str(value)
+
+
+def render_html(result: Result, stream: TextIO, options: RenderOptions) -> None:
+    """The review page (:mod:`dedup.render.html`, loaded only when a page is asked for)."""
+    from dedup.render.html import render_html as render_page
+
+    render_page(result, stream, options)
 
 
 #: The machine-readable formats and the HTML review page. ``table`` is added by the
