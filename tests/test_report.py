@@ -14,11 +14,11 @@ from report_page import Element, parse_page
 from dedup.article import Article
 from dedup.cli.output import FORMATS
 from dedup.config import Config
+from dedup.read.locate import file_texts
 from dedup.render import RenderOptions
 from dedup.render.html import (
     DIFFS_PER_GROUP,
     PageOptions,
-    file_texts,
     similarity_histogram,
     size_histogram,
     write_page,

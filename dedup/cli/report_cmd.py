@@ -22,8 +22,9 @@ from dedup.cli.common import (
 from dedup.cli.output import echo_summary, plural, progress_bar, results_stream
 from dedup.engine.run import scan_paths
 from dedup.read.files import check_paths_exist
+from dedup.read.locate import file_texts
 from dedup.read.walk import expand_stdin
-from dedup.render.html import CONTEXT, DIFF_GROUPS, DIFFS_PER_GROUP, PageOptions, file_texts
+from dedup.render.html import CONTEXT, DIFF_GROUPS, DIFFS_PER_GROUP, PageOptions
 from dedup.render.html import write_page as write_html
 from dedup.targets import Inputs, refuse_touching_inputs
 

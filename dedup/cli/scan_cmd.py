@@ -32,10 +32,10 @@ from dedup.cli.output import (
 from dedup.cli.stats_view import STATS_FORMATS
 from dedup.engine.run import scan_paths
 from dedup.read.files import check_paths_exist
+from dedup.read.locate import file_texts
 from dedup.redundancy import measure_redundancy
 from dedup.render import RenderOptions, TextLoader
 from dedup.render.groups import copy_files, copy_refs
-from dedup.render.html import file_texts
 from dedup.result import Result
 
 ONLY_CHOICES = ("copies", "copy-files")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.errors import InputError
-from dedup.read.files import read_articles
+from dedup.errors import InputError, ignore
+from dedup.read.files import read_articles, read_file
 
 _SUFFIX = re.compile(r"^(?P<path>.+?)(?P<sep>[#:])(?P<number>\d+)$")
 
@@ -99,3 +99,21 @@ def _find_by_line(path: str, articles: list[Article], line: int) -> Article:
     raise InputError(
         path, f"no article covers this line; articles start at lines {starts}", line=line
     )
+
+
+def file_texts(config: Config) -> Callable[[Sequence[Article]], dict[str, str]]:
+    """A loader of articles' texts (by ref), read again from their files, each file once,
+    as ``dedup explain`` reads them (files that changed or vanished give no text)."""
+
+    def load(articles: Sequence[Article]) -> dict[str, str]:
+        wanted: dict[str, set[int]] = {}
+        for article in articles:
+            wanted.setdefault(article.path, set()).add(article.index)
+        texts: dict[str, str] = {}
+        for path, indexes in wanted.items():
+            for found in read_file(path, config, ignore):
+                if found.index in indexes:
+                    texts[found.ref] = found.text
+        return texts
+
+    return load

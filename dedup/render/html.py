@@ -19,9 +19,6 @@ from typing import TextIO
 
 from dedup import __version__
 from dedup.article import Article
-from dedup.config import Config
-from dedup.errors import ignore
-from dedup.read.files import read_file
 from dedup.render import RenderOptions, TextLoader, escape_name, escape_undecodable
 from dedup.render.sidebyside import side_by_side
 from dedup.result import Group, Member, Result
@@ -82,24 +79,6 @@ def _copies_shown(group: Group) -> Iterator[Article]:
 def held_texts(articles: Sequence[Article]) -> dict[str, str]:
     """The texts the articles themselves hold (a scan's result holds none)."""
     return {a.ref: a.text for a in articles if a.body}
-
-
-def file_texts(config: Config) -> TextLoader:
-    """Texts read again from the articles' files, each file once, as ``dedup explain``
-    reads them (files that changed or vanished since the scan give no text)."""
-
-    def load(articles: Sequence[Article]) -> dict[str, str]:
-        wanted: dict[str, set[int]] = {}
-        for article in articles:
-            wanted.setdefault(article.path, set()).add(article.index)
-        texts: dict[str, str] = {}
-        for path, indexes in wanted.items():
-            for found in read_file(path, config, ignore):
-                if found.index in indexes:
-                    texts[found.ref] = found.text
-        return texts
-
-    return load
 
 
 def esc(text: str) -> str:
