@@ -156,3 +156,17 @@ SUMMARY = re.compile(r"dedup: [\d,]+ articles? read from .*\n|dedup: skipped .*\
 def without_summary(stderr: str) -> str:
     """``stderr`` less the summary's lines, for tests about the other messages."""
     return SUMMARY.sub("", stderr)
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """``dedup ARGS`` in this process: exit code, stdout, stderr; an exception other than
+    the command's own exit fails the test with it."""
+    from click.testing import CliRunner
+
+    from dedup.cli import cli
+
+    result = CliRunner().invoke(cli, list(args))
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), result.exception
+    return result.exit_code, result.stdout, result.stderr

@@ -9,10 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
-from fixture_corpus import isolate
-
-from dedup.cli import cli
+from fixture_corpus import isolate, run_cli
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -35,12 +32,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), result.exception
-    return result.exit_code, result.stdout, result.stderr
+run = run_cli
 
 
 def scan(*args: str) -> dict[str, Any]:

@@ -15,12 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from conftest import build_dump
-from fixture_corpus import isolate
+from fixture_corpus import isolate, run_cli
 
 from dedup.article import Article
-from dedup.cli import cli
 from dedup.config import Config, load_config
 from dedup.engine.run import scan_paths
 from dedup.errors import InputError
@@ -306,12 +304,7 @@ def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), result.exception
-    return result.exit_code, result.stdout, result.stderr
+run = run_cli
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

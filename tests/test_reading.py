@@ -10,10 +10,8 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-from fixture_corpus import isolate, write_corpus
+from fixture_corpus import isolate, run_cli, write_corpus
 
-from dedup.cli import cli
 from dedup.config import Config
 from dedup.engine.run import scan_paths
 from dedup.errors import InputError
@@ -63,12 +61,7 @@ def messy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return corpus
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(
-        result.exception, SystemExit
-    ), result.exception
-    return result.exit_code, result.stdout, result.stderr
+run = run_cli
 
 
 EXCLUDE = ("--exclude", "drafts", "--exclude", "old.txt")
