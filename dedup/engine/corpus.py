@@ -17,7 +17,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import overload
+from typing import Any, overload
 
 import numpy as np
 
@@ -73,6 +73,11 @@ class Corpus:
 
     def __len__(self) -> int:
         return len(self.columns)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # What a worker process receives: what reading texts needs, not the parent's
+        # writer, nor the heads and stamps only the parent reads.
+        return {**self.__dict__, "_fields": None, "_heads": {}, "stamps": []}
 
     def __getitem__(self, i: int) -> Article:
         return self.article(i)

@@ -47,8 +47,8 @@ def fingerprint(
     """Fingerprint rows (:func:`dedup.engine.signature.fingerprints`) of the texts whose
     digests are ``keys``, handed to ``take``; returns how many the cache held.
 
-    ``text_of(position)`` gives a text to sign; it runs in worker processes, which inherit
-    what the caller holds. ``before_making`` sees the positions to be made first (to read
+    ``text_of(position)`` gives a text to sign; it runs in worker processes, so it must be
+    picklable (with what it holds). ``before_making`` sees the positions to be made first (to read
     their texts while still in one process)."""
     params = signature_params(config)
     missing: list[int] = []

@@ -4,6 +4,11 @@ Work is cut into chunks in article order and gathered back in the same order, so
 with any number of jobs gives exactly the result of a single-job run. Small corpora stay
 in one process: starting workers costs more than it saves.
 
+Workers start from a small server process (multiprocessing's ``forkserver``), not from
+the parent: a forked worker would carry a copy of everything the parent holds (at a
+million articles, about a gigabyte each). The work is pickled to each worker once, when it
+starts; the items are sent one by one.
+
 Workers never outlive the run: each dies with its parent, however the parent ends (Ctrl-C,
 SIGTERM, SIGKILL, a crash), so nothing is left holding the terminal, a pipe or the spill
 files. Ctrl-C and SIGTERM are the parent's alone to handle: workers ignore them.
@@ -13,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import gc
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -32,6 +36,7 @@ import numpy.typing as npt
 
 from dedup.article import Article
 from dedup.config import Config
+from dedup.engine.spill import process_alive
 from dedup.errors import DedupError
 from dedup.progress import ProgressCallback
 from dedup.text.prepare import Units, split_units
@@ -40,8 +45,10 @@ U32 = npt.NDArray[np.uint32]
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: What forked workers read instead of receiving it pickled: the work and its items.
-_INHERITED: tuple[Callable[[Any], Any], Sequence[Any]] | None = None
+#: The work a worker does, handed to it once when it starts.
+_WORK: Callable[[Any], Any] | None = None
+#: Modules the server that starts workers imports once, so each worker starts with them.
+PRELOAD = ["dedup.engine.run"]
 #: prctl(2) option: the signal the kernel sends a process when its parent dies (Linux).
 _PR_SET_PDEATHSIG = 1
 #: Seconds between a worker's looks at its parent, where the kernel cannot watch for it.
@@ -52,32 +59,31 @@ _MANAGER_SETTLE = 0.5
 _MANAGER_WAIT = 5.0
 
 
-def _run_inherited(position: int) -> Any:
-    assert _INHERITED is not None, "worker started without inherited work"
-    work, items = _INHERITED
-    return work(items[position])
+def _run_installed(item: Any) -> Any:
+    assert _WORK is not None, "worker started without its work"
+    return _WORK(item)
 
 
 def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterator[R]:
     """``work(item)`` for each item, in order, on ``jobs`` processes, yielded as they arrive.
 
-    Where processes fork (Linux), workers inherit ``work`` and ``items`` (and whatever the
-    parent holds) and receive only a position; elsewhere both are pickled.
+    ``work`` is pickled once to each worker (what it holds must be picklable), each item on
+    its own.
     """
-    global _INHERITED
     if jobs <= 1 or len(items) <= 1:
         yield from map(work, items)
         return
-    fork = "fork" in multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if fork else None)
-    _INHERITED = (work, items)
-    gc.freeze()  # forked workers then never touch (and so copy) the parent's objects for GC
     pool = ProcessPoolExecutor(
-        max_workers=jobs, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+        max_workers=jobs,
+        mp_context=_context(),
+        initializer=_start_worker,
+        initargs=(os.getpid(), work),
     )
     try:
-        with _interrupts_held():  # the workers start here: no Ctrl-C before they ignore it
-            results = pool.map(_run_inherited, range(len(items))) if fork else pool.map(work, items)
+        # The workers (and the server they start from) start here: they inherit Ctrl-C
+        # and SIGTERM held back, and take them up only once they ignore them.
+        with _interrupts_held():
+            results = pool.map(_run_installed, items)
         yield from results
         pool.shutdown()
     except BrokenProcessPool:
@@ -88,9 +94,16 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterat
     except BaseException:  # Ctrl-C, an error, or the results no longer wanted
         _stop(pool)
         raise
-    finally:
-        _INHERITED = None
-        gc.unfreeze()
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Where workers start from: a server process holding only dedup's modules where
+    there is one (POSIX), else a fresh interpreter each (``spawn``)."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -134,59 +147,66 @@ def _quiet(thread: threading.Thread) -> Iterator[None]:
         threading.excepthook = previous
 
 
-def _start_worker(parent: int) -> None:
-    """What every worker does first: leave Ctrl-C and SIGTERM to the parent (which stops
-    the workers as it ends), and die with the parent."""
+def _start_worker(parent: int, work: Callable[[Any], Any]) -> None:
+    """What every worker does first: take its work, leave Ctrl-C and SIGTERM to the parent
+    (which stops the workers as it ends), and die with the parent."""
+    global _WORK
+    _WORK = work
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    if not _die_with_parent():
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    if os.getppid() != parent:  # the parent died before the kernel was told (see prctl(2))
-        os._exit(1)
+    _die_with_parent()
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
-def _die_with_parent() -> bool:
-    """Have the kernel SIGKILL this process when its parent dies; whether it will (Linux).
-
-    The kernel watches the parent *thread* that started the worker: the one that called
-    :func:`map_ordered`, which outlives the pool."""
+def _die_with_parent() -> None:
+    """Have the kernel SIGKILL this process when the process that started it dies (Linux):
+    the server it was started from, which ends as soon as dedup's process does."""
     if not sys.platform.startswith("linux"):
-        return False
-    try:
+        return
+    with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
-        return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0)
-    except (OSError, AttributeError):
-        return False
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _watch_parent(parent: int) -> None:
-    """Exit as soon as the parent is gone: this process is handed to another parent, or
-    (where there is no such hand-over) the parent's sentinel says it ended."""
+    """Exit as soon as dedup's process is gone: its sentinel (a pipe it holds open) says
+    so, or, where there is no sentinel, it no longer exists."""
     process = multiprocessing.parent_process()
     sentinel = process.sentinel if process is not None else None
-    while os.getppid() == parent:
-        if sentinel is None:
+    if sentinel is not None:
+        multiprocessing.connection.wait([sentinel])
+    else:
+        while process_alive(parent):
             time.sleep(_PARENT_POLL)
-        elif multiprocessing.connection.wait([sentinel], timeout=_PARENT_POLL):
-            break
     os._exit(1)
 
 
 @contextlib.contextmanager
 def _interrupts_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM back from this thread (and processes it starts) until the
-    block ends."""
+    """Hold Ctrl-C and SIGTERM back until the block ends, then act on them: blocked for
+    this thread and the processes it starts, and, when another thread of this process
+    takes the signal, its handler kept waiting (a pool stopped half-way through starting
+    a worker would leave that worker unknown, and it would outlive the run)."""
     if not hasattr(signal, "pthread_sigmask"):
         yield
         return
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    wanted = (signal.SIGINT, signal.SIGTERM)
+    caught: list[int] = []
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, lambda sig, _: caught.append(sig)) for sig in wanted}
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, set(wanted))
     try:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for sig in caught[:1]:
+            signal.raise_signal(sig)
 
 
 def _with_config(work: Callable[[Sequence[T], Config], R], config: Config, chunk: Sequence[T]) -> R:

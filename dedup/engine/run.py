@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any, TextIO
 
 from dedup.article import Article
@@ -197,7 +198,7 @@ def find_candidates(
     table = BandTable(len(reps), config.num_perm, config.lsh_threshold)
     hits = fingerprint(
         [digests[i] for i in reps],
-        lambda k: corpus.text(reps[k]),
+        partial(_rep_text, corpus, reps),
         table.fill,
         config,
         cache,
@@ -207,6 +208,10 @@ def find_candidates(
     local = table.pairs()
     store.put_memo("candidates", key, json.dumps(local.ravel().tolist()))
     return [(reps[i], reps[j]) for i, j in local.tolist()], hits
+
+
+def _rep_text(corpus: Corpus, reps: Sequence[int], k: int) -> str:
+    return corpus.text(reps[k])
 
 
 def group_corpus(
