@@ -191,13 +191,17 @@ class BandTable:
     Whole-text bands use ``threshold``; anchor bands a stricter one, since an anchor of a
     copy is the same passage as its original's. An empty signature (a body too short for
     anchors) takes part in no band.
+
+    Keys are kept in 32 bits (63 bands of a million articles: 252 MB instead of 504). Two
+    different bands then share a key once in 2**32: about a hundred pairs per band at a
+    million articles, which verification rejects like any other wrong candidate.
     """
 
     def __init__(self, count: int, num_perm: int, threshold: float) -> None:
         anchor = max(threshold, ANCHOR_THRESHOLD)
         self.num_perm = num_perm
         self.layouts = [band_layout(cut, num_perm) for cut in (threshold, anchor, anchor)]
-        self.keys = [np.zeros((count, bands), dtype=np.uint64) for bands, _ in self.layouts]
+        self.keys = [np.zeros((count, bands), dtype=np.uint32) for bands, _ in self.layouts]
         self.valid = np.zeros((count, len(self.layouts)), dtype=bool)
 
     def fill(self, positions: npt.NDArray[np.intp], rows: U32) -> None:
@@ -205,7 +209,7 @@ class BandTable:
         for part, (bands, r) in enumerate(self.layouts):
             sigs = rows[:, part * self.num_perm : (part + 1) * self.num_perm]
             self.valid[positions, part] = (sigs != _EMPTY_VALUE).any(axis=1)
-            self.keys[part][positions] = band_keys(sigs, bands, r)
+            self.keys[part][positions] = band_keys(sigs, bands, r) >> np.uint64(32)
 
     def pairs(self) -> npt.NDArray[np.int64]:
         """Pairs (i, j), i < j, sharing a band of any of their signatures; sorted, no repeats."""
@@ -222,7 +226,7 @@ class BandTable:
         return np.unique(pairs, axis=0) if len(pairs) else pairs
 
 
-def _bucket_pairs(keys: U64) -> npt.NDArray[np.int64]:
+def _bucket_pairs(keys: U32) -> npt.NDArray[np.int64]:
     order = np.argsort(keys, kind="stable")
     ranked = keys[order]
     pairs = []
@@ -240,7 +244,7 @@ def _bucket_pairs(keys: U64) -> npt.NDArray[np.int64]:
     return np.concatenate(pairs).astype(np.int64) if pairs else np.zeros((0, 2), dtype=np.int64)
 
 
-def _bucket_small(ranked: U64, same: npt.NDArray[np.intp], step: int) -> npt.NDArray[np.bool_]:
+def _bucket_small(ranked: U32, same: npt.NDArray[np.intp], step: int) -> npt.NDArray[np.bool_]:
     """For offsets past the window, keep only pairs whose bucket is small enough for all pairs."""
     starts = np.searchsorted(ranked, ranked[same], side="left")
     ends = np.searchsorted(ranked, ranked[same], side="right")
