@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import struct
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from functools import partial
 from typing import Any, TextIO
+
+import numpy as np
 
 from dedup.article import Article
 from dedup.config import Config
@@ -42,6 +45,11 @@ from dedup.text.prepare import Prepared, build_text, split_units
 from dedup.text.shingles import ANCHOR_SHINGLES
 
 WarningCallback = Callable[[InputError], None]
+#: Bytes of a comparison text's digest (the key of its signature and band keys).
+DIGEST_SIZE = 16
+#: Band keys of the representatives are kept for the next run (which then fingerprints
+#: only texts it has not seen) up to this many: 63 MB at 250,000.
+MAX_BANDS_KEPT = 250_000
 Edges = list[tuple[int, int]]
 
 
@@ -196,18 +204,61 @@ def find_candidates(
         return pairs, len(reps) if cache is not None else 0
     config = corpus.config
     table = BandTable(len(reps), config.num_perm, config.lsh_threshold)
-    hits = fingerprint(
-        [digests[i] for i in reps],
-        partial(_rep_text, corpus, reps),
-        table.fill,
+    keys = [digests[i] for i in reps]
+    todo = _known_bands(store, keys, table)
+    hits = len(reps) - len(todo)
+    made = np.asarray(todo, dtype=np.int64)
+    hits += fingerprint(
+        [keys[k] for k in todo],
+        partial(_rep_text, corpus, [reps[k] for k in todo]),
+        lambda positions, rows: table.fill(made[positions], rows),
         config,
         cache,
         report,
-        before_making=lambda missing: corpus.need(reps[k] for k in missing),
+        before_making=lambda missing: corpus.need(reps[todo[k]] for k in missing),
     )
     local = table.pairs()
     store.put_memo("candidates", key, json.dumps(local.ravel().tolist()))
+    value = _encode_bands(keys, table) if len(reps) <= MAX_BANDS_KEPT and todo else None
+    if value is not None and store.path is not None:
+        store.store_whole("bands", value)
     return [(reps[i], reps[j]) for i, j in local.tolist()], hits
+
+
+def _known_bands(store: ScanStore, keys: Sequence[bytes], table: BandTable) -> list[int]:
+    """Fill ``table`` with the band keys the store kept of texts with those digests (made
+    by the last run that made any); the positions left to fingerprint."""
+    kept = store.load_whole("bands", partial(_decode_bands, table))
+    if kept is None or any(len(key) != DIGEST_SIZE for key in keys):
+        return list(range(len(keys)))
+    where, stored = kept
+    found = [(k, where[key]) for k, key in enumerate(keys) if key in where]
+    if found:
+        here, there = np.asarray(found, dtype=np.intp).T
+        table.copy_rows(stored, here, there)
+    held = {k for k, _ in found}
+    return [k for k in range(len(keys)) if k not in held]
+
+
+def _encode_bands(keys: Sequence[bytes], table: BandTable) -> bytes | None:
+    """The band keys of texts with digests ``keys``, as the store keeps them."""
+    if any(len(key) != DIGEST_SIZE for key in keys):
+        return None
+    return struct.pack("<Q", len(keys)) + b"".join(keys) + table.to_bytes()
+
+
+def _decode_bands(like: BandTable, data: bytes) -> tuple[dict[bytes, int], BandTable]:
+    """What :func:`_encode_bands` wrote (made with the settings of ``like``): each digest's
+    row, and the rows."""
+    (count,) = struct.unpack_from("<Q", data) if len(data) >= 8 else (-1,)
+    end = 8 + DIGEST_SIZE * count
+    if count < 0 or len(data) < end:
+        raise ValueError("too short for band keys")
+    table = BandTable.from_bytes(data[end:], like.num_perm, like.threshold)
+    if len(table.valid) != count:
+        raise ValueError("band keys of another count of texts")
+    where = {data[at : at + DIGEST_SIZE]: k for k, at in enumerate(range(8, end, DIGEST_SIZE))}
+    return where, table
 
 
 def _rep_text(corpus: Corpus, reps: Sequence[int], k: int) -> str:

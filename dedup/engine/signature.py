@@ -11,6 +11,7 @@ its time and memory. Candidates are never verdicts: :mod:`dedup.engine.verify` d
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -200,6 +201,7 @@ class BandTable:
     def __init__(self, count: int, num_perm: int, threshold: float) -> None:
         anchor = max(threshold, ANCHOR_THRESHOLD)
         self.num_perm = num_perm
+        self.threshold = threshold
         self.layouts = [band_layout(cut, num_perm) for cut in (threshold, anchor, anchor)]
         self.keys = [np.zeros((count, bands), dtype=np.uint32) for bands, _ in self.layouts]
         self.valid = np.zeros((count, len(self.layouts)), dtype=bool)
@@ -210,6 +212,37 @@ class BandTable:
             sigs = rows[:, part * self.num_perm : (part + 1) * self.num_perm]
             self.valid[positions, part] = (sigs != _EMPTY_VALUE).any(axis=1)
             self.keys[part][positions] = band_keys(sigs, bands, r) >> np.uint64(32)
+
+    def copy_rows(
+        self, other: BandTable, here: npt.NDArray[np.intp], there: npt.NDArray[np.intp]
+    ) -> None:
+        """Take the band keys of ``other``'s rows ``there`` as rows ``here``."""
+        self.valid[here] = other.valid[there]
+        for mine, theirs in zip(self.keys, other.keys, strict=True):
+            mine[here] = theirs[there]
+
+    def to_bytes(self) -> bytes:
+        """The table as bytes, for :meth:`from_bytes` (with the same settings)."""
+        parts = [self.valid.astype(np.uint8), *(keys.astype("<u4") for keys in self.keys)]
+        return struct.pack("<Q", len(self.valid)) + b"".join(part.tobytes() for part in parts)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, num_perm: int, threshold: float) -> BandTable:
+        """The table :meth:`to_bytes` wrote; ``ValueError`` when ``data`` holds none."""
+        if len(data) < 8:
+            raise ValueError("too short for a band table")
+        (count,) = struct.unpack_from("<Q", data)
+        table = cls(count, num_perm, threshold)
+        widths = [table.valid.shape[1], *(keys.shape[1] for keys in table.keys)]
+        if len(data) != 8 + count * (widths[0] + 4 * sum(widths[1:])):
+            raise ValueError("band table sizes do not agree")
+        at = 8
+        table.valid[:] = np.frombuffer(data, np.uint8, count * widths[0], at).reshape(count, -1)
+        at += count * widths[0]
+        for keys in table.keys:
+            keys[:] = np.frombuffer(data, "<u4", keys.size, at).reshape(keys.shape)
+            at += 4 * keys.size
+        return table
 
     def pairs(self) -> npt.NDArray[np.int64]:
         """Pairs (i, j), i < j, sharing a band of any of their signatures; sorted, no repeats."""

@@ -26,10 +26,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -44,9 +44,10 @@ from dedup.store.snapshot import Snapshot, decode
 from dedup.store.sqlite import QUERY_CHUNK, SQLiteStore, Warn, query_chunks
 
 U64 = npt.NDArray[np.uint64]
+T = TypeVar("T")
 
 STORE_NAME = "scan-index.sqlite"
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 #: Bump when what a row holds changes.
 STORE_VERSION = 4
 #: Whole-corpus memos (learned boilerplate, candidate pairs, cut texts) kept per table and
@@ -61,6 +62,11 @@ WORK_TABLES = {
     "candidates": "candidate pairs (JSON) among representatives, by their digests",
     "cut_batches": "every cut text's digest, words and dropped units (JSON), by their keys",
 }
+#: Tables of one value per settings, for a whole corpus: what it holds.
+WHOLE_TABLES = {
+    "snapshot": "every file's stat and articles, as the last run that wrote it loaded them",
+    "bands": "the LSH band keys of the representatives of the last run that made them",
+}
 #: Work tables holding whole-corpus memos: only the latest ``MEMOS_KEPT`` are kept.
 MEMO_TABLES = frozenset({"boilerplate", "candidates", "cut_batches"})
 
@@ -68,7 +74,8 @@ _INSERT = (
     "INSERT OR REPLACE INTO files (scope, path, chunk, size, mtime_ns, indexed_ns, meta, "
     "light, fields, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS files (
     scope BLOB NOT NULL,
     path BLOB NOT NULL,
@@ -83,15 +90,17 @@ CREATE TABLE IF NOT EXISTS files (
     PRIMARY KEY (scope, path, chunk)
 );
 CREATE INDEX IF NOT EXISTS files_by_path ON files (path);
-CREATE TABLE IF NOT EXISTS snapshot (
-    scope BLOB NOT NULL PRIMARY KEY,
-    data BLOB NOT NULL,
-    crc INTEGER NOT NULL
-);
-""" + "".join(
-    f"CREATE TABLE IF NOT EXISTS {name} (scope BLOB NOT NULL, key BLOB NOT NULL, "
-    "value BLOB NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (scope, key));\n"
-    for name in WORK_TABLES
+"""
+    + "".join(
+        f"CREATE TABLE IF NOT EXISTS {name} (scope BLOB NOT NULL PRIMARY KEY, data BLOB NOT NULL, "
+        "crc INTEGER NOT NULL);\n"
+        for name in WHOLE_TABLES
+    )
+    + "".join(
+        f"CREATE TABLE IF NOT EXISTS {name} (scope BLOB NOT NULL, key BLOB NOT NULL, "
+        "value BLOB NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (scope, key));\n"
+        for name in WORK_TABLES
+    )
 )
 
 
@@ -116,7 +125,7 @@ class ScanStore(SQLiteStore):
     """Stored files and pair scores for one set of settings, in one SQLite file."""
 
     SCHEMA = _SCHEMA
-    TABLES = frozenset({"files", "snapshot", *WORK_TABLES})
+    TABLES = frozenset({"files", *WHOLE_TABLES, *WORK_TABLES})
     SCHEMA_VERSION = SCHEMA_VERSION
     NOUN = "scan index"
 
@@ -279,32 +288,43 @@ class ScanStore(SQLiteStore):
                 values.append(self._sealed_row(key, 0, stat, meta, row.light, row.fields))
             self._conn.executemany(_INSERT, values)
 
-    # -- the snapshot --------------------------------------------------------------------
+    # -- whole-corpus values ---------------------------------------------------------------
 
     def load_snapshot(self) -> Snapshot | None:
         """The snapshot of these settings, if there is one and it is whole."""
-        return self._guard(self._select_snapshot, lambda: None)
+        return self.load_whole("snapshot", decode)
 
     def store_snapshot(self, data: bytes) -> None:
         """Replace the snapshot with ``data`` (:func:`~dedup.store.snapshot.encode` made
         it); those of other settings are dropped."""
+        self.store_whole("snapshot", data)
+
+    def load_whole(self, table: str, read: Callable[[bytes], T]) -> T | None:
+        """``read`` of the value ``table`` holds for these settings, if it is whole (its
+        checksum checked) and ``read`` takes it (else ``ValueError``/``TypeError``)."""
+        return self._guard(partial(self._select_whole, table, read), lambda: None)
+
+    def store_whole(self, table: str, data: bytes) -> None:
+        """Replace the value of ``table`` with ``data``; those of other settings go."""
         row = (self._scope, data, checksum(self._scope, data))
 
         def insert() -> None:
             with self._write():
-                self._conn.execute("DELETE FROM snapshot")
-                self._conn.execute("INSERT INTO snapshot (scope, data, crc) VALUES (?, ?, ?)", row)
+                self._conn.execute(f"DELETE FROM {_whole(table)}")
+                self._conn.execute(
+                    f"INSERT INTO {_whole(table)} (scope, data, crc) VALUES (?, ?, ?)", row
+                )
 
         self._guard(insert, insert)
 
-    def _select_snapshot(self) -> Snapshot | None:
-        query = "SELECT data, crc FROM snapshot WHERE scope = ?"
+    def _select_whole(self, table: str, read: Callable[[bytes], T]) -> T | None:
+        query = f"SELECT data, crc FROM {_whole(table)} WHERE scope = ?"
         for data, crc in self._conn.execute(query, (self._scope,)):
             if not isinstance(data, bytes) or checksum(self._scope, data) != crc:
                 self._suspect()
                 return None
             try:
-                return decode(data)
+                return read(data)
             except (ValueError, TypeError):  # checksum right, content not: made by a bug
                 return None
         return None
@@ -358,6 +378,12 @@ class ScanStore(SQLiteStore):
                     f"{name} WHERE scope = ? ORDER BY rowid DESC LIMIT ?)",
                     (self._scope, self._scope, MEMOS_KEPT),
                 )
+
+
+def _whole(table: str) -> str:
+    if table not in WHOLE_TABLES:
+        raise ValueError(f"no whole-corpus table {table!r}")
+    return table
 
 
 def _work(table: str) -> str:
