@@ -341,3 +341,33 @@ def test_a_pool_stopped_while_a_worker_sends_a_result_lets_python_exit(tmp_path:
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert (done.returncode, done.stderr) == (0, "stopped\n")
+
+
+def test_a_corpus_sent_to_a_worker_gives_the_same_texts(tmp_path: Path) -> None:
+    """Workers receive the corpus pickled, without what only the parent reads: every
+    text they read from it, boilerplate cut or not, is the parent's."""
+    import pickle
+
+    from dedup.article import Article
+    from dedup.config import Config
+    from dedup.engine.load import load_articles
+
+    config = Config()
+    notice = "Sign up for the Glenholm Echo newsletter for the week's news in your inbox."
+    articles = []
+    for seed in range(12):
+        title, body = story(seed)
+        articles.append(Article(f"{seed % 3}.txt", seed, 1, 9, title, (*body, notice), "record"))
+    with Spill(str(tmp_path)) as spill:
+        corpus = load_articles(articles, config, spill)
+        # The notice (each article's last unit) cut as boilerplate would be.
+        corpus.boilerplate = frozenset({int(corpus.columns.unit_hashes(0)[-1])})
+        assert notice not in corpus.text(0) and notice in articles[0].body
+        sent = pickle.loads(pickle.dumps(corpus))
+        assert [sent.text(i) for i in range(len(corpus))] == [
+            corpus.text(i) for i in range(len(corpus))
+        ]
+        assert [sent.full(i) for i in range(len(corpus))] == [
+            corpus.full(i) for i in range(len(corpus))
+        ]
+        assert list(sent.columns.digests) == list(corpus.columns.digests)

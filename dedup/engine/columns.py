@@ -10,6 +10,7 @@ up in groups have their fields read back.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +37,7 @@ class Columns:
         empty = np.zeros(0, dtype=np.int64)
         self.file_of = self.slot_of = self.index = self.words = self.dropped = empty
         self.context: U64 = np.zeros(0, dtype=np.uint64)
-        self.digests: list[bytes] = []
+        self.digests: Sequence[bytes] = []
         self.starts: I64 = np.zeros(1, dtype=np.int64)
         self.hashes: U64 = np.zeros(0, dtype=np.uint64)
         self.fields: I64 = np.zeros((0, 3), dtype=np.int64)
@@ -44,6 +45,17 @@ class Columns:
 
     def __len__(self) -> int:
         return len(self.file_of)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # What a worker process receives: what reading and cutting texts needs, not where
+        # fields are (only the parent reads articles). Digests go laid end to end: a
+        # million bytes objects would cost each worker 64 MB, their bytes alone 16 MB.
+        return {
+            **self.__dict__,
+            **{"paths": (), "_added": [], "_blocks": []},
+            "fields": np.zeros((0, 3), dtype=np.int64),
+            "digests": PackedBytes(self.digests),
+        }
 
     def add(self, file: int, light: LightRecords, fields_at: Span, places: I64 | None) -> None:
         """Records of one file in file order: ``fields_at`` is where their fields are spilled
@@ -142,6 +154,29 @@ class Columns:
         self.starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         shift = np.repeat(begins - self.starts[:-1], counts)
         self.hashes = flat[shift + np.arange(int(self.starts[-1]))].astype(np.uint64)
+
+
+class PackedBytes(Sequence[bytes]):
+    """Byte strings laid end to end in one, each read back on demand."""
+
+    def __init__(self, items: Sequence[bytes]) -> None:
+        self.data = b"".join(items)
+        self.ends = np.cumsum(np.fromiter(map(len, items), dtype=np.int64, count=len(items)))
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    @overload
+    def __getitem__(self, i: int) -> bytes: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[bytes]: ...
+
+    def __getitem__(self, i: int | slice) -> bytes | list[bytes]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        k = range(len(self))[i]  # a negative index counts from the end; IndexError past it
+        return self.data[int(self.ends[k - 1]) if k else 0 : int(self.ends[k])]
 
 
 def _join(parts: Sequence[npt.NDArray[np.generic]]) -> I64:

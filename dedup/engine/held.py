@@ -99,7 +99,7 @@ def snapshot_of(corpus: Corpus, loaded: Loaded) -> Snapshot:
             "sizes": columns.fields[:, 2].copy(),
         },
         columns.context,
-        columns.digests,
+        list(columns.digests),
         columns.hashes,
     )
     stats = np.array([loaded[n][0] for n in numbers], dtype=np.int64).reshape(-1, 3)
