@@ -41,6 +41,13 @@ def test_signatures_equal_datasketch_affine32_minhash() -> None:
         assert np.array_equal(reference.hashvalues, row)
 
 
+@pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 7), (256, 12345)])
+def test_permutations_are_datasketchs_without_importing_it(num_perm: int, seed: int) -> None:
+    a, b = Permutations(num_perm, seed).params
+    expected_a, expected_b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
+    assert a.tolist() == expected_a.tolist() and b.tolist() == expected_b.tolist()
+
+
 def test_shingles_cover_their_words() -> None:
     text = "the harbour board approved a plan to widen the road"
     found = shingle(text, 3)

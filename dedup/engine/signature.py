@@ -64,10 +64,13 @@ class Permutations:
 
 @lru_cache(maxsize=8)
 def _permutation_arrays(num_perm: int, seed: int) -> tuple[U32, U32]:
-    from datasketch import MinHash  # imported when first needed: it loads scipy (~1 s)
-
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=SCHEME).permutations
-    return np.asarray(a, dtype=np.uint32), np.asarray(b, dtype=np.uint32)
+    """datasketch's ``affine32`` permutations, drawn as its ``MinHash`` draws them (an odd
+    multiplier and an offset per permutation, from ``RandomState(seed)``), without
+    importing datasketch: it loads scipy, a second in every worker process."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _fmix32(h: U32) -> U32:
