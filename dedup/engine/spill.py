@@ -4,9 +4,9 @@ Every part of the input that a worker reads gets a spill file of its own, writte
 worker alone: per article its comparison text (UTF-8), then the length in characters of
 each of its units (little-endian int32), then its fields as JSON (what output and the
 canonical rules read). An article's text *place* is (part, offset, text bytes, units)
-and its fields' place (part, offset, bytes); any process, a forked worker included, reads
-them back by place. The parent writes the fields of articles it loads from the scan
-index to a part of its own (``PARENT``).
+and its fields' place (part, offset, bytes); any process, a worker included, reads them
+back by place (a worker opens the files itself). The parent writes the fields of
+articles it loads from the scan index to a part of its own (``PARENT``).
 
 The files live in a temporary folder (under ``TMPDIR``) that :meth:`Spill.close` removes.
 A run killed before it could remove it leaves it behind: its name holds the run's process
@@ -194,7 +194,7 @@ class Spill:
 
     def _file(self, part: int) -> int:
         """The part's file, opened for reading (read with ``pread``: pages read stay in the
-        page cache, not in the process's memory, and forked workers share the descriptor)."""
+        page cache, not in the process's memory)."""
         found = self._files.get(part)
         if found is None:
             try:
@@ -295,9 +295,9 @@ def _ours(entry: os.DirEntry[str]) -> bool:
 
 
 def _hold_lock(folder: str) -> int:
-    """Lock ``folder`` for as long as this process (or a worker it forked) lives: a run in
-    another process namespace, whose pid means nothing here, is then still seen as alive.
-    The descriptor, or -1 where folders cannot be locked."""
+    """Lock ``folder`` for as long as this process lives: a run in another process
+    namespace, whose pid means nothing here, is then still seen as alive. The descriptor,
+    or -1 where folders cannot be locked."""
     if sys.platform == "win32":
         return -1
     try:
