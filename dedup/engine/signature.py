@@ -41,7 +41,9 @@ ANCHOR_THRESHOLD = 0.75
 FINGERPRINT_LAYOUT = f"whole+open{ANCHOR_SHINGLES}+end{ANCHOR_SHINGLES}"
 _EMPTY_VALUE = np.iinfo(np.uint32).max
 SCHEME = "affine32"
-_LARGE_BUCKET = 64
+#: A band bucket up to this size gives every pair; a larger one, each member's next
+#: ``_BUCKET_WINDOW`` members in sort order (the Dask engine reports such buckets).
+LARGE_BUCKET = 64
 _BUCKET_WINDOW = 8
 
 
@@ -214,7 +216,7 @@ class BandTable:
             valid = np.flatnonzero(self.valid[:, part])
             if len(valid) < 2:
                 continue
-            found += [valid[_bucket_pairs(keys[valid, band])] for band in range(keys.shape[1])]
+            found += [valid[bucket_pairs(keys[valid, band])] for band in range(keys.shape[1])]
         if not found:
             return np.zeros((0, 2), dtype=np.int64)
         pairs = np.concatenate(found).astype(np.int64)
@@ -222,13 +224,16 @@ class BandTable:
         return np.unique(pairs, axis=0) if len(pairs) else pairs
 
 
-def _bucket_pairs(keys: U64) -> npt.NDArray[np.int64]:
+def bucket_pairs(keys: U64) -> npt.NDArray[np.int64]:
+    """Positions (i, j) of ``keys`` that share a band bucket: every pair of a bucket of up
+    to ``LARGE_BUCKET``, each member's next ``_BUCKET_WINDOW`` in a larger one (ties in
+    position order)."""
     order = np.argsort(keys, kind="stable")
     ranked = keys[order]
     pairs = []
     # Pair each article with the next `window` articles in sort order that share its key;
-    # buckets up to _LARGE_BUCKET get every pair, larger ones a sliding window.
-    width = min(_LARGE_BUCKET, len(order) - 1)
+    # buckets up to LARGE_BUCKET get every pair, larger ones a sliding window.
+    width = min(LARGE_BUCKET, len(order) - 1)
     for step in range(1, width + 1):
         same = np.flatnonzero(ranked[step:] == ranked[:-step])
         if not len(same):
@@ -244,7 +249,7 @@ def _bucket_small(ranked: U64, same: npt.NDArray[np.intp], step: int) -> npt.NDA
     """For offsets past the window, keep only pairs whose bucket is small enough for all pairs."""
     starts = np.searchsorted(ranked, ranked[same], side="left")
     ends = np.searchsorted(ranked, ranked[same], side="right")
-    return np.asarray((ends - starts) <= _LARGE_BUCKET)
+    return np.asarray((ends - starts) <= LARGE_BUCKET)
 
 
 def signature_params(config: Config) -> str:
