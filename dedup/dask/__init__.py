@@ -13,8 +13,6 @@ pyarrow are the optional extra ``dedup[dask]``.
 
 from __future__ import annotations
 
-import importlib.util
-
 from dedup.errors import DedupError
 
 #: What a run without the optional extra says.
@@ -24,6 +22,9 @@ MISSING_EXTRA = "--engine dask needs the optional extra: pip install 'dedup[dask
 def require_dask() -> None:
     """Raise a :class:`DedupError` naming the extra when dask, distributed or pyarrow is
     not installed."""
-    for module in ("dask", "distributed", "pyarrow"):
-        if importlib.util.find_spec(module) is None:
-            raise DedupError(MISSING_EXTRA)
+    try:
+        import dask  # noqa: F401
+        import distributed  # noqa: F401
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise DedupError(MISSING_EXTRA) from None

@@ -15,7 +15,7 @@ import math
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -27,19 +27,23 @@ from dedup.config import Config
 from dedup.dask import tasks
 from dedup.dask.checkpoint import WorkFolder, run_key
 from dedup.dask.group import Held, group_held
+from dedup.dask.shuffle import gather, shard_of
 from dedup.dask.tasks import Layout
 from dedup.engine.corpus import Found
+from dedup.engine.ingest import plan_parts
 from dedup.engine.load import walk
 from dedup.engine.run import Laps, parameters
 from dedup.errors import DedupError, InputError, ignore
 from dedup.progress import ProgressCallback, no_progress
-from dedup.reading import Tally
+from dedup.reading import INVALID_UTF8, Tally
 from dedup.result import Result, Stats
 from dedup.text.prepare import Prepared
 
 I64 = npt.NDArray[np.int64]
 WarningCallback = Callable[[InputError], None]
 NoteCallback = Callable[[str], None]
+#: What the local engine says of a file whose byte ranges hold blank lines only.
+EMPTY = "empty file, skipped"
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,8 @@ class DaskOptions:
     scheduler: str | None = None
     workers: int = 2
     work_dir: str | None = None
-    #: Bytes of input per read task.
-    part_bytes: int = 1 << 20
+    #: Bytes of input per read task (a JSON Lines file twice as large is read in ranges).
+    part_bytes: int = 2 << 20
     #: Articles per shard of ids (and per bucket of the shuffles).
     shard_articles: int = 20_000
 
@@ -144,14 +148,14 @@ def connect(options: DaskOptions) -> Iterator[Any]:
 
     if options.scheduler is not None:
         try:
-            client = Client(options.scheduler, timeout="20s")
+            client = Client(options.scheduler, timeout="20s")  # type: ignore[no-untyped-call]
         except (OSError, TimeoutError, ValueError) as exc:
             message = f"cannot reach the Dask scheduler at {options.scheduler}: {exc}"
             raise DedupError(message) from None
         with client:
             yield client
         return
-    cluster = LocalCluster(
+    cluster = LocalCluster(  # type: ignore[no-untyped-call]
         n_workers=options.workers,
         threads_per_worker=1,
         processes=True,
@@ -161,7 +165,7 @@ def connect(options: DaskOptions) -> Iterator[Any]:
         # No dashboard, and its HTTP server on any free port rather than 8787.
         scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
     )
-    with cluster, Client(cluster) as client:
+    with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
         yield client
 
 
@@ -196,7 +200,7 @@ class _Run:
         from distributed import as_completed
 
         futures = self.client.map(work, *lists, pure=False)
-        for done, _ in enumerate(as_completed(futures), 1):
+        for done, _ in enumerate(as_completed(futures), 1):  # type: ignore[no-untyped-call]
             self.report(stage, done, len(futures))
         try:
             return list(self.client.gather(futures))
@@ -235,14 +239,13 @@ class _Run:
         return Result(tuple(groups), parameters(config), stats), read["files"]
 
     def read(self, found: Sequence[Found], out: Path) -> dict[str, Any]:
-        parts = plan_reading(found, self.options.part_bytes)
+        part_bytes = self.options.part_bytes
+        tuning = replace(self.config.tuning, part_bytes=part_bytes, range_bytes=2 * part_bytes)
+        parts = plan_parts([(n, f.path, f.size) for n, f in enumerate(found)], tuning)
         paths = [out / f"p{k:05d}.parquet" for k in range(len(parts))]
         config = [self.config] * len(parts)
-        reads = [
-            r for part in self.map("read", tasks.read_part, config, parts, paths) for r in part
-        ]
-        files = [[r.file, r.count, [list(n) for n in r.notes]] for r in reads]
-        return {"parts": len(parts), "files": files}
+        done = self.map("read", tasks.read_part, config, parts, paths)
+        return {"parts": len(parts), "files": merge_reads([r for d in done for r in d], found)}
 
     def ids(self, parts: Sequence[Path], paths: Sequence[str]) -> list[I64]:
         """Each read part's article ids: their places in (path, index) order."""
@@ -346,9 +349,9 @@ class _Run:
         """The fields and comparison texts of the articles in ``edges``."""
         wanted = np.unique(np.asarray(edges, dtype=np.int64).ravel())
         texts: dict[int, Prepared] = {}
-        shards = np.unique(tasks.shard_of(wanted, layout.shards, layout.articles)).tolist()
+        shards = np.unique(shard_of(wanted, layout.shards, layout.articles)).tolist()
         for shard in shards:
-            table = tasks.gather(self.work.folder("cut") / "texts", shard, tasks.TEXTS)
+            table = gather(self.work.folder("cut") / "texts", shard, tasks.TEXTS)
             for row in table.filter(pa_isin(table, wanted)).to_pylist():
                 texts[row["id"]] = Prepared(
                     row["text"], row["words"], row["digest"], row["dropped"]
@@ -373,17 +376,20 @@ def pa_isin(table: Any, wanted: I64) -> Any:
     return pc.is_in(table.column("id"), value_set=pa.array(wanted))
 
 
-def plan_reading(found: Sequence[Found], part_bytes: int) -> list[list[tuple[int, str]]]:
-    """The files (number, path) cut into parts of about ``part_bytes``, in order."""
-    parts: list[list[tuple[int, str]]] = []
-    current: list[tuple[int, str]] = []
-    size = 0
-    for number, f in enumerate(found):
-        current.append((number, f.path))
-        size += max(f.size, 0)
-        if size >= part_bytes:
-            parts.append(current)
-            current, size = [], 0
-    if current:
-        parts.append(current)
-    return parts
+def merge_reads(reads: Sequence[tasks.Read], found: Sequence[Found]) -> list[list[Any]]:
+    """Each file's number, articles and warnings, from its pieces' as the local engine
+    tells them: invalid UTF-8 once per file, a file of blank lines only as empty."""
+    by_file: dict[int, list[tasks.Read]] = {}
+    for read in reads:
+        by_file.setdefault(read.file, []).append(read)
+    files: list[list[Any]] = []
+    for file, pieces in by_file.items():
+        notes: list[list[Any]] = []
+        for path, reason, line in (note for piece in pieces for note in piece.notes):
+            utf8 = reason.startswith(INVALID_UTF8)
+            if not (utf8 and any(n[1].startswith(INVALID_UTF8) for n in notes)):
+                notes.append([path, reason, line])
+        if all(piece.records == 0 for piece in pieces):  # byte ranges of blank lines only
+            notes.append([found[file].path, EMPTY, None])
+        files.append([file, sum(piece.count for piece in pieces), notes])
+    return files

@@ -23,12 +23,14 @@ U64 = npt.NDArray[np.uint64]
 
 def bucket_of(keys: U64, count: int) -> I64:
     """The bucket of each 64-bit hash ``key`` among ``count``."""
-    return (keys % np.uint64(count)).astype(np.int64)
+    buckets: I64 = (keys % np.uint64(count)).astype(np.int64)
+    return buckets
 
 
 def shard_of(ids: I64, count: int, total: int) -> I64:
     """The shard of each article id: ``count`` runs of consecutive ids over ``total``."""
-    return (ids * count) // max(total, 1)
+    shards: I64 = (ids * count) // max(total, 1)
+    return shards
 
 
 def digest_keys(digests: Sequence[bytes]) -> U64:

@@ -29,7 +29,7 @@ from dedup.dask.shuffle import (
     shard_of,
     write_table,
 )
-from dedup.engine.ingest import light_record
+from dedup.engine.ingest import Piece, light_record, read_range
 from dedup.engine.records import encode_fields
 from dedup.engine.signature import (
     LARGE_BUCKET,
@@ -110,27 +110,32 @@ class Layout:
 
 @dataclass(frozen=True)
 class Read:
-    """One read file: its number, its articles, its warnings."""
+    """One read piece (a file, or a byte range of one): its file's number, its articles,
+    its warnings, and for a byte range its records (non-blank lines; -1 for a file)."""
 
     file: int
     count: int
     notes: tuple[Note, ...]
+    records: int
 
 
-def read_part(config: Config, files: Sequence[tuple[int, str]], out: Path) -> list[Read]:
-    """Read and split ``files`` (number, path) into one Parquet file of light records and
-    comparison texts (before boilerplate is known)."""
+def read_part(config: Config, pieces: Sequence[Piece], out: Path) -> list[Read]:
+    """Read and split ``pieces`` into one Parquet file of light records and comparison
+    texts (before boilerplate is known)."""
     columns: dict[str, list[object]] = {name: [] for name in READ.names}
     hashes: list[U64] = []
     lengths: list[npt.NDArray[np.int32]] = []
     found: list[Read] = []
-    for number, path in files:
+    for piece in pieces:
         errors: list[InputError] = []
-        articles = list(read_file(path, config, errors.append))
+        if piece.stop < 0:
+            articles, records = list(read_file(piece.path, config, errors.append)), -1
+        else:
+            articles, records = read_range(piece, config, errors.append)
         for slot, article in enumerate(articles):
             units = split_units(article, config)
             record = light_record(article, units)
-            row = (number, slot, article.index, record.words, record.dropped, record.digest)
+            row = (piece.file, slot, article.index, record.words, record.dropped, record.digest)
             for name, value in zip(READ.names[:6], row, strict=True):
                 columns[name].append(value)
             columns["context"].append(record.context)
@@ -138,7 +143,14 @@ def read_part(config: Config, files: Sequence[tuple[int, str]], out: Path) -> li
             columns["text"].append(units.prepared.text)
             hashes.append(np.asarray(units.hashes, dtype=np.uint64))
             lengths.append((units.ends - units.starts).astype(np.int32))
-        found.append(Read(number, len(articles), tuple(_notes(errors))))
+        found.append(
+            Read(
+                piece.file,
+                len(articles),
+                tuple((e.path, e.reason, e.line) for e in errors),
+                records,
+            )
+        )
     counts = np.fromiter((len(h) for h in hashes), dtype=np.int64, count=len(hashes))
     arrays = {
         name: pa.array(values, type=READ.field(name).type)
@@ -149,18 +161,6 @@ def read_part(config: Config, files: Sequence[tuple[int, str]], out: Path) -> li
     arrays["lengths"] = list_column(_flat(lengths, np.int32), counts, pa.int32())
     write_table(pa.table([arrays[name] for name in READ.names], schema=READ), out)
     return found
-
-
-def _notes(errors: Sequence[InputError]) -> list[Note]:
-    """A file's warnings, invalid UTF-8 told once (as the local engine tells it)."""
-    notes: list[Note] = []
-    told = False
-    for error in errors:
-        utf8 = error.reason.startswith("invalid UTF-8")
-        if not (utf8 and told):
-            notes.append((error.path, error.reason, error.line))
-        told = told or utf8
-    return notes
 
 
 def _flat(parts: Sequence[npt.NDArray[np.generic]], kind: type) -> npt.NDArray[np.generic]:
