@@ -39,6 +39,7 @@ from dedup.redundancy import measure_redundancy
 from dedup.render import RenderOptions, TextLoader
 from dedup.render.groups import copy_files, copy_refs
 from dedup.result import Result
+from dedup.targets import Inputs, refuse_touching_inputs
 
 ONLY_CHOICES = ("copies", "copy-files")
 
@@ -196,6 +197,9 @@ def find_copies(
 
     require_dask()
     from dedup.dask.engine import DaskOptions, scan_dask
+
+    if cluster.work_dir is not None:
+        refuse_touching_inputs(Path(cluster.work_dir), Inputs.of(paths, config), folder=True)
 
     options = DaskOptions(
         cluster.scheduler, cluster.workers or config.effective_jobs, cluster.work_dir

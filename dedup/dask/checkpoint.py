@@ -47,6 +47,11 @@ class WorkFolder:
 
     def __init__(self, root: Path, key: str) -> None:
         self.root = root
+        if root.is_dir() and any(root.iterdir()) and not (root / MANIFEST).is_file():
+            raise DedupError(
+                f"{root}: is not a dedup work folder (it holds no {MANIFEST}); "
+                "name a new or empty folder"
+            )
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import os
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -135,7 +136,7 @@ def _replay(events: Sequence[Found | InputError], counts: list[Any], warn: Warni
 @contextlib.contextmanager
 def _work_root(work_dir: str | None) -> Iterator[Path]:
     if work_dir is not None:
-        yield Path(work_dir)
+        yield Path(os.path.abspath(work_dir))
         return
     with tempfile.TemporaryDirectory(prefix="dedup-dask-") as folder:
         yield Path(folder)
@@ -241,7 +242,10 @@ class _Run:
     def read(self, found: Sequence[Found], out: Path) -> dict[str, Any]:
         part_bytes = self.options.part_bytes
         tuning = replace(self.config.tuning, part_bytes=part_bytes, range_bytes=2 * part_bytes)
-        parts = plan_parts([(n, f.path, f.size) for n, f in enumerate(found)], tuning)
+        # Workers read by absolute path (their working folder is not the client's);
+        # articles and warnings name each file as the user did.
+        named = [(n, os.path.abspath(f.path), f.size) for n, f in enumerate(found)]
+        parts = plan_parts(named, tuning)
         paths = [out / f"p{k:05d}.parquet" for k in range(len(parts))]
         config = [self.config] * len(parts)
         done = self.map("read", tasks.read_part, config, parts, paths)
@@ -386,6 +390,7 @@ def merge_reads(reads: Sequence[tasks.Read], found: Sequence[Found]) -> list[lis
     for file, pieces in by_file.items():
         notes: list[list[Any]] = []
         for path, reason, line in (note for piece in pieces for note in piece.notes):
+            path = found[file].path if path == os.path.abspath(found[file].path) else path
             utf8 = reason.startswith(INVALID_UTF8)
             if not (utf8 and any(n[1].startswith(INVALID_UTF8) for n in notes)):
                 notes.append([path, reason, line])
