@@ -34,9 +34,9 @@ from dedup.text.prepare import boilerplate_of
 pytest.importorskip("distributed")
 pa = pytest.importorskip("pyarrow")
 
-from dedup.dask import tasks  # noqa: E402
+from dedup.dask import reading, tables, tasks  # noqa: E402
 from dedup.dask.engine import DaskOptions, _Run, scan_dask  # noqa: E402
-from dedup.dask.shuffle import gather, scatter, shard_of, write_table  # noqa: E402
+from dedup.dask.shuffle import bucket_of, gather, scatter, shard_of, write_table  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 MISSING = "dedup: error: --engine dask needs the optional extra: pip install 'dedup[dask]'\n"
@@ -87,7 +87,7 @@ def test_candidates_split_over_buckets_are_the_band_tables_pairs(tmp_path: Path)
         keys[:] = rng.integers(0, 40, size=keys.shape).astype(np.uint64)  # buckets of ~12
         keys[:150, 0] = np.uint64(999)  # one bucket of 150: over the cap of 64
         table.valid[:, part] = rng.random(count) > 0.1
-    layout = tasks.Layout(count, 3, 4)
+    layout = tables.Layout(count, 3, 4)
     bands = tmp_path / "bands"
     ids = np.arange(count, dtype=np.int64)
     for shard in range(layout.shards):  # as sign_shard writes them, one shard at a time
@@ -99,11 +99,11 @@ def test_candidates_split_over_buckets_are_the_band_tables_pairs(tmp_path: Path)
             for band in range(keys.shape[1])
         ]
         code, key, who = (np.concatenate(x) for x in zip(*rows, strict=True))
-        found = pa.table([code, key.astype(np.uint64), who], schema=tasks.BANDS)
-        scatter(found, tasks.bucket_of(key.astype(np.uint64), layout.buckets), bands, shard)
+        found = pa.table([code, key.astype(np.uint64), who], schema=tables.BANDS)
+        scatter(found, bucket_of(key.astype(np.uint64), layout.buckets), bands, shard)
     out = tmp_path / "candidates"
     skews = [tasks.candidates_bucket(bands, b, layout, out) for b in range(layout.buckets)]
-    pairs = [gather(out, s, tasks.PAIRS) for s in range(layout.shards)]
+    pairs = [gather(out, s, tables.PAIRS) for s in range(layout.shards)]
     got = np.unique(
         np.concatenate([np.stack([p.column("a"), p.column("b")], axis=1) for p in pairs]), axis=0
     )
@@ -127,15 +127,15 @@ def test_boilerplate_reduced_over_buckets_is_boilerplate_of(tmp_path: Path) -> N
     contexts = np.asarray([a[0] for a in articles], dtype=np.uint64)
     expected = boilerplate_of(hashes, counts, contexts, 4)
     assert expected  # the planted chrome at least
-    layout = tasks.Layout(len(articles), 1, 3)
+    layout = tables.Layout(len(articles), 1, 3)
     stories = tmp_path / "stories"
     for part, (first, last) in enumerate([(0, 120), (120, 121), (121, 300)]):
         chunk = articles[first:last]
         column = pa.array([[np.uint64(h) for h in a] for a in chunk], pa.large_list(pa.uint64()))
         context = pa.array(contexts[first:last], pa.uint64())
         write_table(pa.table({"hashes": column, "context": context}), tmp_path / f"{part}.pq")
-        tasks.story_part(tmp_path / f"{part}.pq", layout, stories, part)
-    found = {h for b in range(3) for h in tasks.boilerplate_bucket(stories, b, 4)}
+        reading.story_part(tmp_path / f"{part}.pq", layout, stories, part)
+    found = {h for b in range(3) for h in reading.boilerplate_bucket(stories, b, 4)}
     assert found == set(expected)
 
 

@@ -42,16 +42,21 @@ def run_key(inputs: Sequence[tuple[str, int, int]], config: Config, plan: dict[s
     return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 
 
+def check_work_folder(root: Path) -> None:
+    """Refuse a folder that holds something, but not a work folder's manifest: a run
+    removes the stage folders it finds there."""
+    if root.is_dir() and any(root.iterdir()) and not (root / MANIFEST).is_file():
+        raise DedupError(
+            f"{root}: is not a dedup work folder (it holds no {MANIFEST}); "
+            "name a new or empty folder"
+        )
+
+
 class WorkFolder:
     """Finished stages and their small results (counts, warnings), kept in ``root``."""
 
     def __init__(self, root: Path, key: str) -> None:
         self.root = root
-        if root.is_dir() and any(root.iterdir()) and not (root / MANIFEST).is_file():
-            raise DedupError(
-                f"{root}: is not a dedup work folder (it holds no {MANIFEST}); "
-                "name a new or empty folder"
-            )
         try:
             root.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -25,11 +25,11 @@ import numpy.typing as npt
 import pyarrow.parquet as pq
 
 from dedup.config import Config
-from dedup.dask import tasks
-from dedup.dask.checkpoint import WorkFolder, run_key
+from dedup.dask import reading, tasks
+from dedup.dask.checkpoint import WorkFolder, check_work_folder, run_key
 from dedup.dask.group import Held, group_held
 from dedup.dask.shuffle import gather, shard_of
-from dedup.dask.tasks import Layout
+from dedup.dask.tables import TEXTS, Layout
 from dedup.engine.corpus import Found
 from dedup.engine.ingest import plan_parts
 from dedup.engine.load import walk
@@ -136,6 +136,7 @@ def _replay(events: Sequence[Found | InputError], counts: list[Any], warn: Warni
 @contextlib.contextmanager
 def _work_root(work_dir: str | None) -> Iterator[Path]:
     if work_dir is not None:
+        check_work_folder(Path(work_dir))
         yield Path(os.path.abspath(work_dir))
         return
     with tempfile.TemporaryDirectory(prefix="dedup-dask-") as folder:
@@ -248,12 +249,12 @@ class _Run:
         parts = plan_parts(named, tuning)
         paths = [out / f"p{k:05d}.parquet" for k in range(len(parts))]
         config = [self.config] * len(parts)
-        done = self.map("read", tasks.read_part, config, parts, paths)
+        done = self.map("read", reading.read_part, config, parts, paths)
         return {"parts": len(parts), "files": merge_reads([r for d in done for r in d], found)}
 
     def ids(self, parts: Sequence[Path], paths: Sequence[str]) -> list[I64]:
         """Each read part's article ids: their places in (path, index) order."""
-        keys = self.map("order", tasks.order_keys, parts)
+        keys = self.map("order", reading.order_keys, parts)
         files = np.concatenate([f for f, _ in keys]) if keys else np.zeros(0, np.int64)
         index = np.concatenate([i for _, i in keys]) if keys else np.zeros(0, np.int64)
         rank = np.zeros(len(paths), dtype=np.int64)
@@ -266,10 +267,10 @@ class _Run:
 
     def boilerplate(self, parts: Sequence[Path], layout: Layout, out: Path) -> dict[str, Any]:
         n, stories = len(parts), out / "stories"
-        self.map("boilerplate", tasks.story_part, parts, [layout] * n, [stories] * n, range(n))
+        self.map("boilerplate", reading.story_part, parts, [layout] * n, [stories] * n, range(n))
         b, min_docs = layout.buckets, self.config.boilerplate_min_docs
         found = self.map(
-            "boilerplate", tasks.boilerplate_bucket, [stories] * b, range(b), [min_docs] * b
+            "boilerplate", reading.boilerplate_bucket, [stories] * b, range(b), [min_docs] * b
         )
         return {"hashes": sorted(h for bucket in found for h in bucket)}
 
@@ -284,7 +285,7 @@ class _Run:
         n, folders = len(parts), (out / "texts", out / "digests")
         words = self.map(
             "prepare",
-            tasks.cut_part,
+            reading.cut_part,
             parts,
             ids,
             [boilerplate] * n,
@@ -355,7 +356,7 @@ class _Run:
         texts: dict[int, Prepared] = {}
         shards = np.unique(shard_of(wanted, layout.shards, layout.articles)).tolist()
         for shard in shards:
-            table = gather(self.work.folder("cut") / "texts", shard, tasks.TEXTS)
+            table = gather(self.work.folder("cut") / "texts", shard, TEXTS)
             for row in table.filter(pa_isin(table, wanted)).to_pylist():
                 texts[row["id"]] = Prepared(
                     row["text"], row["words"], row["digest"], row["dropped"]
@@ -380,10 +381,10 @@ def pa_isin(table: Any, wanted: I64) -> Any:
     return pc.is_in(table.column("id"), value_set=pa.array(wanted))
 
 
-def merge_reads(reads: Sequence[tasks.Read], found: Sequence[Found]) -> list[list[Any]]:
+def merge_reads(reads: Sequence[reading.Read], found: Sequence[Found]) -> list[list[Any]]:
     """Each file's number, articles and warnings, from its pieces' as the local engine
     tells them: invalid UTF-8 once per file, a file of blank lines only as empty."""
-    by_file: dict[int, list[tasks.Read]] = {}
+    by_file: dict[int, list[reading.Read]] = {}
     for read in reads:
         by_file.setdefault(read.file, []).append(read)
     files: list[list[Any]] = []
