@@ -35,7 +35,8 @@ pytest.importorskip("distributed")
 pa = pytest.importorskip("pyarrow")
 
 from dedup.dask import reading, tables, tasks  # noqa: E402
-from dedup.dask.engine import DaskOptions, _Run, scan_dask  # noqa: E402
+from dedup.dask.cluster import DaskOptions  # noqa: E402
+from dedup.dask.engine import _Run, scan_dask  # noqa: E402
 from dedup.dask.shuffle import bucket_of, gather, scatter, shard_of, write_table  # noqa: E402
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -178,6 +179,29 @@ def test_work_dir_is_never_inside_an_input_nor_a_foreign_folder(
     assert (tmp_path / "mine" / "read").is_dir()
 
 
+def test_an_s3_url_without_s3fs_names_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    isolate(monkeypatch, tmp_path)
+    monkeypatch.setitem(sys.modules, "s3fs", None)  # as if not installed
+    code, out, err = run_cli("scan", "s3://bucket/dumps/*.jsonl.gz", "--engine", "dask")
+    assert (code, out) == (2, "")
+    assert err == (
+        "dedup: error: s3://bucket/dumps/*.jsonl.gz: reading s3:// needs the optional s3fs: "
+        "pip install s3fs\n"
+    )
+
+
+def test_a_glob_matching_nothing_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate(monkeypatch, tmp_path)
+    code, out, err = run_cli("scan", "dumps/*.jsonl", "--engine", "dask")
+    assert (code, out, err) == (
+        2,
+        "",
+        "dedup: error: dumps/*.jsonl: no file matches this pattern\n",
+    )
+
+
 def test_the_cli_loads_dask_only_for_the_dask_engine() -> None:
     code = (
         "import sys; from click.testing import CliRunner; from dedup.cli import cli; "
@@ -204,6 +228,25 @@ def test_examples_give_the_local_output_in_every_format(
     assert local[0] == dask[0] == 1
     assert dask[1] == local[1] and local[1]
     assert dask[2].startswith("dedup: 35 articles read from 14 files, 6 groups, 10 copies in ")
+
+
+@pytest.mark.slow
+def test_globs_and_file_urls_give_the_local_output(
+    scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A glob gives what the files it matches give; a file:// URL of a folder gives what
+    the folder gives, every path named by its URL."""
+    isolate(monkeypatch, tmp_path)
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    dask = ["--format", "jsonl", "--engine", "dask", "--scheduler", scheduler]
+    files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.glob("examples/*/*.txt"))
+    local = run_cli("scan", *files, "--format", "jsonl")
+    assert run_cli("scan", "examples/*/*.txt", *dask, "--work-dir", "w1")[:2] == local[:2]
+    url = (tmp_path / "examples").as_uri()
+    local = run_cli("scan", str(tmp_path / "examples"), "--format", "jsonl")
+    code, out, _ = run_cli("scan", url, *dask, "--work-dir", "w2")
+    assert (code, out.replace(url, str(tmp_path / "examples"))) == local[:2]
+    assert url in out
 
 
 @pytest.mark.slow

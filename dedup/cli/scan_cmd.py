@@ -31,6 +31,7 @@ from dedup.cli.output import (
 )
 from dedup.cli.stats_view import STATS_FORMATS
 from dedup.config import ENGINES, Config
+from dedup.dask.inputs import plain_paths
 from dedup.engine.run import scan_paths
 from dedup.progress import ProgressCallback
 from dedup.read.files import check_paths_exist
@@ -139,7 +140,7 @@ def scan(
     """
     check_output_options(output_format, only, null, header, stats)
     config = build_config(config_file, **settings)
-    check_paths_exist(paths)
+    check_paths_exist(paths if config.engine != "dask" else plain_paths(paths))
     started = time.perf_counter()
     counts: Counter[str] = Counter()
     warn = Warnings(quiet=quiet)
@@ -196,7 +197,8 @@ def find_copies(
     from dedup.dask import require_dask
 
     require_dask()
-    from dedup.dask.engine import DaskOptions, scan_dask
+    from dedup.dask.cluster import DaskOptions
+    from dedup.dask.engine import scan_dask
 
     if cluster.work_dir is not None:
         refuse_touching_inputs(Path(cluster.work_dir), Inputs.of(paths, config), folder=True)

@@ -9,14 +9,11 @@ together; the workers do the rest. Every stage is a checkpoint (:mod:`.checkpoin
 
 from __future__ import annotations
 
-import contextlib
-import logging
 import math
 import os
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -26,8 +23,10 @@ import pyarrow.parquet as pq
 
 from dedup.config import Config
 from dedup.dask import reading, tasks
-from dedup.dask.checkpoint import WorkFolder, check_work_folder, run_key
+from dedup.dask.checkpoint import WorkFolder, run_key
+from dedup.dask.cluster import DaskOptions, connect, work_root
 from dedup.dask.group import Held, group_held
+from dedup.dask.inputs import expand_inputs, is_url
 from dedup.dask.shuffle import gather, shard_of
 from dedup.dask.tables import TEXTS, Layout
 from dedup.engine.corpus import Found
@@ -47,20 +46,6 @@ NoteCallback = Callable[[str], None]
 EMPTY = "empty file, skipped"
 
 
-@dataclass(frozen=True)
-class DaskOptions:
-    """Where a Dask run goes: a scheduler's address (or a local cluster of ``workers``),
-    and the work folder that keeps its stages (a temporary one when None)."""
-
-    scheduler: str | None = None
-    workers: int = 2
-    work_dir: str | None = None
-    #: Bytes of input per read task (a JSON Lines file twice as large is read in ranges).
-    part_bytes: int = 2 << 20
-    #: Articles per shard of ids (and per bucket of the shuffles).
-    shard_articles: int = 20_000
-
-
 def scan_dask(
     paths: Sequence[str],
     config: Config,
@@ -77,12 +62,13 @@ def scan_dask(
     if options.scheduler is not None and options.work_dir is None:
         raise DedupError("--scheduler needs --work-dir: a folder the client and every worker reach")
     tally = Tally()
-    events = walk(paths, config, stdin, tally.left_out)
+    local, remote = expand_inputs(paths, config)
+    events = [*(walk(local, config, stdin, tally.left_out) if local else []), *remote]
     found = [e for e in events if isinstance(e, Found)]
     tally.find(f.path for f in found)
     plan = {"part_bytes": options.part_bytes, "shard_articles": options.shard_articles}
     key = run_key([(f.path, f.size, f.mtime_ns) for f in found], config, plan)
-    with _work_root(options.work_dir) as root, connect(options) as client:
+    with work_root(options.work_dir) as root, connect(options) as client:
         work = WorkFolder(root, key)
         run = _Run(client, work, config, options, progress or no_progress)
         result, counts = run.scan(found)
@@ -131,44 +117,6 @@ def _replay(events: Sequence[Found | InputError], counts: list[Any], warn: Warni
         for path, reason, line in notes.get(number, ()):
             warn(InputError(path, reason, line))
         number += 1
-
-
-@contextlib.contextmanager
-def _work_root(work_dir: str | None) -> Iterator[Path]:
-    if work_dir is not None:
-        check_work_folder(Path(work_dir))
-        yield Path(os.path.abspath(work_dir))
-        return
-    with tempfile.TemporaryDirectory(prefix="dedup-dask-") as folder:
-        yield Path(folder)
-
-
-@contextlib.contextmanager
-def connect(options: DaskOptions) -> Iterator[Any]:
-    """A client of the scheduler named, or of a local cluster started for the run."""
-    from distributed import Client, LocalCluster
-
-    if options.scheduler is not None:
-        try:
-            client = Client(options.scheduler, timeout="20s")  # type: ignore[no-untyped-call]
-        except (OSError, TimeoutError, ValueError) as exc:
-            message = f"cannot reach the Dask scheduler at {options.scheduler}: {exc}"
-            raise DedupError(message) from None
-        with client:
-            yield client
-        return
-    cluster = LocalCluster(  # type: ignore[no-untyped-call]
-        n_workers=options.workers,
-        threads_per_worker=1,
-        processes=True,
-        host="127.0.0.1",
-        dashboard_address=None,
-        silence_logs=logging.ERROR,
-        # No dashboard, and its HTTP server on any free port rather than 8787.
-        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-    )
-    with cluster, Client(cluster) as client:  # type: ignore[no-untyped-call]
-        yield client
 
 
 class _Run:
@@ -245,7 +193,7 @@ class _Run:
         tuning = replace(self.config.tuning, part_bytes=part_bytes, range_bytes=2 * part_bytes)
         # Workers read by absolute path (their working folder is not the client's);
         # articles and warnings name each file as the user did.
-        named = [(n, os.path.abspath(f.path), f.size) for n, f in enumerate(found)]
+        named = [(n, _absolute(f.path), f.size) for n, f in enumerate(found)]
         parts = plan_parts(named, tuning)
         paths = [out / f"p{k:05d}.parquet" for k in range(len(parts))]
         config = [self.config] * len(parts)
@@ -381,6 +329,10 @@ def pa_isin(table: Any, wanted: I64) -> Any:
     return pc.is_in(table.column("id"), value_set=pa.array(wanted))
 
 
+def _absolute(path: str) -> str:
+    return path if is_url(path) else os.path.abspath(path)
+
+
 def merge_reads(reads: Sequence[reading.Read], found: Sequence[Found]) -> list[list[Any]]:
     """Each file's number, articles and warnings, from its pieces' as the local engine
     tells them: invalid UTF-8 once per file, a file of blank lines only as empty."""
@@ -391,7 +343,7 @@ def merge_reads(reads: Sequence[reading.Read], found: Sequence[Found]) -> list[l
     for file, pieces in by_file.items():
         notes: list[list[Any]] = []
         for path, reason, line in (note for piece in pieces for note in piece.notes):
-            path = found[file].path if path == os.path.abspath(found[file].path) else path
+            path = found[file].path if path == _absolute(found[file].path) else path
             utf8 = reason.startswith(INVALID_UTF8)
             if not (utf8 and any(n[1].startswith(INVALID_UTF8) for n in notes)):
                 notes.append([path, reason, line])

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dedup.config import Config
+from dedup.dask.inputs import is_url, read_url
 from dedup.dask.shuffle import (
     bucket_of,
     digest_keys,
@@ -71,7 +72,9 @@ def read_part(config: Config, pieces: Sequence[Piece], out: Path) -> list[Read]:
     found: list[Read] = []
     for piece in pieces:
         errors: list[InputError] = []
-        if piece.stop < 0:
+        if is_url(piece.path):
+            articles, records = read_url(piece.path, config, errors.append), -1
+        elif piece.stop < 0:
             articles, records = list(read_file(piece.path, config, errors.append)), -1
         else:
             articles, records = read_range(piece, config, errors.append)
