@@ -250,6 +250,33 @@ def test_globs_and_file_urls_give_the_local_output(
 
 
 @pytest.mark.slow
+def test_inputs_without_articles_give_the_local_output(
+    scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    isolate(monkeypatch, tmp_path)
+    (tmp_path / "none").mkdir()
+    (tmp_path / "blank").mkdir()
+    (tmp_path / "blank" / "a.txt").write_text("", encoding="utf-8")
+    (tmp_path / "blank" / "b.jsonl").write_text("\n\n", encoding="utf-8")
+    for folder in ("none", "blank"):
+        local = run_cli("scan", folder, "--format", "json")
+        dask = run_cli(
+            "scan",
+            folder,
+            "--format",
+            "json",
+            "--engine",
+            "dask",
+            "--scheduler",
+            scheduler,
+            "--work-dir",
+            f"work-{folder}",
+        )
+        assert dask[:2] == local[:2] and local[0] == 0
+        assert without_time(dask[2]) == without_time(local[2])
+
+
+@pytest.mark.slow
 def test_seeds_give_the_local_output(
     seed_paths: list[Path], scheduler: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -203,6 +203,8 @@ class _Run:
     def ids(self, parts: Sequence[Path], paths: Sequence[str]) -> list[I64]:
         """Each read part's article ids: their places in (path, index) order."""
         keys = self.map("order", reading.order_keys, parts)
+        if not keys:  # no file to read
+            return []
         files = np.concatenate([f for f, _ in keys]) if keys else np.zeros(0, np.int64)
         index = np.concatenate([i for _, i in keys]) if keys else np.zeros(0, np.int64)
         rank = np.zeros(len(paths), dtype=np.int64)
