@@ -413,3 +413,18 @@ def test_a_changed_input_starts_the_run_afresh(scheduler: str, tmp_path: Path) -
     second = scan_dask(paths, config, options)
     assert len(second.groups) == len(first.groups) + 1
     assert rendered(second) == rendered(scan_paths(paths, config))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_graph_gives_the_local_components_and_partners(seed: int) -> None:
+    from dedup.dask.graph import Graph
+    from dedup.engine.group import components
+    from dedup.engine.run import adjacency
+
+    rng = random.Random(seed)
+    edges = [(a, rng.randrange(a + 1, 400)) for a in (rng.randrange(399) for _ in range(300))]
+    edges += edges[:20]  # an edge given twice
+    graph = Graph(*(np.asarray(x, dtype=np.int64) for x in zip(*edges, strict=True)))
+    assert list(graph.components()) == components(400, edges)
+    assert dict(graph) == adjacency(edges)
+    assert graph.get(-1, ()) == () and graph.get(10**6, ()) == ()

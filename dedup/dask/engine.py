@@ -25,10 +25,11 @@ from dedup.config import Config
 from dedup.dask import reading, tasks
 from dedup.dask.checkpoint import WorkFolder, run_key
 from dedup.dask.cluster import DaskOptions, connect, work_root
+from dedup.dask.graph import Graph
 from dedup.dask.group import Held, group_held
 from dedup.dask.inputs import expand_inputs, is_url
 from dedup.dask.shuffle import gather, shard_of
-from dedup.dask.tables import TEXTS, Layout
+from dedup.dask.tables import TEXTS, Layout, ints
 from dedup.engine.corpus import Found
 from dedup.engine.ingest import plan_parts
 from dedup.engine.load import walk
@@ -181,8 +182,8 @@ class _Run:
         self.laps("candidates")
         verified = self.stage("verify", lambda out: self.verify(layout, out))
         self.laps("verify")
-        edges = self.edges()
-        groups = group_held(total, edges, self.fetch(edges, parts, ids, found, layout), config)
+        graph = self.graph()
+        groups = group_held(graph, self.fetch(graph.nodes, parts, ids, found, layout), config)
         self.laps("group")
         counts = (total, exact["edges"], pairs["pairs"], verified["verified"])
         stats = Stats(*counts, len(boilerplate), 0, self.laps.seconds, words=words["words"])
@@ -283,26 +284,27 @@ class _Run:
         )
         return {"verified": int(sum(found))}
 
-    def edges(self) -> list[tuple[int, int]]:
+    def graph(self) -> Graph:
         """The exact edges and the verified pairs, read on the client."""
-        edges: list[tuple[int, int]] = []
+        ends: list[tuple[I64, I64]] = []
         for folder in (self.work.folder("exact") / "edges", self.work.folder("verify")):
             for path in sorted(folder.glob("*.parquet")):
                 table = pq.read_table(path)
-                a, b = (table.column(n).to_pylist() for n in ("a", "b"))
-                edges.extend(zip(a, b, strict=True))
-        return edges
+                ends.append((ints(table, "a"), ints(table, "b")))
+        empty = np.zeros(0, dtype=np.int64)
+        a = np.concatenate([x for x, _ in ends]) if ends else empty
+        b = np.concatenate([y for _, y in ends]) if ends else empty
+        return Graph(a, b)
 
     def fetch(
         self,
-        edges: Sequence[tuple[int, int]],
+        wanted: I64,
         parts: Sequence[Path],
         ids: Sequence[I64],
         found: Sequence[Found],
         layout: Layout,
     ) -> dict[int, Held]:
-        """The fields and comparison texts of the articles in ``edges``."""
-        wanted = np.unique(np.asarray(edges, dtype=np.int64).ravel())
+        """The fields and comparison texts of the ``wanted`` articles."""
         texts: dict[int, Prepared] = {}
         shards = np.unique(shard_of(wanted, layout.shards, layout.articles)).tolist()
         for shard in shards:

@@ -1,6 +1,6 @@
 """The group stage of a Dask run, on the client: verified pairs into groups, by the local
-engine's own code (:func:`dedup.engine.group.components`, :func:`group_component`,
-:func:`dedup.engine.canonical.rank`).
+engine's own code (:func:`dedup.engine.group.group_component`,
+:func:`dedup.engine.canonical.rank`), over the components of :mod:`dedup.dask.graph`.
 
 Only the articles that end up in a component are fetched from the work folder: their
 fields (for the canonical rules and the report) and their comparison texts (for the
@@ -16,13 +16,16 @@ from dataclasses import dataclass, replace
 
 from dedup.article import Article
 from dedup.config import Config
+from dedup.dask.graph import Graph
 from dedup.engine import canonical
-from dedup.engine.group import Cluster, Explain, Joined, Linkage, components, group_component
+from dedup.engine.group import Cluster, Explain, Joined, Linkage, group_component
 from dedup.engine.records import decode_fields
-from dedup.engine.run import adjacency
 from dedup.engine.verify import Side, score_pair
 from dedup.result import Group, Member, PairScore
 from dedup.text.prepare import Prepared
+
+#: Comparison sides kept at once, as :class:`dedup.engine.pairs.Sides` keeps them.
+KEEP = 1024
 
 
 @dataclass(frozen=True)
@@ -54,8 +57,12 @@ class HeldScorer:
         return self.held[a].prepared.digest + self.held[b].prepared.digest
 
     def side(self, i: int) -> Side:
+        """Article ``i``'s comparison side, kept while at most ``KEEP`` are (components
+        are grouped one after the other)."""
         found = self.sides.get(i)
         if found is None:
+            if len(self.sides) >= KEEP:
+                self.sides.clear()
             found = self.sides[i] = Side.of(self.held[i].prepared, self.config)
         return found
 
@@ -70,13 +77,11 @@ class HeldScorer:
         return score
 
 
-def group_held(
-    count: int, edges: Sequence[tuple[int, int]], held: dict[int, Held], config: Config
-) -> list[Group]:
-    """Groups from the verified ``edges`` among ``count`` articles (those in an edge are
+def group_held(graph: Graph, held: dict[int, Held], config: Config) -> list[Group]:
+    """Groups from the ``graph`` of exact and verified edges (every article in it is
     ``held``), numbered in order of their canonical article."""
-    found = components(count, edges)
-    neighbours = adjacency(edges)
+    found = list(graph.components())
+    neighbours = graph
     score = HeldScorer(held, config)
     heads = {i: h.head() for i, h in held.items()}
     ranked = {members[0]: _rank(heads, held, members, config) for members in found}
