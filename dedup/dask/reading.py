@@ -18,6 +18,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from dedup.article import Article
 from dedup.config import Config
 from dedup.dask.inputs import is_url, read_url
 from dedup.dask.shuffle import (
@@ -66,47 +67,62 @@ class Read:
 def read_part(config: Config, pieces: Sequence[Piece], out: Path) -> list[Read]:
     """Read and split ``pieces`` into one Parquet file of light records and comparison
     texts (before boilerplate is known)."""
-    columns: dict[str, list[object]] = {name: [] for name in READ.names}
-    hashes: list[U64] = []
-    lengths: list[npt.NDArray[np.int32]] = []
+    rows = _Rows()
     found: list[Read] = []
     for piece in pieces:
         errors: list[InputError] = []
-        if is_url(piece.path):
-            articles, records = read_url(piece.path, config, errors.append), -1
-        elif piece.stop < 0:
-            articles, records = list(read_file(piece.path, config, errors.append)), -1
-        else:
-            articles, records = read_range(piece, config, errors.append)
+        articles, records = _read_piece(piece, config, errors)
         for slot, article in enumerate(articles):
-            units = split_units(article, config)
-            record = light_record(article, units)
-            row = (piece.file, slot, article.index, record.words, record.dropped, record.digest)
-            for name, value in zip(READ.names[:6], row, strict=True):
-                columns[name].append(value)
-            columns["context"].append(record.context)
-            columns["fields"].append(encode_fields(record))
-            columns["text"].append(units.prepared.text)
-            hashes.append(np.asarray(units.hashes, dtype=np.uint64))
-            lengths.append((units.ends - units.starts).astype(np.int32))
-        found.append(
-            Read(
-                piece.file,
-                len(articles),
-                tuple((e.path, e.reason, e.line) for e in errors),
-                records,
-            )
-        )
-    counts = np.fromiter((len(h) for h in hashes), dtype=np.int64, count=len(hashes))
-    arrays = {
-        name: pa.array(values, type=READ.field(name).type)
-        for name, values in columns.items()
-        if name not in ("hashes", "lengths")
-    }
-    arrays["hashes"] = list_column(_flat(hashes, np.uint64), counts, pa.uint64())
-    arrays["lengths"] = list_column(_flat(lengths, np.int32), counts, pa.int32())
-    write_table(pa.table([arrays[name] for name in READ.names], schema=READ), out)
+            rows.add(piece.file, slot, article, config)
+        notes = tuple((e.path, e.reason, e.line) for e in errors)
+        found.append(Read(piece.file, len(articles), notes, records))
+    write_table(rows.table(), out)
     return found
+
+
+def _read_piece(
+    piece: Piece, config: Config, errors: list[InputError]
+) -> tuple[list[Article], int]:
+    """A piece's articles, and for a byte range its records (-1 for a whole file)."""
+    if is_url(piece.path):
+        return read_url(piece.path, config, errors.append), -1
+    if piece.stop < 0:
+        return list(read_file(piece.path, config, errors.append)), -1
+    return read_range(piece, config, errors.append)
+
+
+class _Rows:
+    """The rows of a read part, as :func:`dedup.engine.ingest.light_record` keeps an
+    article, with its comparison text and unit lengths beside."""
+
+    def __init__(self) -> None:
+        self.columns: dict[str, list[object]] = {name: [] for name in READ.names}
+        self.hashes: list[U64] = []
+        self.lengths: list[npt.NDArray[np.int32]] = []
+
+    def add(self, file: int, slot: int, article: Article, config: Config) -> None:
+        units = split_units(article, config)
+        record = light_record(article, units)
+        row = (file, slot, article.index, record.words, record.dropped, record.digest)
+        for name, value in zip(READ.names[:6], row, strict=True):
+            self.columns[name].append(value)
+        self.columns["context"].append(record.context)
+        self.columns["fields"].append(encode_fields(record))
+        self.columns["text"].append(units.prepared.text)
+        self.hashes.append(np.asarray(units.hashes, dtype=np.uint64))
+        self.lengths.append((units.ends - units.starts).astype(np.int32))
+
+    def table(self) -> pa.Table:
+        lists = ("hashes", "lengths")
+        arrays = {
+            name: pa.array(values, type=READ.field(name).type)
+            for name, values in self.columns.items()
+            if name not in lists
+        }
+        counts = np.fromiter((len(h) for h in self.hashes), np.int64, count=len(self.hashes))
+        arrays["hashes"] = list_column(_flat(self.hashes, np.uint64), counts, pa.uint64())
+        arrays["lengths"] = list_column(_flat(self.lengths, np.int32), counts, pa.int32())
+        return pa.table([arrays[name] for name in READ.names], schema=READ)
 
 
 def _flat(parts: Sequence[npt.NDArray[np.generic]], kind: type) -> npt.NDArray[np.generic]:
