@@ -202,11 +202,21 @@ def test_a_glob_matching_nothing_is_an_error(
     )
 
 
+def test_a_scheduler_needs_a_work_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    isolate(monkeypatch, tmp_path)
+    code, out, err = run_cli("scan", str(EXAMPLES), "--engine", "dask", "--scheduler", "tcp://x:1")
+    assert (code, out) == (2, "")
+    assert err == (
+        "dedup: error: --scheduler needs --work-dir: a folder the client and every worker reach\n"
+    )
+
+
 def test_the_cli_loads_dask_only_for_the_dask_engine() -> None:
     code = (
         "import sys; from click.testing import CliRunner; from dedup.cli import cli; "
         "CliRunner().invoke(cli, ['--version']); "
-        "print(sorted(m for m in ('dask', 'distributed', 'pyarrow') if m in sys.modules))"
+        "print(sorted(m for m in ('dask', 'distributed', 'pyarrow', 'dedup.dask') "
+        "if m in sys.modules))"
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "[]"

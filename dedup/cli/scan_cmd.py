@@ -31,7 +31,6 @@ from dedup.cli.output import (
 )
 from dedup.cli.stats_view import STATS_FORMATS
 from dedup.config import ENGINES, Config
-from dedup.dask.inputs import plain_paths
 from dedup.engine.run import scan_paths
 from dedup.progress import ProgressCallback
 from dedup.read.files import check_paths_exist
@@ -140,7 +139,7 @@ def scan(
     """
     check_output_options(output_format, only, null, header, stats)
     config = build_config(config_file, **settings)
-    check_paths_exist(paths if config.engine != "dask" else plain_paths(paths))
+    check_paths_exist(paths if config.engine != "dask" else local_paths(paths))
     started = time.perf_counter()
     counts: Counter[str] = Counter()
     warn = Warnings(quiet=quiet)
@@ -157,6 +156,13 @@ def scan(
     warn.finish()
     echo_summary(result, time.perf_counter() - started, quiet=quiet)
     sys.exit(code)
+
+
+def local_paths(paths: tuple[str, ...]) -> list[str]:
+    """The paths that must exist as named: with ``--engine dask``, globs and URLs need not."""
+    from dedup.dask.inputs import plain_paths
+
+    return plain_paths(paths)
 
 
 class DaskChoice:
