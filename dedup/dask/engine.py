@@ -33,7 +33,8 @@ from dedup.dask.tables import TEXTS, Layout, ints
 from dedup.engine.corpus import Found
 from dedup.engine.ingest import plan_parts
 from dedup.engine.load import walk
-from dedup.engine.run import Laps, parameters
+from dedup.engine.run import Laps, parameters, with_reading
+from dedup.engine.signature import LARGE_BUCKET
 from dedup.errors import DedupError, InputError, ignore
 from dedup.progress import ProgressCallback, no_progress
 from dedup.reading import INVALID_UTF8, Tally
@@ -80,30 +81,15 @@ def scan_dask(
     if per_file is not None:
         per_file.clear()
         per_file.update({found[f].path: c for f, c, _ in counts if c})
-    reading = tally.reading(result.stats.articles)
-    return Result(result.groups, result.parameters, _with(result.stats, reading))
+    return with_reading(result, tally.reading(result.stats.articles))
 
 
 def skew_note(over: int, largest: int) -> str:
     """What a run says of band buckets over the cap (the local engine treats them alike)."""
     return (
-        f"{over:,} LSH band bucket{'s' if over > 1 else ''} held more than 64 articles "
-        f"(the largest {largest:,}): each article in one was paired with its 8 neighbours "
+        f"{over:,} LSH band bucket{'s' if over > 1 else ''} held more than {LARGE_BUCKET} "
+        f"articles (the largest {largest:,}): each article in one was paired with the next 8 "
         "in id order, as the local engine does"
-    )
-
-
-def _with(stats: Stats, reading: Any) -> Stats:
-    return Stats(
-        stats.articles,
-        stats.exact_pairs,
-        stats.candidate_pairs,
-        stats.verified_pairs,
-        stats.boilerplate_lines,
-        stats.cache_hits,
-        stats.seconds,
-        reading,
-        stats.words,
     )
 
 
