@@ -152,7 +152,8 @@ def scan(
     if stats:
         write_stats(result, output_format)
     else:
-        write_report(result, counts, output_format, only, null, header, texts=file_texts(config))
+        texts = file_texts(config) if config.engine != "dask" else url_texts(config)
+        write_report(result, counts, output_format, only, null, header, texts=texts)
     warn.finish()
     echo_summary(result, time.perf_counter() - started, quiet=quiet)
     sys.exit(code)
@@ -163,6 +164,13 @@ def local_paths(paths: tuple[str, ...]) -> list[str]:
     from dedup.dask.inputs import plain_paths
 
     return plain_paths(paths)
+
+
+def url_texts(config: Config) -> TextLoader:
+    """The html page's text loader of a Dask run, whose articles may name URLs."""
+    from dedup.dask.inputs import texts_of
+
+    return texts_of(config)
 
 
 class DaskChoice:

@@ -14,7 +14,7 @@ import glob
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -22,8 +22,9 @@ from typing import Any
 from dedup.article import Article
 from dedup.config import Config
 from dedup.engine.corpus import Found
-from dedup.errors import DedupError, InputError
+from dedup.errors import DedupError, InputError, ignore
 from dedup.read.files import read_file
+from dedup.read.locate import file_texts
 from dedup.read.walk import STDIN_PATH, matches_any
 
 _GLOB = ("*", "?", "[")
@@ -131,3 +132,23 @@ def read_url(url: str, config: Config, warn: Any) -> list[Article]:
     for error in errors:
         warn(InputError(url if error.path == local else error.path, error.reason, error.line))
     return articles
+
+
+def texts_of(config: Config) -> Callable[[Sequence[Article]], dict[str, str]]:
+    """:func:`dedup.read.locate.file_texts` for a run whose articles may name URLs: their
+    texts (by ref) read again, each file once (files that changed or vanished give none)."""
+    local = file_texts(config)
+
+    def load(articles: Sequence[Article]) -> dict[str, str]:
+        texts = local([a for a in articles if not is_url(a.path)])
+        wanted: dict[str, set[int]] = {}
+        for article in articles:
+            if is_url(article.path):
+                wanted.setdefault(article.path, set()).add(article.index)
+        for url, indexes in wanted.items():
+            for found in read_url(url, config, ignore):
+                if found.index in indexes:
+                    texts[found.ref] = found.text
+        return texts
+
+    return load
