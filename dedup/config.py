@@ -44,6 +44,8 @@ DEFAULT_EXCLUDE: tuple[str, ...] = (
 )
 
 
+#: Values of ``engine``: this machine's processes, or a Dask cluster (docs/dask.md).
+ENGINES = ("local", "dask")
 #: Values of ``grouping``: whole stories, or near-identical copies of the canonical only.
 GROUPINGS = ("story", "copies")
 #: The highest ``lsh_threshold``: above it datasketch finds no band layout of 2 or more
@@ -109,6 +111,8 @@ class Config:
     cache: bool = True
     cache_path: str | None = None
     jobs: int = 0
+    #: ``dedup scan``: where detection runs (``--engine``).
+    engine: str = "local"
     #: How work is cut up (never a user setting: it changes speed, not results).
     tuning: Tuning = field(default=DEFAULT_TUNING, repr=False, compare=False)
 
@@ -123,6 +127,10 @@ class Config:
         if self.grouping not in GROUPINGS:
             raise SettingError(
                 "grouping", f"grouping must be one of {', '.join(GROUPINGS)}, got {self.grouping!r}"
+            )
+        if self.engine not in ENGINES:
+            raise SettingError(
+                "engine", f"engine must be one of {', '.join(ENGINES)}, got {self.engine!r}"
             )
         _check_range("lsh_threshold", self.lsh_threshold, 0.0, MAX_LSH_THRESHOLD)
         ranged = ("similarity", "containment", "coverage", "number_overlap", "chain_containment")

@@ -146,7 +146,7 @@ def _read_piece(
     elif piece.stop < 0:
         articles, count = list(read_file(piece.path, config, errors.append)), -1
     else:
-        articles, count = _read_range(piece, config, errors.append)
+        articles, count = read_range(piece, config, errors.append)
     records: list[Record] = []
     places: list[Place] = []
     for article in articles:
@@ -160,7 +160,8 @@ def _read_piece(
     return PieceRead(piece, light, blob, writer.write_bytes(blob), spilled, tuple(errors), count)
 
 
-def _read_range(piece: Piece, config: Config, warn: WarningCallback) -> tuple[list[Article], int]:
+def read_range(piece: Piece, config: Config, warn: WarningCallback) -> tuple[list[Article], int]:
+    """The articles of a byte range of a JSON Lines file, and its records (non-blank lines)."""
     try:
         with open(piece.path, "rb") as file:
             file.seek(piece.start)

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 U64 = npt.NDArray[np.uint64]
 U32 = npt.NDArray[np.uint32]
+#: Band keys: 32-bit in a band table, 64-bit where a table column holds them.
+Keys = npt.NDArray[np.uint32] | npt.NDArray[np.uint64]
 
 #: LSH threshold for the anchor signatures: an anchor of a copy is its original's passage.
 ANCHOR_THRESHOLD = 0.75
@@ -42,7 +44,9 @@ ANCHOR_THRESHOLD = 0.75
 FINGERPRINT_LAYOUT = f"whole+open{ANCHOR_SHINGLES}+end{ANCHOR_SHINGLES}"
 _EMPTY_VALUE = np.iinfo(np.uint32).max
 SCHEME = "affine32"
-_LARGE_BUCKET = 64
+#: A band bucket up to this size gives every pair; a larger one, each member's next
+#: ``_BUCKET_WINDOW`` members in sort order (the Dask engine reports such buckets).
+LARGE_BUCKET = 64
 _BUCKET_WINDOW = 8
 
 
@@ -254,7 +258,7 @@ class BandTable:
             valid = np.flatnonzero(self.valid[:, part])
             if len(valid) < 2:
                 continue
-            found += [valid[_bucket_pairs(keys[valid, band])] for band in range(keys.shape[1])]
+            found += [valid[bucket_pairs(keys[valid, band])] for band in range(keys.shape[1])]
         if not found:
             return np.zeros((0, 2), dtype=np.int64)
         pairs = np.concatenate(found).astype(np.int64)
@@ -262,13 +266,16 @@ class BandTable:
         return np.unique(pairs, axis=0) if len(pairs) else pairs
 
 
-def _bucket_pairs(keys: U32) -> npt.NDArray[np.int64]:
+def bucket_pairs(keys: Keys) -> npt.NDArray[np.int64]:
+    """Positions (i, j) of ``keys`` that share a band bucket: every pair of a bucket of up
+    to ``LARGE_BUCKET``, each member's next ``_BUCKET_WINDOW`` in a larger one (ties in
+    position order)."""
     order = np.argsort(keys, kind="stable")
     ranked = keys[order]
     pairs = []
     # Pair each article with the next `window` articles in sort order that share its key;
-    # buckets up to _LARGE_BUCKET get every pair, larger ones a sliding window.
-    width = min(_LARGE_BUCKET, len(order) - 1)
+    # buckets up to LARGE_BUCKET get every pair, larger ones a sliding window.
+    width = min(LARGE_BUCKET, len(order) - 1)
     for step in range(1, width + 1):
         same = np.flatnonzero(ranked[step:] == ranked[:-step])
         if not len(same):
@@ -280,11 +287,11 @@ def _bucket_pairs(keys: U32) -> npt.NDArray[np.int64]:
     return np.concatenate(pairs).astype(np.int64) if pairs else np.zeros((0, 2), dtype=np.int64)
 
 
-def _bucket_small(ranked: U32, same: npt.NDArray[np.intp], step: int) -> npt.NDArray[np.bool_]:
+def _bucket_small(ranked: Keys, same: npt.NDArray[np.intp], step: int) -> npt.NDArray[np.bool_]:
     """For offsets past the window, keep only pairs whose bucket is small enough for all pairs."""
     starts = np.searchsorted(ranked, ranked[same], side="left")
     ends = np.searchsorted(ranked, ranked[same], side="right")
-    return np.asarray((ends - starts) <= _LARGE_BUCKET)
+    return np.asarray((ends - starts) <= LARGE_BUCKET)
 
 
 def signature_params(config: Config) -> str:

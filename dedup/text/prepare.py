@@ -298,14 +298,14 @@ def boilerplate_of(
     keep = np.isin(hashes, unit[frequent])
     if not keep.any():
         return frozenset()
-    stories = _row_stories(hashes, counts, contexts)[keep]
+    stories = row_stories(hashes, counts, contexts)[keep]
     distinct = np.unique(np.stack((hashes[keep], stories), axis=1), axis=0)
     found, varied = np.unique(distinct[:, 0], return_counts=True)
     many = (varied >= min_docs) & (varied >= DISTINCT_STORY_SHARE * seen[frequent])
     return frozenset(int(h) for h in found[many])
 
 
-def _row_stories(hashes: U64, counts: npt.NDArray[np.int64], contexts: U64) -> U64:
+def row_stories(hashes: U64, counts: npt.NDArray[np.int64], contexts: U64) -> U64:
     """Per unit row, the story of its article: the longest unit's hash, or for that unit
     itself the unit next to it (the one after, or before when it is last; itself when it
     stands alone), which copies of one story share and unrelated articles do not."""
