@@ -202,27 +202,44 @@ def find_candidates(
         flat = json.loads(found)
         pairs = [(reps[flat[k]], reps[flat[k + 1]]) for k in range(0, len(flat), 2)]
         return pairs, len(reps) if cache is not None else 0
-    config = corpus.config
-    table = BandTable(len(reps), config.num_perm, config.lsh_threshold)
-    keys = [digests[i] for i in reps]
-    todo = _known_bands(store, keys, table)
-    hits = len(reps) - len(todo)
-    made = np.asarray(todo, dtype=np.int64)
-    hits += fingerprint(
-        [keys[k] for k in todo],
-        partial(_rep_text, corpus, [reps[k] for k in todo]),
-        lambda positions, rows: table.fill(made[positions], rows),
-        config,
-        cache,
-        report,
-        before_making=lambda missing: corpus.need(reps[todo[k]] for k in missing),
-    )
+    table, hits = _band_table(corpus, [digests[i] for i in reps], reps, cache, store, report)
     local = table.pairs()
     store.put_memo("candidates", key, json.dumps(local.ravel().tolist()))
+    return [(reps[i], reps[j]) for i, j in local.tolist()], hits
+
+
+def _band_table(
+    corpus: Corpus,
+    keys: Sequence[bytes],
+    reps: Sequence[int],
+    cache: SignatureStore | None,
+    store: ScanStore,
+    report: ProgressCallback,
+) -> tuple[BandTable, int]:
+    """The band keys of the representatives (digests ``keys``): those the store kept, the
+    others fingerprinted; and how many were not made (kept, or in the cache). A table
+    with new keys is kept for the next run."""
+    config = corpus.config
+    table = BandTable(len(reps), config.num_perm, config.lsh_threshold)
+    todo = _known_bands(store, keys, table)
+    made = np.asarray(todo, dtype=np.int64)
+    hits = (
+        len(reps)
+        - len(todo)
+        + fingerprint(
+            [keys[k] for k in todo],
+            partial(_rep_text, corpus, [reps[k] for k in todo]),
+            lambda positions, rows: table.fill(made[positions], rows),
+            config,
+            cache,
+            report,
+            before_making=lambda missing: corpus.need(reps[todo[k]] for k in missing),
+        )
+    )
     value = _encode_bands(keys, table) if len(reps) <= MAX_BANDS_KEPT and todo else None
     if value is not None and store.path is not None:
         store.store_whole("bands", value)
-    return [(reps[i], reps[j]) for i, j in local.tolist()], hits
+    return table, hits
 
 
 def _known_bands(store: ScanStore, keys: Sequence[bytes], table: BandTable) -> list[int]:
