@@ -14,7 +14,7 @@ import glob
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 from dedup.article import Article
 from dedup.config import Config
 from dedup.engine.corpus import Found
-from dedup.errors import DedupError, InputError, ignore
+from dedup.errors import DedupError, InputError
 from dedup.read.files import read_file
 from dedup.read.locate import file_texts
 from dedup.read.walk import STDIN_PATH, matches_any
@@ -137,18 +137,8 @@ def read_url(url: str, config: Config, warn: Any) -> list[Article]:
 def texts_of(config: Config) -> Callable[[Sequence[Article]], dict[str, str]]:
     """:func:`dedup.read.locate.file_texts` for a run whose articles may name URLs: their
     texts (by ref) read again, each file once (files that changed or vanished give none)."""
-    local = file_texts(config)
+    return file_texts(config, _read_any)
 
-    def load(articles: Sequence[Article]) -> dict[str, str]:
-        texts = local([a for a in articles if not is_url(a.path)])
-        wanted: dict[str, set[int]] = {}
-        for article in articles:
-            if is_url(article.path):
-                wanted.setdefault(article.path, set()).add(article.index)
-        for url, indexes in wanted.items():
-            for found in read_url(url, config, ignore):
-                if found.index in indexes:
-                    texts[found.ref] = found.text
-        return texts
 
-    return load
+def _read_any(path: str, config: Config, warn: Any) -> Iterable[Article]:
+    return read_url(path, config, warn) if is_url(path) else read_file(path, config, warn)

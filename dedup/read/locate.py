@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from dedup.article import Article
 from dedup.config import Config
@@ -101,9 +102,12 @@ def _find_by_line(path: str, articles: list[Article], line: int) -> Article:
     )
 
 
-def file_texts(config: Config) -> Callable[[Sequence[Article]], dict[str, str]]:
-    """A loader of articles' texts (by ref), read again from their files, each file once,
-    as ``dedup explain`` reads them (files that changed or vanished give no text)."""
+def file_texts(
+    config: Config, read: Callable[[str, Config, Any], Iterable[Article]] = read_file
+) -> Callable[[Sequence[Article]], dict[str, str]]:
+    """A loader of articles' texts (by ref), read again from their files (with ``read``),
+    each file once, as ``dedup explain`` reads them (files that changed or vanished give
+    no text)."""
 
     def load(articles: Sequence[Article]) -> dict[str, str]:
         wanted: dict[str, set[int]] = {}
@@ -111,7 +115,7 @@ def file_texts(config: Config) -> Callable[[Sequence[Article]], dict[str, str]]:
             wanted.setdefault(article.path, set()).add(article.index)
         texts: dict[str, str] = {}
         for path, indexes in wanted.items():
-            for found in read_file(path, config, ignore):
+            for found in read(path, config, ignore):
                 if found.index in indexes:
                     texts[found.ref] = found.text
         return texts
