@@ -17,6 +17,8 @@ import numpy.typing as npt
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
+from dedup.arrays import distinct
+
 I64 = npt.NDArray[np.int64]
 
 
@@ -24,7 +26,7 @@ class Graph(Mapping[int, Sequence[int]]):
     """Undirected edges between article ids: each article's partners, and the components."""
 
     def __init__(self, a: I64, b: I64) -> None:
-        self.nodes: I64 = np.unique(np.concatenate((a, b)))
+        self.nodes: I64 = distinct(np.concatenate((a, b)))
         size = len(self.nodes)
         rows = np.searchsorted(self.nodes, np.concatenate((a, b)))
         cols = np.searchsorted(self.nodes, np.concatenate((b, a)))

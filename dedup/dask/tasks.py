@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from dedup.arrays import distinct_counts, distinct_rows
 from dedup.config import Config
 from dedup.dask.shuffle import bucket_of, gather, scatter, shard_of, write_table
 from dedup.dask.tables import BANDS, DIGESTS, IDS, JOINED, PAIRS, TEXTS, Layout
@@ -109,10 +110,10 @@ def candidates_bucket(bands: Path, bucket: int, layout: Layout, out: Path) -> tu
     for start, stop in itertools.pairwise(cuts):
         keys, who = key[start:stop], ids[start:stop]
         found.append(who[bucket_pairs(keys)])
-        _, sizes = np.unique(keys, return_counts=True)
+        _, sizes = distinct_counts(keys)
         over += int((sizes > LARGE_BUCKET).sum())
         largest = max(largest, int(sizes.max()) if len(sizes) else 0)
-    pairs = np.unique(np.concatenate(found), axis=0) if found else np.zeros((0, 2), np.int64)
+    pairs = distinct_rows(np.concatenate(found)) if found else np.zeros((0, 2), np.int64)
     if len(pairs):
         table = pa.table([pairs[:, 0], pairs[:, 1]], schema=PAIRS)
         scatter(table, shard_of(pairs[:, 0], layout.shards, layout.articles), out, bucket)
@@ -125,7 +126,7 @@ def join_shard(shard: int, folders: tuple[Path, Path, Path], layout: Layout) -> 
     candidates, texts_dir, out = folders
     pairs = gather(candidates, shard, PAIRS)
     both = np.stack((_ints(pairs, "a"), _ints(pairs, "b")), axis=1)
-    both = np.unique(both, axis=0) if len(both) else both.reshape(0, 2)
+    both = distinct_rows(both) if len(both) else both.reshape(0, 2)
     texts = gather(texts_dir, shard, TEXTS)
     where = _positions(_ints(texts, "id"), both[:, 0])
     joined = texts.take(pa.array(where)).drop_columns(["id"])

@@ -21,6 +21,7 @@ from typing import Any, overload
 
 import numpy as np
 
+from dedup.arrays import distinct, distinct_counts
 from dedup.article import Article
 from dedup.config import Config
 from dedup.engine.columns import NOT_SPILLED, Columns
@@ -124,14 +125,14 @@ class Corpus:
 
     def count_per_path(self) -> Counter[str]:
         """How many articles each file holds, by the path articles name."""
-        files, counts = np.unique(self.columns.file_of, return_counts=True)
+        files, counts = distinct_counts(self.columns.file_of)
         return Counter({self.found[f].path: int(c) for f, c in zip(files, counts, strict=True)})
 
     def need(self, indices: Iterable[int]) -> None:
         """Read the files holding the texts of those articles, where not read yet."""
         chosen = np.fromiter(indices, dtype=np.int64)
         unspilled = chosen[self.columns.places[chosen, 0] == NOT_SPILLED[0]]
-        wanted = set(np.unique(self.columns.file_of[unspilled]).tolist())
+        wanted = set(distinct(self.columns.file_of[unspilled]).tolist())
         for file in sorted(wanted - self.units.keys()):
             self.units[file] = self._read_units(file)
 
@@ -251,7 +252,7 @@ def cut_texts(corpus: Corpus, store: ScanStore) -> CutTexts:
     mask = np.isin(columns.hashes, known)
     owner = np.repeat(np.arange(len(columns)), np.diff(columns.starts))
     keys: dict[int, bytes] = {}
-    for i in np.unique(owner[mask]).tolist():
+    for i in distinct(owner[mask]).tolist():
         cut = mask[columns.starts[i] : columns.starts[i + 1]]
         own = columns.unit_hashes(i).tobytes()
         keys[i] = digest(columns.digests[i] + own + cut.tobytes())

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from dedup.arrays import distinct, distinct_rows
 from dedup.text.normalize import NORMALIZER_VERSION
 from dedup.text.shingles import (
     ANCHOR_SHINGLES,
@@ -105,7 +106,7 @@ def range_signatures(
     if not len(live):
         return out
     low, high = int(starts[live].min()), int(ends[live].max())
-    cuts = np.unique(
+    cuts = distinct(
         np.concatenate((starts[live], ends[live], np.arange(low, high, tuning.chunk_shingles)))
     )
     mins = _piece_minima(
@@ -263,7 +264,7 @@ class BandTable:
             return np.zeros((0, 2), dtype=np.int64)
         pairs = np.concatenate(found).astype(np.int64)
         pairs.sort(axis=1)
-        return np.unique(pairs, axis=0) if len(pairs) else pairs
+        return distinct_rows(pairs)
 
 
 def bucket_pairs(keys: Keys) -> npt.NDArray[np.int64]:

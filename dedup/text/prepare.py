@@ -22,6 +22,7 @@ from operator import add
 import numpy as np
 import numpy.typing as npt
 
+from dedup.arrays import distinct_counts, distinct_rows
 from dedup.article import Article
 from dedup.config import Config
 from dedup.read.pagetext import reduce_page
@@ -293,14 +294,14 @@ def boilerplate_of(
     stories, while the copies of one story keep its paragraphs in order)."""
     # Only a unit seen in ``min_docs`` articles at all can be boilerplate: the costly count
     # of distinct stories runs on those few rows alone.
-    unit, seen = np.unique(hashes, return_counts=True)
+    unit, seen = distinct_counts(hashes)
     frequent = seen >= min_docs
     keep = np.isin(hashes, unit[frequent])
     if not keep.any():
         return frozenset()
     stories = row_stories(hashes, counts, contexts)[keep]
-    distinct = np.unique(np.stack((hashes[keep], stories), axis=1), axis=0)
-    found, varied = np.unique(distinct[:, 0], return_counts=True)
+    rows = distinct_rows(np.stack((hashes[keep], stories), axis=1))
+    found, varied = distinct_counts(rows[:, 0])
     many = (varied >= min_docs) & (varied >= DISTINCT_STORY_SHARE * seen[frequent])
     return frozenset(int(h) for h in found[many])
 

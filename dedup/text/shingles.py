@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
+from dedup.arrays import distinct
 from dedup.text.normalize import NUMBER_WORDS
 
 U64 = npt.NDArray[np.uint64]
@@ -112,7 +113,7 @@ class Shingles:
     token_starts: npt.NDArray[np.intp]
 
     def unique(self) -> U64:
-        return np.unique(self.hashes)
+        return distinct(self.hashes)
 
 
 def shingle(text: str, size: int) -> Shingles:
