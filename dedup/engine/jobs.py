@@ -5,8 +5,8 @@ with any number of jobs gives exactly the result of a single-job run. Small corp
 in one process: starting workers costs more than it saves.
 
 Workers start from a small server process (multiprocessing's ``forkserver``), not from
-the parent: a forked worker would carry a copy of everything the parent holds (at a
-million articles, about a gigabyte each). The work is pickled to each worker once, when it
+the parent: a forked worker would count as its own a copy of everything the parent holds
+(at a million articles, about 800 MB each). The work is pickled to each worker once, when it
 starts; the items are sent one by one.
 
 Workers never outlive the run: each dies with its parent, however the parent ends (Ctrl-C,
