@@ -429,7 +429,7 @@ def test_a_changed_input_starts_the_run_afresh(scheduler: str, tmp_path: Path) -
 def test_the_graph_gives_the_local_components_and_partners(seed: int) -> None:
     from dedup.dask.graph import Graph
     from dedup.engine.group import components
-    from dedup.engine.run import adjacency
+    from dedup.engine.grouping import adjacency
 
     rng = random.Random(seed)
     edges = [(a, rng.randrange(a + 1, 400)) for a in (rng.randrange(399) for _ in range(300))]

@@ -20,7 +20,7 @@ from newsgen import story
 from dedup.cli import cli
 from dedup.config import Config, load_config
 from dedup.engine import corpus as scancorpus
-from dedup.engine import ingest, pairs
+from dedup.engine import grouping, ingest, pairs
 from dedup.engine.run import find_duplicates, scan_paths
 from dedup.errors import InputError
 from dedup.read.files import read_articles
@@ -345,3 +345,31 @@ def test_story_groups_joined_through_versions_give_the_in_memory_result(tmp_path
     assert [c["via"] for c in want[0]["copies"]].count(None) < 3  # type: ignore[index]
     for _ in range(2):  # cold, then warm
         assert [g.to_dict() for g in scan([str(corpus)], config).groups] == want
+
+
+def test_a_warm_scan_takes_its_groups_from_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus = write_pages(tmp_path)
+    config = config_for(tmp_path)
+    cold = scan([str(corpus)], config)
+    assert cold.groups
+
+    def refuse(*args: object) -> object:
+        raise AssertionError("the groups of unchanged files are worked out again")
+
+    monkeypatch.setattr(grouping, "cluster_corpus", refuse)
+    warm = scan([str(corpus)], config)
+    assert [g.to_dict() for g in warm.groups] == [g.to_dict() for g in cold.groups]
+
+
+def test_new_grouping_rules_on_a_warm_scan_regroup(tmp_path: Path) -> None:
+    """Grouping rules are not part of the store's settings: the stored groups of the same
+    files are not taken when a rule that ranks or joins members has changed."""
+    corpus = write_pages(tmp_path)
+    cold = scan([str(corpus)], config_for(tmp_path))
+    portal = config_for(tmp_path, preferred_sources=["Portal"])
+    warm = scan([str(corpus)], portal)
+    assert [g.to_dict() for g in warm.groups] == expected([str(corpus)], portal)
+    sources = {g.canonical.source for g in warm.groups}
+    assert "Portal" in sources and sources != {g.canonical.source for g in cold.groups}

@@ -1,6 +1,6 @@
 """The graph of exact and verified edges on the client, in numpy arrays.
 
-:func:`dedup.engine.group.components` and :func:`dedup.engine.run.adjacency` hold an edge
+:func:`dedup.engine.group.components` and :func:`dedup.engine.grouping.adjacency` hold an edge
 as Python objects (some 370 bytes each once grouped, 800 at the peak); here an edge costs
 its two int64 ids and its two entries in a symmetric CSR matrix (scipy's
 ``connected_components`` finds the components), about 50 bytes. The answer is theirs:

@@ -27,21 +27,20 @@ import numpy as np
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.engine import canonical
 from dedup.engine.corpus import Corpus, Found, cut_texts, digest, learn_boilerplate
 from dedup.engine.fingerprint import SignatureStore, fingerprint
-from dedup.engine.group import Cluster, Explain, Joined, Linkage, components, group_component
+from dedup.engine.grouping import group_corpus
 from dedup.engine.load import load_articles, load_corpus, walk
-from dedup.engine.pairs import StoredScorer, verify_pairs
+from dedup.engine.pairs import verify_pairs
 from dedup.engine.signature import ANCHOR_THRESHOLD, SCHEME, BandTable, band_layout
 from dedup.engine.spill import Spill, spilled
 from dedup.engine.verify import Side, score_pair
 from dedup.errors import InputError, SpillError, ignore
 from dedup.progress import ProgressCallback, no_progress
 from dedup.reading import Reading, Tally
-from dedup.result import Group, Member, PairScore, Result, Stats
+from dedup.result import PairScore, Result, Stats
 from dedup.store.scan import ScanStore
-from dedup.text.prepare import Prepared, build_text, split_units
+from dedup.text.prepare import build_text, split_units
 from dedup.text.shingles import ANCHOR_SHINGLES
 
 WarningCallback = Callable[[InputError], None]
@@ -280,63 +279,6 @@ def _decode_bands(like: BandTable, data: bytes) -> tuple[dict[bytes, int], BandT
 
 def _rep_text(corpus: Corpus, reps: Sequence[int], k: int) -> str:
     return corpus.text(reps[k])
-
-
-def group_corpus(
-    corpus: Corpus, prepared: Sequence[Prepared], edges: Edges, store: ScanStore
-) -> list[Group]:
-    """Groups from the verified ``edges``, one or more per connected component, each member
-    scored against its canonical (scores the store holds are not redone)."""
-    config = corpus.config
-    score = StoredScorer(corpus, prepared, store)
-    found = components(len(corpus), edges)
-    neighbours = adjacency(edges)
-    ranked = {members[0]: _rank(corpus, prepared, members) for members in found}
-    score.prefetch([(order[0], m) for order, _ in ranked.values() for m in order[1:]])
-    linkage = Linkage(config.grouping == "copies", config.chain_containment)
-    clusters: list[Cluster] = []
-    for members in found:
-        order, explain = ranked.pop(members[0])
-        clusters.extend(group_component(order, explain, neighbours, score, linkage))
-    score.save()
-    clusters.sort(key=lambda c: c.canonical)
-    return [
-        Group(
-            number,
-            corpus.article(c.canonical),
-            tuple(_member(corpus, j) for j in c.copies),
-            c.reason,
-        )
-        for number, c in enumerate(clusters, 1)
-    ]
-
-
-def _rank(
-    corpus: Corpus, prepared: Sequence[Prepared], members: Sequence[int]
-) -> tuple[list[int], Explain]:
-    """A component's members in order of preference as canonical, and why."""
-    heads = [corpus.head(m) for m in members]
-    ranking = canonical.rank(heads, [prepared[m].words for m in members], corpus.config)
-    local = {m: k for k, m in enumerate(members)}
-
-    def explain(best: int, runner: int | None) -> str:
-        return ranking.reason(local[best], None if runner is None else local[runner])
-
-    return [members[k] for k in ranking.order], explain
-
-
-def adjacency(edges: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
-    """Each article's partners in ``edges``, sorted (so walks over them are deterministic)."""
-    found: dict[int, set[int]] = {}
-    for a, b in edges:
-        found.setdefault(a, set()).add(b)
-        found.setdefault(b, set()).add(a)
-    return {k: sorted(v) for k, v in found.items()}
-
-
-def _member(corpus: Corpus, joined: Joined) -> Member:
-    via = None if joined.via is None else corpus.article(joined.via)
-    return Member(corpus.article(joined.member), joined.score, via, joined.link)
 
 
 def compare(a: Article, b: Article, config: Config | None = None) -> PairScore:

@@ -47,7 +47,7 @@ U64 = npt.NDArray[np.uint64]
 T = TypeVar("T")
 
 STORE_NAME = "scan-index.sqlite"
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 #: Bump when what a row holds changes.
 STORE_VERSION = 4
 #: Whole-corpus memos (learned boilerplate, candidate pairs, cut texts) kept per table and
@@ -61,6 +61,8 @@ WORK_TABLES = {
     "boilerplate": "unit hashes learned as boilerplate (JSON), by every file's path and stat",
     "candidates": "candidate pairs (JSON) among representatives, by their digests",
     "cut_batches": "every cut text's digest, words and dropped units (JSON), by their keys",
+    "clusters": "the groups (JSON) of the files read, by their paths and stats, the "
+    "verified pairs and the grouping rules",
 }
 #: Tables of one value per settings, for a whole corpus: what it holds.
 WHOLE_TABLES = {
@@ -68,7 +70,7 @@ WHOLE_TABLES = {
     "bands": "the LSH band keys of the representatives of the last run that made them",
 }
 #: Work tables holding whole-corpus memos: only the latest ``MEMOS_KEPT`` are kept.
-MEMO_TABLES = frozenset({"boilerplate", "candidates", "cut_batches"})
+MEMO_TABLES = frozenset({"boilerplate", "candidates", "cut_batches", "clusters"})
 
 _INSERT = (
     "INSERT OR REPLACE INTO files (scope, path, chunk, size, mtime_ns, indexed_ns, meta, "
