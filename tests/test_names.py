@@ -21,11 +21,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fixture_corpus import BAKERY, isolate
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dedup.cli import cli
-from dedup.render import escape_name, escape_undecodable, printable_record
+from dedup.render import escape_name, escape_undecodable, printable_record, to_json
 
 TITLE = "Café in Oxley Green marks 150 years of baking"
 ORIGINAL = b"0-original.txt"
@@ -111,6 +111,30 @@ def test_json_records_escape_names_and_undecodable_bytes_elsewhere() -> None:
         "copies": [{"via": "caf\\xff\\n.txt#2", "n": 1}],
     }
     assert escape_undecodable("plain café") == "plain café"
+
+
+_ANY_TEXT = st.sampled_from(
+    ["plain", 'say "hi"', "end\\", "caf\udcff", "a\u2028b", "x\x85y", "tab\t", "line\n"]
+) | st.text(st.characters(codec=None), max_size=12)
+_KEYS = st.sampled_from(["path", "ref", "via", "title", "n"])
+_LEAVES = st.none() | st.integers() | st.floats(allow_nan=False) | _ANY_TEXT
+_RECORDS = st.dictionaries(
+    _KEYS, _LEAVES | st.lists(st.dictionaries(_KEYS, _LEAVES, max_size=3), max_size=2), max_size=4
+)
+
+
+class _Stream:
+    def __init__(self, encoding: str) -> None:
+        self.encoding = encoding
+
+
+@settings(max_examples=400)
+@given(_RECORDS, st.sampled_from(["utf-8", "ascii"]))
+def test_json_lines_are_the_escaped_record_whatever_its_strings_hold(
+    record: object, encoding: str
+) -> None:
+    want = json.dumps(printable_record(record), ensure_ascii=encoding == "ascii")
+    assert to_json(record, _Stream(encoding)) == want  # type: ignore[arg-type]
 
 
 # ---- dedup scan -------------------------------------------------------------------------

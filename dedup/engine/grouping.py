@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from dedup.engine.corpus import Corpus, digest
 from dedup.engine.group import Cluster, Explain, Joined, Linkage, components, group_component
 from dedup.engine.pairs import StoredScorer
 from dedup.result import Group, Member
-from dedup.store.rows import score_from_json, score_to_json
+from dedup.store.rows import score_fields, score_of
 from dedup.store.scan import ScanStore
 from dedup.text.prepare import Prepared
 
@@ -32,8 +33,7 @@ def group_corpus(
     of the very same files (same stat, same reading), edges and grouping rules are taken
     from the store."""
     key = _clusters_key(corpus, edges)
-    found = store.get("clusters", [key]).get(key)
-    clusters = None if found is None else clusters_from_json(found)
+    clusters = _stored_clusters(store, key)
     if clusters is None:
         clusters = cluster_corpus(corpus, prepared, edges, store)
         store.put_memo("clusters", key, clusters_to_json(clusters))
@@ -46,6 +46,14 @@ def group_corpus(
         )
         for number, c in enumerate(clusters, 1)
     ]
+
+
+def _stored_clusters(store: ScanStore, key: bytes) -> list[Cluster] | None:
+    found = store.get("clusters", [key]).get(key)
+    try:
+        return None if found is None else clusters_from_json(found)
+    except (ValueError, TypeError):  # a row of another layout: work the groups out again
+        return None
 
 
 def cluster_corpus(
@@ -111,19 +119,18 @@ def clusters_to_json(clusters: Sequence[Cluster]) -> str:
     """``clusters`` as JSON that :func:`clusters_from_json` reads back exactly."""
 
     def joined(j: Joined) -> list[object]:
-        link = None if j.link is None else score_to_json(j.link)
-        return [j.member, score_to_json(j.score), j.via, link]
+        link = None if j.link is None else score_fields(j.link)
+        return [j.member, score_fields(j.score), j.via, link]
 
-    return json.dumps([[c.canonical, c.reason, [joined(j) for j in c.copies]] for c in clusters])
+    found = [[c.canonical, c.reason, [joined(j) for j in c.copies]] for c in clusters]
+    return json.dumps(found, ensure_ascii=False)
 
 
 def clusters_from_json(text: str) -> list[Cluster]:
     """The clusters :func:`clusters_to_json` wrote."""
 
-    def joined(member: int, score: str, via: int | None, link: str | None) -> Joined:
-        return Joined(
-            member, score_from_json(score), via, None if link is None else score_from_json(link)
-        )
+    def joined(member: int, score: list[Any], via: int | None, link: list[Any] | None) -> Joined:
+        return Joined(member, score_of(score), via, None if link is None else score_of(link))
 
     return [
         Cluster(canonical, tuple(joined(*j) for j in copies), reason)

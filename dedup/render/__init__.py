@@ -23,6 +23,10 @@ _LINE_BREAK = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 #: characters, line and paragraph separators, and lone surrogates (undecodable bytes).
 _UNSAFE_IN_NAME = re.compile(r"[\\\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: What JSON of a value holds when one of its strings may need escaping as a name or for
+#: its undecodable bytes: an escape other than ``\\"``, or a character written raw that
+#: a name cannot show.
+_MAY_NEED_ESCAPES = re.compile(r'\\[^"]|[\x7f-\x9f\u2028\u2029\ud800-\udfff]')
 _SHORT_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 #: Keys whose values name a file (a path, a ``path#index`` ref, a ``path:line`` location)
@@ -108,8 +112,11 @@ def writes_unicode(stream: TextIO) -> bool:
 def to_json(value: Any, stream: TextIO, **options: Any) -> str:
     """``value`` as one line of JSON made for ``stream``: names escaped (see
     :func:`printable_record`), non-ASCII kept as it is unless ``stream`` cannot hold it."""
-    record = printable_record(value)
-    return json.dumps(record, ensure_ascii=not writes_unicode(stream), **options)
+    ascii_only = not writes_unicode(stream)
+    text = json.dumps(value, ensure_ascii=ascii_only, **options)
+    if not _MAY_NEED_ESCAPES.search(text):  # no string holds anything to escape
+        return text
+    return json.dumps(printable_record(value), ensure_ascii=ascii_only, **options)
 
 
 def _escape_match(match: re.Match[str]) -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 import struct
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from dedup.result import PairScore
 
@@ -45,17 +47,27 @@ class StoredFile:
     parts: tuple[tuple[bytes, bytes], ...]
 
 
-def score_to_json(score: PairScore) -> str:
-    """A pair score as JSON that :func:`score_from_json` reads back exactly."""
+def score_fields(score: PairScore) -> list[Any]:
+    """A pair score as a JSON-ready list that :func:`score_of` reads back exactly."""
     s = score
     fields = [s.similarity, s.containment_ab, s.containment_ba, s.aligned, s.number_overlap]
-    return json.dumps([*fields, s.words_a, s.words_b, s.rule, s.reason], ensure_ascii=False)
+    return [*fields, s.words_a, s.words_b, s.rule, s.reason]
+
+
+def score_of(fields: Sequence[Any]) -> PairScore:
+    """The pair score :func:`score_fields` gave."""
+    sim, c_ab, c_ba, aligned, numbers, words_a, words_b, rule, reason = fields
+    return PairScore(sim, c_ab, c_ba, aligned, numbers, words_a, words_b, rule, reason)
+
+
+def score_to_json(score: PairScore) -> str:
+    """A pair score as JSON that :func:`score_from_json` reads back exactly."""
+    return json.dumps(score_fields(score), ensure_ascii=False)
 
 
 def score_from_json(text: str) -> PairScore:
     """The pair score :func:`score_to_json` wrote."""
-    sim, c_ab, c_ba, aligned, numbers, words_a, words_b, rule, reason = json.loads(text)
-    return PairScore(sim, c_ab, c_ba, aligned, numbers, words_a, words_b, rule, reason)
+    return score_of(json.loads(text))
 
 
 def checksum(*parts: bytes) -> int:
