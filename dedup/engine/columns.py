@@ -134,12 +134,12 @@ class Columns:
 
     def place(self, i: int) -> Place | None:
         """Where article ``i``'s text is spilled, or None when its file was not read."""
-        part, offset, size, units = (int(x) for x in self.places[i])
+        part, offset, size, units = self.places[i].tolist()
         return None if part == NOT_SPILLED[0] else (part, offset, size, units)
 
     def article(self, i: int, *, heads: bool = False) -> Article:
         """Article ``i`` without its body, or with the openings the canonical rules read."""
-        part, offset, size = (int(x) for x in self.fields[i])
+        part, offset, size = self.fields[i].tolist()
         data = self.spill.read_bytes((part, offset, size))
         try:
             return decode_fields(data, self.paths[int(self.file_of[i])], heads=heads)

@@ -95,7 +95,7 @@ class ShingleSets:
         self.where: I64 = np.full((count, 3), -1, dtype=np.int64)
 
     def read(self, corpus: Corpus, i: int) -> U64:
-        part, offset, count = (int(x) for x in self.where[i])
+        part, offset, count = self.where[i].tolist()
         data = corpus.spill.read_sealed((part, offset, 8 * count))
         return np.frombuffer(data, dtype="<u8").astype(np.uint64)
 
