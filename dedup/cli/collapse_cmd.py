@@ -34,7 +34,7 @@ from dedup.keep import KeepRule, date_fields
 from dedup.read.files import check_paths_exist, read_articles
 from dedup.read.verbatim import Original
 from dedup.read.walk import expand_stdin
-from dedup.reading import Tally
+from dedup.reading import Reading, Tally
 from dedup.removal import Command, removal_script
 from dedup.result import Result
 from dedup.targets import Inputs, refuse_touching_inputs
@@ -124,16 +124,23 @@ def collapse_command(paths: tuple[str, ...], **options: Any) -> None:
     check_paths_exist(paths)
     paths = expand_stdin(paths)
     target = outputs.target(paths, config)
-    run, tally = Run(config, quiet=quiet), Tally()
-    with run.progress() as bar, signature_cache(config, paths, quiet=quiet) as cache:
-        articles = list(read_articles(paths, config, on_warning=run.warn, tally=tally))
-        result = find_duplicates(articles, config, progress=bar, cache=cache, on_warning=run.warn)
+    run = Run(config, quiet=quiet)
+    articles, result, reading = read_and_find(paths, run)
     done = outputs.write(articles, kept_articles(articles, result, keep, config), target, config)
     run.warn.finish()
-    run.summary(result, reading=tally.reading(len(articles)))
+    run.summary(result, reading=reading)
     if not quiet:
         click.echo(f"dedup: {'would write' if outputs.dry_run else 'wrote'} {done}", err=True)
     sys.exit(EXIT_OK)
+
+
+def read_and_find(paths: Sequence[str], run: Run) -> tuple[list[Article], Result, Reading]:
+    """The articles under ``paths``, their groups of copies, and what was read."""
+    config, warn, tally = run.config, run.warn, Tally()
+    with run.progress() as bar, signature_cache(config, paths, quiet=run.quiet) as cache:
+        articles = list(read_articles(paths, config, on_warning=warn, tally=tally))
+        result = find_duplicates(articles, config, progress=bar, cache=cache, on_warning=warn)
+    return articles, result, tally.reading(len(articles))
 
 
 def kept_articles(

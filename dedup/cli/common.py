@@ -1,4 +1,5 @@
-"""What every command shares: exit codes, error mapping, config building, warnings."""
+"""What every command shares: exit codes, error mapping, warnings, the stores, settings,
+and a run (its quiet choice, warnings and clock)."""
 
 from __future__ import annotations
 

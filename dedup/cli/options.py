@@ -96,7 +96,7 @@ config_options = stacked(
 #: Options that tune detection and running, shared by scan, check, collapse, explain and
 #: report; each maps to the ``Config`` field of the same name, and unset options leave it
 #: alone.
-DETECTION_OPTIONS = [
+detection_options = stacked(
     click.option(
         "--similarity",
         "--threshold",
@@ -205,10 +205,7 @@ DETECTION_OPTIONS = [
         default=None,
         help="Reuse signatures of unchanged files between runs [default: cache].",
     ),
-]
-
-#: Add :data:`DETECTION_OPTIONS` to a command.
-detection_options = stacked(*DETECTION_OPTIONS)
+)
 
 #: What every command that runs detection ends with: the detection and reading options,
 #: then the error mapping of :func:`dedup.cli.common.handle_errors`.
