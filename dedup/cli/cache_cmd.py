@@ -58,7 +58,7 @@ location_options = stacked(
     config_file_option,
     click.option(
         "--cache-path",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(dir_okay=False),
         help="The cache file. Default: signatures.sqlite in the user's cache directory.",
     ),
 )
@@ -85,9 +85,9 @@ def cache_group() -> None:
     help="How to print the figures.",
 )
 @handle_errors
-def info_command(config_file: Path | None, cache_path: Path | None, output_format: str) -> None:
+def info_command(config_file: Path | None, cache_path: str | None, output_format: str) -> None:
     """Show the cache's location, size on disk and signature counts."""
-    path = SignatureCache.location(build_config(config_file, cache_path=_as_str(cache_path)))
+    path = SignatureCache.location(build_config(config_file, cache_path=cache_path))
     if path.exists():
         with SignatureCache(path, on_warning=echo_warning) as cache:
             info = cache.info()
@@ -101,13 +101,13 @@ def info_command(config_file: Path | None, cache_path: Path | None, output_forma
 @location_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @handle_errors
-def clear_command(config_file: Path | None, cache_path: Path | None, yes: bool) -> None:
+def clear_command(config_file: Path | None, cache_path: str | None, yes: bool) -> None:
     """Remove every stored signature, and the scan index that dedup scan and check keep.
 
     Asks first, and removes only on y or yes. Without a terminal to ask on, it
     refuses (exit 2) unless given --yes.
     """
-    config = build_config(config_file, cache_path=_as_str(cache_path))
+    config = build_config(config_file, cache_path=cache_path)
     path, scan_index = SignatureCache.location(config), store_location(config)
     if not path.exists() and not scan_index.exists():
         click.echo(f"dedup: no cache at {path}; nothing removed", err=True)
@@ -143,7 +143,3 @@ def confirmed(question: str) -> bool:
 
 def stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
-
-
-def _as_str(path: Path | None) -> str | None:
-    return None if path is None else str(path)
