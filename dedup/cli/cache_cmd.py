@@ -9,7 +9,8 @@ from pathlib import Path
 
 import click
 
-from dedup.cli.common import EXIT_OK, build_config, handle_errors
+from dedup.cli.common import EXIT_OK, build_config, echo_warning, handle_errors
+from dedup.cli.options import config_file_option, stacked
 from dedup.errors import DedupError
 from dedup.store.scan import store_location
 from dedup.store.signatures import CacheInfo, SignatureCache
@@ -52,23 +53,15 @@ def format_size(size: int) -> str:
     return f"{value:.1f} GB"
 
 
-def _warn(message: str) -> None:
-    click.echo(f"dedup: warning: {message}", err=True)
-
-
-def _location_options(func: Callable[..., None]) -> Callable[..., None]:
-    func = click.option(
+#: Where the cache is: ``--config`` and ``--cache-path``.
+location_options = stacked(
+    config_file_option,
+    click.option(
         "--cache-path",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=click.Path(dir_okay=False),
         help="The cache file. Default: signatures.sqlite in the user's cache directory.",
-    )(func)
-    return click.option(
-        "--config",
-        "config_file",
-        type=click.Path(dir_okay=False, path_type=Path),
-        help="Read settings from this TOML file instead of the nearest "
-        "dedup.toml / pyproject.toml [tool.dedup].",
-    )(func)
+    ),
+)
 
 
 @click.group("cache")
@@ -82,7 +75,7 @@ def cache_group() -> None:
 
 
 @cache_group.command("info")
-@_location_options
+@location_options
 @click.option(
     "--format",
     "output_format",
@@ -92,11 +85,11 @@ def cache_group() -> None:
     help="How to print the figures.",
 )
 @handle_errors
-def info_command(config_file: Path | None, cache_path: Path | None, output_format: str) -> None:
+def info_command(config_file: Path | None, cache_path: str | None, output_format: str) -> None:
     """Show the cache's location, size on disk and signature counts."""
-    path = SignatureCache.location(build_config(config_file, cache_path=_as_str(cache_path)))
+    path = SignatureCache.location(build_config(config_file, cache_path=cache_path))
     if path.exists():
-        with SignatureCache(path, on_warning=_warn) as cache:
+        with SignatureCache(path, on_warning=echo_warning) as cache:
             info = cache.info()
     else:
         info = CacheInfo(path, 0, 0, {})
@@ -105,16 +98,16 @@ def info_command(config_file: Path | None, cache_path: Path | None, output_forma
 
 
 @cache_group.command("clear", short_help="Remove every signature and the scan index.")
-@_location_options
+@location_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 @handle_errors
-def clear_command(config_file: Path | None, cache_path: Path | None, yes: bool) -> None:
+def clear_command(config_file: Path | None, cache_path: str | None, yes: bool) -> None:
     """Remove every stored signature, and the scan index that dedup scan and check keep.
 
     Asks first, and removes only on y or yes. Without a terminal to ask on, it
     refuses (exit 2) unless given --yes.
     """
-    config = build_config(config_file, cache_path=_as_str(cache_path))
+    config = build_config(config_file, cache_path=cache_path)
     path, scan_index = SignatureCache.location(config), store_location(config)
     if not path.exists() and not scan_index.exists():
         click.echo(f"dedup: no cache at {path}; nothing removed", err=True)
@@ -123,7 +116,7 @@ def clear_command(config_file: Path | None, cache_path: Path | None, yes: bool) 
         click.echo("dedup: nothing removed", err=True)
         sys.exit(EXIT_OK)
     if path.exists():
-        with SignatureCache(path, on_warning=_warn) as cache:
+        with SignatureCache(path, on_warning=echo_warning) as cache:
             removed = cache.clear()
         click.echo(f"dedup: removed {removed} signatures from {path}", err=True)
     if scan_index.exists():
@@ -150,7 +143,3 @@ def confirmed(question: str) -> bool:
 
 def stdin_is_terminal() -> bool:
     return sys.stdin.isatty()
-
-
-def _as_str(path: Path | None) -> str | None:
-    return None if path is None else str(path)

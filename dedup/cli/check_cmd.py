@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,18 +19,9 @@ from typing import Any
 
 import click
 
-from dedup.cli.common import (
-    EXIT_FOUND,
-    EXIT_OK,
-    Warnings,
-    build_config,
-    config_options,
-    detection_options,
-    handle_errors,
-    open_stores,
-    reached,
-)
-from dedup.cli.output import describe_read, echo_skipped, plural, progress_bar
+from dedup.cli.common import EXIT_OK, Run, build_config, exit_code
+from dedup.cli.options import detection_command
+from dedup.cli.output import describe_read, echo_skipped, plural
 from dedup.config import Config
 from dedup.engine.baseline import Baseline, accepted_and_not, read_baseline, write_baseline
 from dedup.engine.check import check_files
@@ -80,20 +70,8 @@ from dedup.result import Match
     help="Add every finding to the baseline file (--baseline or the baseline setting), and exit 0.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only: no warnings.")
-@detection_options
-@config_options
-@handle_errors
-def check(
-    files: tuple[str, ...],
-    corpus_root: str | None,
-    base: str | None,
-    all_articles: bool,
-    write_baseline: str | None,
-    update_baseline: bool,
-    quiet: bool,
-    config_file: Path | None,
-    **settings: Any,
-) -> None:
+@detection_command
+def check(files: tuple[str, ...], **options: Any) -> None:
     """Report articles in FILE... that duplicate each other or anything in the corpus,
     as path:line: "<title>" duplicates path:line (similarity 0.97); each pair once.
 
@@ -111,38 +89,49 @@ def check(
       git diff --cached --name-only | xargs dedup check
       dedup check --all --write-baseline .dedup-baseline.json $(git ls-files)
     """
-    config = build_config(config_file, corpus_root=corpus_root, **settings)
-    plan = plan_baseline(config, write_baseline, update_baseline)
+    quiet, everything, base = options.pop("quiet"), options.pop("all_articles"), options.pop("base")
+    write, update = options.pop("write_baseline"), options.pop("update_baseline")
+    config = build_config(**options)
+    plan = BaselinePlan.of(config, write, update)
     check_paths_exist(files)
-    warn = Warnings(quiet=quiet)
+    run = Run(config, quiet=quiet)
     wanted = [f for f in select_files(files, config) if not plan.holds(f)]
-    revision = None if all_articles else base_revision(base)
-    matches: list[Match] = []
-    tally, started = Tally(), time.perf_counter()
-    if wanted:
-        root = display_path(find_corpus_root(config))
-        with (
-            progress_bar(quiet=quiet) as bar,
-            open_stores(config, (*files, root), quiet=quiet) as found,
-        ):
-            matches = check_files(
-                wanted,
-                config,
-                *found,
-                root=root,
-                base=revision,
-                leave_out=plan.files,
-                on_warning=warn,
-                progress=bar,
-                tally=tally,
-            )
-    warn.finish()
+    revision = None if everything else base_revision(base)
+    tally = Tally()
+    matches = find_matches(files, wanted, run, revision, plan, tally) if wanted else []
+    run.warn.finish()
     code = plan.finish(matches, quiet=quiet)
     if wanted and not quiet:  # after the findings: a closed pipe ends the run before it
-        read = describe_read(tally.reading(tally.articles))
-        click.echo(f"dedup: {read} in {time.perf_counter() - started:.1f}s", err=True)
-        echo_skipped(tally.reading(tally.articles))
+        reading = tally.reading(tally.articles)
+        click.echo(f"dedup: {describe_read(reading)} in {run.seconds():.1f}s", err=True)
+        echo_skipped(reading)
     sys.exit(code)
+
+
+def find_matches(
+    files: Sequence[str],
+    wanted: Sequence[str],
+    run: Run,
+    revision: str | None,
+    plan: BaselinePlan,
+    tally: Tally,
+) -> list[Match]:
+    """What the ``wanted`` files (of those given, ``files``) copy in the corpus or in each
+    other, in articles that are new since ``revision`` (all when None)."""
+    config = run.config
+    root = display_path(find_corpus_root(config))
+    with run.progress() as bar, run.stores((*files, root)) as found:
+        return check_files(
+            wanted,
+            config,
+            *found,
+            root=root,
+            base=revision,
+            leave_out=plan.files,
+            on_warning=run.warn,
+            progress=bar,
+            tally=tally,
+        )
 
 
 def base_revision(base: str | None) -> str:
@@ -177,6 +166,29 @@ class BaselinePlan:
     target: Path | None = None
     replace: bool = False
 
+    @classmethod
+    def of(cls, config: Config, write: str | None, update: bool) -> BaselinePlan:
+        """Read the baseline the settings name; check that a baseline to write may be written."""
+        source = Path(config.baseline) if config.baseline else None
+        if write is not None and update:
+            raise click.UsageError("use --write-baseline FILE or --update-baseline, not both")
+        if update:
+            if source is None:
+                raise click.UsageError(
+                    "--update-baseline needs a baseline file: --baseline FILE or the "
+                    "baseline setting"
+                )
+            accepted = read_baseline(source) if os.path.lexists(source) else Baseline()
+            return cls(source, accepted, source, replace=True)
+        if write is not None:
+            if os.path.lexists(write):
+                raise DedupError(
+                    f"{write}: already exists; use --update-baseline to add to it, "
+                    "or remove it first"
+                )
+            return cls(source, Baseline(), Path(write))
+        return cls(source, read_baseline(source) if source else Baseline())
+
     @property
     def files(self) -> tuple[str, ...]:
         """The baseline files, which are never read as articles."""
@@ -196,35 +208,13 @@ class BaselinePlan:
                 click.echo(f"dedup: wrote {total} to {self.target} ({added} new)", err=True)
             return EXIT_OK
         accepted, shown = accepted_and_not(matches, self.accepted)
-        code = EXIT_FOUND if shown else EXIT_OK
-        reached(code)
+        code = exit_code(bool(shown))
         for match in sorted(shown, key=sort_key):
             click.echo(format_match(match))
         if accepted and not quiet:
             known = plural(len(accepted), "pair")
             click.echo(f"dedup: {known} accepted by {self.source} not shown", err=True)
         return code
-
-
-def plan_baseline(config: Config, write: str | None, update: bool) -> BaselinePlan:
-    """Read the baseline the settings name; check that a baseline to write may be written."""
-    source = Path(config.baseline) if config.baseline else None
-    if write is not None and update:
-        raise click.UsageError("use --write-baseline FILE or --update-baseline, not both")
-    if update:
-        if source is None:
-            raise click.UsageError(
-                "--update-baseline needs a baseline file: --baseline FILE or the baseline setting"
-            )
-        accepted = read_baseline(source) if os.path.lexists(source) else Baseline()
-        return BaselinePlan(source, accepted, source, replace=True)
-    if write is not None:
-        if os.path.lexists(write):
-            raise DedupError(
-                f"{write}: already exists; use --update-baseline to add to it, or remove it first"
-            )
-        return BaselinePlan(source, Baseline(), Path(write))
-    return BaselinePlan(source, read_baseline(source) if source else Baseline())
 
 
 def find_corpus_root(config: Config) -> Path:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,16 +13,9 @@ import click
 
 from dedup.article import Article
 from dedup.atomic import atomic_file
-from dedup.cli.common import (
-    EXIT_OK,
-    Warnings,
-    build_config,
-    config_options,
-    detection_options,
-    handle_errors,
-    signature_cache,
-)
-from dedup.cli.output import echo_summary, plural, progress_bar, results_stream
+from dedup.cli.common import EXIT_OK, Run, build_config, signature_cache
+from dedup.cli.options import detection_command, paths_argument, taken
+from dedup.cli.output import plural, results_stream
 from dedup.collapse import (
     Kept,
     check_target,
@@ -42,8 +34,9 @@ from dedup.keep import KeepRule, date_fields
 from dedup.read.files import check_paths_exist, read_articles
 from dedup.read.verbatim import Original
 from dedup.read.walk import expand_stdin
-from dedup.reading import Tally
+from dedup.reading import Reading, Tally
 from dedup.removal import Command, removal_script
+from dedup.result import Result
 from dedup.targets import Inputs, refuse_touching_inputs
 
 
@@ -59,7 +52,7 @@ def parse_keep(
 @click.command(
     "collapse", short_help="Write the deduplicated corpus: each kept article as it stands."
 )
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@paths_argument
 @click.option(
     "--output",
     "-o",
@@ -102,23 +95,8 @@ def parse_keep(
 @click.option("--force", is_flag=True, help="Replace an existing output.")
 @click.option("--dry-run", "-n", is_flag=True, help="Print what would be written; write nothing.")
 @click.option("--quiet", "-q", is_flag=True, help="No summary, no warnings.")
-@detection_options
-@config_options
-@handle_errors
-def collapse_command(
-    paths: tuple[str, ...],
-    output: Path | None,
-    output_dir: Path | None,
-    script: Path | None,
-    script_command: Command,
-    keep: list[KeepRule],
-    annotate: bool,
-    force: bool,
-    dry_run: bool,
-    quiet: bool,
-    config_file: Path | None,
-    **settings: Any,
-) -> None:
+@detection_command
+def collapse_command(paths: tuple[str, ...], **options: Any) -> None:
     """Write the deduplicated corpus of PATH...: every article that is not a copy, as it
     stands in its file. A JSON record is written verbatim (every field, in its order),
     with a "dedup" field added after its last field that names its group and the copies
@@ -141,103 +119,105 @@ def collapse_command(
       dedup collapse corpus/ --script remove.sh --script-command git-rm
       dedup collapse corpus/ --output - --dry-run | jq .dedup.ref
     """
-    config = build_config(config_file, **settings)
+    outputs, keep, quiet = taken(Outputs, options), options.pop("keep"), options.pop("quiet")
+    config = build_config(**options)
     check_paths_exist(paths)
     paths = expand_stdin(paths)
-    targets = Targets(output, output_dir, script)
-    target = safe_target(paths, config, targets, force=force, dry_run=dry_run)
-    started = time.perf_counter()
-    with progress_bar(quiet=quiet) as bar, signature_cache(config, paths, quiet=quiet) as cache:
-        warn, tally = Warnings(quiet=quiet), Tally()
-        articles = list(read_articles(paths, config, on_warning=warn, tally=tally))
-        result = find_duplicates(articles, config, progress=bar, cache=cache, on_warning=warn)
-    records = member_records(articles, result, config) if date_fields(keep) else {}
-    kept = collapse(articles, result, keep, lambda a: records.get((a.path, a.index)))
-    verb = "would write" if dry_run else "wrote"
-    if script is not None:
-        done = emit_script(articles, kept, script, script_command, force=force, dry_run=dry_run)
-    else:
-        items = with_originals(kept, config)
-        count = emit(items, targets, force=force, dry_run=dry_run, annotate=annotate)
-        done = f"{plural(count, 'article')} to {target}"
-    warn.finish()
-    reading = tally.reading(len(articles))
-    echo_summary(result, time.perf_counter() - started, quiet=quiet, reading=reading)
+    target = outputs.target(paths, config)
+    run = Run(config, quiet=quiet)
+    articles, result, reading = read_and_find(paths, run)
+    done = outputs.write(articles, kept_articles(articles, result, keep, config), target, config)
+    run.warn.finish()
+    run.summary(result, reading=reading)
     if not quiet:
-        click.echo(f"dedup: {verb} {done}", err=True)
+        click.echo(f"dedup: {'would write' if outputs.dry_run else 'wrote'} {done}", err=True)
     sys.exit(EXIT_OK)
 
 
+def read_and_find(paths: Sequence[str], run: Run) -> tuple[list[Article], Result, Reading]:
+    """The articles under ``paths``, their groups of copies, and what was read."""
+    config, warn, tally = run.config, run.warn, Tally()
+    with run.progress() as bar, signature_cache(config, paths, quiet=run.quiet) as cache:
+        articles = list(read_articles(paths, config, on_warning=warn, tally=tally))
+        result = find_duplicates(articles, config, progress=bar, cache=cache, on_warning=warn)
+    return articles, result, tally.reading(len(articles))
+
+
+def kept_articles(
+    articles: Sequence[Article], result: Result, keep: Sequence[KeepRule], config: Config
+) -> Iterator[Kept]:
+    """The articles that stay, the ``--keep`` rules choosing in each group (their date
+    rules read the JSON records of the grouped articles)."""
+    records = member_records(articles, result, config) if date_fields(keep) else {}
+    return collapse(articles, result, keep, lambda a: records.get((a.path, a.index)))
+
+
 @dataclass(frozen=True)
-class Targets:
-    """The outputs named: exactly one may be."""
+class Outputs:
+    """The output asked for (exactly one of --output, --output-dir and --script), and how
+    to write it."""
 
     output: Path | None
     output_dir: Path | None
     script: Path | None
+    script_command: Command
+    annotate: bool
+    force: bool
+    dry_run: bool
 
+    def target(self, paths: Sequence[str], config: Config) -> Path:
+        """The one output asked for, once it is known to touch no input and to replace
+        nothing without ``--force``."""
+        named = [t for t in (self.output, self.output_dir, self.script) if t is not None]
+        if len(named) != 1:
+            raise click.UsageError(
+                "give exactly one of --output FILE, --output-dir DIR or --script FILE"
+            )
+        (target,) = named
+        folder = self.output_dir is not None
+        if str(target) != "-":
+            refuse_touching_inputs(target, Inputs.of(paths, config), folder=folder)
+        if str(target) != "-" and not self.dry_run:
+            check_target(target, force=self.force, folder=folder)
+        return target
 
-def safe_target(
-    paths: Sequence[str], config: Config, targets: Targets, *, force: bool, dry_run: bool
-) -> Path:
-    """The one output asked for, once it is known to touch no input and to replace nothing
-    without ``--force``."""
-    named = [t for t in (targets.output, targets.output_dir, targets.script) if t is not None]
-    if len(named) != 1:
-        raise click.UsageError(
-            "give exactly one of --output FILE, --output-dir DIR or --script FILE"
-        )
-    (target,) = named
-    folder = targets.output_dir is not None
-    if str(target) != "-":
-        refuse_touching_inputs(target, Inputs.of(paths, config), folder=folder)
-    if str(target) != "-" and not dry_run:
-        check_target(target, force=force, folder=folder)
-    return target
+    def write(
+        self, articles: Sequence[Article], kept: Iterable[Kept], target: Path, config: Config
+    ) -> str:
+        """Write (or, on a dry run, print) the output; say what it holds."""
+        if self.script is not None:
+            return self.write_script(articles, kept, self.script)
+        count = self.write_articles(with_originals(kept, config))
+        return f"{plural(count, 'article')} to {target}"
 
+    def write_articles(self, items: Iterable[tuple[Kept, Original]]) -> int:
+        """Write (or, on a dry run, print) the kept articles; return how many."""
+        output, output_dir, annotate = self.output, self.output_dir, self.annotate
+        if output is not None and (self.dry_run or str(output) == "-"):
+            return print_lines(to_json_line(k, o, annotate=annotate) for k, o in items)
+        if output is not None:
+            return write_jsonl(items, output, force=self.force, annotate=annotate)
+        assert output_dir is not None
+        if self.dry_run:
+            return print_files(items, output_dir)
+        return write_directory(items, output_dir, force=self.force)
 
-def emit(
-    items: Iterable[tuple[Kept, Original]],
-    targets: Targets,
-    *,
-    force: bool,
-    dry_run: bool,
-    annotate: bool,
-) -> int:
-    """Write (or, on a dry run, print) the kept articles; return how many."""
-    output, output_dir = targets.output, targets.output_dir
-    if output is not None and (dry_run or str(output) == "-"):
-        return print_lines(to_json_line(k, o, annotate=annotate) for k, o in items)
-    if output is not None:
-        return write_jsonl(items, output, force=force, annotate=annotate)
-    assert output_dir is not None
-    if dry_run:
-        return print_files(items, output_dir)
-    return write_directory(items, output_dir, force=force)
-
-
-def emit_script(
-    articles: Sequence[Article],
-    kept: Iterable[Kept],
-    path: Path,
-    command: Command,
-    *,
-    force: bool,
-    dry_run: bool,
-) -> str:
-    """Write (or print) the removal script; say what it covers."""
-    script = removal_script(articles, kept, command, os.getcwd())
-    if dry_run or str(path) == "-":
-        print_lines([script.text])
-    else:
-        with atomic_file(path, force=force) as handle:
-            handle.write(script.text)
-    done = f"{path}, a script removing {plural(script.removed, 'file')}"
-    if script.kept_files:
-        files = plural(script.kept_files, "file")
-        verb = "is" if script.kept_files == 1 else "are"
-        done += f"; {files} holding copies beside kept articles {verb} listed in it, not removed"
-    return done
+    def write_script(self, articles: Sequence[Article], kept: Iterable[Kept], path: Path) -> str:
+        """Write (or print) the removal script; say what it covers."""
+        script = removal_script(articles, kept, self.script_command, os.getcwd())
+        if self.dry_run or str(path) == "-":
+            print_lines([script.text])
+        else:
+            with atomic_file(path, force=self.force) as handle:
+                handle.write(script.text)
+        done = f"{path}, a script removing {plural(script.removed, 'file')}"
+        if script.kept_files:
+            files = plural(script.kept_files, "file")
+            verb = "is" if script.kept_files == 1 else "are"
+            done += (
+                f"; {files} holding copies beside kept articles {verb} listed in it, not removed"
+            )
+        return done
 
 
 def print_lines(lines: Iterable[str]) -> int:

@@ -1,4 +1,5 @@
-"""What every command shares: exit codes, error mapping, config building, warnings."""
+"""What every command shares: exit codes, error mapping, warnings, the stores, settings,
+and a run (its quiet choice, warnings and clock)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import functools
 import os
 import sys
 import tempfile
+import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -16,13 +18,15 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from dedup import __version__
-from dedup.config import GROUPINGS, Config, load_config
+from dedup.cli.output import echo_summary, progress_bar
+from dedup.config import Config, load_config
 from dedup.errors import CacheError, DedupError, InputError
+from dedup.progress import ProgressCallback
+from dedup.reading import Reading
+from dedup.result import Result
 from dedup.store.scan import ScanStore, store_location
 from dedup.store.signatures import SignatureCache
 from dedup.targets import refuse_store_as_input
-
-DEFAULTS = Config()
 
 #: Exit codes, documented in the README: the linter convention (ruff, flake8, pre-commit
 #: hooks), 1 when something is found.
@@ -45,6 +49,13 @@ def reached(code: int) -> None:
     _reached = code
 
 
+def exit_code(found: bool) -> int:
+    """The exit code of a run that found copies (1) or not (0), recorded as reached."""
+    code = EXIT_FOUND if found else EXIT_OK
+    reached(code)
+    return code
+
+
 def handle_errors(func: F) -> F:
     """Turn every failure into one line on stderr and exit 2; Ctrl-C into exit 130.
 
@@ -60,13 +71,7 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         reached(EXIT_OK)
         try:
-            try:
-                result = func(*args, **kwargs)
-            except SystemExit:
-                _flush_closing()  # the exit code holds only once the results are out
-                raise
-            _flush_results()
-            return result
+            return _flushed(func, *args, **kwargs)
         except DedupError as exc:
             _fail(str(exc))
         except KeyboardInterrupt:
@@ -85,6 +90,17 @@ def handle_errors(func: F) -> F:
             _fail(f"internal error: {_one_line(exc)}{_save_traceback(exc)}")
 
     return wrapper  # type: ignore[return-value]
+
+
+def _flushed(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``func``'s return, once the results it printed are flushed to stdout."""
+    try:
+        result = func(*args, **kwargs)
+    except SystemExit:
+        _flush_closing()  # the exit code holds only once the results are out
+        raise
+    _flush_results()
+    return result
 
 
 def _flush_results() -> None:
@@ -187,165 +203,6 @@ class Warnings:
             )
 
 
-def config_options(func: F) -> F:
-    """Options that set reading configuration, shared by every command."""
-    options = [
-        click.option(
-            "--config",
-            "config_file",
-            type=click.Path(dir_okay=False, path_type=Path),
-            help="Read settings from this TOML file instead of the nearest "
-            "dedup.toml / pyproject.toml [tool.dedup].",
-        ),
-        click.option(
-            "--include",
-            multiple=True,
-            metavar="GLOB",
-            help="Only read files whose name matches GLOB (repeatable). "
-            "Default: *.txt *.md *.jsonl *.json *.html *.htm and their .gz.",
-        ),
-        click.option(
-            "--exclude",
-            "extra_exclude",
-            multiple=True,
-            metavar="GLOB",
-            help="Also skip files and folders whose name or path matches GLOB (repeatable); "
-            "adds to the default exclusions (.git, node_modules, ...).",
-        ),
-        click.option(
-            "--records-html/--no-records-html",
-            "records_html",
-            default=None,
-            help="Read JSON record texts that are HTML as web pages, keeping only the "
-            "article (as .html files are read) [default: no-records-html].",
-        ),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-#: Options that tune detection and running, shared by scan, check, collapse and explain;
-#: each maps to the ``Config`` field of the same name, and unset options leave it alone.
-DETECTION_OPTIONS = [
-    click.option(
-        "--similarity",
-        "--threshold",
-        "similarity",
-        type=float,
-        metavar="0..1",
-        help="Minimum similarity of two whole texts to count as copies "
-        f"[default: {DEFAULTS.similarity}].",
-    ),
-    click.option(
-        "--containment",
-        type=float,
-        metavar="0..1",
-        help="Minimum share of the shorter text's shingles found in the longer "
-        f"[default: {DEFAULTS.containment}].",
-    ),
-    click.option(
-        "--coverage",
-        type=float,
-        metavar="0..1",
-        help="With --containment: minimum share of the shorter text's words found in "
-        f"order in the longer [default: {DEFAULTS.coverage}].",
-    ),
-    click.option(
-        "--min-words",
-        type=int,
-        metavar="N",
-        help="Texts shorter than N words must be near-identical under the same title to "
-        f"count as copies [default: {DEFAULTS.min_words}].",
-    ),
-    click.option(
-        "--number-overlap",
-        type=float,
-        metavar="0..1",
-        help="Minimum share of the shorter text's figures a copy keeps unchanged "
-        f"[default: {DEFAULTS.number_overlap}].",
-    ),
-    click.option(
-        "--boilerplate-min-docs",
-        type=int,
-        metavar="N",
-        help="A paragraph found in N or more articles, mostly about different stories, is "
-        f"boilerplate, left out of comparison [default: {DEFAULTS.boilerplate_min_docs}].",
-    ),
-    click.option(
-        "--junk-pattern",
-        "extra_junk_patterns",
-        multiple=True,
-        metavar="REGEX",
-        help="Also leave out of comparison paragraphs or sentences matching REGEX "
-        "(repeatable; matched against normalised, lower-case text).",
-    ),
-    click.option(
-        "--lsh-threshold",
-        type=float,
-        metavar="0..0.9",
-        help="LSH midpoint for whole-text candidates; lower proposes more pairs "
-        f"[default: {DEFAULTS.lsh_threshold}].",
-    ),
-    click.option(
-        "--grouping",
-        type=click.Choice(GROUPINGS),
-        help="story: one group per story, with every copy and version of it; copies: "
-        f"only near-identical copies of the canonical [default: {DEFAULTS.grouping}].",
-    ),
-    click.option(
-        "--chain-containment",
-        type=float,
-        metavar="0..1",
-        help="With --grouping story: minimum share of its shingles a member joined through "
-        f"another shares with the canonical [default: {DEFAULTS.chain_containment}].",
-    ),
-    click.option(
-        "--shingle-size",
-        type=int,
-        metavar="N",
-        help=f"Words per shingle [default: {DEFAULTS.shingle_size}].",
-    ),
-    click.option(
-        "--num-perm",
-        type=int,
-        metavar="N",
-        help=f"MinHash permutations [default: {DEFAULTS.num_perm}].",
-    ),
-    click.option(
-        "--seed",
-        type=int,
-        metavar="N",
-        help=f"MinHash seed [default: {DEFAULTS.seed}].",
-    ),
-    click.option(
-        "--jobs",
-        "-j",
-        type=int,
-        metavar="N",
-        help="Worker processes; 0 means one per CPU [default: 0].",
-    ),
-    click.option(
-        "--cache-path",
-        type=click.Path(dir_okay=False),
-        help="Where to keep the signature cache [default: the user cache folder].",
-    ),
-    click.option(
-        "--cache/--no-cache",
-        "cache",
-        default=None,
-        help="Reuse signatures of unchanged files between runs [default: cache].",
-    ),
-]
-
-
-def detection_options(func: F) -> F:
-    """Add :data:`DETECTION_OPTIONS` to a command."""
-    for option in reversed(DETECTION_OPTIONS):
-        func = option(func)
-    return func
-
-
 @contextlib.contextmanager
 def signature_cache(
     config: Config, paths: Sequence[str], *, quiet: bool = False
@@ -363,12 +220,12 @@ def signature_cache(
         stores = (SignatureCache.location(config), store_location(config))
         refuse_store_as_input(stores, paths, config)
     try:
-        cache = SignatureCache.from_config(config, on_warning=None if quiet else _warn_cache)
+        cache = SignatureCache.from_config(config, on_warning=None if quiet else echo_warning)
     except CacheError as exc:
         if config.cache_path is not None:
             raise
         if not quiet:
-            _warn_cache(f"{exc}; running without the signature cache")
+            echo_warning(f"{exc}; running without the signature cache")
         cache = None
     try:
         yield cache
@@ -385,12 +242,41 @@ def open_stores(
     afterwards; the scan index lives in memory when caching is off or the cache unusable."""
     with signature_cache(config, paths, quiet=quiet) as cache:
         where = config if cache is not None or not config.cache else config.replace(cache=False)
-        with ScanStore.from_config(where, on_warning=None if quiet else _warn_cache) as store:
+        with ScanStore.from_config(where, on_warning=None if quiet else echo_warning) as store:
             yield cache, store
 
 
-def _warn_cache(message: str) -> None:
+def echo_warning(message: str) -> None:
+    """``message`` as a warning line on stderr."""
     click.echo(f"dedup: warning: {message}", err=True)
+
+
+class Run:
+    """One command's run: its settings, whether it is quiet, its warnings and its clock."""
+
+    def __init__(self, config: Config, *, quiet: bool) -> None:
+        self.config, self.quiet = config, quiet
+        self.warn = Warnings(quiet=quiet)
+        self.started = time.perf_counter()
+
+    def seconds(self) -> float:
+        """Seconds since the run began."""
+        return time.perf_counter() - self.started
+
+    def progress(self) -> contextlib.AbstractContextManager[ProgressCallback | None]:
+        """The progress bar (see :func:`dedup.cli.output.progress_bar`)."""
+        return progress_bar(quiet=self.quiet)
+
+    def stores(
+        self, paths: Sequence[str]
+    ) -> contextlib.AbstractContextManager[tuple[SignatureCache | None, ScanStore]]:
+        """The signature cache and the scan index of a run over ``paths`` (see
+        :func:`open_stores`)."""
+        return open_stores(self.config, paths, quiet=self.quiet)
+
+    def summary(self, result: Result, reading: Reading | None = None) -> None:
+        """The summary line on stderr (see :func:`dedup.cli.output.echo_summary`)."""
+        echo_summary(result, self.seconds(), quiet=self.quiet, reading=reading)
 
 
 def build_config(config_file: Path | None, **flags: Any) -> Config:

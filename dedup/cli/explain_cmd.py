@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
 from rich.text import Text
 
 from dedup.article import Article
-from dedup.cli.common import (
-    EXIT_FOUND,
-    EXIT_OK,
-    Warnings,
-    build_config,
-    config_options,
-    detection_options,
-    handle_errors,
-    reached,
-)
+from dedup.cli.common import Warnings, build_config, exit_code
+from dedup.cli.options import detection_command
 from dedup.cli.output import make_console, plural, wants_color
 from dedup.config import Config
 from dedup.engine.run import compare
@@ -48,17 +39,8 @@ STYLES = {"removed": "bold red strike", "added": "bold green underline"}
     is_flag=True,
     help="No warnings about A and B (those about the rest of their files are never shown).",
 )
-@detection_options
-@config_options
-@handle_errors
-def explain(
-    first: str,
-    second: str,
-    context: int,
-    quiet: bool,
-    config_file: Path | None,
-    **settings: Any,
-) -> None:
+@detection_command
+def explain(first: str, second: str, context: int, quiet: bool, **settings: Any) -> None:
     """Show why articles A and B are copies or not: scores, the deciding rule, and
     an aligned view of both texts.
 
@@ -74,7 +56,7 @@ def explain(
       dedup explain a.txt#2 b.txt#1
       dedup explain a.txt:14 b.txt:40 --context 0
     """
-    config = build_config(config_file, **settings)
+    config = build_config(**settings)
     warnings = Warnings(quiet=quiet)
     tell = once(warnings)
     a = locate_article(first, config, on_warning=tell)
@@ -82,8 +64,7 @@ def explain(
     warnings.finish()
     score = compare(a, b, config)
     alignment = align_texts(a.text, b.text)
-    code = EXIT_FOUND if score.is_copy else EXIT_OK
-    reached(code)
+    code = exit_code(score.is_copy)
     echo_report(a, b, score, config, alignment, context)
     sys.exit(code)
 

@@ -20,7 +20,7 @@ from dedup.result import Group, Member, Result
 
 if TYPE_CHECKING:  # rich loads when a table or a progress bar is drawn (pipes need neither)
     from rich.console import Console
-    from rich.progress import TaskID
+    from rich.progress import Progress, TaskID
     from rich.table import Table
 
 
@@ -97,19 +97,21 @@ def render_table(result: Result, stream: TextIO, options: RenderOptions) -> None
         console.print(group_table(group))
 
 
-def group_table(group: Group) -> Table:
-    """One group: the canonical article (bold), then each copy with its scores."""
+def titled_table(title: str) -> Table:
+    """A table with a title above it and a rule under its header: every table dedup draws."""
     from rich import box
     from rich.table import Table
+
+    return Table(
+        title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
+    )
+
+
+def group_table(group: Group) -> Table:
+    """One group: the canonical article (bold), then each copy with its scores."""
     from rich.text import Text
 
-    table = Table(
-        title=f"group {group.id} · {group.size} articles",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-    )
+    table = titled_table(f"group {group.id} · {group.size} articles")
     table.add_column("location", no_wrap=True)
     table.add_column("source", overflow="ellipsis", no_wrap=True, max_width=16)
     table.add_column("sim", justify="right", no_wrap=True)
@@ -160,6 +162,25 @@ def progress_bar(*, quiet: bool) -> Iterator[ProgressCallback | None]:
     if quiet or not sys.stderr.isatty():
         yield None
         return
+    bar = _progress()
+    tasks: dict[str, TaskID] = {}
+    started = time.monotonic()
+
+    def report(stage: str, done: int, total: int | None) -> None:
+        # Short runs finish before the bar would be worth drawing.
+        if not bar.live.is_started and time.monotonic() - started >= PROGRESS_DELAY:
+            bar.start()
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    try:
+        yield report
+    finally:
+        bar.stop()
+
+
+def _progress() -> Progress:
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -178,22 +199,7 @@ def progress_bar(*, quiet: bool) -> Iterator[ProgressCallback | None]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    bar = Progress(*columns, console=console, transient=True)
-    tasks: dict[str, TaskID] = {}
-    started = time.monotonic()
-
-    def report(stage: str, done: int, total: int | None) -> None:
-        # Short runs finish before the bar would be worth drawing.
-        if not bar.live.is_started and time.monotonic() - started >= PROGRESS_DELAY:
-            bar.start()
-        if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=total)
-        bar.update(tasks[stage], completed=done, total=total)
-
-    try:
-        yield report
-    finally:
-        bar.stop()
+    return Progress(*columns, console=console, transient=True)
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:

@@ -3,34 +3,29 @@
 from __future__ import annotations
 
 import sys
-import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
 from dedup.atomic import atomic_file, check_file_target
-from dedup.cli.common import (
-    EXIT_OK,
-    Warnings,
-    build_config,
-    config_options,
-    detection_options,
-    handle_errors,
-    open_stores,
-)
-from dedup.cli.output import echo_summary, plural, progress_bar, results_stream
+from dedup.cli.common import EXIT_OK, Run, build_config
+from dedup.cli.options import detection_command, paths_argument, taken
+from dedup.cli.output import plural, results_stream
+from dedup.config import Config
 from dedup.engine.run import scan_paths
 from dedup.read.files import check_paths_exist
 from dedup.read.locate import file_texts
 from dedup.read.walk import expand_stdin
 from dedup.render.html import CONTEXT, DIFF_GROUPS, DIFFS_PER_GROUP, PageOptions
 from dedup.render.html import write_page as write_html
+from dedup.result import Result
 from dedup.targets import Inputs, refuse_touching_inputs
 
 
 @click.command("report", short_help="Write a review page (HTML) of every group of copies.")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@paths_argument
 @click.option(
     "--output",
     "-o",
@@ -57,19 +52,8 @@ from dedup.targets import Inputs, refuse_touching_inputs
     help="Words of shared text kept around each difference; 0 shows the whole texts.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="No summary, no warnings.")
-@detection_options
-@config_options
-@handle_errors
-def report(
-    paths: tuple[str, ...],
-    output: Path,
-    force: bool,
-    diff_groups: int,
-    context: int,
-    quiet: bool,
-    config_file: Path | None,
-    **settings: Any,
-) -> None:
+@detection_command
+def report(paths: tuple[str, ...], **options: Any) -> None:
     """Find every group of copies across PATH... and write a review page: one HTML file
     that needs no network, with a summary (figures, histograms of group sizes and
     similarities), then each group, largest first: its canonical article, its copies
@@ -85,25 +69,47 @@ def report(
       dedup report corpus/ -o report.html
       dedup report corpus/ -o report.html --force --diff-groups 500 --context 0
     """
-    config = build_config(config_file, **settings)
+    page, quiet = taken(Page, options), options.pop("quiet")
+    config = build_config(**options)
     check_paths_exist(paths)
     paths = expand_stdin(paths)
-    to_stdout = str(output) == "-"
-    if not to_stdout:
-        refuse_touching_inputs(output, Inputs.of(paths, config))
-        check_file_target(output, force=force)
-    started = time.perf_counter()
-    warn = Warnings(quiet=quiet)
-    with progress_bar(quiet=quiet) as bar, open_stores(config, paths, quiet=quiet) as found:
-        result = scan_paths(paths, config, *found, progress=bar, on_warning=warn)
-    options = PageOptions(context=context, diff_groups=diff_groups, texts=file_texts(config))
-    if to_stdout:
-        write_html(result, results_stream(), options)
-    else:
-        with atomic_file(output, force=force) as handle:
-            write_html(result, handle, options)
-    echo_summary(result, time.perf_counter() - started, quiet=quiet)
-    if not quiet and not to_stdout:
+    page.check(paths, config)
+    run = Run(config, quiet=quiet)
+    with run.progress() as bar, run.stores(paths) as found:
+        result = scan_paths(paths, config, *found, progress=bar, on_warning=run.warn)
+    page.write(result, config)
+    run.summary(result)
+    if not quiet and not page.to_stdout:
         groups = plural(len(result.groups), "group")
-        click.echo(f"dedup: wrote a report of {groups} to {output}", err=True)
+        click.echo(f"dedup: wrote a report of {groups} to {page.output}", err=True)
     sys.exit(EXIT_OK)
+
+
+@dataclass(frozen=True)
+class Page:
+    """The page asked for: where it goes (-o, --force) and what it shows."""
+
+    output: Path
+    force: bool
+    diff_groups: int
+    context: int
+
+    @property
+    def to_stdout(self) -> bool:
+        return str(self.output) == "-"
+
+    def check(self, paths: tuple[str, ...], config: Config) -> None:
+        """Refuse a page file that would touch an input, or replace one without --force."""
+        if not self.to_stdout:
+            refuse_touching_inputs(self.output, Inputs.of(paths, config))
+            check_file_target(self.output, force=self.force)
+
+    def write(self, result: Result, config: Config) -> None:
+        """Write the page of ``result``: atomically to its file, or to stdout."""
+        texts = file_texts(config)
+        options = PageOptions(context=self.context, diff_groups=self.diff_groups, texts=texts)
+        if self.to_stdout:
+            write_html(result, results_stream(), options)
+        else:
+            with atomic_file(self.output, force=self.force) as handle:
+                write_html(result, handle, options)

@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 import sys
-import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
-from dedup.cli.common import (
-    EXIT_FOUND,
-    EXIT_OK,
-    Warnings,
-    build_config,
-    config_options,
-    detection_options,
-    handle_errors,
-    open_stores,
-    reached,
-)
-from dedup.cli.output import (
-    FORMATS,
-    choose_format,
-    echo_summary,
-    progress_bar,
-    results_stream,
-    write_names,
-)
+from dedup.cli.common import Run, build_config, exit_code
+from dedup.cli.options import detection_command, format_option, paths_argument, taken
+from dedup.cli.output import FORMATS, choose_format, results_stream, write_names
 from dedup.cli.stats_view import STATS_FORMATS
 from dedup.config import ENGINES, Config
 from dedup.engine.run import scan_paths
@@ -45,14 +29,8 @@ ONLY_CHOICES = ("copies", "copy-files")
 
 
 @click.command("scan", short_help="Find every group of copies across files and folders.")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(sorted(FORMATS)),
-    help="Output format [default: table on a terminal, tsv on a pipe].",
-)
+@paths_argument
+@format_option(FORMATS)
 @click.option(
     "--only",
     type=click.Choice(ONLY_CHOICES),
@@ -99,24 +77,8 @@ ONLY_CHOICES = ("copies", "copy-files")
     help="With --engine dask: keep each stage's output here, so a run stopped midway "
     "resumes where it stopped [default: a temporary folder].",
 )
-@detection_options
-@config_options
-@handle_errors
-def scan(
-    paths: tuple[str, ...],
-    output_format: str | None,
-    only: str | None,
-    null: bool,
-    header: bool | None,
-    stats: bool,
-    exit_zero: bool,
-    quiet: bool,
-    scheduler: str | None,
-    workers: int | None,
-    work_dir: str | None,
-    config_file: Path | None,
-    **settings: Any,
-) -> None:
+@detection_command
+def scan(paths: tuple[str, ...], **options: Any) -> None:
     """Find every group of copies across PATH... (files, folders, - for paths on stdin).
 
     On a terminal prints a table per group; on a pipe prints tab-separated lines, one
@@ -137,25 +99,19 @@ def scan(
       dedup scan corpus/ --stats
       dedup scan 'dumps/*.jsonl.gz' --engine dask --workers 8
     """
-    check_output_options(output_format, only, null, header, stats)
-    config = build_config(config_file, **settings)
+    output, cluster = taken(ScanOutput, options), taken(DaskChoice, options)
+    quiet, exit_zero = options.pop("quiet"), options.pop("exit_zero")
+    output.check()
+    config = build_config(**options)
     check_paths_exist(paths if config.engine != "dask" else local_paths(paths))
-    started = time.perf_counter()
-    counts: Counter[str] = Counter()
-    warn = Warnings(quiet=quiet)
-    cluster = DaskChoice(scheduler, workers, work_dir)
     cluster.check(config)
-    with progress_bar(quiet=quiet) as bar:
-        result = find_copies(paths, config, cluster, bar, warn, counts, quiet=quiet)
-    code = EXIT_FOUND if result.copies and not exit_zero else EXIT_OK
-    reached(code)
-    if stats:
-        write_stats(result, output_format)
-    else:
-        texts = file_texts(config) if config.engine != "dask" else url_texts(config)
-        write_report(result, counts, output_format, only, null, header, texts=texts)
-    warn.finish()
-    echo_summary(result, time.perf_counter() - started, quiet=quiet)
+    run, counts = Run(config, quiet=quiet), Counter[str]()
+    with run.progress() as bar:
+        result = find_copies(paths, run, cluster, bar, counts)
+    code = exit_code(bool(result.copies) and not exit_zero)
+    output.write(result, counts, config)
+    run.warn.finish()
+    run.summary(result)
     sys.exit(code)
 
 
@@ -173,11 +129,13 @@ def url_texts(config: Config) -> TextLoader:
     return texts_of(config)
 
 
+@dataclass(frozen=True)
 class DaskChoice:
     """The options of ``--engine dask``: where its cluster is, and its work folder."""
 
-    def __init__(self, scheduler: str | None, workers: int | None, work_dir: str | None) -> None:
-        self.scheduler, self.workers, self.work_dir = scheduler, workers, work_dir
+    scheduler: str | None
+    workers: int | None
+    work_dir: str | None
 
     def check(self, config: Config) -> None:
         """Refuse Dask options without ``--engine dask``, and ``--scheduler`` with
@@ -196,17 +154,15 @@ class DaskChoice:
 
 def find_copies(
     paths: tuple[str, ...],
-    config: Config,
+    run: Run,
     cluster: DaskChoice,
     bar: ProgressCallback | None,
-    warn: Warnings,
     counts: Counter[str],
-    *,
-    quiet: bool,
 ) -> Result:
-    """The scan's result, from the engine ``config`` names."""
+    """The scan's result, from the engine the run's settings name."""
+    config, warn = run.config, run.warn
     if config.engine != "dask":
-        with open_stores(config, paths, quiet=quiet) as found:
+        with run.stores(paths) as found:
             return scan_paths(paths, config, *found, progress=bar, on_warning=warn, per_file=counts)
     from dedup.dask import require_dask
 
@@ -222,7 +178,7 @@ def find_copies(
     )
 
     def note(message: str) -> None:
-        if not quiet:
+        if not run.quiet:
             click.echo(f"dedup: note: {message}", err=True)
 
     return scan_dask(
@@ -230,49 +186,46 @@ def find_copies(
     )
 
 
-def check_output_options(
-    output_format: str | None, only: str | None, null: bool, header: bool | None, stats: bool
-) -> None:
-    """Refuse options that the chosen output would ignore, before anything is read."""
-    if null and only is None:
-        raise click.UsageError("-0/--null ends each entry that --only prints; give --only too")
-    chosen = (
-        ("--format", output_format is not None),
-        ("--header/--no-header", header is not None),
-        ("--stats", stats),
-    )
-    for name, given in chosen:
-        if only is not None and given:
-            raise click.UsageError(f"--only prints one entry per line; it takes no {name}")
-    if stats and header is not None:
-        raise click.UsageError("--stats prints figures; it takes no --header/--no-header")
-    if stats and output_format is not None and output_format not in STATS_FORMATS:
-        known = ", ".join(sorted(STATS_FORMATS))
-        raise click.UsageError(f"--stats prints --format {known}, not {output_format}")
+@dataclass(frozen=True)
+class ScanOutput:
+    """What scan prints, and how: its --format, --only, --null, --header and --stats."""
 
+    output_format: str | None
+    only: str | None
+    null: bool
+    header: bool | None
+    stats: bool
 
-def write_stats(result: Result, output_format: str | None) -> None:
-    """Write the redundancy figures of ``result`` in the chosen form to stdout."""
-    stream = results_stream()
-    STATS_FORMATS[choose_format(output_format, stream)](measure_redundancy(result), stream)
-    stream.flush()
+    def check(self) -> None:
+        """Refuse options that the chosen output would ignore, before anything is read."""
+        if self.null and self.only is None:
+            raise click.UsageError("-0/--null ends each entry that --only prints; give --only too")
+        chosen = (
+            ("--format", self.output_format is not None),
+            ("--header/--no-header", self.header is not None),
+            ("--stats", self.stats),
+        )
+        for name, given in chosen:
+            if self.only is not None and given:
+                raise click.UsageError(f"--only prints one entry per line; it takes no {name}")
+        if self.stats and self.header is not None:
+            raise click.UsageError("--stats prints figures; it takes no --header/--no-header")
+        if self.stats and self.output_format not in (None, *STATS_FORMATS):
+            known = ", ".join(sorted(STATS_FORMATS))
+            raise click.UsageError(f"--stats prints --format {known}, not {self.output_format}")
 
-
-def write_report(
-    result: Result,
-    articles_per_file: Counter[str],
-    output_format: str | None,
-    only: str | None,
-    null: bool,
-    header: bool | None,
-    texts: TextLoader | None = None,
-) -> None:
-    """Write the report in the chosen form to stdout (``texts`` for the html page)."""
-    stream = results_stream()
-    if only is not None:
-        entries = copy_refs(result) if only == "copies" else copy_files(result, articles_per_file)
-        write_names(entries, stream, null=null)
-    else:
-        fmt = choose_format(output_format, stream)
-        FORMATS[fmt](result, stream, RenderOptions(header=header, texts=texts))
-    stream.flush()
+    def write(self, result: Result, articles_per_file: Counter[str], config: Config) -> None:
+        """Write the figures, the copies' names or the report to stdout."""
+        stream = results_stream()
+        if self.stats:
+            fmt = choose_format(self.output_format, stream)
+            STATS_FORMATS[fmt](measure_redundancy(result), stream)
+        elif self.only == "copies":
+            write_names(copy_refs(result), stream, null=self.null)
+        elif self.only is not None:
+            write_names(copy_files(result, articles_per_file), stream, null=self.null)
+        else:
+            texts = file_texts(config) if config.engine != "dask" else url_texts(config)
+            options = RenderOptions(header=self.header, texts=texts)
+            FORMATS[choose_format(self.output_format, stream)](result, stream, options)
+        stream.flush()

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import Any
 
 import click
 
 from dedup.article import Article
-from dedup.cli.common import (
-    EXIT_OK,
-    Warnings,
-    build_config,
-    config_options,
-    handle_errors,
-    stdout_is_terminal,
-)
+from dedup.cli.common import EXIT_OK, Warnings, build_config, handle_errors, stdout_is_terminal
+from dedup.cli.options import config_options, format_option, paths_argument
 from dedup.cli.output import describe_read, echo_skipped, plural, results_stream
 from dedup.config import Config
 from dedup.read.files import check_paths_exist, read_articles
@@ -37,25 +30,14 @@ def read_counted(
 
 
 @click.command("split", short_help="Show how files are cut into articles.")
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option(
-    "--format",
-    "-f",
-    "output_format",
-    type=click.Choice(sorted(RENDERERS)),
-    help="Output format [default: table on a terminal, tsv on a pipe].",
-)
+@paths_argument
+@format_option(RENDERERS)
 @click.option("--header", is_flag=True, help="Start TSV output with a line of column names.")
 @click.option("--quiet", "-q", is_flag=True, help="Print articles only: no warnings, no summary.")
 @config_options
 @handle_errors
 def split(
-    paths: tuple[str, ...],
-    output_format: str | None,
-    header: bool,
-    quiet: bool,
-    config_file: Path | None,
-    **settings: Any,
+    paths: tuple[str, ...], output_format: str | None, header: bool, quiet: bool, **settings: Any
 ) -> None:
     """Show how PATH... (files, folders, - for paths on stdin) is cut into articles.
 
@@ -70,7 +52,7 @@ def split(
       find corpus -name '*.txt' | dedup split -
       dedup split corpus/ --format jsonl | jq -r .title
     """
-    config = build_config(config_file, **settings)
+    config = build_config(**settings)
     check_paths_exist(paths)
     warnings, tally, counted = Warnings(quiet=quiet), Tally(), [0]
     fmt = output_format or ("table" if stdout_is_terminal() else "tsv")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, TextIO
 
-from dedup.cli.output import make_console
+from dedup.cli.output import make_console, titled_table
 from dedup.redundancy import Redundancy
 from dedup.render import escape_name, escape_undecodable
 from dedup.render.stats import STATS_RENDERERS, StatsRenderer
@@ -24,12 +24,7 @@ def render_stats_table(figures: Redundancy, stream: TextIO) -> None:
 
 def _table(title: str, first: str, *counts: str) -> Table:
     """A table whose first column names a row and whose other columns hold counts."""
-    from rich import box
-    from rich.table import Table
-
-    table = Table(
-        title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False
-    )
+    table = titled_table(title)
     table.add_column(first, overflow="fold")
     for name in counts:
         table.add_column(name, justify="right", no_wrap=True)
