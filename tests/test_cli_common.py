@@ -39,6 +39,24 @@ def test_a_failing_file_gets_a_bounded_number_of_warning_lines(
     )
 
 
+
+@pytest.mark.parametrize(
+    "command",
+    [["scan"], ["report", "-o", "page.html"], ["collapse", "-o", "kept.jsonl"]],
+    ids=lambda c: c[0],
+)
+def test_every_command_counts_the_warnings_it_did_not_show(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("bad.jsonl").write_text("{not json\n" * (Warnings.PER_FILE + 5), encoding="utf-8")
+    result = CliRunner().invoke(cli, [*command, "bad.jsonl", "--no-cache"])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert sum(line.startswith("dedup: warning: bad.jsonl:") for line in lines) == 20
+    assert "dedup: 5 further warnings not shown (20 shown per file; 1 file had more)" in lines
+
+
 def test_no_count_of_hidden_warnings_when_none_were_hidden(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

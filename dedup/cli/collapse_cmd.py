@@ -127,7 +127,6 @@ def collapse_command(paths: tuple[str, ...], **options: Any) -> None:
     run = Run(config, quiet=quiet)
     articles, result, reading = read_and_find(paths, run)
     done = outputs.write(articles, kept_articles(articles, result, keep, config), target, config)
-    run.warn.finish()
     run.summary(result, reading=reading)
     if not quiet:
         click.echo(f"dedup: {'would write' if outputs.dry_run else 'wrote'} {done}", err=True)

@@ -275,7 +275,9 @@ class Run:
         return open_stores(self.config, paths, quiet=self.quiet)
 
     def summary(self, result: Result, reading: Reading | None = None) -> None:
-        """The summary line on stderr (see :func:`dedup.cli.output.echo_summary`)."""
+        """The count of warnings not shown, then the summary line on stderr (see
+        :func:`dedup.cli.output.echo_summary`)."""
+        self.warn.finish()
         echo_summary(result, self.seconds(), quiet=self.quiet, reading=reading)
 
 

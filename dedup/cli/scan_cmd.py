@@ -110,7 +110,6 @@ def scan(paths: tuple[str, ...], **options: Any) -> None:
         result = find_copies(paths, run, cluster, bar, counts)
     code = exit_code(bool(result.copies) and not exit_zero)
     output.write(result, counts, config)
-    run.warn.finish()
     run.summary(result)
     sys.exit(code)
 
