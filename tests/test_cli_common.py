@@ -39,7 +39,6 @@ def test_a_failing_file_gets_a_bounded_number_of_warning_lines(
     )
 
 
-
 @pytest.mark.parametrize(
     "command",
     [["scan"], ["report", "-o", "page.html"], ["collapse", "-o", "kept.jsonl"]],
