@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from dedup.engine.spill import process_alive
 from dedup.targets import OutputError
 
 #: What an error about an existing target tells the user to do, unless told otherwise.
@@ -157,3 +156,14 @@ def _umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (for sure only when it is this user's)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # another user's live process, or no such pid at all
+        return True
+    return True

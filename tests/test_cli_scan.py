@@ -162,7 +162,7 @@ def test_ctrl_c_exits_130_with_one_line(monkeypatch: pytest.MonkeyPatch) -> None
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("dedup.cli.scan_cmd.scan_paths", interrupt)
+    monkeypatch.setattr("dedup.engine.run.scan_paths", interrupt)
     code, out, err = run("scan", "corpus")
     assert (code, out, err) == (130, "", "dedup: interrupted\n")
 

@@ -20,6 +20,7 @@ from fixture_corpus import isolate, write_corpus
 import dedup.atomic
 import dedup.cli.collapse_cmd
 import dedup.collapse
+import dedup.engine.run
 from dedup.cli import cli
 from dedup.cli.common import handle_errors
 from dedup.config import MAX_SEED, Config, SettingError, load_config
@@ -244,7 +245,7 @@ def test_out_of_memory_in_a_real_command_is_exit_2(monkeypatch: pytest.MonkeyPat
     def exhausted(*args: Any, **kwargs: Any) -> None:
         raise MemoryError
 
-    monkeypatch.setattr(dedup.cli.collapse_cmd, "find_duplicates", exhausted)
+    monkeypatch.setattr(dedup.engine.run, "find_duplicates", exhausted)
     code, out, err = run("collapse", "corpus", "-o", "out.jsonl")
     assert (code, out) == (2, "")
     assert one_error(err).startswith("out of memory")

@@ -88,6 +88,19 @@ def test_the_command_line_loads_no_subcommand_until_one_runs() -> None:
     assert found.stdout.strip() == "[]"
 
 
+def test_each_commands_help_loads_neither_the_engine_nor_numpy() -> None:
+    """``dedup scan --help`` (and every other command's) starts as fast as ``--help``: the
+    engine, the stores and what they load are imported only when a command runs."""
+    code = (
+        "import sys; from click.testing import CliRunner; from dedup.cli import COMMANDS, cli; "
+        "codes = [CliRunner().invoke(cli, [name, '--help']).exit_code for name in COMMANDS]; "
+        "heavy = ('numpy', 'sqlite3', 'rapidfuzz', 'rich', 'dedup.engine.run'); "
+        "print(codes.count(0) == len(codes), sorted(m for m in heavy if m in sys.modules))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "True []"
+
+
 def test_the_listed_help_of_each_command_is_its_own() -> None:
     from dedup.cli import COMMANDS, cli
 

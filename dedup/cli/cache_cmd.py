@@ -6,14 +6,16 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from dedup.cli.common import EXIT_OK, build_config, echo_warning, handle_errors
 from dedup.cli.options import config_file_option, stacked
 from dedup.errors import DedupError
-from dedup.store.scan import store_location
-from dedup.store.signatures import CacheInfo, SignatureCache
+
+if TYPE_CHECKING:  # the stores load numpy and sqlite3: imported where a command runs
+    from dedup.store.signatures import CacheInfo
 
 
 class UsageRefused(DedupError):
@@ -87,6 +89,8 @@ def cache_group() -> None:
 @handle_errors
 def info_command(config_file: Path | None, cache_path: str | None, output_format: str) -> None:
     """Show the cache's location, size on disk and signature counts."""
+    from dedup.store.signatures import CacheInfo, SignatureCache
+
     path = SignatureCache.location(build_config(config_file, cache_path=cache_path))
     if path.exists():
         with SignatureCache(path, on_warning=echo_warning) as cache:
@@ -107,6 +111,9 @@ def clear_command(config_file: Path | None, cache_path: str | None, yes: bool) -
     Asks first, and removes only on y or yes. Without a terminal to ask on, it
     refuses (exit 2) unless given --yes.
     """
+    from dedup.store.scan import store_location
+    from dedup.store.signatures import SignatureCache
+
     config = build_config(config_file, cache_path=cache_path)
     path, scan_index = SignatureCache.location(config), store_location(config)
     if not path.exists() and not scan_index.exists():

@@ -24,7 +24,6 @@ from dedup.cli.options import detection_command
 from dedup.cli.output import describe_read, echo_skipped, plural
 from dedup.config import Config
 from dedup.engine.baseline import Baseline, accepted_and_not, read_baseline, write_baseline
-from dedup.engine.check import check_files
 from dedup.errors import DedupError
 from dedup.read.committed import git_environment, is_revision
 from dedup.read.files import check_paths_exist
@@ -118,6 +117,8 @@ def find_matches(
 ) -> list[Match]:
     """What the ``wanted`` files (of those given, ``files``) copy in the corpus or in each
     other, in articles that are new since ``revision`` (all when None)."""
+    from dedup.engine.check import check_files
+
     config = run.config
     root = display_path(find_corpus_root(config))
     with run.progress() as bar, run.stores((*files, root)) as found:

@@ -29,7 +29,6 @@ from dedup.collapse import (
     write_jsonl,
 )
 from dedup.config import Config
-from dedup.engine.run import find_duplicates
 from dedup.keep import KeepRule, date_fields
 from dedup.read.files import check_paths_exist, read_articles
 from dedup.read.verbatim import Original
@@ -135,6 +134,8 @@ def collapse_command(paths: tuple[str, ...], **options: Any) -> None:
 
 def read_and_find(paths: Sequence[str], run: Run) -> tuple[list[Article], Result, Reading]:
     """The articles under ``paths``, their groups of copies, and what was read."""
+    from dedup.engine.run import find_duplicates
+
     config, warn, tally = run.config, run.warn, Tally()
     with run.progress() as bar, signature_cache(config, paths, quiet=run.quiet) as cache:
         articles = list(read_articles(paths, config, on_warning=warn, tally=tally))

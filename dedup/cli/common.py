@@ -13,7 +13,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -24,9 +24,11 @@ from dedup.errors import CacheError, DedupError, InputError
 from dedup.progress import ProgressCallback
 from dedup.reading import Reading
 from dedup.result import Result
-from dedup.store.scan import ScanStore, store_location
-from dedup.store.signatures import SignatureCache
 from dedup.targets import refuse_store_as_input
+
+if TYPE_CHECKING:  # the stores load numpy and sqlite3: imported where a run opens them
+    from dedup.store.scan import ScanStore
+    from dedup.store.signatures import SignatureCache
 
 #: Exit codes, documented in the README: the linter convention (ruff, flake8, pre-commit
 #: hooks), 1 when something is found.
@@ -216,6 +218,9 @@ def signature_cache(
     location being unusable (a read-only home folder, say) only costs speed, so the run
     goes on without a cache after a warning.
     """
+    from dedup.store.scan import store_location
+    from dedup.store.signatures import SignatureCache
+
     if config.cache:
         stores = (SignatureCache.location(config), store_location(config))
         refuse_store_as_input(stores, paths, config)
@@ -240,6 +245,8 @@ def open_stores(
 ) -> Iterator[tuple[SignatureCache | None, ScanStore]]:
     """The signature cache (see :func:`signature_cache`) and the scan index, closed
     afterwards; the scan index lives in memory when caching is off or the cache unusable."""
+    from dedup.store.scan import ScanStore
+
     with signature_cache(config, paths, quiet=quiet) as cache:
         where = config if cache is not None or not config.cache else config.replace(cache=False)
         with ScanStore.from_config(where, on_warning=None if quiet else echo_warning) as store:

@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.text import Text
 
 from dedup.article import Article
 from dedup.cli.common import Warnings, build_config, exit_code
 from dedup.cli.options import detection_command
 from dedup.cli.output import make_console, plural, wants_color
 from dedup.config import Config
-from dedup.engine.run import compare
 from dedup.errors import InputError
 from dedup.read.locate import locate_article
 from dedup.result import PairScore
 from dedup.text.align import Alignment, Span, align_texts, condense, marked, render_plain
 
 STYLES = {"removed": "bold red strike", "added": "bold green underline"}
+
+if TYPE_CHECKING:  # rich is loaded where a styled report is drawn
+    from rich.text import Text
 
 
 @click.command("explain", short_help="Show why two articles are, or are not, copies.")
@@ -56,6 +57,8 @@ def explain(first: str, second: str, context: int, quiet: bool, **settings: Any)
       dedup explain a.txt#2 b.txt#1
       dedup explain a.txt:14 b.txt:40 --context 0
     """
+    from dedup.engine.run import compare
+
     config = build_config(**settings)
     warnings = Warnings(quiet=quiet)
     tell = once(warnings)
@@ -136,6 +139,8 @@ def echo_report(
 
 def styled(spans: tuple[Span, ...]) -> Text:
     """The aligned view as rich text, keeping the plain markers for copy and paste."""
+    from rich.text import Text
+
     text = Text()
     for kind, part in marked(spans):
         text.append(part, style=STYLES.get(kind, ""))

@@ -14,7 +14,6 @@ from dedup.cli.common import EXIT_OK, Run, build_config
 from dedup.cli.options import detection_command, paths_argument, taken
 from dedup.cli.output import plural, results_stream
 from dedup.config import Config
-from dedup.engine.run import scan_paths
 from dedup.read.files import check_paths_exist
 from dedup.read.locate import file_texts
 from dedup.read.walk import expand_stdin
@@ -69,6 +68,8 @@ def report(paths: tuple[str, ...], **options: Any) -> None:
       dedup report corpus/ -o report.html
       dedup report corpus/ -o report.html --force --diff-groups 500 --context 0
     """
+    from dedup.engine.run import scan_paths
+
     page, quiet = taken(Page, options), options.pop("quiet")
     config = build_config(**options)
     check_paths_exist(paths)

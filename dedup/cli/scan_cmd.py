@@ -15,7 +15,6 @@ from dedup.cli.options import detection_command, format_option, paths_argument, 
 from dedup.cli.output import FORMATS, choose_format, results_stream, write_names
 from dedup.cli.stats_view import STATS_FORMATS
 from dedup.config import ENGINES, Config
-from dedup.engine.run import scan_paths
 from dedup.progress import ProgressCallback
 from dedup.read.files import check_paths_exist
 from dedup.read.locate import file_texts
@@ -161,6 +160,8 @@ def find_copies(
     """The scan's result, from the engine the run's settings name."""
     config, warn = run.config, run.warn
     if config.engine != "dask":
+        from dedup.engine.run import scan_paths
+
         with run.stores(paths) as found:
             return scan_paths(paths, config, *found, progress=bar, on_warning=warn, per_file=counts)
     from dedup.dask import require_dask

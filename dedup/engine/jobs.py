@@ -35,8 +35,8 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.article import Article
+from dedup.atomic import process_alive
 from dedup.config import Config
-from dedup.engine.spill import process_alive
 from dedup.errors import DedupError
 from dedup.progress import ProgressCallback
 from dedup.text.prepare import Units, split_units

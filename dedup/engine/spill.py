@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from dedup.atomic import process_alive
 from dedup.errors import SpillError
 from dedup.text.prepare import Units
 
@@ -270,17 +271,6 @@ def remove_stale(parent: str) -> list[str]:
         shutil.rmtree(entry.path, ignore_errors=True)
         removed.append(entry.path)
     return removed
-
-
-def process_alive(pid: int) -> bool:
-    """Whether process ``pid`` exists (for sure only when it is this user's)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (OSError, OverflowError):  # another user's live process, or no such pid at all
-        return True
-    return True
 
 
 def _ours(entry: os.DirEntry[str]) -> bool:
