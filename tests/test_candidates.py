@@ -108,3 +108,14 @@ def test_a_check_among_oversized_buckets_finds_what_the_whole_search_finds(
     slow = check_files([str(staged)], config("slow"), root=str(tmp_path / "corpus"))
     assert largest and largest[0] > LARGE_BUCKET
     assert fast and fast == slow
+
+
+def test_keys_that_share_only_their_low_bits_share_no_bucket() -> None:
+    table = BandTable(40, 64, 0.8)
+    for keys in table.keys:
+        keys[:] = (np.arange(40, dtype=np.uint32) << np.uint32(20))[:, None] | np.uint32(5)
+    table.keys[0][[3, 30], 2] = 99  # rows 3 and 30 share one bucket, in one band
+    table.valid[:] = True
+    among = np.asarray([3], dtype=np.intp)
+    assert focus_pairs(table, among).tolist() == [[3, 30]]
+    assert whole_search(table, among).tolist() == [[3, 30]]

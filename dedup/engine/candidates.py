@@ -38,6 +38,9 @@ MAX_BANDS_KEPT = 250_000
 #: A check rewrites the ``bands`` row only when more than this share of its texts are
 #: not in it (a scan rewrites it whenever one is missing).
 FOCUS_REWRITE_SHARE = 0.02
+#: A focused search screens band keys on their low bits (a table of 2**20 flags: a few
+#: hundred keys of a few checked articles let through one key in several thousand).
+_SCREEN_MASK = np.uint32((1 << 20) - 1)
 
 
 def find_candidates(
@@ -193,20 +196,17 @@ def _rep_text(corpus: Corpus, reps: Sequence[int], k: int) -> str:
 
 def focus_pairs(table: BandTable, among: IntP) -> I64:
     """The pairs of ``table.pairs()`` that hold a row of ``among`` (ascending, distinct),
-    found without sorting whole bands: in each band, the rows sharing a key with a row of
-    ``among``, ranked in their bucket as the whole search ranks them (key, then row), so a
-    bucket over ``LARGE_BUCKET`` gives each of them its ``BUCKET_WINDOW`` neighbours on
-    either side, as it does there."""
+    found without sorting whole bands: the rows sharing a band key with a row of
+    ``among`` (:func:`_sharing`), ranked in their bucket as the whole search ranks them
+    (key, then row), so a bucket over ``LARGE_BUCKET`` gives each of them its
+    ``BUCKET_WINDOW`` neighbours on either side, as it does there."""
     found: list[I64] = []
     for part, keys in enumerate(table.keys):
         valid = table.valid[:, part]
         chosen = among[valid[among]]
-        if not len(chosen):
-            continue
-        columns = np.ascontiguousarray(keys.T)
-        for column in columns:
-            members = np.flatnonzero(np.isin(column, column[chosen]) & valid)
-            found.append(_bucket_partners(members, column[members], chosen))
+        if len(chosen):
+            rows, buckets = _sharing(keys, valid, chosen)
+            found.append(_bucket_partners(rows, buckets, chosen))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.concatenate(found)
@@ -214,9 +214,28 @@ def focus_pairs(table: BandTable, among: IntP) -> I64:
     return distinct_rows(pairs)
 
 
+def _sharing(keys: Keys, valid: npt.NDArray[np.bool_], chosen: IntP) -> tuple[IntP, U64]:
+    """The valid rows that share a band key with a row of ``chosen``, once per band they
+    share, by row (then band), with their bucket (band and key in one number). Rows are
+    screened on the low bits of their keys (one pass over the table, however many rows
+    are chosen) and the few that pass checked exactly."""
+    width = keys.shape[1]
+    bands = np.arange(width, dtype=np.uint64) << np.uint64(32)
+    wanted = np.sort((bands | keys[chosen]).ravel())
+    screen = np.zeros(_SCREEN_MASK + 1, dtype=bool)
+    screen[keys[chosen] & _SCREEN_MASK] = True
+    flat = np.flatnonzero(screen[keys & _SCREEN_MASK])
+    rows, band = np.divmod(flat, width)
+    buckets = bands[band] | keys.ravel()[flat]
+    at = np.minimum(np.searchsorted(wanted, buckets), len(wanted) - 1)
+    hit = (wanted[at] == buckets) & valid[rows]
+    return rows[hit].astype(np.intp), buckets[hit]
+
+
 def _bucket_partners(members: IntP, keys: Keys, chosen: IntP) -> I64:
-    """The pairs of one band's search that hold a row of ``chosen``, from the rows
-    ``members`` (ascending) of every bucket a chosen row is in, and their ``keys``."""
+    """The pairs of the whole search that hold a row of ``chosen``, from the rows
+    ``members`` of every bucket a chosen row is in (in row order within a bucket) and
+    their buckets ``keys`` (band and band key)."""
     order, ranked = key_order(keys)
     rows = members[order]
     starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
