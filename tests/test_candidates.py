@@ -52,7 +52,9 @@ def test_focus_pairs_are_the_whole_searchs_pairs_of_the_focus(
     table = random_table(seed, count, alphabet)
     rng = np.random.default_rng(seed + 1)
     among = np.flatnonzero(rng.random(count) < share).astype(np.intp)
-    assert focus_pairs(table, among).tolist() == whole_search(table, among).tolist()
+    expected = whole_search(table, among).tolist()
+    assert focus_pairs(table, among, whole=1.0).tolist() == expected  # always looked up
+    assert focus_pairs(table, among).tolist() == expected
 
 
 def test_a_member_of_an_oversized_bucket_gets_its_neighbours_only() -> None:
@@ -62,7 +64,7 @@ def test_a_member_of_an_oversized_bucket_gets_its_neighbours_only() -> None:
         keys[:] = 7  # one bucket of every row, in every band
     table.valid[:] = True
     middle = size // 2
-    pairs = focus_pairs(table, np.asarray([middle], dtype=np.intp)).tolist()
+    pairs = focus_pairs(table, np.asarray([middle], dtype=np.intp), whole=1.0).tolist()
     near = [m for m in range(middle - BUCKET_WINDOW, middle + BUCKET_WINDOW + 1) if m != middle]
     assert pairs == [sorted((middle, m)) for m in near]
     assert pairs == whole_search(table, np.asarray([middle], dtype=np.intp)).tolist()
@@ -117,5 +119,5 @@ def test_keys_that_share_only_their_low_bits_share_no_bucket() -> None:
     table.keys[0][[3, 30], 2] = 99  # rows 3 and 30 share one bucket, in one band
     table.valid[:] = True
     among = np.asarray([3], dtype=np.intp)
-    assert focus_pairs(table, among).tolist() == [[3, 30]]
+    assert focus_pairs(table, among, whole=1.0).tolist() == [[3, 30]]
     assert whole_search(table, among).tolist() == [[3, 30]]

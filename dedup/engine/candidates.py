@@ -41,6 +41,8 @@ FOCUS_REWRITE_SHARE = 0.02
 #: A focused search screens band keys on their low bits (a table of 2**20 flags: a few
 #: hundred keys of a few checked articles let through one key in several thousand).
 _SCREEN_MASK = np.uint32((1 << 20) - 1)
+#: A focused search of more than this share of the rows searches them all instead.
+WHOLE_SEARCH_SHARE = 0.05
 
 
 def find_candidates(
@@ -194,12 +196,16 @@ def _rep_text(corpus: Corpus, reps: Sequence[int], k: int) -> str:
     return corpus.text(reps[k])
 
 
-def focus_pairs(table: BandTable, among: IntP) -> I64:
+def focus_pairs(table: BandTable, among: IntP, *, whole: float = WHOLE_SEARCH_SHARE) -> I64:
     """The pairs of ``table.pairs()`` that hold a row of ``among`` (ascending, distinct),
     found without sorting whole bands: the rows sharing a band key with a row of
     ``among`` (:func:`_sharing`), ranked in their bucket as the whole search ranks them
     (key, then row), so a bucket over ``LARGE_BUCKET`` gives each of them its
-    ``BUCKET_WINDOW`` neighbours on either side, as it does there."""
+    ``BUCKET_WINDOW`` neighbours on either side, as it does there. When ``among`` is more
+    than a share ``whole`` of the rows, the whole search is cheaper, and is done."""
+    if len(among) > whole * len(table.valid):
+        pairs = table.pairs()
+        return pairs[np.isin(pairs[:, 0], among) | np.isin(pairs[:, 1], among)]
     found: list[I64] = []
     for part, keys in enumerate(table.keys):
         valid = table.valid[:, part]
