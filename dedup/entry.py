@@ -11,6 +11,11 @@ import sys
 
 EXIT_INTERRUPTED = 130
 EXIT_TERMINATED = 143
+#: The cyclic garbage collector's thresholds for a run (Python's are 700, 10, 10). A run
+#: builds hundreds of thousands of long-lived objects (a corpus's paths, digests, stats),
+#: and with the default thresholds each full collection walks all of them: 0.08-0.25 s of
+#: a 2 s ``dedup check`` against 100,000 articles went to it.
+GC_THRESHOLDS = (200_000, 30, 30)
 
 
 class Terminated(BaseException):
@@ -29,8 +34,10 @@ def main() -> None:
     it could only stop Python while it shuts down, killing it with no word said.
     """
     try:
+        import gc
         import signal
 
+        gc.set_threshold(*GC_THRESHOLDS)
         if hasattr(signal, "SIGTERM"):
             signal.signal(signal.SIGTERM, _terminate)
         from dedup.cli import main as run

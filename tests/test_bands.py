@@ -13,7 +13,7 @@ import pytest
 from newsgen import story
 from test_rescan import PAST, config_for, expected, scan, write_pages
 
-from dedup.engine import run
+from dedup.engine import candidates
 from dedup.engine.signature import BandTable
 
 
@@ -21,13 +21,13 @@ from dedup.engine.signature import BandTable
 def signed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """How many texts each run fingerprints (signatures made or taken from the cache)."""
     counts: list[int] = []
-    real = run.fingerprint
+    real = candidates.fingerprint
 
     def counting(keys: Sequence[bytes], *args: object, **kwargs: object) -> int:
         counts.append(len(keys))
         return real(keys, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(run, "fingerprint", counting)
+    monkeypatch.setattr(candidates, "fingerprint", counting)
     return counts
 
 

@@ -125,3 +125,25 @@ def test_a_warm_piped_scan_loads_neither_rich_nor_ftfy(tmp_path: Path) -> None:
     run = partial(subprocess.run, [sys.executable, "-c", code], capture_output=True, text=True)
     run(check=True)  # cold: the file is read
     assert run(check=True).stdout.strip() == "[]"
+
+
+def test_a_check_in_one_process_loads_no_worker_machinery(tmp_path: Path) -> None:
+    """Process pools (multiprocessing, concurrent.futures) are imported when workers
+    start, and platformdirs only to find the default cache folder: a small check with a
+    cache path of its own needs neither (about 0.1 s of a warm ``dedup check``)."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("A title\n\nA body of a few words that say it.\n")
+    new = tmp_path / "new.txt"
+    new.write_text("Another title\n\nAnother body of words that say something else.\n")
+    cache = str(tmp_path / "cache" / "s.sqlite")
+    modules = ("concurrent.futures", "multiprocessing", "platformdirs")
+    code = (
+        "import sys; from click.testing import CliRunner; from dedup.cli import cli; "
+        f"args = ['check', {str(new)!r}, '--corpus-root', {str(corpus)!r}, "
+        f"'--cache-path', {cache!r}, '-q']; "
+        "code = CliRunner().invoke(cli, args).exit_code; "
+        f"print(code, sorted(m for m in {modules!r} if m in sys.modules))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "0 []"

@@ -65,13 +65,7 @@ def check_files(
     ``tally`` counts what was read and skipped, as a scan's does.
     """
     tally = tally if tally is not None else Tally()
-    given = walk(paths, config, None, tally.left_out)
-    named = {e.real for e in given if isinstance(e, Found)}
-    skipped = named | {os.path.realpath(path) for path in leave_out}
-    folders: dict[str, str] = {}
-    corpus_files = [_shown(e, folders) for e in walk([root], config, None, tally.left_out)]
-    events = [*given, *(e for e in corpus_files if not _named(e, skipped))]
-    tally.find(e.path for e in events if isinstance(e, Found))
+    events, named = check_events(paths, config, root, leave_out, tally)
     held = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
     warn, report = on_warning or ignore, progress or no_progress
 
@@ -79,9 +73,7 @@ def check_files(
         tally.restart()
         corpus = load_corpus(events, config, scan_store, spill, tally.counting(warn), report)
         tally.articles = len(corpus)
-        focus = np.flatnonzero(corpus.columns.file_of < len(named)).tolist()
-        if base is not None:
-            focus = new_articles(corpus, focus, base)
+        focus = focus_of(corpus, named, base)
         if not focus:
             return []
         result = run(corpus, scan_store, cache, report, Laps(), focus=frozenset(focus))
@@ -90,6 +82,29 @@ def check_files(
 
     with held as scan_store:
         return spilled(attempt, spill_warning(warn))
+
+
+def check_events(
+    paths: Sequence[str], config: Config, root: str, leave_out: Sequence[str], tally: Tally
+) -> tuple[list[Found | InputError], int]:
+    """What a check reads, in order: the given files (and their walk's warnings), then
+    the corpus under ``root`` without them and without ``leave_out``; and how many of the
+    files found are given ones (they come first)."""
+    given = walk(paths, config, None, tally.left_out)
+    named = {e.real for e in given if isinstance(e, Found)}
+    skipped = named | {os.path.realpath(path) for path in leave_out}
+    folders: dict[str, str] = {}
+    corpus_files = [_shown(e, folders) for e in walk([root], config, None, tally.left_out)]
+    events = [*given, *(e for e in corpus_files if not _named(e, skipped))]
+    tally.find(e.path for e in events if isinstance(e, Found))
+    return events, len(named)
+
+
+def focus_of(corpus: Corpus, named: int, base: str | None) -> list[int]:
+    """The articles to check: those of the first ``named`` files (the given ones), and
+    with ``base`` only those a change adds (:func:`new_articles`)."""
+    focus = np.flatnonzero(corpus.columns.file_of < named).tolist()
+    return focus if base is None else new_articles(corpus, focus, base)
 
 
 def new_articles(corpus: Corpus, focus: Sequence[int], base: str) -> list[int]:

@@ -17,19 +17,14 @@ files. Ctrl-C and SIGTERM are the parent's alone to handle: workers ignore them.
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import multiprocessing
-import multiprocessing.connection
 import os
 import signal
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +35,10 @@ from dedup.config import Config
 from dedup.errors import DedupError
 from dedup.progress import ProgressCallback
 from dedup.text.prepare import Units, split_units
+
+if TYPE_CHECKING:  # imported where workers start: a run in one process never needs them
+    import multiprocessing.context
+    from concurrent.futures import ProcessPoolExecutor
 
 U32 = npt.NDArray[np.uint32]
 T = TypeVar("T")
@@ -73,6 +72,9 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterat
     if jobs <= 1 or len(items) <= 1:
         yield from map(work, items)
         return
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
     pool = ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=_context(),
@@ -99,6 +101,8 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterat
 def _context() -> multiprocessing.context.BaseContext:
     """Where workers start from: a server process holding only dedup's modules where
     there is one (POSIX), else a fresh interpreter each (``spawn``)."""
+    import multiprocessing
+
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
@@ -166,6 +170,8 @@ def _die_with_parent() -> None:
     the server it was started from, which ends as soon as dedup's process does."""
     if not sys.platform.startswith("linux"):
         return
+    import ctypes
+
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
@@ -174,6 +180,8 @@ def _die_with_parent() -> None:
 def _watch_parent(parent: int) -> None:
     """Exit as soon as dedup's process is gone: its sentinel (a pipe it holds open) says
     so, or, where there is no sentinel, it no longer exists."""
+    import multiprocessing.connection
+
     process = multiprocessing.parent_process()
     sentinel = process.sentinel if process is not None else None
     if sentinel is not None:

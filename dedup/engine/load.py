@@ -112,27 +112,7 @@ def load_corpus(
     snapshot = store.load_snapshot()
     held = _add_held(corpus, snapshot)
     files = _Files(corpus, store, warn, *_plan(found, config, store, held))
-    batch: list[EncodedRow] = []
-    loaded: Loaded = {}
-    stats = [] if snapshot is None else list(zip(*snapshot.stats.T.tolist(), strict=True))
-    number = 0
-    for event in events:
-        if isinstance(event, InputError):
-            warn(event)
-            continue
-        k = held.get(number)
-        if k is not None and snapshot is not None:
-            loaded[number] = _replay(corpus, event, stats[k], snapshot.warnings.get(k, ()), warn)
-        else:
-            loaded[number], row = files.load(number, event)
-            if row is not None:
-                batch.append(row)
-                report("read", len(corpus.columns), None)
-        number += 1
-        if len(batch) >= config.tuning.batch_files:
-            store.store_files(batch)
-            batch = []
-    store.store_files(batch)
+    loaded = files.load_all(events, snapshot, held, report)
     corpus.freeze()
     if store.path is not None and worth_rewriting(snapshot, len(held), len(loaded), len(corpus)):
         store.store_snapshot(encode(snapshot_of(corpus, loaded)))  # the snapshot freed
@@ -165,6 +145,41 @@ class _Files:
         self.pieces = Counter(piece.file for part in parts for piece in part)
         self.started = time.time_ns()
         self.results = read_parts(parts, corpus.config, corpus.spill)
+
+    def load_all(
+        self,
+        events: Sequence[Found | InputError],
+        snapshot: Snapshot | None,
+        held: dict[int, int],
+        report: ProgressCallback,
+    ) -> Loaded:
+        """Every file of ``events`` in turn (the walk's warnings told as they come): those
+        ``held`` by the snapshot replayed from it, the others loaded or read and stored in
+        batches; their stats and warnings, by number."""
+        store, batch_files = self.store, self.corpus.config.tuning.batch_files
+        batch: list[EncodedRow] = []
+        loaded: Loaded = {}
+        stats = [] if snapshot is None else list(zip(*snapshot.stats.T.tolist(), strict=True))
+        number = 0
+        for event in events:
+            if isinstance(event, InputError):
+                self.warn(event)
+                continue
+            k = held.get(number)
+            if k is not None and snapshot is not None:
+                warnings = snapshot.warnings.get(k, ())
+                loaded[number] = _replay(self.corpus, event, stats[k], warnings, self.warn)
+            else:
+                loaded[number], row = self.load(number, event)
+                if row is not None:
+                    batch.append(row)
+                    report("read", len(self.corpus.columns), None)
+            number += 1
+            if len(batch) >= batch_files:
+                store.store_files(batch)
+                batch = []
+        store.store_files(batch)
+        return loaded
 
     def load(
         self, number: int, event: Found

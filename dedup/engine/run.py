@@ -14,25 +14,21 @@ seeds are fixed, and every tie is broken by that order.
 from __future__ import annotations
 
 import contextlib
-import json
-import struct
 import time
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
-from functools import partial
 from typing import Any, TextIO
-
-import numpy as np
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.engine.corpus import Corpus, Found, cut_texts, digest, learn_boilerplate
-from dedup.engine.fingerprint import SignatureStore, fingerprint
+from dedup.engine.candidates import find_candidates
+from dedup.engine.corpus import Corpus, Found, cut_texts, learn_boilerplate
+from dedup.engine.fingerprint import SignatureStore
 from dedup.engine.grouping import group_corpus
 from dedup.engine.load import load_articles, load_corpus, walk
 from dedup.engine.pairs import verify_pairs
-from dedup.engine.signature import ANCHOR_THRESHOLD, SCHEME, BandTable, band_layout
+from dedup.engine.signature import ANCHOR_THRESHOLD, SCHEME, band_layout
 from dedup.engine.spill import Spill, spilled
 from dedup.engine.verify import Side, score_pair
 from dedup.errors import InputError, SpillError, ignore
@@ -44,11 +40,6 @@ from dedup.text.prepare import build_text, split_units
 from dedup.text.shingles import ANCHOR_SHINGLES
 
 WarningCallback = Callable[[InputError], None]
-#: Bytes of a comparison text's digest (the key of its signature and band keys).
-DIGEST_SIZE = 16
-#: Band keys of the representatives are kept for the next run (which then fingerprints
-#: only texts it has not seen) up to this many: 63 MB at 250,000.
-MAX_BANDS_KEPT = 250_000
 Edges = list[tuple[int, int]]
 
 
@@ -140,9 +131,10 @@ def run(
     laps("prepare")
     digests = prepared.digests()
     edges, reps = exact_edges(digests)
-    pairs, hits = find_candidates(corpus, digests, reps, cache, store, report)
-    if focus is not None:
-        edges, pairs = _near(edges, pairs, focus)
+    among = None if focus is None else _focus_reps(edges, focus)
+    pairs, hits = find_candidates(corpus, digests, reps, cache, store, report, among=among)
+    if among is not None:
+        edges, pairs = _near(edges, pairs, among)
     laps("candidates")
     verified = verify_pairs(corpus, prepared, pairs, store, report)
     laps("verify")
@@ -171,114 +163,20 @@ def exact_edges(digests: Sequence[bytes]) -> tuple[Edges, list[int]]:
     return edges, reps
 
 
-def _near(edges: Edges, pairs: Edges, focus: Collection[int]) -> tuple[Edges, Edges]:
-    """The exact edges and candidate pairs that reach the ``focus``: pairs of a focus
-    article or of the representative of its exact copies, and the exact copies of every
-    article those pairs hold (exact edges join each copy to its representative)."""
-    reps = {*focus, *(a for a, b in edges if b in focus)}
+def _focus_reps(edges: Edges, focus: Collection[int]) -> set[int]:
+    """The ``focus`` articles and the representatives of their exact copies (exact edges
+    join each copy to its representative)."""
+    wanted = set(focus)
+    return {*wanted, *(a for a, b in edges if b in wanted)}
+
+
+def _near(edges: Edges, pairs: Edges, reps: set[int]) -> tuple[Edges, Edges]:
+    """The exact edges and candidate pairs that reach the focus articles and the
+    representatives of their exact copies (``reps``): their pairs, and the exact copies of
+    every article those pairs hold."""
     pairs = [(a, b) for a, b in pairs if a in reps or b in reps]
     near = reps | {x for pair in pairs for x in pair}
     return [(a, b) for a, b in edges if a in near], pairs
-
-
-def find_candidates(
-    corpus: Corpus,
-    digests: Sequence[bytes],
-    reps: Sequence[int],
-    cache: SignatureStore | None,
-    store: ScanStore,
-    report: ProgressCallback,
-) -> tuple[Edges, int]:
-    """Candidate pairs among the representatives (LSH on their fingerprint rows), and how
-    many signatures the cache held.
-
-    Candidates depend only on the representatives' texts, in order: when their digests are
-    those of a run the store remembers, its candidates are taken and no signature is read.
-    """
-    key = digest(b"".join([digests[i] for i in reps]))
-    found = store.get("candidates", [key]).get(key)
-    if found is not None:
-        flat = json.loads(found)
-        pairs = [(reps[flat[k]], reps[flat[k + 1]]) for k in range(0, len(flat), 2)]
-        return pairs, len(reps) if cache is not None else 0
-    table, hits = _band_table(corpus, [digests[i] for i in reps], reps, cache, store, report)
-    local = table.pairs()
-    store.put_memo("candidates", key, json.dumps(local.ravel().tolist()))
-    return [(reps[i], reps[j]) for i, j in local.tolist()], hits
-
-
-def _band_table(
-    corpus: Corpus,
-    keys: Sequence[bytes],
-    reps: Sequence[int],
-    cache: SignatureStore | None,
-    store: ScanStore,
-    report: ProgressCallback,
-) -> tuple[BandTable, int]:
-    """The band keys of the representatives (digests ``keys``): those the store kept, the
-    others fingerprinted; and how many were not made (kept, or in the cache). A table
-    with new keys is kept for the next run."""
-    config = corpus.config
-    table = BandTable(len(reps), config.num_perm, config.lsh_threshold)
-    todo = _known_bands(store, keys, table)
-    made = np.asarray(todo, dtype=np.int64)
-    hits = (
-        len(reps)
-        - len(todo)
-        + fingerprint(
-            [keys[k] for k in todo],
-            partial(_rep_text, corpus, [reps[k] for k in todo]),
-            lambda positions, rows: table.fill(made[positions], rows),
-            config,
-            cache,
-            report,
-            before_making=lambda missing: corpus.need(reps[todo[k]] for k in missing),
-        )
-    )
-    value = _encode_bands(keys, table) if len(reps) <= MAX_BANDS_KEPT and todo else None
-    if value is not None and store.path is not None:
-        store.store_whole("bands", value)
-    return table, hits
-
-
-def _known_bands(store: ScanStore, keys: Sequence[bytes], table: BandTable) -> list[int]:
-    """Fill ``table`` with the band keys the store kept of texts with those digests (made
-    by the last run that made any); the positions left to fingerprint."""
-    kept = store.load_whole("bands", partial(_decode_bands, table))
-    if kept is None or any(len(key) != DIGEST_SIZE for key in keys):
-        return list(range(len(keys)))
-    where, stored = kept
-    found = [(k, where[key]) for k, key in enumerate(keys) if key in where]
-    if found:
-        here, there = np.asarray(found, dtype=np.intp).T
-        table.copy_rows(stored, here, there)
-    held = {k for k, _ in found}
-    return [k for k in range(len(keys)) if k not in held]
-
-
-def _encode_bands(keys: Sequence[bytes], table: BandTable) -> bytes | None:
-    """The band keys of texts with digests ``keys``, as the store keeps them."""
-    if any(len(key) != DIGEST_SIZE for key in keys):
-        return None
-    return struct.pack("<Q", len(keys)) + b"".join(keys) + table.to_bytes()
-
-
-def _decode_bands(like: BandTable, data: bytes) -> tuple[dict[bytes, int], BandTable]:
-    """What :func:`_encode_bands` wrote (made with the settings of ``like``): each digest's
-    row, and the rows."""
-    (count,) = struct.unpack_from("<Q", data) if len(data) >= 8 else (-1,)
-    end = 8 + DIGEST_SIZE * count
-    if count < 0 or len(data) < end:
-        raise ValueError("too short for band keys")
-    table = BandTable.from_bytes(data[end:], like.num_perm, like.threshold)
-    if len(table.valid) != count:
-        raise ValueError("band keys of another count of texts")
-    where = {data[at : at + DIGEST_SIZE]: k for k, at in enumerate(range(8, end, DIGEST_SIZE))}
-    return where, table
-
-
-def _rep_text(corpus: Corpus, reps: Sequence[int], k: int) -> str:
-    return corpus.text(reps[k])
 
 
 def compare(a: Article, b: Article, config: Config | None = None) -> PairScore:

@@ -46,9 +46,9 @@ FINGERPRINT_LAYOUT = f"whole+open{ANCHOR_SHINGLES}+end{ANCHOR_SHINGLES}"
 _EMPTY_VALUE = np.iinfo(np.uint32).max
 SCHEME = "affine32"
 #: A band bucket up to this size gives every pair; a larger one, each member's next
-#: ``_BUCKET_WINDOW`` members in sort order (the Dask engine reports such buckets).
+#: ``BUCKET_WINDOW`` members in sort order (the Dask engine reports such buckets).
 LARGE_BUCKET = 64
-_BUCKET_WINDOW = 8
+BUCKET_WINDOW = 8
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,7 @@ class BandTable:
 
 def bucket_pairs(keys: Keys) -> npt.NDArray[np.int64]:
     """Positions (i, j) of ``keys`` that share a band bucket: every pair of a bucket of up
-    to ``LARGE_BUCKET``, each member's next ``_BUCKET_WINDOW`` in a larger one (ties in
+    to ``LARGE_BUCKET``, each member's next ``BUCKET_WINDOW`` in a larger one (ties in
     position order)."""
     order, ranked = key_order(keys)
     pairs = []
@@ -280,7 +280,7 @@ def bucket_pairs(keys: Keys) -> npt.NDArray[np.int64]:
         same = np.flatnonzero(ranked[step:] == ranked[:-step])
         if not len(same):
             break
-        if step > _BUCKET_WINDOW:
+        if step > BUCKET_WINDOW:
             same = same[_bucket_small(ranked, same, step)]
         left, right = order[same], order[same + step]
         pairs.append(np.stack((np.minimum(left, right), np.maximum(left, right)), axis=1))

@@ -59,7 +59,7 @@ WORK_TABLES = {
     "scores": "the full pair score (JSON) of a canonical and a member (both digests)",
     "cut_texts": "digest, words, dropped units (JSON) of a text with boilerplate cut out",
     "boilerplate": "unit hashes learned as boilerplate (JSON), by every file's path and stat",
-    "candidates": "candidate pairs (JSON) among representatives, by their digests",
+    "candidates": "candidate pairs (JSON) among representatives (a check's: its own), by digests",
     "cut_batches": "every cut text's digest, words and dropped units (JSON), by their keys",
     "clusters": "the groups (JSON) of the files read, by their paths and stats, the "
     "verified pairs and the grouping rules",

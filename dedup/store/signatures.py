@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
-import platformdirs
 
 from dedup.store.sqlite import Damaged, SQLiteStore, Warn, as_text, query_chunks
 
@@ -96,6 +95,8 @@ class SignatureCache(SQLiteStore):
     @classmethod
     def default_path(cls) -> Path:
         """The cache file in the user's cache directory (e.g. ``~/.cache/dedup``)."""
+        import platformdirs  # only for the default folder
+
         return Path(platformdirs.user_cache_dir("dedup")) / "signatures.sqlite"
 
     @classmethod

@@ -1,0 +1,259 @@
+"""The candidates stage: LSH band keys of the representatives, and the pairs they give.
+
+Band keys come from the store's ``bands`` row (by comparison-text digest), and only texts
+it does not hold are fingerprinted (:mod:`dedup.engine.fingerprint`). A scan searches the
+whole band table (:meth:`dedup.engine.signature.BandTable.pairs`). A check wants only the
+pairs of a few articles (its *focus*): :func:`focus_pairs` finds exactly those pairs of
+the whole search, by looking up the focus articles' band keys in each band instead of
+sorting every band. Candidate pairs are remembered by the digests of the texts they were
+found among (``candidates``), so a run over the very same texts reads no band key at all.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from collections.abc import Collection, Sequence
+from functools import partial
+
+import numpy as np
+import numpy.typing as npt
+
+from dedup.arrays import distinct_rows
+from dedup.engine.corpus import Corpus, digest
+from dedup.engine.fingerprint import SignatureStore, fingerprint
+from dedup.engine.signature import BUCKET_WINDOW, LARGE_BUCKET, BandTable, Keys, key_order
+from dedup.progress import ProgressCallback
+from dedup.store.scan import ScanStore
+
+I64 = npt.NDArray[np.int64]
+U64 = npt.NDArray[np.uint64]
+IntP = npt.NDArray[np.intp]
+Edges = list[tuple[int, int]]
+#: Bytes of a comparison text's digest (the key of its signature and band keys).
+DIGEST_SIZE = 16
+#: Band keys of the representatives are kept for the next run (which then fingerprints
+#: only texts it has not seen) up to this many: 63 MB at 250,000.
+MAX_BANDS_KEPT = 250_000
+#: A check rewrites the ``bands`` row only when more than this share of its texts are
+#: not in it (a scan rewrites it whenever one is missing).
+FOCUS_REWRITE_SHARE = 0.02
+#: A focused search screens band keys on their low bits (a table of 2**20 flags: a few
+#: hundred keys of a few checked articles let through one key in several thousand).
+_SCREEN_MASK = np.uint32((1 << 20) - 1)
+#: A focused search of more than this share of the rows searches them all instead.
+WHOLE_SEARCH_SHARE = 0.05
+
+
+def find_candidates(
+    corpus: Corpus,
+    digests: Sequence[bytes],
+    reps: Sequence[int],
+    cache: SignatureStore | None,
+    store: ScanStore,
+    report: ProgressCallback,
+    *,
+    among: Collection[int] | None = None,
+) -> tuple[Edges, int]:
+    """Candidate pairs among the representatives ``reps`` (LSH on their fingerprint rows),
+    and how many signatures were not made (kept in the store, or in the cache).
+
+    With ``among`` (representatives), only the pairs with one of them are found: exactly
+    those of the whole search that hold one. Candidates depend only on the
+    representatives' texts, in order (and on ``among``): when a run the store remembers
+    had the same, its candidates are taken and no signature is read.
+    """
+    chosen = _positions(reps, among)
+    key = _memo_key(digests, reps, chosen)
+    found = store.get("candidates", [key]).get(key)
+    if found is not None:
+        flat = json.loads(found)
+        pairs = [(reps[flat[k]], reps[flat[k + 1]]) for k in range(0, len(flat), 2)]
+        return pairs, len(reps) if cache is not None else 0
+    keys = [digests[i] for i in reps]
+    table, hits = band_table(corpus, keys, reps, cache, store, report, focused=chosen is not None)
+    local = table.pairs() if chosen is None else focus_pairs(table, chosen)
+    store.put_memo("candidates", key, json.dumps(local.ravel().tolist()))
+    return [(reps[i], reps[j]) for i, j in local.tolist()], hits
+
+
+def _positions(reps: Sequence[int], among: Collection[int] | None) -> IntP | None:
+    """The places in ``reps`` (ascending) of the representatives ``among``."""
+    if among is None:
+        return None
+    wanted = np.fromiter(among, dtype=np.int64, count=len(among))
+    places = np.flatnonzero(np.isin(np.asarray(reps, dtype=np.int64), wanted))
+    return places.astype(np.intp)
+
+
+def _memo_key(digests: Sequence[bytes], reps: Sequence[int], chosen: IntP | None) -> bytes:
+    """The ``candidates`` key of a search: the representatives' digests, and for a focused
+    search the places it was focused on."""
+    texts = b"".join([digests[i] for i in reps])
+    if chosen is None:
+        return digest(texts)
+    return digest(b"focus\0" + texts + chosen.astype("<i8").tobytes())
+
+
+def band_table(
+    corpus: Corpus,
+    keys: Sequence[bytes],
+    reps: Sequence[int],
+    cache: SignatureStore | None,
+    store: ScanStore,
+    report: ProgressCallback,
+    *,
+    focused: bool = False,
+) -> tuple[BandTable, int]:
+    """The band keys of the representatives (digests ``keys``): those the store kept, the
+    others fingerprinted; and how many were not made (kept, or in the cache). A table
+    with new keys is kept for the next run; a ``focused`` run (a check) keeps it only when
+    more than ``FOCUS_REWRITE_SHARE`` of its texts were new to the stored one."""
+    config = corpus.config
+    table = BandTable(len(reps), config.num_perm, config.lsh_threshold)
+    todo, kept = _known_bands(store, keys, table)
+    made = np.asarray(todo, dtype=np.int64)
+    hits = (
+        len(reps)
+        - len(todo)
+        + fingerprint(
+            [keys[k] for k in todo],
+            partial(_rep_text, corpus, [reps[k] for k in todo]),
+            lambda positions, rows: table.fill(made[positions], rows),
+            config,
+            cache,
+            report,
+            before_making=lambda missing: corpus.need(reps[todo[k]] for k in missing),
+        )
+    )
+    worth = bool(todo) and (not focused or not kept or len(todo) > FOCUS_REWRITE_SHARE * len(reps))
+    if worth and len(reps) <= MAX_BANDS_KEPT and store.path is not None:
+        value = _encode_bands(keys, table)
+        if value is not None:
+            store.store_whole("bands", value)
+    return table, hits
+
+
+def _known_bands(
+    store: ScanStore, keys: Sequence[bytes], table: BandTable
+) -> tuple[list[int], bool]:
+    """Fill ``table`` with the band keys the store kept of texts with those digests (made
+    by the last run that made any); the positions left to fingerprint, and whether the
+    store held a row."""
+    kept = store.load_whole("bands", partial(_decode_bands, table))
+    if kept is None or any(len(key) != DIGEST_SIZE for key in keys):
+        return list(range(len(keys))), False
+    stored, rows = kept
+    here, there = _matches(_as_words(b"".join(keys), len(keys)), stored)
+    table.copy_rows(rows, here, there)
+    left = np.ones(len(keys), dtype=bool)
+    left[here] = False
+    return np.flatnonzero(left).tolist(), True
+
+
+def _as_words(data: bytes, count: int, offset: int = 0) -> U64:
+    """``count`` digests laid end to end in ``data`` from ``offset``, as rows of two
+    64-bit words."""
+    words = np.frombuffer(data, dtype="<u8", count=2 * count, offset=offset)
+    return words.reshape(count, 2).astype(np.uint64, copy=False)
+
+
+def _matches(wanted: U64, stored: U64) -> tuple[IntP, IntP]:
+    """The rows of ``wanted`` digests found among the ``stored`` ones, and where: found by
+    their first word and checked whole (digests that share a first word are never found,
+    so at worst a text is fingerprinted again)."""
+    if not len(stored) or not len(wanted):
+        return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+    order = np.argsort(stored[:, 0], kind="stable")
+    firsts = stored[order, 0]
+    at = np.minimum(np.searchsorted(firsts, wanted[:, 0]), len(order) - 1)
+    there = order[at]
+    same = (stored[there] == wanted).all(axis=1)
+    return np.flatnonzero(same).astype(np.intp), there[same].astype(np.intp)
+
+
+def _encode_bands(keys: Sequence[bytes], table: BandTable) -> bytes | None:
+    """The band keys of texts with digests ``keys``, as the store keeps them."""
+    if any(len(key) != DIGEST_SIZE for key in keys):
+        return None
+    return struct.pack("<Q", len(keys)) + b"".join(keys) + table.to_bytes()
+
+
+def _decode_bands(like: BandTable, data: bytes) -> tuple[U64, BandTable]:
+    """What :func:`_encode_bands` wrote (made with the settings of ``like``): the digests
+    (as :func:`_as_words` gives them), and their rows."""
+    (count,) = struct.unpack_from("<Q", data) if len(data) >= 8 else (-1,)
+    end = 8 + DIGEST_SIZE * count
+    if count < 0 or len(data) < end:
+        raise ValueError("too short for band keys")
+    table = BandTable.from_bytes(data[end:], like.num_perm, like.threshold)
+    if len(table.valid) != count:
+        raise ValueError("band keys of another count of texts")
+    return _as_words(data, count, 8), table
+
+
+def _rep_text(corpus: Corpus, reps: Sequence[int], k: int) -> str:
+    return corpus.text(reps[k])
+
+
+def focus_pairs(table: BandTable, among: IntP, *, whole: float = WHOLE_SEARCH_SHARE) -> I64:
+    """The pairs of ``table.pairs()`` that hold a row of ``among`` (ascending, distinct),
+    found without sorting whole bands: the rows sharing a band key with a row of
+    ``among`` (:func:`_sharing`), ranked in their bucket as the whole search ranks them
+    (key, then row), so a bucket over ``LARGE_BUCKET`` gives each of them its
+    ``BUCKET_WINDOW`` neighbours on either side, as it does there. When ``among`` is more
+    than a share ``whole`` of the rows, the whole search is cheaper, and is done."""
+    if len(among) > whole * len(table.valid):
+        pairs = table.pairs()
+        return pairs[np.isin(pairs[:, 0], among) | np.isin(pairs[:, 1], among)]
+    found: list[I64] = []
+    for part, keys in enumerate(table.keys):
+        valid = table.valid[:, part]
+        chosen = among[valid[among]]
+        if len(chosen):
+            rows, buckets = _sharing(keys, valid, chosen)
+            found.append(_bucket_partners(rows, buckets, chosen))
+    if not found:
+        return np.zeros((0, 2), dtype=np.int64)
+    pairs = np.concatenate(found)
+    pairs.sort(axis=1)
+    return distinct_rows(pairs)
+
+
+def _sharing(keys: Keys, valid: npt.NDArray[np.bool_], chosen: IntP) -> tuple[IntP, U64]:
+    """The valid rows that share a band key with a row of ``chosen``, once per band they
+    share, by row (then band), with their bucket (band and key in one number). Rows are
+    screened on the low bits of their keys (one pass over the table, however many rows
+    are chosen) and the few that pass checked exactly."""
+    width = keys.shape[1]
+    bands = np.arange(width, dtype=np.uint64) << np.uint64(32)
+    wanted = np.sort((bands | keys[chosen]).ravel())
+    screen = np.zeros(_SCREEN_MASK + 1, dtype=bool)
+    screen[keys[chosen] & _SCREEN_MASK] = True
+    flat = np.flatnonzero(screen[keys & _SCREEN_MASK])
+    rows, band = np.divmod(flat, width)
+    buckets = bands[band] | keys.ravel()[flat]
+    at = np.minimum(np.searchsorted(wanted, buckets), len(wanted) - 1)
+    hit = (wanted[at] == buckets) & valid[rows]
+    return rows[hit].astype(np.intp), buckets[hit]
+
+
+def _bucket_partners(members: IntP, keys: Keys, chosen: IntP) -> I64:
+    """The pairs of the whole search that hold a row of ``chosen``, from the rows
+    ``members`` of every bucket a chosen row is in (in row order within a bucket) and
+    their buckets ``keys`` (band and band key)."""
+    order, ranked = key_order(keys)
+    rows = members[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    sizes = np.diff(np.r_[starts, len(rows)])
+    bucket = np.repeat(np.arange(len(starts)), sizes)
+    at = np.flatnonzero(np.isin(rows, chosen))
+    first, size = starts[bucket[at]], sizes[bucket[at]]
+    large = size > LARGE_BUCKET
+    low = np.where(large, np.maximum(first, at - BUCKET_WINDOW), first)
+    high = np.where(large, np.minimum(first + size, at + BUCKET_WINDOW + 1), first + size)
+    counts = high - low
+    mine = np.repeat(at, counts)
+    theirs = np.repeat(low - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+    keep = theirs != mine
+    return np.stack((rows[mine[keep]], rows[theirs[keep]]), axis=1).astype(np.int64)
