@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -147,3 +148,20 @@ def test_a_check_in_one_process_loads_no_worker_machinery(tmp_path: Path) -> Non
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "0 []"
+
+
+def test_modules_and_functions_stay_small() -> None:
+    """The house rule (CONTRIBUTING.md): no module of the package over 400 lines,
+    no function over 40, counted from its ``def`` to its last line."""
+    too_long: list[str] = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        name = str(path.relative_to(PACKAGE.parent))
+        if len(source.splitlines()) > 400:
+            too_long.append(f"{name}: {len(source.splitlines())} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                size = (node.end_lineno or node.lineno) - node.lineno + 1
+                if size > 40:
+                    too_long.append(f"{name}:{node.lineno} {node.name}: {size} lines")
+    assert too_long == []
