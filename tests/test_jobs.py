@@ -317,6 +317,33 @@ def test_a_worker_that_dies_is_one_line_not_a_traceback() -> None:
     assert "\n" not in str(caught.value)
 
 
+
+FOREIGN_PACKAGE = """
+from dedup.engine.jobs import map_ordered
+
+def square(n):
+    return n * n
+
+if __name__ == "__main__":
+    print(list(map_ordered(square, list(range(6)), 2)))
+"""
+
+
+def test_workers_start_in_a_folder_that_holds_another_dedup(tmp_path: Path) -> None:
+    """Run from a checkout of another dedup version, workers once imported that one and
+    died, and the run ended with no result. They take the dedup their parent runs."""
+    other = tmp_path / "checkout"
+    (other / "dedup").mkdir(parents=True)
+    (other / "dedup" / "__init__.py").write_text('"""Another version of dedup."""\n')
+    program = tmp_path / "program"
+    program.mkdir()
+    done = subprocess.run(
+        [sys.executable, script(program, FOREIGN_PACKAGE)],
+        cwd=other, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout, done.stderr) == (0, "[0, 1, 4, 9, 16, 25]\n", "")
+
+
 STOP_MID_RESULT = """
 import sys
 from dedup.engine.jobs import map_ordered

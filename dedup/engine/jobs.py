@@ -88,7 +88,7 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterat
             results = pool.map(_run_installed, items)
         yield from results
         pool.shutdown()
-    except BrokenProcessPool:
+    except (BrokenProcessPool, BrokenPipeError):  # a worker gone, or one that never started
         _stop(pool)
         raise DedupError(
             "a worker process died unexpectedly (out of memory?); run again with fewer --jobs"
@@ -106,8 +106,22 @@ def _context() -> multiprocessing.context.BaseContext:
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
+    context.set_forkserver_preload(_preload())
     return context
+
+
+def _preload() -> list[str]:
+    """:data:`PRELOAD`, unless the folder dedup runs in holds a ``dedup`` of its own. The
+    server starts as ``python -c`` does, with that folder first on its path (Python 3.11
+    gives it no other), so it would import that ``dedup`` in place of this one, and no
+    worker could start. Without a preload each worker imports dedup from this process's
+    path instead."""
+    try:
+        here = os.getcwd()
+    except OSError:  # a folder removed under the run: nothing to tell, so nothing to risk
+        return []
+    clash = any(os.path.exists(os.path.join(here, name)) for name in ("dedup", "dedup.py"))
+    return [] if clash else PRELOAD
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
