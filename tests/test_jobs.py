@@ -317,7 +317,6 @@ def test_a_worker_that_dies_is_one_line_not_a_traceback() -> None:
     assert "\n" not in str(caught.value)
 
 
-
 FOREIGN_PACKAGE = """
 from dedup.engine.jobs import map_ordered
 
