@@ -16,6 +16,10 @@ EXIT_TERMINATED = 143
 #: and with the default thresholds each full collection walks all of them: 0.08-0.25 s of
 #: a 2 s ``dedup check`` against 100,000 articles went to it.
 GC_THRESHOLDS = (200_000, 30, 30)
+#: dedup does no linear algebra: numpy's OpenBLAS need not start a thread per CPU when it
+#: loads (0.05-0.1 s of every run that loads numpy, workers included). A value the user
+#: set is kept.
+BLAS_THREADS = {"OPENBLAS_NUM_THREADS": "1"}
 
 
 class Terminated(BaseException):
@@ -35,9 +39,12 @@ def main() -> None:
     """
     try:
         import gc
+        import os
         import signal
 
         gc.set_threshold(*GC_THRESHOLDS)
+        for name, value in BLAS_THREADS.items():
+            os.environ.setdefault(name, value)
         if hasattr(signal, "SIGTERM"):
             signal.signal(signal.SIGTERM, _terminate)
         from dedup.cli import main as run
