@@ -2,9 +2,8 @@
 
 Single process: reads every record of the JSON Lines file given on the command line and
 normalises it (``dedup.text.prepare.split_units``) outside the timed part, then times
-``dedup.engine.jobs.sign_chunk`` over all the normalised texts (what each worker of a scan
-runs: :func:`dedup.engine.signature.fingerprints`), and prints articles per second, best of
-``--repeat`` runs::
+:func:`dedup.engine.signature.fingerprints` over all the normalised texts (what each worker
+of a scan runs on its share), and prints articles per second, best of ``--repeat`` runs::
 
     python benchmarks/sign_speed.py /tmp/speedrun/corpus-100000/head-10000.jsonl
     python benchmarks/sign_speed.py corpus.jsonl --repeat 5
@@ -21,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dedup.config import Config
-from dedup.engine.jobs import sign_chunk
+from dedup.engine.signature import Permutations, fingerprints
 from dedup.errors import InputError
 from dedup.read.files import read_file
 from dedup.text.prepare import split_units
@@ -41,8 +40,14 @@ def normalised_texts(path: str, config: Config) -> list[str]:
 def time_once(texts: Sequence[str], config: Config) -> float:
     """Seconds to fingerprint ``texts`` once."""
     start = time.perf_counter()
-    sign_chunk(texts, config)
+    sign(texts, config)
     return time.perf_counter() - start
+
+
+def sign(texts: Sequence[str], config: Config) -> None:
+    """The fingerprint rows of ``texts``, as a scan's worker makes them."""
+    perms = Permutations(config.num_perm, config.seed)
+    fingerprints(texts, config.shingle_size, perms, config.tuning)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not texts:
         print(f"skipped: no articles in {args.path}")
         return 0
-    sign_chunk(texts[:100], config)  # warm up: permutations, power tables
+    sign(texts[:100], config)  # warm up: permutations, power tables
     best = min(time_once(texts, config) for _ in range(max(1, args.repeat)))
     words = sum(text.count(" ") + 1 for text in texts) / len(texts)
     print(f"articles: {len(texts)} (about {words:.0f} words each)")
