@@ -172,6 +172,11 @@ class Corpus:
         """Note a file read or loaded, as learned boilerplate is keyed by what was read."""
         self.stamps.append(f"{path}\0{size}\0{mtime_ns}\0{indexed_ns}")
 
+    def files_read(self) -> bytes:
+        """Every file read or loaded, with its stat and when it was read: what the store's
+        memos of a whole corpus (learned boilerplate, groups) are keyed by."""
+        return "\n".join(self.stamps).encode("utf-8", "surrogateescape")
+
     def _read_units(self, file: int) -> list[Units]:
         """Read a stored file again for its texts; it must still hold the stored articles."""
         found = self.found[file]
@@ -192,7 +197,7 @@ class Corpus:
 def learn_boilerplate(corpus: Corpus, store: ScanStore) -> frozenset[int]:
     """Boilerplate learned from every article's unit hashes; what was learned from the very
     same files (same stat, same reading) is taken from the store."""
-    key = digest("\n".join(corpus.stamps).encode("utf-8", "surrogateescape"))
+    key = digest(corpus.files_read())
     found = store.get("boilerplate", [key]).get(key)
     if found is not None:
         return frozenset(int(h) for h in json.loads(found))

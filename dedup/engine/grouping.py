@@ -82,9 +82,8 @@ def _clusters_key(corpus: Corpus, edges: Edges) -> bytes:
     config = corpus.config
     rules = [config.grouping, config.chain_containment]
     rules += [config.preferred_sources, config.aggregators]
-    files = "\n".join(corpus.stamps).encode("utf-8", "surrogateescape")
     joined = np.asarray(edges, dtype=np.int64).tobytes()
-    return digest(b"\0".join((files, joined, json.dumps(rules).encode())))
+    return digest(b"\0".join((corpus.files_read(), joined, json.dumps(rules).encode())))
 
 
 def _rank(
