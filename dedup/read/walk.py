@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from fnmatch import translate
 from functools import lru_cache
+from stat import S_ISDIR, S_ISREG
 from typing import TextIO
 
 from dedup.config import DEFAULT_EXCLUDE, Config
@@ -161,10 +162,6 @@ class _Walker:
         self.seen_files.add(key)
         return True
 
-    def excluded(self, name: str, relative: str) -> bool:
-        match = self.exclude.match
-        return match(name.casefold()) is not None or match(relative.casefold()) is not None
-
     def tell_excluded(self, entry: os.DirEntry[str], path: str, relative: str) -> None:
         """Tell of an entry an exclusion left out, unless only a default one did."""
         if self.left_out is None or not (
@@ -180,6 +177,8 @@ class _Walker:
     def walk(
         self, folder: str, relative: str, info: os.stat_result
     ) -> Iterator[tuple[str, Seen | None]]:
+        """The files under ``folder`` (``relative`` to the folder named), sorted by name.
+        A relative path is case folded as its folder's and its name's, folded once each."""
         key = (info.st_dev, info.st_ino)
         if key in self.seen_dirs:
             return
@@ -192,24 +191,28 @@ class _Walker:
             return
         prefix = os.path.join(folder, "")  # what os.path.join(folder, name) puts first
         above = f"{relative}/" if relative else ""
+        above_folded = above.casefold()
+        excluded, included, seen = self.exclude.match, self.include.match, self.seen_files
         for entry in entries:
             name = entry.name
-            inner = above + name
-            if self.excluded(name, inner):
-                self.tell_excluded(entry, prefix + name, inner)
+            folded = name.casefold()
+            if excluded(folded) is not None or excluded(above_folded + folded) is not None:
+                self.tell_excluded(entry, prefix + name, above + name)
                 continue
             try:
                 info = entry.stat()
             except OSError:
                 continue  # a broken link or a link loop: nothing to read
-            if stat.S_ISDIR(info.st_mode):
-                yield from self.walk(prefix + name, inner, info)
-            elif self.include.match(name.casefold()) is None:
+            mode = info.st_mode
+            if S_ISDIR(mode):
+                yield from self.walk(prefix + name, above + name, info)
+            elif included(folded) is None:
                 if self.left_out is not None:
                     self.left_out(prefix + name, "file", LEFT_OUT_INCLUDE)
-            elif not stat.S_ISREG(info.st_mode):
+            elif not S_ISREG(mode):
                 self.warn(not_regular(prefix + name, info))
-            elif self.claim(info):
+            elif (info.st_dev, info.st_ino) not in seen:
+                seen.add((info.st_dev, info.st_ino))
                 yield prefix + name, (info, _is_link(entry))
 
 
