@@ -78,7 +78,7 @@ def check_files(
             return []
         result = run(corpus, scan_store, cache, report, Laps(), focus=frozenset(focus))
         wanted = {(corpus.article(i).path, int(corpus.columns.index[i])) for i in focus}
-        return [_with_digests(m, corpus) for m in matches_of(result, wanted)]
+        return with_digests(matches_of(result, wanted), corpus)
 
     with held as scan_store:
         return spilled(attempt, spill_warning(warn))
@@ -93,10 +93,10 @@ def check_events(
     given = walk(paths, config, None, tally.left_out)
     named = {e.real for e in given if isinstance(e, Found)}
     skipped = named | {os.path.realpath(path) for path in leave_out}
-    folders: dict[str, str] = {}
+    folders: dict[str, str | None] = {}
     corpus_files = [_shown(e, folders) for e in walk([root], config, None, tally.left_out)]
-    events = [*given, *(e for e in corpus_files if not _named(e, skipped))]
-    tally.find(e.path for e in events if isinstance(e, Found))
+    events = [*given, *(e for e in corpus_files if not (type(e) is Found and e.real in skipped))]
+    tally.find([e.path for e in events if type(e) is Found])
     return events, len(named)
 
 
@@ -149,17 +149,20 @@ def committed_digests(path: str, base: str, config: Config) -> Counter[bytes]:
         return Counter(split_units(article, config).prepared.digest for article in articles)
 
 
-def _with_digests(match: Match, corpus: Corpus) -> Match:
-    """``match`` with the digests of its two articles' comparison texts (for baselines)."""
-    pair = (_digest_of(match.article, corpus), _digest_of(match.original, corpus))
-    return replace(match, digests=pair)
-
-
-def _digest_of(article: Article, corpus: Corpus) -> str:
+def with_digests(matches: Sequence[Match], corpus: Corpus) -> list[Match]:
+    """``matches`` with the digests of their two articles' comparison texts, as hex (for
+    baselines)."""
+    numbers: dict[str, list[int]] = {}
+    for number, found in enumerate(corpus.found):
+        numbers.setdefault(found.path, []).append(number)
     columns = corpus.columns
-    files = [n for n, found in enumerate(corpus.found) if found.path == article.path]
-    at = np.flatnonzero(np.isin(columns.file_of, files) & (columns.index == article.index))
-    return columns.digests[int(at[0])].hex()
+
+    def digest_of(article: Article) -> str:
+        files = numbers[article.path]
+        rows = np.isin(columns.file_of, files) & (columns.index == article.index)
+        return columns.digests[int(np.flatnonzero(rows)[0])].hex()
+
+    return [replace(m, digests=(digest_of(m.article), digest_of(m.original))) for m in matches]
 
 
 def matches_of(result: Result, wanted: set[Key]) -> list[Match]:
@@ -198,7 +201,7 @@ def _key(article: Article) -> Key:
     return (article.path, article.index)
 
 
-def _shown(event: Found | InputError, folders: dict[str, str]) -> Found | InputError:
+def _shown(event: Found | InputError, folders: dict[str, str | None]) -> Found | InputError:
     """A corpus file named as the walk of the root gives it, tidied (``./a`` is ``a``):
     its folder tidied once per folder (a name the walk met is never ``.`` or ``..``)."""
     if not isinstance(event, Found):
@@ -206,17 +209,20 @@ def _shown(event: Found | InputError, folders: dict[str, str]) -> Found | InputE
     cut = event.path.rfind("/")
     if cut <= 0:
         path = os.path.normpath(event.path)
-    else:
-        folder = event.path[:cut]
-        tidy = folders.get(folder)
-        if tidy is None:
-            tidy = folders[folder] = os.path.normpath(folder)
-        if tidy == folder != ".":
-            return event
-        name = event.path[cut + 1 :]
-        path = name if tidy == "." else os.path.join(tidy, name)
-    return event if path == event.path else Found(path, event.real, event.size, event.mtime_ns)
+        return event if path == event.path else event._replace(path=path)
+    folder = event.path[:cut]
+    if folder not in folders:
+        folders[folder] = _tidy_prefix(folder)
+    prefix = folders[folder]
+    if prefix is None:
+        return event
+    return Found(prefix + event.path[cut + 1 :], event.real, event.size, event.mtime_ns)
 
 
-def _named(event: Found | InputError, named: set[str]) -> bool:
-    return isinstance(event, Found) and event.real in named
+def _tidy_prefix(folder: str) -> str | None:
+    """What names in ``folder`` start with once tidied (as :func:`os.path.join` of the
+    tidied folder and the name gives them); None when the folder is tidy already."""
+    tidy = os.path.normpath(folder)
+    if tidy == folder != ".":
+        return None
+    return "" if tidy == "." else os.path.join(tidy, "")

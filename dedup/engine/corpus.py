@@ -16,8 +16,8 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, overload
+from dataclasses import replace
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 
@@ -37,9 +37,9 @@ from dedup.store.scan import ScanStore
 from dedup.text.prepare import Prepared, Units, boilerplate_of, build_text, units_from_lengths
 
 
-@dataclass(frozen=True)
-class Found:
-    """A file to scan: the path as named, its real path and its stat."""
+class Found(NamedTuple):
+    """A file to scan: the path as named, its real path and its stat (a named tuple: a
+    walk makes one per file)."""
 
     path: str
     real: str
