@@ -141,7 +141,7 @@ def _known_bands(
     by the last run that made any); the positions left to fingerprint, and whether the
     store held a row."""
     kept = store.load_whole("bands", partial(_decode_bands, table))
-    if kept is None or any(len(key) != DIGEST_SIZE for key in keys):
+    if kept is None or not _all_digests(keys):
         return list(range(len(keys))), False
     stored, rows = kept
     here, there = _matches(_as_words(b"".join(keys), len(keys)), stored)
@@ -149,6 +149,11 @@ def _known_bands(
     left = np.ones(len(keys), dtype=bool)
     left[here] = False
     return np.flatnonzero(left).tolist(), True
+
+
+def _all_digests(keys: Sequence[bytes]) -> bool:
+    """Whether every key is a digest (``DIGEST_SIZE`` bytes long)."""
+    return set(map(len, keys)) <= {DIGEST_SIZE}
 
 
 def _as_words(data: bytes, count: int, offset: int = 0) -> U64:
@@ -174,7 +179,7 @@ def _matches(wanted: U64, stored: U64) -> tuple[IntP, IntP]:
 
 def _encode_bands(keys: Sequence[bytes], table: BandTable) -> bytes | None:
     """The band keys of texts with digests ``keys``, as the store keeps them."""
-    if any(len(key) != DIGEST_SIZE for key in keys):
+    if not _all_digests(keys):
         return None
     return struct.pack("<Q", len(keys)) + b"".join(keys) + table.to_bytes()
 
@@ -186,7 +191,7 @@ def _decode_bands(like: BandTable, data: bytes) -> tuple[U64, BandTable]:
     end = 8 + DIGEST_SIZE * count
     if count < 0 or len(data) < end:
         raise ValueError("too short for band keys")
-    table = BandTable.from_bytes(data[end:], like.num_perm, like.threshold)
+    table = BandTable.from_bytes(memoryview(data)[end:], like.num_perm, like.threshold)
     if len(table.valid) != count:
         raise ValueError("band keys of another count of texts")
     return _as_words(data, count, 8), table

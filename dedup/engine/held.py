@@ -10,7 +10,7 @@ another way, writes a new snapshot of its whole corpus (:func:`snapshot_of`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -20,7 +20,6 @@ from dedup.engine.records import LightRecords
 from dedup.store.snapshot import Snapshot, Warnings
 
 I64 = npt.NDArray[np.int64]
-Fresh = Callable[[tuple[int, int, int] | None, Found], bool]
 #: Per file loaded or read (by number): its stat (size, mtime, when read) and warnings.
 Loaded = dict[int, tuple[tuple[int, int, int], Warnings]]
 #: A new snapshot is written when more than this share of a run's files were not in it.
@@ -32,21 +31,24 @@ MAX_ARTICLES = 250_000
 _READ_RUN = 1 << 22
 
 
-def held_files(found: Sequence[Found], snapshot: Snapshot | None, fresh: Fresh) -> dict[int, int]:
+def held_files(found: Sequence[Found], snapshot: Snapshot | None, racy_ns: int) -> dict[int, int]:
     """The files (by number) the snapshot holds unchanged, each with its place in it (a
-    file named twice is held once: its other names are loaded as before)."""
-    if snapshot is None:
+    file named twice is held once: its other names are loaded as before). Unchanged is
+    the same size and modification time, and modified more than ``racy_ns`` before it
+    was read (a file changed within that window might have changed unseen)."""
+    if snapshot is None or not found or not snapshot.paths:
         return {}
     where = {path: k for k, path in enumerate(snapshot.paths)}
-    stats = snapshot.stats.tolist()
-    held: dict[int, int] = {}
-    taken: set[int] = set()
-    for number, f in enumerate(found):
-        k = where.get(f.real)
-        if k is not None and k not in taken and fresh((stats[k][0], stats[k][1], stats[k][2]), f):
-            held[number] = k
-            taken.add(k)
-    return held
+    places = np.array([where.get(f.real, -1) for f in found], dtype=np.int64)
+    sizes = np.array([f.size for f in found], dtype=np.int64)
+    mtimes = np.array([f.mtime_ns for f in found], dtype=np.int64)
+    stats = snapshot.stats[np.maximum(places, 0)]
+    fresh = (places >= 0) & (stats[:, 0] == sizes) & (stats[:, 1] == mtimes)
+    fresh &= stats[:, 1] < stats[:, 2] - racy_ns
+    numbers = np.flatnonzero(fresh)
+    _, first = np.unique(places[numbers], return_index=True)
+    chosen = np.sort(numbers[first])
+    return dict(zip(chosen.tolist(), places[chosen].tolist(), strict=True))
 
 
 def add_held(corpus: Corpus, snapshot: Snapshot, held: Mapping[int, int]) -> None:

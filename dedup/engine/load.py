@@ -123,7 +123,7 @@ def _add_held(corpus: Corpus, snapshot: Snapshot | None) -> dict[int, int]:
     """The files the snapshot holds unchanged (by number, with their place in it), their
     articles added to the corpus."""
     racy = corpus.config.tuning.racy_ns
-    held = held_files(corpus.found, snapshot, lambda stat, f: _is_fresh(stat, f, racy))
+    held = held_files(corpus.found, snapshot, racy)
     if snapshot is not None and held:
         add_held(corpus, snapshot, held)
     return held

@@ -235,20 +235,22 @@ class BandTable:
         return struct.pack("<Q", len(self.valid)) + b"".join(part.tobytes() for part in parts)
 
     @classmethod
-    def from_bytes(cls, data: bytes, num_perm: int, threshold: float) -> BandTable:
-        """The table :meth:`to_bytes` wrote; ``ValueError`` when ``data`` holds none."""
+    def from_bytes(cls, data: bytes | memoryview, num_perm: int, threshold: float) -> BandTable:
+        """The table :meth:`to_bytes` wrote; ``ValueError`` when ``data`` holds none. Its
+        keys are read-only views of ``data``: a table to copy rows from, not to fill."""
         if len(data) < 8:
             raise ValueError("too short for a band table")
         (count,) = struct.unpack_from("<Q", data)
-        table = cls(count, num_perm, threshold)
+        table = cls(0, num_perm, threshold)
         widths = [table.valid.shape[1], *(keys.shape[1] for keys in table.keys)]
         if len(data) != 8 + count * (widths[0] + 4 * sum(widths[1:])):
             raise ValueError("band table sizes do not agree")
-        at = 8
-        table.valid[:] = np.frombuffer(data, np.uint8, count * widths[0], at).reshape(count, -1)
-        at += count * widths[0]
-        for keys in table.keys:
-            keys[:] = np.frombuffer(data, "<u4", keys.size, at).reshape(keys.shape)
+        at = 8 + count * widths[0]
+        table.valid = np.frombuffer(data, np.uint8, count * widths[0], 8).reshape(count, -1) > 0
+        table.keys = []
+        for width in widths[1:]:
+            keys = np.frombuffer(data, "<u4", count * width, at).reshape(count, width)
+            table.keys.append(keys.astype(np.uint32, copy=False))
             at += 4 * keys.size
         return table
 
