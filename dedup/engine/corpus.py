@@ -95,7 +95,7 @@ class Corpus:
         for light, fields in chunks:
             self.columns.add(file, light, self._fields.write_bytes(fields), None)
 
-    def spill_fields(self, data: bytes | bytearray) -> tuple[int, int, int]:
+    def spill_fields(self, data: bytes | bytearray | memoryview) -> tuple[int, int, int]:
         """Spill fields of many articles laid end to end; where they now are."""
         return self._fields.write_bytes(data)
 

@@ -75,7 +75,7 @@ class SpillWriter:
         part, offset, _ = self.write_bytes(data + zlib.crc32(data).to_bytes(4, "little"))
         return (part, offset, len(data))
 
-    def write_bytes(self, data: bytes | bytearray) -> Span:
+    def write_bytes(self, data: bytes | bytearray | memoryview) -> Span:
         """Write ``data``; where it now is."""
         span = (self.part, self.offset, len(data))
         with self._writing():

@@ -47,7 +47,7 @@ class Snapshot:
     slot: I64
     #: The articles' light records, and their fields laid end to end in the same order.
     light: LightRecords
-    fields: bytes | bytearray
+    fields: bytes | bytearray | memoryview
 
 
 def encode(snapshot: Snapshot) -> bytes:
@@ -76,7 +76,7 @@ def decode(data: bytes) -> Snapshot:
     notes = json.loads(data[at : at + notes_size])
     at += notes_size
     light = LightRecords.from_bytes(data[at : at + light_size])
-    fields = data[at + light_size :]
+    fields = memoryview(data)[at + light_size :]  # spilled, then let go: not copied
     paths = raw_paths.decode(*_FS).split("\0") if files else []
     warnings = {int(k): tuple((str(m), _line(n)) for m, n in w) for k, w in notes}
     if len(paths) != files or len(light) != records or int(light.sizes.sum()) != len(fields):
