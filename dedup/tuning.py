@@ -22,6 +22,10 @@ class Tuning:
     set_chunk: int = 2000
     #: Signatures looked up in the cache at a time.
     lookup_chunk: int = 10_000
+    #: Signatures made before they are written to the cache, in one transaction: each
+    #: transaction rewrites every index page it touches, so many small ones cost twice
+    #: the time (a run killed midway loses at most these).
+    store_chunk: int = 20_000
     #: Articles per stored chunk of a file's row in the scan index.
     row_articles: int = 20_000
     #: Files written to the scan index per transaction.
