@@ -37,4 +37,11 @@ def test_screened_verdicts_are_the_quick_verdicts(tmp_path: Path, jobs: int) -> 
             for a, b in pairs
         ]
         assert sum(want) >= 5, "the export holds copies"
-        assert verify_screened(corpus, pairs, no_progress) == want
+        found = verify_screened(corpus, pairs, no_progress)
+        assert [v.copy for v in found] == want
+        # A copy comes with its full score, the one grouping would work out again.
+        for (a, b), verdict in zip(pairs, found, strict=True):
+            assert verdict.score is not None or not verdict.copy
+            if verdict.score is not None:
+                left, right = Side.of(corpus.full(a), config), Side.of(corpus.full(b), config)
+                assert verdict.score == score_pair(left, right, config)

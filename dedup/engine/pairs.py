@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -67,21 +68,33 @@ def verify_pairs(
     todo = [k for k, key in enumerate(keys) if key not in verdicts]
     todo = [todo[k] for k in component_order([pairs[k] for k in todo])]
     corpus.need(x for k in todo for x in pairs[k])
-    copies = verify_screened(corpus, [pairs[k] for k in todo], report)
-    fresh = dict(zip([keys[k] for k in todo], copies, strict=True))
+    found = verify_screened(corpus, [pairs[k] for k in todo], report)
+    fresh = dict(zip([keys[k] for k in todo], [v.copy for v in found], strict=True))
     store.put("verdicts", ((key, "true" if copy else "false") for key, copy in fresh.items()))
+    # The copies' full scores, under the key grouping asks by: grouping scores each copy
+    # against its canonical, often the very pair verified here.
+    scored = [(keys[k], v.score) for k, v in zip(todo, found, strict=True) if v.copy and v.score]
+    store.put("scores", ((key, score_to_json(score)) for key, score in scored))
     verdicts.update(fresh)
     return [pair for pair, key in zip(pairs, keys, strict=True) if verdicts[key]]
 
 
+class Verdict(NamedTuple):
+    """Whether a candidate pair is a copy, and its full score where it was scored in full
+    (None where the screen or the quick reject ruled it out)."""
+
+    copy: bool
+    score: PairScore | None
+
+
 def verify_screened(
     corpus: Corpus, pairs: Sequence[tuple[int, int]], report: ProgressCallback
-) -> list[bool]:
+) -> list[Verdict]:
     """Whether each candidate pair verifies as a copy (``score_pair`` with a quick reject)."""
     members = sorted({x for pair in pairs for x in pair})
     sets = build_sets(corpus, members)
     work = partial(_screen_chunk, corpus, sets)
-    verdicts: list[bool] = []
+    verdicts: list[Verdict] = []
     for _, found in map_each_chunk(work, pairs, corpus.config):
         verdicts += found
         report("verify", len(verdicts), len(pairs))
@@ -136,7 +149,7 @@ def _spill_sets(corpus: Corpus, task: tuple[int, Sequence[int]]) -> tuple[I64, I
 
 def _screen_chunk(
     corpus: Corpus, sets: ShingleSets, pairs: Sequence[tuple[int, int]], config: Config
-) -> list[bool]:
+) -> list[Verdict]:
     side = Sides(corpus, keep=len(corpus) + 1)
     verdicts = []
     for a, b in pairs:
@@ -147,9 +160,12 @@ def _screen_chunk(
         # The quick reject's own test. Identical texts share every shingle, so they end here
         # only when neither has one, and then the full score (exact) decides.
         if (len(left) or len(right)) and max(c_ab, c_ba) < QUICK_REJECT:
-            verdicts.append(False)
-        else:
-            verdicts.append(score_pair(side(a), side(b), config, quick=True).is_copy)
+            verdicts.append(Verdict(False, None))
+            continue
+        score = score_pair(side(a), side(b), config, quick=True)
+        # Past the quick reject (the same test on the same sets), the score is the full one.
+        full = max(c_ab, c_ba) >= QUICK_REJECT or score.rule == "exact"
+        verdicts.append(Verdict(score.is_copy, score if full else None))
     return verdicts
 
 
