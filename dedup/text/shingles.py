@@ -163,6 +163,8 @@ def number_keys(text: str, shingles: Shingles) -> U64:
 #: first): a pattern that starts with a digit lets the regex engine skip to the digits.
 _GROUPED = re.compile(r"\d(?<![\d.,]\d)\d{0,2}(?:,\d{3})+(?![\d,]\d)")
 _CLOCK = re.compile(r"(\d(?<![\d:.]\d)\d?):(\d{2})(?![\d:])(?:\s*([ap])\.?\s?m\b\.?)?")
+#: What every digit group holds, one to three characters after its start.
+_GROUPED_HINT = re.compile(r",\d{3}")
 #: What every clock time holds.
 _CLOCK_HINT = re.compile(r":\d\d")
 
@@ -192,7 +194,7 @@ def _byte_offsets(text: str) -> npt.NDArray[np.intp]:
 
 
 def _formatted_figures(text: str) -> Iterator[tuple[re.Match[str], str]]:
-    for match in _GROUPED.finditer(text):
+    for match in _grouped_figures(text):
         yield match, match.group(0).replace(",", "")
     if not _CLOCK_HINT.search(text):  # a literal-led search: many times faster than _CLOCK's
         return
@@ -205,6 +207,21 @@ def _formatted_figures(text: str) -> Iterator[tuple[re.Match[str], str]]:
         elif half == "a" and hours == 12:
             hours = 0
         yield match, f"{hours:02d}{minutes}"
+
+
+def _grouped_figures(text: str) -> Iterator[re.Match[str]]:
+    """``_GROUPED.finditer(text)``, tried only where a match can start: one to three
+    characters before a ",ddd" (every match has one there). Finding those is a literal
+    search, many times faster than _GROUPED's scan of every digit in the text."""
+    resume = 0
+    for hint in _GROUPED_HINT.finditer(text):
+        comma = hint.start()
+        for start in range(max(resume, comma - 3), comma):
+            match = _GROUPED.match(text, start)
+            if match:
+                yield match
+                resume = match.end()
+                break
 
 
 @lru_cache(maxsize=4096)
