@@ -18,6 +18,11 @@ class Tuning:
     parallel_min: int = 4000
     #: Items per task of a stage spread over workers.
     chunk: int = 1000
+    #: Candidate pairs from which verification and scoring run on workers: a pair to score
+    #: costs about three articles' reading, and starting workers a fifth of a second.
+    pair_parallel_min: int = 500
+    #: Candidate pairs per task: a few thousand pairs still come in even shares.
+    pair_chunk: int = 250
     #: Articles whose shingle sets one task builds and spills.
     set_chunk: int = 2000
     #: Signatures looked up in the cache at a time.

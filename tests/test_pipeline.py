@@ -62,7 +62,9 @@ def test_result_does_not_depend_on_input_order() -> None:
 
 def test_parallel_run_equals_single_job() -> None:
     # Tiny work sizes, so that every stage cuts its work up and two jobs really run.
-    tuning = Tuning(parallel_min=0, chunk=7, part_bytes=2000, set_chunk=5)
+    tuning = Tuning(
+        parallel_min=0, chunk=7, part_bytes=2000, set_chunk=5, pair_parallel_min=0, pair_chunk=3
+    )
     articles = corpus()
     single = find_duplicates(articles, Config(jobs=1, tuning=tuning))
     double = find_duplicates(articles, Config(jobs=2, tuning=tuning))

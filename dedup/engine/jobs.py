@@ -301,22 +301,33 @@ def map_chunks(
     config: Config,
     stage: str,
     report: ProgressCallback,
+    *,
+    pairs: bool = False,
 ) -> list[R]:
-    """``work`` over ``items`` in chunks, in order, on ``config.effective_jobs`` processes."""
+    """``work`` over ``items`` in chunks, in order, on ``config.effective_jobs`` processes
+    (``pairs``: see :func:`map_each_chunk`)."""
     results: list[R] = []
-    for _, part in map_each_chunk(work, items, config):
+    for _, part in map_each_chunk(work, items, config, pairs=pairs):
         results.extend(part)
         report(stage, len(results), len(items))
     return results
 
 
 def map_each_chunk(
-    work: Callable[[Sequence[T], Config], R], items: Sequence[T], config: Config
+    work: Callable[[Sequence[T], Config], R],
+    items: Sequence[T],
+    config: Config,
+    *,
+    pairs: bool = False,
 ) -> Iterator[tuple[Sequence[T], R]]:
     """Each chunk of ``items`` with ``work(chunk, config)``, in order, as results arrive
-    (on ``config.effective_jobs`` processes when there are enough items)."""
-    size = config.tuning.chunk
-    jobs = config.effective_jobs if len(items) >= config.tuning.parallel_min else 1
+    (on ``config.effective_jobs`` processes when there are enough items). Items that are
+    ``pairs`` to score, each costing several articles' work, go in smaller chunks and to
+    workers from fewer of them (``Tuning.pair_chunk``, ``Tuning.pair_parallel_min``)."""
+    tuning = config.tuning
+    size = tuning.pair_chunk if pairs else tuning.chunk
+    least = tuning.pair_parallel_min if pairs else tuning.parallel_min
+    jobs = config.effective_jobs if len(items) >= least else 1
     chunks = [items[first : first + size] for first in range(0, len(items), size)]
     results = map_ordered(partial(_with_config, work, config), chunks, jobs)
     yield from zip(chunks, results, strict=True)

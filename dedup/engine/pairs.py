@@ -31,7 +31,7 @@ from dedup.result import PairScore
 from dedup.store.rows import score_from_json, score_to_json
 from dedup.store.scan import ScanStore
 from dedup.text.prepare import Prepared
-from dedup.text.shingles import shingle
+from dedup.text.shingles import flat_fingerprint_sets, text_batches
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
@@ -95,7 +95,7 @@ def verify_screened(
     sets = build_sets(corpus, members)
     work = partial(_screen_chunk, corpus, sets)
     verdicts: list[Verdict] = []
-    for _, found in map_each_chunk(work, pairs, corpus.config):
+    for _, found in map_each_chunk(work, pairs, corpus.config, pairs=True):
         verdicts += found
         report("verify", len(verdicts), len(pairs))
     return verdicts
@@ -137,14 +137,36 @@ def _spill_sets(corpus: Corpus, task: tuple[int, Sequence[int]]) -> tuple[I64, I
     writer = corpus.spill.writer(part)
     size = corpus.config.shingle_size
     offsets, counts = [], []
+    texts = [corpus.text(i) for i in chosen]
     try:
-        for i in chosen:
-            unique = shingle(corpus.text(i), size).unique()
-            offsets.append(writer.write_sealed(unique.astype("<u8").tobytes())[1])
-            counts.append(len(unique))
+        for first, last in text_batches(texts, corpus.config.tuning.batch_bytes):
+            for unique in distinct_shingles(texts[first:last], size):
+                offsets.append(writer.write_sealed(unique.astype("<u8").tobytes())[1])
+                counts.append(len(unique))
     finally:
         writer.close()
     return np.asarray(offsets, dtype=np.int64), np.asarray(counts, dtype=np.int64)
+
+
+def distinct_shingles(texts: Sequence[str], size: int) -> list[U64]:
+    """``shingle(text, size).unique()`` of each text, shingled together and sorted in one
+    go: the whole-text sets of :func:`dedup.text.shingles.flat_fingerprint_sets`, each
+    sorted by (text, hash) and rid of repeats."""
+    if not texts:
+        return []
+    flat = flat_fingerprint_sets(texts, size)
+    starts, ends = flat.starts[0::3], flat.ends[0::3]
+    lengths = np.maximum(ends - starts, 0)
+    owner = np.repeat(np.arange(len(texts)), lengths)
+    before = np.cumsum(lengths) - lengths  # where each text's values start, laid end to end
+    values = flat.hashes[np.arange(len(owner)) + np.repeat(starts - before, lengths)]
+    order = np.lexsort((values, owner))
+    values, owner = values[order], owner[order]
+    kept = np.ones(len(values), dtype=bool)
+    kept[1:] = (values[1:] != values[:-1]) | (owner[1:] != owner[:-1])
+    values = values[kept]
+    bounds = np.cumsum(np.bincount(owner[kept], minlength=len(texts)))
+    return np.split(values, bounds[:-1])
 
 
 def _screen_chunk(
@@ -191,7 +213,7 @@ class StoredScorer:
         todo = [pair for pair, key in zip(pairs, keys, strict=True) if key not in self.known]
         self.corpus.need(x for pair in todo for x in pair)
         work = partial(_score_chunk, self.corpus)
-        scores = map_chunks(work, todo, self.corpus.config, "group", no_progress)
+        scores = map_chunks(work, todo, self.corpus.config, "group", no_progress, pairs=True)
         for (a, b), score in zip(todo, scores, strict=True):
             self.fresh[self.key(a, b)] = score_to_json(score)
 
