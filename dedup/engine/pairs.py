@@ -21,6 +21,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from dedup.arrays import distinct
 from dedup.config import Config
 from dedup.engine.corpus import Corpus
 from dedup.engine.group import component_order
@@ -149,24 +150,11 @@ def _spill_sets(corpus: Corpus, task: tuple[int, Sequence[int]]) -> tuple[I64, I
 
 
 def distinct_shingles(texts: Sequence[str], size: int) -> list[U64]:
-    """``shingle(text, size).unique()`` of each text, shingled together and sorted in one
-    go: the whole-text sets of :func:`dedup.text.shingles.flat_fingerprint_sets`, each
-    sorted by (text, hash) and rid of repeats."""
-    if not texts:
-        return []
+    """``shingle(text, size).unique()`` of each text, the texts shingled together: the
+    whole-text sets of :func:`dedup.text.shingles.flat_fingerprint_sets`, each sorted."""
     flat = flat_fingerprint_sets(texts, size)
-    starts, ends = flat.starts[0::3], flat.ends[0::3]
-    lengths = np.maximum(ends - starts, 0)
-    owner = np.repeat(np.arange(len(texts)), lengths)
-    before = np.cumsum(lengths) - lengths  # where each text's values start, laid end to end
-    values = flat.hashes[np.arange(len(owner)) + np.repeat(starts - before, lengths)]
-    order = np.lexsort((values, owner))
-    values, owner = values[order], owner[order]
-    kept = np.ones(len(values), dtype=bool)
-    kept[1:] = (values[1:] != values[:-1]) | (owner[1:] != owner[:-1])
-    values = values[kept]
-    bounds = np.cumsum(np.bincount(owner[kept], minlength=len(texts)))
-    return np.split(values, bounds[:-1])
+    ranges = zip(flat.starts[0::3].tolist(), flat.ends[0::3].tolist(), strict=True)
+    return [distinct(flat.hashes[start:end]) for start, end in ranges]
 
 
 def _screen_chunk(
