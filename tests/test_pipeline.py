@@ -152,6 +152,8 @@ def test_boilerplate_cut_on_workers_gives_each_texts_own_cut(tmp_path: Path) -> 
         corpus.boilerplate = frozenset({unit_hash(normalize(notice))})
         cut = cut_texts(corpus, store)
         expected = [corpus.full(i) for i in range(len(corpus))]
+        # What signing reads: the text alone, the same with the boilerplate cut out.
+        assert [corpus.text(i) for i in range(len(corpus))] == [p.text for p in expected]
     assert len(cut.cut) == 30
     for i, p in enumerate(expected):
         assert (cut[i].digest, cut[i].words, cut[i].dropped) == (p.digest, p.words, p.dropped)

@@ -29,13 +29,20 @@ from dedup.engine.columns import NOT_SPILLED, Columns
 from dedup.engine.ingest import PieceRead
 from dedup.engine.jobs import map_chunks, split_parallel
 from dedup.engine.records import LightRecords
-from dedup.engine.spill import PARENT, Spill
+from dedup.engine.spill import PARENT, Place, Spill
 from dedup.errors import DedupError, ignore
 from dedup.progress import no_progress
 from dedup.read.files import read_file
 from dedup.store.rows import StoredFile
 from dedup.store.scan import ScanStore
-from dedup.text.prepare import Prepared, Units, boilerplate_of, build_text, units_from_lengths
+from dedup.text.prepare import (
+    Prepared,
+    Units,
+    boilerplate_of,
+    build_text,
+    cut_text,
+    units_from_lengths,
+)
 
 
 @dataclass(frozen=True)
@@ -142,10 +149,7 @@ class Corpus:
         columns = self.columns
         place = columns.place(i)
         if place is not None:  # read back from the spill each time: memory stays flat
-            text, lengths = self.spill.read(place)
-            hashes, context = columns.unit_hashes(i), int(columns.context[i])
-            units = units_from_lengths(text, lengths, columns.light(i), hashes, context)
-            return build_text(units, self.boilerplate)
+            return build_text(self._spilled_units(i, place), self.boilerplate)
         found = self.texts.get(i)
         if found is None:
             self.need([i])
@@ -154,11 +158,20 @@ class Corpus:
         return found
 
     def text(self, i: int) -> str:
-        """``full(i).text``, reading no more than the text where no boilerplate is cut."""
+        """``full(i).text``, reading no more than the text where no boilerplate is cut,
+        and working out none of the facts that go with it where some is."""
         place = self.columns.place(i)
-        if place is None or self._cuts(i):
+        if place is None:
             return self.full(i).text
+        if self._cuts(i):
+            return cut_text(self._spilled_units(i, place), self.boilerplate)
         return self.spill.read_text(place)
+
+    def _spilled_units(self, i: int, place: Place) -> Units:
+        columns = self.columns
+        text, lengths = self.spill.read(place)
+        hashes, context = columns.unit_hashes(i), int(columns.context[i])
+        return units_from_lengths(text, lengths, columns.light(i), hashes, context)
 
     def _cuts(self, i: int) -> bool:
         """Whether article ``i`` holds a unit of the corpus's boilerplate."""
