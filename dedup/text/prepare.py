@@ -352,10 +352,12 @@ def cut_text(units: Units, boilerplate: frozenset[int]) -> str:
 
 def _cut_units(units: Units, boilerplate: frozenset[int]) -> tuple[str, list[str], int] | None:
     """The title, the units kept and how many were cut, or None when none is boilerplate."""
-    cut = [int(h) in boilerplate for h in units.hashes] if boilerplate else []
+    # Python ints throughout: numpy scalars make every test and slice many times slower.
+    cut = [h in boilerplate for h in units.hashes.tolist()] if boilerplate else []
     if not any(cut):
         return None
     text = units.prepared.text
-    title = text[: int(units.starts[0]) - 1] if int(units.starts[0]) > 0 else ""
-    kept = [text[s:e] for s, e, c in zip(units.starts, units.ends, cut, strict=True) if not c]
+    starts, ends = units.starts.tolist(), units.ends.tolist()
+    title = text[: starts[0] - 1] if starts[0] > 0 else ""
+    kept = [text[s:e] for s, e, c in zip(starts, ends, cut, strict=True) if not c]
     return title, kept, sum(cut)
