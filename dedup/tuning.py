@@ -18,10 +18,19 @@ class Tuning:
     parallel_min: int = 4000
     #: Items per task of a stage spread over workers.
     chunk: int = 1000
+    #: Candidate pairs from which verification and scoring run on workers: a pair to score
+    #: costs about three articles' reading, and starting workers a fifth of a second.
+    pair_parallel_min: int = 500
+    #: Candidate pairs per task: a few thousand pairs still come in even shares.
+    pair_chunk: int = 250
     #: Articles whose shingle sets one task builds and spills.
     set_chunk: int = 2000
     #: Signatures looked up in the cache at a time.
     lookup_chunk: int = 10_000
+    #: Signatures made before they are written to the cache, in one transaction: each
+    #: transaction rewrites every index page it touches, so many small ones cost twice
+    #: the time (a run killed midway loses at most these).
+    store_chunk: int = 20_000
     #: Articles per stored chunk of a file's row in the scan index.
     row_articles: int = 20_000
     #: Files written to the scan index per transaction.

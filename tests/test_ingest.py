@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from newsgen import story
 
 from dedup.config import Config, load_config
@@ -177,3 +179,29 @@ def scan_warnings(path: Path, config: Config) -> list[InputError]:
     found: list[InputError] = []
     list(read_articles([str(path)], config, on_warning=found.append))
     return found
+
+
+OPENINGS = st.lists(
+    st.sampled_from(["word ", " ", "  ", "(", ")", "(AP) — ", "(Reuters) - ", "x" * 70, "\t"]),
+    max_size=12,
+).map("".join) | st.builds(  # a dateline whose dash stands past the first 200 characters
+    lambda lead, agency, gap, rest: f"{'x' * lead}{agency}{' ' * gap}— {'y' * rest}",
+    st.integers(0, 90),
+    st.sampled_from(["(AP)", "(Reuters)", "(", "AP)"]),
+    st.integers(0, 160),
+    st.integers(0, 250),
+)
+
+
+@given(st.lists(OPENINGS, min_size=1, max_size=3))
+@settings(max_examples=300, deadline=None)
+def test_the_openings_kept_name_the_dateline_the_whole_article_names(body: list[str]) -> None:
+    """A scan keeps the first 200 characters of an article's openings, unless that would
+    change the origin its dateline names ("X (AP) —"), which the canonical rules read."""
+    from dedup.article import Article
+    from dedup.engine.canonical import dateline_in
+
+    article = Article("a.txt", 0, 1, 1, "Title", tuple(body), "record")
+    record = ingest.light_record(article, split_units(article, Config()))
+    assert dateline_in(record.heads) == dateline_in(article.body)
+    assert all(len(h) <= ingest.HEAD for h in record.heads) or record.heads == article.body[:2]

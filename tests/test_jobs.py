@@ -397,3 +397,27 @@ def test_a_corpus_sent_to_a_worker_gives_the_same_texts(tmp_path: Path) -> None:
             corpus.full(i) for i in range(len(corpus))
         ]
         assert list(sent.columns.digests) == list(corpus.columns.digests)
+
+
+def _digest_of_held(held: bytes, position: int) -> tuple[int, bytes]:
+    import hashlib
+
+    return position, hashlib.blake2b(held, digest_size=8).digest()
+
+
+def test_work_too_large_for_the_start_up_pipe_reaches_every_worker_whole() -> None:
+    """Work that pickles larger than HANDOFF_BYTES (a large corpus's columns) goes to the
+    workers through a file: each worker gets all of it, and the parent leaves no file."""
+    import functools
+    import hashlib
+
+    from dedup.engine.jobs import HANDOFF_BYTES
+
+    held = os.urandom(3 * HANDOFF_BYTES)
+    before = set(os.listdir(f"/proc/{os.getpid()}/fd")) if PROC.is_dir() else set()
+    work = functools.partial(_digest_of_held, held)
+    found = list(map_ordered(work, range(8), 2))
+    digest = hashlib.blake2b(held, digest_size=8).digest()
+    assert found == [(position, digest) for position in range(8)]
+    if PROC.is_dir():  # the file's descriptor is closed with the pool
+        assert set(os.listdir(f"/proc/{os.getpid()}/fd")) <= before

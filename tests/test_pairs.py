@@ -7,15 +7,20 @@ import dataclasses
 import itertools
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_ingest import config_for, write_export
 
 from dedup.engine.load import load_corpus, walk
-from dedup.engine.pairs import verify_screened
+from dedup.engine.pairs import distinct_shingles, verify_screened
 from dedup.engine.spill import Spill
 from dedup.engine.verify import Side, score_pair
 from dedup.progress import no_progress
 from dedup.store.scan import ScanStore
+from dedup.text.normalize import normalize
+from dedup.text.shingles import shingle
 from dedup.tuning import Tuning
 
 
@@ -24,7 +29,7 @@ def test_screened_verdicts_are_the_quick_verdicts(tmp_path: Path, jobs: int) -> 
     export = tmp_path / "export.jsonl"
     write_export(export)
     # Small chunks, so that two jobs do run in two worker processes.
-    tuning = Tuning(set_chunk=10, parallel_min=100)
+    tuning = Tuning(set_chunk=10, parallel_min=100, pair_parallel_min=100, pair_chunk=40)
     config = dataclasses.replace(config_for(tmp_path, jobs), tuning=tuning)
     with ScanStore(None, "test") as store, Spill(str(tmp_path)) as spill:
         events = walk([str(export)], config, None)
@@ -37,4 +42,30 @@ def test_screened_verdicts_are_the_quick_verdicts(tmp_path: Path, jobs: int) -> 
             for a, b in pairs
         ]
         assert sum(want) >= 5, "the export holds copies"
-        assert verify_screened(corpus, pairs, no_progress) == want
+        found = verify_screened(corpus, pairs, no_progress)
+        assert [v.copy for v in found] == want
+        # A copy comes with its full score, the one grouping would work out again.
+        for (a, b), verdict in zip(pairs, found, strict=True):
+            assert verdict.score is not None or not verdict.copy
+            if verdict.score is not None:
+                left, right = Side.of(corpus.full(a), config), Side.of(corpus.full(b), config)
+                assert verdict.score == score_pair(left, right, config)
+
+
+LINES = st.lists(st.sampled_from(["a", "bb", "the", "ünï", "2,000", "x", "-", "."])).map(
+    lambda words: normalize(" ".join(words))
+)
+
+
+@given(
+    st.lists(LINES | st.tuples(LINES, LINES).map("\n".join), max_size=12),
+    st.integers(1, 6),
+)
+@settings(max_examples=200, deadline=None)
+def test_shingle_sets_made_together_are_each_texts_own(texts: list[str], size: int) -> None:
+    """Verification screens pairs on each text's distinct shingles, made for many texts at
+    once: they are the ones shingle() gives each text alone (empty and short texts too)."""
+    found = distinct_shingles(texts, size)
+    assert len(found) == len(texts)
+    for text, unique in zip(texts, found, strict=True):
+        assert np.array_equal(unique, shingle(text, size).unique())

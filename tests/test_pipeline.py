@@ -62,7 +62,9 @@ def test_result_does_not_depend_on_input_order() -> None:
 
 def test_parallel_run_equals_single_job() -> None:
     # Tiny work sizes, so that every stage cuts its work up and two jobs really run.
-    tuning = Tuning(parallel_min=0, chunk=7, part_bytes=2000, set_chunk=5)
+    tuning = Tuning(
+        parallel_min=0, chunk=7, part_bytes=2000, set_chunk=5, pair_parallel_min=0, pair_chunk=3
+    )
     articles = corpus()
     single = find_duplicates(articles, Config(jobs=1, tuning=tuning))
     double = find_duplicates(articles, Config(jobs=2, tuning=tuning))
@@ -125,3 +127,33 @@ def test_seeds_group_only_the_syndicated_ap_story(seed_paths: list[Path]) -> Non
     assert len(mains) == 2
     grouped = {group.canonical.ref, group.copies[0].article.ref}
     assert not grouped & {a.ref for a in mains}
+
+
+def test_boilerplate_cut_on_workers_gives_each_texts_own_cut(tmp_path: Path) -> None:
+    """Texts that hold learned boilerplate are cut on all jobs: each cut text's digest,
+    words and dropped units are those of the text cut in the parent."""
+    from dedup.engine.corpus import cut_texts
+    from dedup.engine.load import load_articles
+    from dedup.engine.spill import Spill
+    from dedup.store.scan import ScanStore
+    from dedup.text.normalize import normalize
+    from dedup.text.prepare import unit_hash
+
+    notice = "The Glenholm Echo is published every Thursday by the Glenholm Press Company."
+    articles = []
+    for seed in range(40):
+        title, body = story(seed)
+        extra = (notice,) if seed % 4 else ()
+        articles.append(Article(f"{seed % 3}.txt", seed, 1, 9, title, (*body, *extra), "record"))
+    tuning = Tuning(parallel_min=0, chunk=7)
+    config = Config(jobs=2, tuning=tuning)
+    with Spill(str(tmp_path)) as spill, ScanStore(None, "test") as store:
+        corpus = load_articles(articles, config, spill)
+        corpus.boilerplate = frozenset({unit_hash(normalize(notice))})
+        cut = cut_texts(corpus, store)
+        expected = [corpus.full(i) for i in range(len(corpus))]
+        # What signing reads: the text alone, the same with the boilerplate cut out.
+        assert [corpus.text(i) for i in range(len(corpus))] == [p.text for p in expected]
+    assert len(cut.cut) == 30
+    for i, p in enumerate(expected):
+        assert (cut[i].digest, cut[i].words, cut[i].dropped) == (p.digest, p.words, p.dropped)

@@ -212,3 +212,17 @@ def test_written_figures_are_found_as_the_reference_patterns_find_them(text: str
     for mine, theirs in ((_GROUPED, GROUPED_FIGURES), (_CLOCK, CLOCK_TIMES)):
         found = [(m.span(), m.groups()) for m in mine.finditer(text)]
         assert found == [(m.span(), m.groups()) for m in theirs.finditer(text)]
+
+
+@given(st.lists(st.sampled_from([*"0123456789,:. apmx", "a.m.", "p.m.", "x:1", ":"])).map("".join))
+@settings(max_examples=400, deadline=None)
+def test_figures_keyed_are_every_match_of_the_reference_patterns(text: str) -> None:
+    """The figures number_keys re-keys: every digit group, then every valid clock time
+    (the search that rules clock times out first loses none)."""
+    from reference import CLOCK_TIMES, GROUPED_FIGURES
+
+    from dedup.text.shingles import _formatted_figures
+
+    times = [m for m in CLOCK_TIMES.finditer(text) if int(m[1]) <= 23 and int(m[2]) <= 59]
+    expected = [m.span() for m in (*GROUPED_FIGURES.finditer(text), *times)]
+    assert [m.span() for m, _ in _formatted_figures(text)] == expected

@@ -203,7 +203,10 @@ def test_scan_on_a_full_disk_exits_2_with_one_line(
 ) -> None:
     real_open = open
     monkeypatch.setattr(
-        spill_module, "open", lambda _path, mode: real_open("/dev/full", mode), raising=False
+        spill_module,
+        "open",
+        lambda _path, mode, **options: real_open("/dev/full", mode, **options),
+        raising=False,
     )
     result = CliRunner().invoke(cli, ["scan", "corpus", "--jobs", "1", "--no-cache"])
     assert result.exit_code == 2, result.output

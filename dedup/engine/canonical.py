@@ -19,8 +19,11 @@ from functools import lru_cache
 from dedup.article import Article
 from dedup.config import Config
 
+#: A dateline's "(" stands within this many characters of its paragraph's start.
+DATELINE_OPENS = 81
 _DATELINE = re.compile(
-    r"^[^\n]{0,80}?\((AP|Reuters|AFP|Bloomberg|UPI|PA|dpa|Kyodo|Xinhua|ANSA|EFE|CNN|BBC)\)\s*[-—–:]"
+    rf"^[^\n]{{0,{DATELINE_OPENS - 1}}}?"
+    r"\((AP|Reuters|AFP|Bloomberg|UPI|PA|dpa|Kyodo|Xinhua|ANSA|EFE|CNN|BBC)\)\s*[-—–:]"
 )
 _ALIASES = {
     "ap": "associated press",

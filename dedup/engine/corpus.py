@@ -17,6 +17,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any, NamedTuple, overload
 
 import numpy as np
@@ -26,15 +27,22 @@ from dedup.article import Article
 from dedup.config import Config
 from dedup.engine.columns import NOT_SPILLED, Columns
 from dedup.engine.ingest import PieceRead
-from dedup.engine.jobs import split_parallel
+from dedup.engine.jobs import map_chunks, split_parallel
 from dedup.engine.records import LightRecords
-from dedup.engine.spill import PARENT, Spill
+from dedup.engine.spill import PARENT, Place, Spill
 from dedup.errors import DedupError, ignore
 from dedup.progress import no_progress
 from dedup.read.files import read_file
 from dedup.store.rows import StoredFile
 from dedup.store.scan import ScanStore
-from dedup.text.prepare import Prepared, Units, boilerplate_of, build_text, units_from_lengths
+from dedup.text.prepare import (
+    Prepared,
+    Units,
+    boilerplate_of,
+    build_text,
+    cut_text,
+    units_from_lengths,
+)
 
 
 class Found(NamedTuple):
@@ -141,10 +149,7 @@ class Corpus:
         columns = self.columns
         place = columns.place(i)
         if place is not None:  # read back from the spill each time: memory stays flat
-            text, lengths = self.spill.read(place)
-            hashes, context = columns.unit_hashes(i), int(columns.context[i])
-            units = units_from_lengths(text, lengths, columns.light(i), hashes, context)
-            return build_text(units, self.boilerplate)
+            return build_text(self._spilled_units(i, place), self.boilerplate)
         found = self.texts.get(i)
         if found is None:
             self.need([i])
@@ -153,11 +158,20 @@ class Corpus:
         return found
 
     def text(self, i: int) -> str:
-        """``full(i).text``, reading no more than the text where no boilerplate is cut."""
+        """``full(i).text``, reading no more than the text where no boilerplate is cut,
+        and working out none of the facts that go with it where some is."""
         place = self.columns.place(i)
-        if place is None or self._cuts(i):
+        if place is None:
             return self.full(i).text
+        if self._cuts(i):
+            return cut_text(self._spilled_units(i, place), self.boilerplate)
         return self.spill.read_text(place)
+
+    def _spilled_units(self, i: int, place: Place) -> Units:
+        columns = self.columns
+        text, lengths = self.spill.read(place)
+        hashes, context = columns.unit_hashes(i), int(columns.context[i])
+        return units_from_lengths(text, lengths, columns.light(i), hashes, context)
 
     def _cuts(self, i: int) -> bool:
         """Whether article ``i`` holds a unit of the corpus's boilerplate."""
@@ -269,19 +283,43 @@ def cut_texts(corpus: Corpus, store: ScanStore) -> CutTexts:
         return texts
     stored = store.get("cut_texts", [key for i, key in keys.items() if not corpus.has_text(i)])
     corpus.need(i for i, key in keys.items() if key not in stored)
+    made = _cut_all(corpus, [i for i, key in keys.items() if key not in stored])
     fresh: list[tuple[bytes, str]] = []
     for i, key in keys.items():
         if key in stored:
             text_digest, words, dropped = json.loads(stored[key])
             texts.cut[i] = Prepared("", words, bytes.fromhex(text_digest), dropped)
         else:
-            p = corpus.full(i)
-            texts.cut[i] = Prepared("", p.words, p.digest, p.dropped)
-            fresh.append((key, json.dumps([p.digest.hex(), p.words, p.dropped])))
+            text_digest, words, dropped = made[i]
+            texts.cut[i] = Prepared("", words, text_digest, dropped)
+            fresh.append((key, json.dumps([text_digest.hex(), words, dropped])))
     store.put("cut_texts", fresh)
     cuts = [[p.digest.hex(), p.words, p.dropped] for p in texts.cut.values()]
     store.put_memo("cut_batches", batch, json.dumps(cuts))
     return texts
+
+
+Cut = tuple[bytes, int, int]
+
+
+def _cut_all(corpus: Corpus, todo: Sequence[int]) -> dict[int, Cut]:
+    """The digest, words and dropped units of each text at ``todo`` with the boilerplate
+    cut out: on all jobs for the texts spilled, in this process for the others (texts of
+    files read again here, which workers do not hold)."""
+    spilled = [i for i in todo if corpus.columns.place(i) is not None]
+    work = partial(_cut_chunk, corpus)
+    cuts = map_chunks(work, spilled, corpus.config, "prepare", no_progress)
+    made = dict(zip(spilled, cuts, strict=True))
+    return {i: made[i] if i in made else _cut_one(corpus, i) for i in todo}
+
+
+def _cut_chunk(corpus: Corpus, chosen: Sequence[int], config: Config) -> list[Cut]:
+    return [_cut_one(corpus, i) for i in chosen]
+
+
+def _cut_one(corpus: Corpus, i: int) -> Cut:
+    p = corpus.full(i)
+    return p.digest, p.words, p.dropped
 
 
 def digest(data: bytes) -> bytes:

@@ -64,14 +64,35 @@ def fingerprint(
         missing += [first + k for k, key in enumerate(chunk) if key not in cached]
     if before_making is not None:
         before_making(missing)
-    done = 0
-    for positions, rows in map_each_chunk(partial(_sign, text_of), missing, config):
-        take(np.asarray(positions, dtype=np.int64), rows)
-        if cache is not None:
-            cache.put_many(params, zip([keys[k] for k in positions], rows, strict=True))
-        done += len(positions)
-        report("signatures", done, len(missing))
+    _make(keys, missing, text_of, take, config, cache, report)
     return len(keys) - len(missing)
+
+
+def _make(
+    keys: Sequence[bytes],
+    positions: Sequence[int],
+    text_of: Callable[[int], str],
+    take: Take,
+    config: Config,
+    cache: SignatureStore | None,
+    report: ProgressCallback,
+) -> None:
+    """Sign the texts at ``positions`` (digests ``keys[position]``) on all jobs, handing the rows to
+    ``take`` as they come and to the cache ``tuning.store_chunk`` at a time."""
+    params = signature_params(config)
+    made: list[tuple[bytes, U32]] = []
+    done = 0
+    for chunk, rows in map_each_chunk(partial(_sign, text_of), positions, config):
+        take(np.asarray(chunk, dtype=np.int64), rows)
+        if cache is not None:
+            made += zip([keys[k] for k in chunk], rows, strict=True)
+            if len(made) >= config.tuning.store_chunk:
+                cache.put_many(params, made)
+                made = []
+        done += len(chunk)
+        report("signatures", done, len(positions))
+    if cache is not None and made:
+        cache.put_many(params, made)
 
 
 def _sign(text_of: Callable[[int], str], positions: Sequence[int], config: Config) -> U32:

@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.engine.canonical import dateline_in
+from dedup.engine.canonical import DATELINE_OPENS, dateline_in
 from dedup.engine.jobs import map_ordered
 from dedup.engine.records import LightRecords, Record, encode_fields
 from dedup.engine.spill import Place, Span, Spill, SpillWriter
@@ -116,8 +116,11 @@ def light_record(article: Article, units: Units) -> Record:
     read, and its units' digest, counts and hashes."""
     stripped = [p.strip() for p in article.body[:2]]
     heads = tuple(p[:HEAD] for p in stripped)
-    # Cut openings must name the same dateline origin as the whole ones, or stay whole.
-    if any(len(p) > HEAD for p in stripped) and dateline_in(heads) != dateline_in(stripped):
+    # Cut openings must name the same dateline origin as the whole ones, or stay whole. A
+    # dateline's "(" comes within DATELINE_OPENS characters: without one, neither names one.
+    cut = any(len(p) > HEAD for p in stripped)
+    named = cut and any("(" in p[:DATELINE_OPENS] for p in stripped)
+    if named and dateline_in(heads) != dateline_in(stripped):
         heads = article.body[:2]
     p = units.prepared
     return Record(article, heads, p.digest, p.words, p.dropped, units.hashes, units.context)

@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -75,11 +77,12 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterat
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
+    handed = _hand_off(work)
     pool = ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=_context(),
         initializer=_start_worker,
-        initargs=(os.getpid(), work),
+        initargs=(os.getpid(), handed),
     )
     try:
         # The workers (and the server they start from) start here: they inherit Ctrl-C
@@ -96,6 +99,63 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterat
     except BaseException:  # Ctrl-C, an error, or the results no longer wanted
         _stop(pool)
         raise
+    finally:
+        if isinstance(handed, Handoff):
+            handed.close()
+
+
+#: Work that pickles larger than this reaches the workers through a file (see Handoff).
+HANDOFF_BYTES = 1 << 20
+
+
+class Handoff:
+    """Work pickled once into an unnamed temporary file, whose descriptor each worker
+    receives as it starts and reads the work from. Sent down each worker's start-up pipe
+    instead, large work (a corpus's columns: 19 MB at 100,000 articles) holds the parent
+    until that worker has read it all, worker after worker. The file has no name, so
+    nothing is left behind however the run ends."""
+
+    def __init__(self, fd: int, size: int) -> None:
+        self.fd = fd
+        self.size = size
+
+    def __reduce__(self) -> tuple[Callable[..., Handoff], tuple[Any, int]]:
+        from multiprocessing import reduction  # only while a worker is being started
+
+        return (_received, (reduction.DupFd(self.fd), self.size))
+
+    def load(self) -> Callable[[Any], Any]:
+        """The work, read from the file (whose descriptor is then closed)."""
+        parts: list[bytes] = []
+        done = 0
+        while done < self.size:
+            part = os.pread(self.fd, self.size - done, done)
+            if not part:
+                raise DedupError("the work handed to a worker process was cut short")
+            parts.append(part)
+            done += len(part)
+        self.close()
+        work: Callable[[Any], Any] = pickle.loads(b"".join(parts))
+        return work
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            os.close(self.fd)
+
+
+def _received(dup: Any, size: int) -> Handoff:
+    return Handoff(dup.detach(), size)
+
+
+def _hand_off(work: Callable[[Any], Any]) -> Callable[[Any], Any] | Handoff:
+    """``work`` itself when it pickles small, else a :class:`Handoff` of it."""
+    data = pickle.dumps(work, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(data) <= HANDOFF_BYTES:
+        return work
+    with tempfile.TemporaryFile() as file:
+        file.write(data)
+        file.flush()
+        return Handoff(os.dup(file.fileno()), len(data))
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -165,11 +225,11 @@ def _quiet(thread: threading.Thread) -> Iterator[None]:
         threading.excepthook = previous
 
 
-def _start_worker(parent: int, work: Callable[[Any], Any]) -> None:
+def _start_worker(parent: int, work: Callable[[Any], Any] | Handoff) -> None:
     """What every worker does first: take its work, leave Ctrl-C and SIGTERM to the parent
     (which stops the workers as it ends), and die with the parent."""
     global _WORK
-    _WORK = work
+    _WORK = work.load() if isinstance(work, Handoff) else work
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(signal, "SIGTERM"):
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
@@ -241,22 +301,33 @@ def map_chunks(
     config: Config,
     stage: str,
     report: ProgressCallback,
+    *,
+    pairs: bool = False,
 ) -> list[R]:
-    """``work`` over ``items`` in chunks, in order, on ``config.effective_jobs`` processes."""
+    """``work`` over ``items`` in chunks, in order, on ``config.effective_jobs`` processes
+    (``pairs``: see :func:`map_each_chunk`)."""
     results: list[R] = []
-    for _, part in map_each_chunk(work, items, config):
+    for _, part in map_each_chunk(work, items, config, pairs=pairs):
         results.extend(part)
         report(stage, len(results), len(items))
     return results
 
 
 def map_each_chunk(
-    work: Callable[[Sequence[T], Config], R], items: Sequence[T], config: Config
+    work: Callable[[Sequence[T], Config], R],
+    items: Sequence[T],
+    config: Config,
+    *,
+    pairs: bool = False,
 ) -> Iterator[tuple[Sequence[T], R]]:
     """Each chunk of ``items`` with ``work(chunk, config)``, in order, as results arrive
-    (on ``config.effective_jobs`` processes when there are enough items)."""
-    size = config.tuning.chunk
-    jobs = config.effective_jobs if len(items) >= config.tuning.parallel_min else 1
+    (on ``config.effective_jobs`` processes when there are enough items). Items that are
+    ``pairs`` to score, each costing several articles' work, go in smaller chunks and to
+    workers from fewer of them (``Tuning.pair_chunk``, ``Tuning.pair_parallel_min``)."""
+    tuning = config.tuning
+    size = tuning.pair_chunk if pairs else tuning.chunk
+    least = tuning.pair_parallel_min if pairs else tuning.parallel_min
+    jobs = config.effective_jobs if len(items) >= least else 1
     chunks = [items[first : first + size] for first in range(0, len(items), size)]
     results = map_ordered(partial(_with_config, work, config), chunks, jobs)
     yield from zip(chunks, results, strict=True)

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
+from dedup.arrays import distinct
 from dedup.config import Config
 from dedup.engine.corpus import Corpus
 from dedup.engine.group import component_order
@@ -30,7 +32,7 @@ from dedup.result import PairScore
 from dedup.store.rows import score_from_json, score_to_json
 from dedup.store.scan import ScanStore
 from dedup.text.prepare import Prepared
-from dedup.text.shingles import shingle
+from dedup.text.shingles import flat_fingerprint_sets, text_batches
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
@@ -67,22 +69,34 @@ def verify_pairs(
     todo = [k for k, key in enumerate(keys) if key not in verdicts]
     todo = [todo[k] for k in component_order([pairs[k] for k in todo])]
     corpus.need(x for k in todo for x in pairs[k])
-    copies = verify_screened(corpus, [pairs[k] for k in todo], report)
-    fresh = dict(zip([keys[k] for k in todo], copies, strict=True))
+    found = verify_screened(corpus, [pairs[k] for k in todo], report)
+    fresh = dict(zip([keys[k] for k in todo], [v.copy for v in found], strict=True))
     store.put("verdicts", ((key, "true" if copy else "false") for key, copy in fresh.items()))
+    # The copies' full scores, under the key grouping asks by: grouping scores each copy
+    # against its canonical, often the very pair verified here.
+    scored = [(keys[k], v.score) for k, v in zip(todo, found, strict=True) if v.copy and v.score]
+    store.put("scores", ((key, score_to_json(score)) for key, score in scored))
     verdicts.update(fresh)
     return [pair for pair, key in zip(pairs, keys, strict=True) if verdicts[key]]
 
 
+class Verdict(NamedTuple):
+    """Whether a candidate pair is a copy, and its full score where it was scored in full
+    (None where the screen or the quick reject ruled it out)."""
+
+    copy: bool
+    score: PairScore | None
+
+
 def verify_screened(
     corpus: Corpus, pairs: Sequence[tuple[int, int]], report: ProgressCallback
-) -> list[bool]:
+) -> list[Verdict]:
     """Whether each candidate pair verifies as a copy (``score_pair`` with a quick reject)."""
     members = sorted({x for pair in pairs for x in pair})
     sets = build_sets(corpus, members)
     work = partial(_screen_chunk, corpus, sets)
-    verdicts: list[bool] = []
-    for _, found in map_each_chunk(work, pairs, corpus.config):
+    verdicts: list[Verdict] = []
+    for _, found in map_each_chunk(work, pairs, corpus.config, pairs=True):
         verdicts += found
         report("verify", len(verdicts), len(pairs))
     return verdicts
@@ -124,19 +138,28 @@ def _spill_sets(corpus: Corpus, task: tuple[int, Sequence[int]]) -> tuple[I64, I
     writer = corpus.spill.writer(part)
     size = corpus.config.shingle_size
     offsets, counts = [], []
+    texts = [corpus.text(i) for i in chosen]
     try:
-        for i in chosen:
-            unique = shingle(corpus.text(i), size).unique()
-            offsets.append(writer.write_sealed(unique.astype("<u8").tobytes())[1])
-            counts.append(len(unique))
+        for first, last in text_batches(texts, corpus.config.tuning.batch_bytes):
+            for unique in distinct_shingles(texts[first:last], size):
+                offsets.append(writer.write_sealed(unique.astype("<u8").tobytes())[1])
+                counts.append(len(unique))
     finally:
         writer.close()
     return np.asarray(offsets, dtype=np.int64), np.asarray(counts, dtype=np.int64)
 
 
+def distinct_shingles(texts: Sequence[str], size: int) -> list[U64]:
+    """``shingle(text, size).unique()`` of each text, the texts shingled together: the
+    whole-text sets of :func:`dedup.text.shingles.flat_fingerprint_sets`, each sorted."""
+    flat = flat_fingerprint_sets(texts, size)
+    ranges = zip(flat.starts[0::3].tolist(), flat.ends[0::3].tolist(), strict=True)
+    return [distinct(flat.hashes[start:end]) for start, end in ranges]
+
+
 def _screen_chunk(
     corpus: Corpus, sets: ShingleSets, pairs: Sequence[tuple[int, int]], config: Config
-) -> list[bool]:
+) -> list[Verdict]:
     side = Sides(corpus, keep=len(corpus) + 1)
     verdicts = []
     for a, b in pairs:
@@ -147,9 +170,12 @@ def _screen_chunk(
         # The quick reject's own test. Identical texts share every shingle, so they end here
         # only when neither has one, and then the full score (exact) decides.
         if (len(left) or len(right)) and max(c_ab, c_ba) < QUICK_REJECT:
-            verdicts.append(False)
-        else:
-            verdicts.append(score_pair(side(a), side(b), config, quick=True).is_copy)
+            verdicts.append(Verdict(False, None))
+            continue
+        score = score_pair(side(a), side(b), config, quick=True)
+        # Past the quick reject (the same test on the same sets), the score is the full one.
+        full = max(c_ab, c_ba) >= QUICK_REJECT or score.rule == "exact"
+        verdicts.append(Verdict(score.is_copy, score if full else None))
     return verdicts
 
 
@@ -175,7 +201,7 @@ class StoredScorer:
         todo = [pair for pair, key in zip(pairs, keys, strict=True) if key not in self.known]
         self.corpus.need(x for pair in todo for x in pair)
         work = partial(_score_chunk, self.corpus)
-        scores = map_chunks(work, todo, self.corpus.config, "group", no_progress)
+        scores = map_chunks(work, todo, self.corpus.config, "group", no_progress, pairs=True)
         for (a, b), score in zip(todo, scores, strict=True):
             self.fresh[self.key(a, b)] = score_to_json(score)
 

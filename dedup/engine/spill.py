@@ -52,6 +52,11 @@ PREFIX = "dedup-spill-"
 _FOLDER = re.compile(re.escape(PREFIX) + r"([0-9]{1,10})-[a-z0-9_]{8}")
 
 
+#: Bytes a spill writer gathers before it writes them out (every part is closed, and so
+#: written out, before it is read).
+WRITE_BUFFER = 1 << 20
+
+
 class SpillWriter:
     """Appends the texts of one part to its spill file."""
 
@@ -59,7 +64,9 @@ class SpillWriter:
         self.path = path
         self.part = part
         with self._writing():
-            self.file = open(path, "wb")  # noqa: SIM115 (closed by close())
+            # A buffer of many texts: an article's text is ~4 KB, and a write call per
+            # 8 KB (the default) cost 7% of reading an article.
+            self.file = open(path, "wb", buffering=WRITE_BUFFER)  # noqa: SIM115 (closed by close())
         self.offset = 0
 
     def write(self, units: Units) -> Place:

@@ -25,6 +25,7 @@ from functools import cached_property
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz.distance import Indel, LCSseq, Levenshtein
 
 from dedup.config import Config
@@ -64,14 +65,23 @@ class Side:
     """One article of a pair, as verification sees it; the costlier views are computed
     only when a rule needs them."""
 
-    def __init__(self, prepared: Prepared, shingles: Shingles) -> None:
+    def __init__(self, prepared: Prepared, size: int) -> None:
         self.prepared = prepared
-        self.shingles = shingles
-        self.unique = shingles.unique()
+        self.size = size
 
     @classmethod
     def of(cls, prepared: Prepared, config: Config) -> Side:
-        return cls(prepared, shingle(prepared.text, config.shingle_size))
+        return cls(prepared, config.shingle_size)
+
+    @cached_property
+    def shingles(self) -> Shingles:
+        """The text's shingles: not made for a pair of identical texts, which needs none."""
+        return shingle(self.prepared.text, self.size)
+
+    @cached_property
+    def unique(self) -> npt.NDArray[np.uint64]:
+        """The text's distinct shingle hashes."""
+        return self.shingles.unique()
 
     @cached_property
     def words(self) -> list[int]:

@@ -65,14 +65,21 @@ class Units:
 
 
 def _make_prepared(title: str, units: Sequence[str], dropped: int) -> Prepared:
-    body = " ".join(units)
-    if not body:
-        return Prepared(f"{title}\n" if title else "", 0, b"", dropped)
-    text = f"{title}\n{body}" if title else body
+    text = _joined(title, units)
+    if len(text) == (len(title) + 1 if title else 0):  # the title line alone: no body
+        return Prepared(text, 0, b"", dropped)
     encoded = text.encode()
     digest = hashlib.blake2b(encoded, digest_size=16).digest()
     words = _spaces(encoded) - title.count(" ") + 1
     return Prepared(text, words, digest, dropped)
+
+
+def _joined(title: str, units: Sequence[str]) -> str:
+    """A comparison text: the title line (if any), then the units parted by spaces."""
+    body = " ".join(units)
+    if not body:
+        return f"{title}\n" if title else ""
+    return f"{title}\n{body}" if title else body
 
 
 def _spaces(encoded: bytes) -> int:
@@ -329,10 +336,28 @@ _NEIGHBOUR_SALT = np.uint64(0x9E3779B97F4A7C15)
 def build_text(units: Units, boilerplate: frozenset[int]) -> Prepared:
     """The comparison text: the normalised title, then every unit that is neither junk nor
     boilerplate. Without boilerplate in the article this is the text already built."""
-    cut = [int(h) in boilerplate for h in units.hashes] if boilerplate else []
-    if not any(cut):
+    found = _cut_units(units, boilerplate)
+    if found is None:
         return units.prepared
+    title, kept, cut = found
+    return _make_prepared(title, kept, units.prepared.dropped + cut)
+
+
+def cut_text(units: Units, boilerplate: frozenset[int]) -> str:
+    """``build_text(units, boilerplate).text``, without the digest and counts that go
+    with it (signing needs the text alone)."""
+    found = _cut_units(units, boilerplate)
+    return units.prepared.text if found is None else _joined(*found[:2])
+
+
+def _cut_units(units: Units, boilerplate: frozenset[int]) -> tuple[str, list[str], int] | None:
+    """The title, the units kept and how many were cut, or None when none is boilerplate."""
+    # Python ints throughout: numpy scalars make every test and slice many times slower.
+    cut = [h in boilerplate for h in units.hashes.tolist()] if boilerplate else []
+    if not any(cut):
+        return None
     text = units.prepared.text
-    title = text[: int(units.starts[0]) - 1] if int(units.starts[0]) > 0 else ""
-    kept = [text[s:e] for s, e, c in zip(units.starts, units.ends, cut, strict=True) if not c]
-    return _make_prepared(title, kept, units.prepared.dropped + sum(cut))
+    starts, ends = units.starts.tolist(), units.ends.tolist()
+    title = text[: starts[0] - 1] if starts[0] > 0 else ""
+    kept = [text[s:e] for s, e, c in zip(starts, ends, cut, strict=True) if not c]
+    return title, kept, sum(cut)

@@ -146,9 +146,12 @@ def number_keys(text: str, shingles: Shingles) -> U64:
     first = data[shingles.token_starts]
     keys = np.where((first >= ord("0")) & (first <= ord("9")), shingles.tokens, np.uint64(0))
     words, values = _number_word_hashes()
-    found = np.isin(shingles.tokens, words)
+    # np.isin by hand: its setup costs more than the lookup of a few hundred tokens
+    at = np.searchsorted(words, shingles.tokens)
+    np.minimum(at, len(words) - 1, out=at)
+    found = words[at] == shingles.tokens
     if found.any():
-        keys[found] = values[np.searchsorted(words, shingles.tokens[found])]
+        keys[found] = values[at[found]]
     if b"," in encoded or b":" in encoded:
         _key_formatted_figures(text, shingles.token_starts, keys)
     return keys
@@ -160,6 +163,10 @@ def number_keys(text: str, shingles: Shingles) -> U64:
 #: first): a pattern that starts with a digit lets the regex engine skip to the digits.
 _GROUPED = re.compile(r"\d(?<![\d.,]\d)\d{0,2}(?:,\d{3})+(?![\d,]\d)")
 _CLOCK = re.compile(r"(\d(?<![\d:.]\d)\d?):(\d{2})(?![\d:])(?:\s*([ap])\.?\s?m\b\.?)?")
+#: What every digit group holds, one to three characters after its start.
+_GROUPED_HINT = re.compile(r",\d{3}")
+#: What every clock time holds.
+_CLOCK_HINT = re.compile(r":\d\d")
 
 
 def _key_formatted_figures(text: str, token_starts: npt.NDArray[np.intp], keys: U64) -> None:
@@ -170,8 +177,8 @@ def _key_formatted_figures(text: str, token_starts: npt.NDArray[np.intp], keys: 
     spans = np.array([match.span() for match, _ in found], dtype=np.intp)
     if not text.isascii():  # character offsets to byte offsets
         spans = _byte_offsets(text)[spans]
-    for (_, digits), (start, end) in zip(found, spans.tolist(), strict=True):
-        first, last = np.searchsorted(token_starts, [start, end])
+    tokens = np.searchsorted(token_starts, spans).tolist()
+    for (_, digits), (first, last) in zip(found, tokens, strict=True):
         if first < last:
             keys[first:last] = 0
             keys[first] = _digits_hash(digits)
@@ -187,8 +194,10 @@ def _byte_offsets(text: str) -> npt.NDArray[np.intp]:
 
 
 def _formatted_figures(text: str) -> Iterator[tuple[re.Match[str], str]]:
-    for match in _GROUPED.finditer(text):
+    for match in _grouped_figures(text):
         yield match, match.group(0).replace(",", "")
+    if not _CLOCK_HINT.search(text):  # a literal-led search: many times faster than _CLOCK's
+        return
     for match in _CLOCK.finditer(text):
         hours, minutes, half = int(match.group(1)), match.group(2), match.group(3)
         if hours > 23 or int(minutes) > 59:
@@ -200,9 +209,37 @@ def _formatted_figures(text: str) -> Iterator[tuple[re.Match[str], str]]:
         yield match, f"{hours:02d}{minutes}"
 
 
+def _grouped_figures(text: str) -> Iterator[re.Match[str]]:
+    """``_GROUPED.finditer(text)``, tried only where a match can start: one to three
+    characters before a ",ddd" (every match has one there). Finding those is a literal
+    search, many times faster than _GROUPED's scan of every digit in the text."""
+    resume = 0
+    for hint in _GROUPED_HINT.finditer(text):
+        comma = hint.start()
+        for start in range(max(resume, comma - 3), comma):
+            match = _GROUPED.match(text, start)
+            if match:
+                yield match
+                resume = match.end()
+                break
+
+
 @lru_cache(maxsize=4096)
 def _digits_hash(digits: str) -> int:
-    return int(_hashes(digits)[0])
+    """The token hash of ``digits`` (one token), as :func:`token_hashes` gives it, in plain
+    integers: a few bytes are not worth an array."""
+    hashed, power = 0, 1
+    for byte in digits.encode("utf-8"):
+        hashed = (hashed + (byte + 1) * power) & _MASK64
+        power = (power * int(_P)) & _MASK64
+    hashed ^= hashed >> 30
+    hashed = (hashed * 0xBF58476D1CE4E5B9) & _MASK64
+    hashed ^= hashed >> 27
+    hashed = (hashed * 0x94D049BB133111EB) & _MASK64
+    return hashed ^ (hashed >> 31)
+
+
+_MASK64 = (1 << 64) - 1
 
 
 #: Month names are figures too: a recurring report differs from last week's in its dates.
