@@ -226,3 +226,13 @@ def test_figures_keyed_are_every_match_of_the_reference_patterns(text: str) -> N
     times = [m for m in CLOCK_TIMES.finditer(text) if int(m[1]) <= 23 and int(m[2]) <= 59]
     expected = [m.span() for m in (*GROUPED_FIGURES.finditer(text), *times)]
     assert [m.span() for m, _ in _formatted_figures(text)] == expected
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=24))
+@settings(max_examples=300, deadline=None)
+def test_a_figure_is_keyed_by_its_digits_token_hash(digits: str) -> None:
+    """The figure key of a formatted number ("1,250,000", "09:30") is the token hash its
+    digits written plainly would have, so "1,250,000" and "1250000" agree."""
+    from dedup.text.shingles import _digits_hash, _hashes
+
+    assert _digits_hash(digits) == int(_hashes(digits)[0])

@@ -66,7 +66,7 @@ class Units:
 
 def _make_prepared(title: str, units: Sequence[str], dropped: int) -> Prepared:
     text = _joined(title, units)
-    if len(text) == (len(title) + 1 if title else 0):  # the title line alone: no body
+    if not any(units):  # the title line alone: no body
         return Prepared(text, 0, b"", dropped)
     encoded = text.encode()
     digest = hashlib.blake2b(encoded, digest_size=16).digest()
