@@ -19,8 +19,9 @@ from dedup.cli import cli
 from dedup.config import Config
 from dedup.engine import corpus as corpus_module
 from dedup.engine import ingest
-from dedup.engine.check import _shown, check_files
+from dedup.engine.check import check_files
 from dedup.engine.corpus import Found
+from dedup.engine.load import walk
 from dedup.errors import InputError
 from dedup.read.files import read_articles
 from dedup.result import Match
@@ -161,9 +162,14 @@ def test_the_checked_file_is_not_compared_with_itself(corpus: Path) -> None:
     assert run("corpus/staged/fresh.txt", "--corpus-root", "corpus") == (0, "", "")
 
 
-@pytest.mark.parametrize(
-    "path", ["a//b", "./a/b", "a/./b", "/x", "x", "./x", "a/../b/c", "//x", "../x", "./.x"]
-)
-def test_corpus_paths_are_tidied_as_normpath_tidies_them(path: str) -> None:
-    shown = _shown(Found(path, path, 1, 1), {})
-    assert isinstance(shown, Found) and shown.path == os.path.normpath(path)
+@pytest.mark.parametrize("root", [".", "./", "a/..", "sub", "./sub", "sub//", "sub/./", "sub/x/.."])
+def test_corpus_files_are_named_as_normpath_names_them(
+    root: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("sub/one.txt", "sub/x/two.txt", "a/three.txt"):
+        write(tmp_path / name, plain(1))
+    monkeypatch.chdir(tmp_path)
+    found = [e.path for e in walk([root], Config(), None, tidy=True) if isinstance(e, Found)]
+    untidy = [e.path for e in walk([root], Config(), None) if isinstance(e, Found)]
+    assert found == [os.path.normpath(path) for path in untidy]
+    assert len(found) == (3 if os.path.normpath(root) == "." else 2)

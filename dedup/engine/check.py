@@ -93,8 +93,7 @@ def check_events(
     given = walk(paths, config, None, tally.left_out)
     named = {e.real for e in given if isinstance(e, Found)}
     skipped = named | {os.path.realpath(path) for path in leave_out}
-    folders: dict[str, str | None] = {}
-    corpus_files = [_shown(e, folders) for e in walk([root], config, None, tally.left_out)]
+    corpus_files = walk([root], config, None, tally.left_out, tidy=True)
     events = [*given, *(e for e in corpus_files if not (type(e) is Found and e.real in skipped))]
     tally.find([e.path for e in events if type(e) is Found])
     return events, len(named)
@@ -152,9 +151,11 @@ def committed_digests(path: str, base: str, config: Config) -> Counter[bytes]:
 def with_digests(matches: Sequence[Match], corpus: Corpus) -> list[Match]:
     """``matches`` with the digests of their two articles' comparison texts, as hex (for
     baselines)."""
+    named = {a.path for m in matches for a in (m.article, m.original)}
     numbers: dict[str, list[int]] = {}
     for number, found in enumerate(corpus.found):
-        numbers.setdefault(found.path, []).append(number)
+        if found.path in named:
+            numbers.setdefault(found.path, []).append(number)
     columns = corpus.columns
 
     def digest_of(article: Article) -> str:
@@ -199,30 +200,3 @@ def _best_other(group: Group, wanted: set[Key]) -> Member:
 
 def _key(article: Article) -> Key:
     return (article.path, article.index)
-
-
-def _shown(event: Found | InputError, folders: dict[str, str | None]) -> Found | InputError:
-    """A corpus file named as the walk of the root gives it, tidied (``./a`` is ``a``):
-    its folder tidied once per folder (a name the walk met is never ``.`` or ``..``)."""
-    if not isinstance(event, Found):
-        return event
-    cut = event.path.rfind("/")
-    if cut <= 0:
-        path = os.path.normpath(event.path)
-        return event if path == event.path else event._replace(path=path)
-    folder = event.path[:cut]
-    if folder not in folders:
-        folders[folder] = _tidy_prefix(folder)
-    prefix = folders[folder]
-    if prefix is None:
-        return event
-    return Found(prefix + event.path[cut + 1 :], event.real, event.size, event.mtime_ns)
-
-
-def _tidy_prefix(folder: str) -> str | None:
-    """What names in ``folder`` start with once tidied (as :func:`os.path.join` of the
-    tidied folder and the name gives them); None when the folder is tidy already."""
-    tidy = os.path.normpath(folder)
-    if tidy == folder != ".":
-        return None
-    return "" if tidy == "." else os.path.join(tidy, "")

@@ -59,20 +59,31 @@ def walk(
     config: Config,
     stdin: TextIO | None,
     on_left_out: LeftOutCallback | None = None,
+    *,
+    tidy: bool = False,
 ) -> list[Found | InputError]:
     """The files to scan with their stat, and the walk's warnings, in :func:`iter_files`
-    order; ``on_left_out`` is told of what the globs leave out."""
+    order; ``on_left_out`` is told of what the globs leave out. With ``tidy``, files
+    found in folders are named tidily (see :func:`iter_stats`)."""
     events: list[Found | InputError] = []
-    folders: dict[str, str] = {}
+    folders: dict[str, str] = {}  # the real path of each folder, resolved once
     for path, seen in iter_stats(
-        paths, config, events.append, stdin=stdin, on_left_out=on_left_out
+        paths, config, events.append, stdin=stdin, on_left_out=on_left_out, tidy=tidy
     ):
         try:
             info, linked = seen if seen is not None else _stat(path)
         except OSError:
             events.append(Found(path, os.path.realpath(path), -1, -1))
             continue
-        real = os.path.realpath(path) if linked else _real_in(path, folders)
+        if linked:
+            real = os.path.realpath(path)
+        else:  # no symbolic link: its folder's real path and its name
+            cut = path.rfind("/") + 1
+            head = path[:cut]
+            folder = folders.get(head)
+            if folder is None:
+                folder = folders[head] = os.path.join(os.path.realpath(head or "."), "")
+            real = folder + path[cut:]
         events.append(Found(path, real, info.st_size, info.st_mtime_ns))
     return events
 
@@ -82,17 +93,6 @@ def _stat(path: str) -> tuple[os.stat_result, bool]:
     info = os.lstat(path)
     linked = stat.S_ISLNK(info.st_mode)
     return (os.stat(path) if linked else info), linked
-
-
-def _real_in(path: str, folders: dict[str, str]) -> str:
-    """The real path of a file that is no symbolic link: its folder's, resolved once per
-    folder, and its name."""
-    cut = path.rfind("/") + 1
-    head = path[:cut]
-    real = folders.get(head)
-    if real is None:
-        real = folders[head] = os.path.join(os.path.realpath(head or "."), "")
-    return real + path[cut:]
 
 
 def load_corpus(
@@ -166,9 +166,12 @@ class _Files:
                 self.warn(event)
                 continue
             k = held.get(number)
-            if k is not None and snapshot is not None:
-                warnings = snapshot.warnings.get(k, ())
-                loaded[number] = _replay(self.corpus, event, stats[k], warnings, self.warn)
+            if k is not None and snapshot is not None:  # its articles came as one block
+                notes = snapshot.warnings.get(k, ())
+                for message, line in notes:  # the warnings reading it gave, told again
+                    self.warn(InputError(event.path, message, line))
+                self.corpus.stamp(event.real, *stats[k])
+                loaded[number] = (stats[k], notes)
             else:
                 loaded[number], row = self.load(number, event)
                 if row is not None:
@@ -195,21 +198,6 @@ class _Files:
             reads = iter(read_now(number, event.path, corpus.config, corpus.spill))
         row = _read_file(corpus, number, event, self.started, reads, store, self.warn)
         return ((row.size, row.mtime_ns, row.indexed_ns), row.warnings), row
-
-
-def _replay(
-    corpus: Corpus,
-    found: Found,
-    stat: tuple[int, int, int],
-    warnings: Warnings,
-    warn: WarningCallback,
-) -> tuple[tuple[int, int, int], Warnings]:
-    """A file the snapshot holds unchanged (its articles are added as one block): the
-    warnings reading it gave replayed; its stat and warnings."""
-    for message, line in warnings:
-        warn(InputError(found.path, message, line))
-    corpus.stamp(found.real, *stat)
-    return stat, warnings
 
 
 def _add_stored(

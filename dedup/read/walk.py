@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from fnmatch import translate
 from functools import lru_cache
+from operator import attrgetter
 from stat import S_ISDIR, S_ISREG
 from typing import TextIO
 
@@ -31,6 +32,7 @@ STDIN_PATH = "-"
 LeftOutCallback = Callable[[str, Unit, str], None]
 #: A file's stat as a folder's walk met it, and whether it is a symbolic link.
 Seen = tuple[os.stat_result, bool]
+_NAME = attrgetter("name")
 
 
 def check_paths_exist(paths: Sequence[str]) -> None:
@@ -108,11 +110,13 @@ def iter_stats(
     *,
     stdin: TextIO | None = None,
     on_left_out: LeftOutCallback | None = None,
+    tidy: bool = False,
 ) -> Iterator[tuple[str, Seen | None]]:
     """:func:`iter_files`, each file with what the walk learned of it: for a file found in
     a folder, its stat (through a symbolic link) and whether it is one; None for a file
-    named explicitly."""
-    walker = _Walker(config, on_warning, on_left_out)
+    named explicitly. With ``tidy``, a file found in a folder is named as
+    :func:`os.path.normpath` names it (``./a/b`` is ``a/b``)."""
+    walker = _Walker(config, on_warning, on_left_out, tidy=tidy)
     stdin_read = False
     for path in paths:
         if path != STDIN_PATH:
@@ -129,8 +133,11 @@ class _Walker:
         config: Config,
         on_warning: Callable[[InputError], None],
         on_left_out: LeftOutCallback | None,
+        *,
+        tidy: bool = False,
     ) -> None:
         self.config = config
+        self.tidy = tidy
         self.warn = on_warning
         self.left_out = on_left_out
         self.own_exclude = tuple(g for g in config.all_exclude if g not in DEFAULT_EXCLUDE)
@@ -149,7 +156,7 @@ class _Walker:
             self.warn(InputError(path, f"cannot read: {exc.strerror or exc}"))
             return
         if stat.S_ISDIR(info.st_mode):
-            yield from self.walk(path, "", info)
+            yield from self.walk(os.path.normpath(path) if self.tidy else path, "", info)
         elif not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
             self.warn(not_regular(path, info))
         elif self.claim(info):
@@ -183,13 +190,9 @@ class _Walker:
         if key in self.seen_dirs:
             return
         self.seen_dirs.add(key)
-        try:
-            with os.scandir(folder) as scan:
-                entries = sorted(scan, key=lambda entry: entry.name)
-        except OSError as exc:
-            self.warn(InputError(folder, f"cannot read folder: {exc.strerror or exc}"))
-            return
-        prefix = os.path.join(folder, "")  # what os.path.join(folder, name) puts first
+        entries = self.listing(folder)
+        # What os.path.join(folder, name) puts first (nothing before a tidy name in ".").
+        prefix = "" if self.tidy and folder == "." else os.path.join(folder, "")
         above = f"{relative}/" if relative else ""
         above_folded = above.casefold()
         excluded, included, seen = self.exclude.match, self.include.match, self.seen_files
@@ -211,9 +214,21 @@ class _Walker:
                     self.left_out(prefix + name, "file", LEFT_OUT_INCLUDE)
             elif not S_ISREG(mode):
                 self.warn(not_regular(prefix + name, info))
-            elif (info.st_dev, info.st_ino) not in seen:
-                seen.add((info.st_dev, info.st_ino))
-                yield prefix + name, (info, _is_link(entry))
+            else:
+                key = (info.st_dev, info.st_ino)
+                if key not in seen:
+                    seen.add(key)
+                    yield prefix + name, (info, _is_link(entry))
+
+    def listing(self, folder: str) -> list[os.DirEntry[str]]:
+        """The entries of ``folder``, sorted by name (none, with a warning, if it cannot
+        be read)."""
+        try:
+            with os.scandir(folder) as scan:
+                return sorted(scan, key=_NAME)
+        except OSError as exc:
+            self.warn(InputError(folder, f"cannot read folder: {exc.strerror or exc}"))
+            return []
 
 
 def _is_link(entry: os.DirEntry[str]) -> bool:
