@@ -14,7 +14,7 @@ from newsgen import article, story
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.engine.run import exact_edges, find_duplicates
+from dedup.engine.run import find_duplicates
 from dedup.read.files import read_articles
 from dedup.result import Result
 from dedup.tuning import Tuning
@@ -157,30 +157,3 @@ def test_boilerplate_cut_on_workers_gives_each_texts_own_cut(tmp_path: Path) -> 
     assert len(cut.cut) == 30
     for i, p in enumerate(expected):
         assert (cut[i].digest, cut[i].words, cut[i].dropped) == (p.digest, p.words, p.dropped)
-
-
-def exact_edges_by_dict(digests: Sequence[bytes]) -> tuple[list[tuple[int, int]], list[int]]:
-    """The rule exact_edges follows, written plainly: the first article with a text
-    represents it, and each later one is joined to it."""
-    first: dict[bytes, int] = {}
-    edges, reps = [], []
-    for i, text in enumerate(digests):
-        if text:
-            seen = first.setdefault(text, i)
-            edges.extend([] if seen == i else [(seen, i)])
-            reps.extend([i] if seen == i else [])
-    return edges, reps
-
-
-@given(
-    st.lists(st.integers(0, 8), max_size=60),
-    st.sampled_from([16, 3, 9]),
-    st.booleans(),
-)
-def test_exact_edges_join_each_repeat_to_the_first_of_its_text(
-    picks: list[int], size: int, mixed: bool
-) -> None:
-    pool = [b""] + [bytes([k]) * (size - (k % 2 if mixed else 0)) for k in range(1, 7)]
-    pool += [bytes(size), bytes(size - 1 if mixed else size)]  # equal once padded with zeros
-    digests = [pool[k] for k in picks]
-    assert exact_edges(digests) == exact_edges_by_dict(digests)

@@ -20,9 +20,6 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import Any, TextIO
 
-import numpy as np
-import numpy.typing as npt
-
 from dedup.article import Article
 from dedup.config import Config
 from dedup.engine.candidates import find_candidates
@@ -151,33 +148,19 @@ def run(
 
 def exact_edges(digests: Sequence[bytes]) -> tuple[Edges, list[int]]:
     """Edges joining identical comparison texts (by their ``digests``, one per article),
-    and one representative per distinct text (an empty digest is no text): the first
-    article with a text represents it, and each later one is joined to it, in order."""
-    sizes = np.fromiter(map(len, digests), dtype=np.int64, count=len(digests))
-    texts = np.flatnonzero(sizes)
-    if not len(texts):
-        return [], []
-    width = int(sizes.max())
-    present = [d for d in digests if d]
-    if (sizes[texts] != width).any():  # digests are all one size; padded if not, size kept
-        present = [d.ljust(width, b"\0") + len(d).to_bytes(8, "little") for d in present]
-    cells = np.frombuffer(b"".join(present), dtype=np.uint8).reshape(len(texts), -1)
-    keys = _as_words(cells)
-    order = np.lexsort(keys.T[::-1])  # by digest, then (stable) by place
-    ranked = keys[order]
-    starts = np.r_[True, (ranked[1:] != ranked[:-1]).any(axis=1)]
-    firsts = np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))
-    rep = np.empty_like(texts)
-    rep[order] = texts[order][firsts]
-    copies = rep != texts
-    edges = list(zip(rep[copies].tolist(), texts[copies].tolist(), strict=True))
-    return edges, texts[~copies].tolist()
-
-
-def _as_words(cells: npt.NDArray[np.uint8]) -> npt.NDArray[np.uint64]:
-    """Rows of bytes as rows of 64-bit words (equal rows, equal words)."""
-    pad = -cells.shape[1] % 8
-    return np.ascontiguousarray(np.pad(cells, ((0, 0), (0, pad)))).view(np.uint64)
+    and one representative per distinct text (an empty digest is no text)."""
+    first: dict[bytes, int] = {}
+    edges: Edges = []
+    reps: list[int] = []
+    for i, text in enumerate(digests):
+        if not text:
+            continue
+        seen = first.setdefault(text, i)
+        if seen == i:
+            reps.append(i)
+        else:
+            edges.append((seen, i))
+    return edges, reps
 
 
 def _focus_reps(edges: Edges, focus: Collection[int]) -> set[int]:
