@@ -130,7 +130,10 @@ def odd_texts() -> list[str]:
     return [*texts, "...", "a b c d", "a b c d e", text_of(99, paragraphs=30)]
 
 
-@pytest.mark.parametrize(("batch_bytes", "chunk", "block"), [(1 << 17, 1 << 15, 8), (300, 50, 3)])
+@pytest.mark.parametrize(
+    ("batch_bytes", "chunk", "block"),
+    [(1 << 19, 1 << 15, 8), (1 << 17, 1 << 15, 8), (300, 50, 3)],
+)
 def test_fingerprints_equal_signatures_of_each_texts_sets(
     batch_bytes: int, chunk: int, block: int
 ) -> None:

@@ -73,8 +73,15 @@ class SpillWriter:
         """Write one article's comparison text and unit lengths; where they now are."""
         data = units.prepared.text.encode("utf-8")
         lengths = (units.ends - units.starts).astype("<i4").tobytes()
-        part, offset, _ = self.write_sealed(data + lengths)
-        return (part, offset, len(data), len(units.starts))
+        # What write_sealed(data + lengths) writes, without joining the two first.
+        seal = zlib.crc32(lengths, zlib.crc32(data)).to_bytes(4, "little")
+        offset = self.offset
+        with self._writing():
+            self.file.write(data)
+            self.file.write(lengths)
+            self.file.write(seal)
+        self.offset += len(data) + len(lengths) + 4
+        return (self.part, offset, len(data), len(units.starts))
 
     def write_sealed(self, data: bytes) -> Span:
         """Write ``data`` and its CRC-32 after it; where ``data`` now is (read it back with
