@@ -21,6 +21,7 @@ from dedup.text.prepare import (
     junk_matcher,
     reflow,
     required_literals,
+    split_many,
     split_units,
     unit_hash,
 )
@@ -141,6 +142,23 @@ _PARAGRAPH = st.lists(_PIECES, max_size=5).map(" ".join) | st.text(max_size=20)
 def test_split_units_matches_the_plain_way_on_any_article(title: str, body: list[str]) -> None:
     _assert_same(_article(title, tuple(body)), Config())
     _assert_same(_article(title, tuple(body)), Config(extra_junk_patterns=EXTRA))
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.text(max_size=12), st.lists(_PARAGRAPH, max_size=6)), max_size=6))
+def test_split_many_gives_each_article_what_the_plain_way_gives(
+    articles: list[tuple[str, list[str]]],
+) -> None:
+    config = Config()
+    given_ = [_article(title, tuple(body)) for title, body in articles]
+    for article, units in zip(given_, split_many(given_, config), strict=True):
+        want = _reference(article, config)
+        text, words, digest, dropped = dataclasses.astuple(units.prepared)
+        assert (text, words, digest, dropped) == want[:4]
+        assert [units.starts.tolist(), units.ends.tolist(), units.hashes.tolist()] == [
+            w.tolist() for w in want[4:7]
+        ]
+        assert units.context == want[7]
 
 
 def test_junk_flags_are_hits() -> None:
