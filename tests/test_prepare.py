@@ -18,12 +18,17 @@ from dedup.read.pagetext import reduce_page
 from dedup.text.normalize import fold, normalize, repair, split_sentences
 from dedup.text.prepare import (
     SHORT_PARAGRAPH,
+    _locate_units,
+    build_spilled,
+    build_text,
+    cut_spilled,
     junk_matcher,
     reflow,
     required_literals,
     split_many,
     split_units,
     unit_hash,
+    units_from_lengths,
 )
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -211,3 +216,22 @@ def test_required_literals_are_in_every_match(source: str) -> None:
             assert all(literal in text for literal in literals)
             if "(?=" not in source:
                 assert all(literal in match.group() for literal in literals)
+
+
+_UNIT = st.text(alphabet=st.sampled_from("ab é€\U0001f600"), min_size=1, max_size=9)
+
+
+@SETTINGS
+@given(st.text(max_size=8), st.lists(_UNIT, max_size=8), st.data())
+def test_texts_read_back_from_the_spill_are_cut_as_their_units_are(
+    title: str, kept: list[str], data: st.DataObject
+) -> None:
+    units = _locate_units(normalize(title), kept, 1)
+    hashes = units.hashes.tolist()
+    cut = frozenset(data.draw(st.lists(st.sampled_from(hashes), unique=True)) if hashes else [])
+    text, lengths = units.prepared.text, [len(u) for u in kept]
+    light = dataclasses.replace(units.prepared, text="")
+    back = units_from_lengths(text, np.array(lengths, dtype=np.int32), light, units.hashes, 0)
+    want = build_text(back, cut)
+    assert build_spilled(text, lengths, light, hashes, cut) == want
+    assert cut_spilled(text, lengths, hashes, cut) == want.text

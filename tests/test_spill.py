@@ -170,6 +170,14 @@ def test_unit_lengths_that_do_not_fit_the_text_are_one_line(spill: Spill) -> Non
         file.write(bytes(data))
     with pytest.raises(SpillError, match="fail their checksum"):
         spill.read(place)
+    with pytest.raises(SpillError, match="fail their checksum"):
+        spill.read_lengths(place)
+
+
+def test_unit_lengths_read_as_a_list_are_those_read_as_an_array(spill: Spill) -> None:
+    place, _ = written(spill)
+    text, lengths = spill.read(place)
+    assert spill.read_lengths(place) == (text, lengths.tolist())
 
 
 def test_spill_errors_travel_between_processes_whole() -> None:

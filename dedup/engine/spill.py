@@ -22,6 +22,7 @@ import contextlib
 import os
 import re
 import shutil
+import struct
 import sys
 import tempfile
 import zlib
@@ -162,6 +163,16 @@ class Spill:
         text = self._text(part, data[:size])
         lengths = np.frombuffer(data, dtype="<i4", count=units, offset=size).astype(np.int32)
         if units and (lengths.min() < 0 or int(lengths.sum()) + units - 1 > len(text)):
+            raise self.damaged(part, "holds unit lengths that do not fit its text")
+        return text, lengths
+
+    def read_lengths(self, place: Place) -> tuple[str, list[int]]:
+        """:meth:`read`, the unit lengths as a list (no array made)."""
+        part, offset, size, units = place
+        data = self.read_sealed((part, offset, size + 4 * units))
+        text = self._text(part, data[:size])
+        lengths = list(struct.unpack_from(f"<{units}i", data, size))
+        if units and (min(lengths) < 0 or sum(lengths) + units - 1 > len(text)):
             raise self.damaged(part, "holds unit lengths that do not fit its text")
         return text, lengths
 
