@@ -19,9 +19,7 @@ from dedup.text.normalize import fold, normalize, repair, split_sentences
 from dedup.text.prepare import (
     SHORT_PARAGRAPH,
     _locate_units,
-    build_spilled,
     build_text,
-    cut_spilled,
     junk_matcher,
     reflow,
     required_literals,
@@ -30,6 +28,7 @@ from dedup.text.prepare import (
     unit_hash,
     units_from_lengths,
 )
+from dedup.text.spilled import build_spilled, cut_spilled
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 EXTRA = (r"said\s+on", r"(?i)REUTERS", r"the (company|bank)", r"billion$", r"^the", r"ha{2}")

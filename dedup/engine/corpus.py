@@ -35,14 +35,8 @@ from dedup.progress import no_progress
 from dedup.read.files import read_file
 from dedup.store.rows import StoredFile
 from dedup.store.scan import ScanStore
-from dedup.text.prepare import (
-    Prepared,
-    Units,
-    boilerplate_of,
-    build_spilled,
-    build_text,
-    cut_spilled,
-)
+from dedup.text.prepare import Prepared, Units, boilerplate_of, build_text
+from dedup.text.spilled import build_spilled, cut_spilled
 
 
 class Found(NamedTuple):

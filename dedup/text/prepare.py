@@ -295,46 +295,6 @@ def units_from_lengths(
     return Units(prepared, ends - sizes, ends, hashes, context)
 
 
-def build_spilled(
-    text: str, lengths: Sequence[int], light: Prepared, hashes: Sequence[int], cut: frozenset[int]
-) -> Prepared:
-    """``build_text(units_from_lengths(text, lengths, light, hashes, ...), cut)`` in plain
-    ints, no array made: a text read back from the spill with its ``cut`` units (learned
-    boilerplate) left out."""
-    found = _cut_lengths(text, lengths, hashes, cut)
-    if found is None:
-        return Prepared(text, light.words, light.digest, light.dropped)
-    title, kept, dropped = found
-    return _make_prepared(title, kept, light.dropped + dropped)
-
-
-def cut_spilled(
-    text: str, lengths: Sequence[int], hashes: Sequence[int], cut: frozenset[int]
-) -> str:
-    """``build_spilled(...).text``, without the digest and counts that go with it."""
-    found = _cut_lengths(text, lengths, hashes, cut)
-    return text if found is None else _joined(*found[:2])
-
-
-def _cut_lengths(
-    text: str, lengths: Sequence[int], hashes: Sequence[int], cut: frozenset[int]
-) -> tuple[str, list[str], int] | None:
-    """:func:`_cut_units` of the units of a text read back from their lengths (as
-    :func:`units_from_lengths` places them: after the title's line, one space apart)."""
-    dropped = [h in cut for h in hashes] if cut else []
-    if not any(dropped):
-        return None
-    newline = text.find("\n")  # normalised titles and units never hold one
-    start = newline + 1 if newline >= 0 else 0
-    title = text[:newline] if newline >= 0 else ""
-    kept: list[str] = []
-    for size, drop in zip(lengths, dropped, strict=True):
-        if not drop:
-            kept.append(text[start : start + size])
-        start += size + 1
-    return title, kept, sum(dropped)
-
-
 def reflow(paragraphs: Sequence[str]) -> list[str]:
     """Undo hard wrapping: a line that stops mid-sentence and a line that continues it
     in lower case are one paragraph."""
