@@ -132,7 +132,7 @@ def odd_texts() -> list[str]:
 
 @pytest.mark.parametrize(
     ("batch_bytes", "chunk", "block"),
-    [(1 << 19, 1 << 15, 8), (1 << 17, 1 << 15, 8), (300, 50, 3)],
+    [(1 << 18, 1 << 15, 8), (1 << 17, 1 << 15, 8), (300, 50, 3)],
 )
 def test_fingerprints_equal_signatures_of_each_texts_sets(
     batch_bytes: int, chunk: int, block: int
