@@ -20,8 +20,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from newsgen import story
 
+from dedup.article import Article
 from dedup.config import Config, load_config
 from dedup.engine import ingest
+from dedup.engine.records import Record, decode_fields, encode_fields
 from dedup.engine.run import find_duplicates, scan_paths
 from dedup.engine.spill import Spill
 from dedup.errors import InputError
@@ -205,3 +207,25 @@ def test_the_openings_kept_name_the_dateline_the_whole_article_names(body: list[
     record = ingest.light_record(article, split_units(article, Config()))
     assert dateline_in(record.heads) == dateline_in(article.body)
     assert all(len(h) <= ingest.HEAD for h in record.heads) or record.heads == article.body[:2]
+
+
+_FIELD_TEXT = st.text(alphabet=st.sampled_from('ab é"\\\n\t\u2028\U0001f600\x00'), max_size=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    _FIELD_TEXT,
+    st.none() | _FIELD_TEXT,
+    st.lists(st.tuples(_FIELD_TEXT, _FIELD_TEXT), max_size=2),
+    st.lists(_FIELD_TEXT, max_size=2),
+)
+def test_a_records_fields_are_written_as_json_dumps_writes_them(
+    title: str, source: str | None, extra: list[tuple[str, str]], heads: list[str]
+) -> None:
+    article = Article("a.jsonl", 3, 4, 4, title, (), "record", source, None, tuple(extra))
+    record = Record(article, tuple(heads), b"", 0, 0, np.zeros(0, dtype=np.uint64), 0)
+    fields = [3, 4, 4, title, "record", source, None, tuple(extra), heads]
+    assert encode_fields(record) == json.dumps(fields, ensure_ascii=False).encode()
+    assert decode_fields(encode_fields(record), "a.jsonl", heads=True) == dataclasses.replace(
+        article, body=tuple(heads), extra=tuple((k, v) for k, v in extra)
+    )

@@ -74,6 +74,21 @@ def test_fold_paragraphs_folds_each_paragraph(paragraphs: list[str]) -> None:
     assert fold_paragraphs(paragraphs) == [fold(repair(p)) for p in paragraphs]
 
 
+#: Paragraphs as most are (words parted by single spaces), so that a few awkward ones
+#: among many must be told apart from them.
+_PLAIN = st.lists(st.sampled_from(["word", "Words", "2,000", "café", "“q”"]), min_size=1).map(
+    " ".join
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PLAIN | _PARAGRAPH, max_size=40))
+def test_fold_paragraphs_of_many_articles_at_once_folds_each_paragraph(
+    paragraphs: list[str],
+) -> None:
+    assert fold_paragraphs(paragraphs) == [fold(repair(p)) for p in paragraphs]
+
+
 def test_fold_paragraphs_on_plain_and_awkward_spacing() -> None:
     paragraphs = ["Plain Words here.", "Two  spaces", " lead", "trail\t", "", "tab\there"]
     assert fold_paragraphs(paragraphs) == [fold(p) for p in paragraphs]

@@ -18,12 +18,17 @@ from dedup.read.pagetext import reduce_page
 from dedup.text.normalize import fold, normalize, repair, split_sentences
 from dedup.text.prepare import (
     SHORT_PARAGRAPH,
+    _locate_units,
+    build_text,
     junk_matcher,
     reflow,
     required_literals,
+    split_many,
     split_units,
     unit_hash,
+    units_from_lengths,
 )
+from dedup.text.spilled import build_spilled, cut_spilled
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 EXTRA = (r"said\s+on", r"(?i)REUTERS", r"the (company|bank)", r"billion$", r"^the", r"ha{2}")
@@ -143,6 +148,23 @@ def test_split_units_matches_the_plain_way_on_any_article(title: str, body: list
     _assert_same(_article(title, tuple(body)), Config(extra_junk_patterns=EXTRA))
 
 
+@SETTINGS
+@given(st.lists(st.tuples(st.text(max_size=12), st.lists(_PARAGRAPH, max_size=6)), max_size=6))
+def test_split_many_gives_each_article_what_the_plain_way_gives(
+    articles: list[tuple[str, list[str]]],
+) -> None:
+    config = Config()
+    given_ = [_article(title, tuple(body)) for title, body in articles]
+    for article, units in zip(given_, split_many(given_, config), strict=True):
+        want = _reference(article, config)
+        text, words, digest, dropped = dataclasses.astuple(units.prepared)
+        assert (text, words, digest, dropped) == want[:4]
+        assert [units.starts.tolist(), units.ends.tolist(), units.hashes.tolist()] == [
+            w.tolist() for w in want[4:7]
+        ]
+        assert units.context == want[7]
+
+
 def test_junk_flags_are_hits() -> None:
     matcher = junk_matcher(Config(extra_junk_patterns=EXTRA).all_junk_patterns)
     units = ["advertisement", "the bank said", "sign in to access your portfolio now", "x"]
@@ -193,3 +215,22 @@ def test_required_literals_are_in_every_match(source: str) -> None:
             assert all(literal in text for literal in literals)
             if "(?=" not in source:
                 assert all(literal in match.group() for literal in literals)
+
+
+_UNIT = st.text(alphabet=st.sampled_from("ab é€\U0001f600"), min_size=1, max_size=9)
+
+
+@SETTINGS
+@given(st.text(max_size=8), st.lists(_UNIT, max_size=8), st.data())
+def test_texts_read_back_from_the_spill_are_cut_as_their_units_are(
+    title: str, kept: list[str], data: st.DataObject
+) -> None:
+    units = _locate_units(normalize(title), kept, 1)
+    hashes = units.hashes.tolist()
+    cut = frozenset(data.draw(st.lists(st.sampled_from(hashes), unique=True)) if hashes else [])
+    text, lengths = units.prepared.text, [len(u) for u in kept]
+    light = dataclasses.replace(units.prepared, text="")
+    back = units_from_lengths(text, np.array(lengths, dtype=np.int32), light, units.hashes, 0)
+    want = build_text(back, cut)
+    assert build_spilled(text, lengths, light, hashes, cut) == want
+    assert cut_spilled(text, lengths, hashes, cut) == want.text

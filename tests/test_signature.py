@@ -16,8 +16,8 @@ from reference import (
     signatures,
 )
 
-from dedup.engine.signature import Permutations, fingerprints, range_signatures
-from dedup.text.shingles import _WORD_BYTE, shingle, token_spans
+from dedup.engine.signature import Permutations, band_keys, fingerprints, range_signatures
+from dedup.text.shingles import _WORD_BYTE, mixing_weights, shingle, token_spans
 from dedup.tuning import Tuning
 
 PERMS = Permutations(num_perm=128, seed=1)
@@ -130,7 +130,10 @@ def odd_texts() -> list[str]:
     return [*texts, "...", "a b c d", "a b c d e", text_of(99, paragraphs=30)]
 
 
-@pytest.mark.parametrize(("batch_bytes", "chunk", "block"), [(1 << 17, 1 << 15, 8), (300, 50, 3)])
+@pytest.mark.parametrize(
+    ("batch_bytes", "chunk", "block"),
+    [(1 << 18, 1 << 15, 8), (1 << 17, 1 << 15, 8), (300, 50, 3)],
+)
 def test_fingerprints_equal_signatures_of_each_texts_sets(
     batch_bytes: int, chunk: int, block: int
 ) -> None:
@@ -236,3 +239,37 @@ def test_a_figure_is_keyed_by_its_digits_token_hash(digits: str) -> None:
     from dedup.text.shingles import _digits_hash, _hashes
 
     assert _digits_hash(digits) == int(_hashes(digits)[0])
+
+
+def _mix64_int(x: int) -> int:
+    """splitmix64's finaliser in plain integers."""
+    mask = (1 << 64) - 1
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & mask
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & mask
+    return x ^ (x >> 31)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from([(30, 4), (16, 8), (12, 10), (42, 3), (3, 1)]),
+    st.integers(0, 5),
+    st.integers(0, 2**32 - 1),
+)
+def test_band_keys_equal_the_weighted_sum_of_each_band(
+    layout: tuple[int, int], count: int, seed: int
+) -> None:
+    bands, rows = layout
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 2**32, size=(count, 128), dtype=np.uint64).astype(np.uint32)
+    sigs[: count // 2, :8] = np.iinfo(np.uint32).max  # the largest values wrap the sums
+    weights = [int(w) for w in mixing_weights(rows)]
+    expected = [
+        [
+            _mix64_int((sum(int(row[b * rows + j]) * weights[j] for j in range(rows)) + b) % 2**64)
+            for b in range(bands)
+        ]
+        for row in sigs
+    ]
+    assert band_keys(sigs, bands, rows).tolist() == expected

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,11 +16,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 from fixture_corpus import isolate, write_corpus
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dedup.cli import cli
 from dedup.engine import spill as spill_module
 from dedup.engine.spill import PREFIX, Spill, SpillWriter, remove_stale
 from dedup.errors import DedupError, SpillError
+from dedup.text.prepare import _locate_units
 
 fcntl = pytest.importorskip("fcntl")
 
@@ -166,6 +170,14 @@ def test_unit_lengths_that_do_not_fit_the_text_are_one_line(spill: Spill) -> Non
         file.write(bytes(data))
     with pytest.raises(SpillError, match="fail their checksum"):
         spill.read(place)
+    with pytest.raises(SpillError, match="fail their checksum"):
+        spill.read_lengths(place)
+
+
+def test_unit_lengths_read_as_a_list_are_those_read_as_an_array(spill: Spill) -> None:
+    place, _ = written(spill)
+    text, lengths = spill.read(place)
+    assert spill.read_lengths(place) == (text, lengths.tolist())
 
 
 def test_spill_errors_travel_between_processes_whole() -> None:
@@ -272,3 +284,30 @@ def test_a_spill_file_damaged_once_is_read_again_with_a_warning(
     assert warning.startswith(f"dedup: warning: {scan_dir / 'tmp'}")
     assert "is shorter than what was written to it; reading the inputs again" in warning
     assert os.listdir(scan_dir / "tmp") == []
+
+
+_UNIT = st.text(alphabet=st.sampled_from("ab é€\U0001f600"), min_size=1, max_size=9)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(st.text(max_size=6), st.lists(_UNIT, max_size=5)), max_size=4))
+def test_written_units_are_the_sealed_text_and_lengths_read_back(
+    spill: Spill, articles: list[tuple[str, list[str]]]
+) -> None:
+    writer = spill.writer(spill.next_part())
+    places = []
+    sealed = []
+    for title, kept in articles:
+        units = _locate_units(title, kept, 0)
+        places.append(writer.write(units))
+        data = units.prepared.text.encode() + (units.ends - units.starts).astype("<i4").tobytes()
+        sealed.append(data + zlib.crc32(data).to_bytes(4, "little"))
+    writer.close()
+    with open(writer.path, "rb") as file:
+        assert file.read() == b"".join(sealed)  # what write_sealed(text + lengths) writes
+    for (title, kept), place in zip(articles, places, strict=True):
+        text, lengths = spill.read(place)
+        assert text == _locate_units(title, kept, 0).prepared.text
+        assert lengths.tolist() == [len(u) for u in kept]

@@ -29,20 +29,14 @@ from dedup.engine.columns import NOT_SPILLED, Columns
 from dedup.engine.ingest import PieceRead
 from dedup.engine.jobs import map_chunks, split_parallel
 from dedup.engine.records import LightRecords
-from dedup.engine.spill import PARENT, Place, Spill
+from dedup.engine.spill import PARENT, Spill
 from dedup.errors import DedupError, ignore
 from dedup.progress import no_progress
 from dedup.read.files import read_file
 from dedup.store.rows import StoredFile
 from dedup.store.scan import ScanStore
-from dedup.text.prepare import (
-    Prepared,
-    Units,
-    boilerplate_of,
-    build_text,
-    cut_text,
-    units_from_lengths,
-)
+from dedup.text.prepare import Prepared, Units, boilerplate_of, build_text
+from dedup.text.spilled import build_spilled, cut_spilled
 
 
 class Found(NamedTuple):
@@ -149,7 +143,9 @@ class Corpus:
         columns = self.columns
         place = columns.place(i)
         if place is not None:  # read back from the spill each time: memory stays flat
-            return build_text(self._spilled_units(i, place), self.boilerplate)
+            text, lengths = self.spill.read_lengths(place)
+            hashes = columns.unit_hashes(i).tolist()
+            return build_spilled(text, lengths, columns.light(i), hashes, self.boilerplate)
         found = self.texts.get(i)
         if found is None:
             self.need([i])
@@ -164,14 +160,10 @@ class Corpus:
         if place is None:
             return self.full(i).text
         if self._cuts(i):
-            return cut_text(self._spilled_units(i, place), self.boilerplate)
+            text, lengths = self.spill.read_lengths(place)
+            hashes = self.columns.unit_hashes(i).tolist()
+            return cut_spilled(text, lengths, hashes, self.boilerplate)
         return self.spill.read_text(place)
-
-    def _spilled_units(self, i: int, place: Place) -> Units:
-        columns = self.columns
-        text, lengths = self.spill.read(place)
-        hashes, context = columns.unit_hashes(i), int(columns.context[i])
-        return units_from_lengths(text, lengths, columns.light(i), hashes, context)
 
     def _cuts(self, i: int) -> bool:
         """Whether article ``i`` holds a unit of the corpus's boilerplate."""

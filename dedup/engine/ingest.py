@@ -27,13 +27,16 @@ from dedup.engine.spill import Place, Span, Spill, SpillWriter
 from dedup.errors import InputError
 from dedup.read.decode import BINARY_PROBE, GZIP_MAGIC, cut_lines, read_lines, strip_gz
 from dedup.read.files import read_file, read_jsonl_lines, read_limit
-from dedup.text.prepare import Units, split_units
+from dedup.text.prepare import Units, split_many
 from dedup.tuning import Tuning
 
 WarningCallback = Callable[[InputError], None]
 
 #: Characters of a first paragraph kept for the dateline rule (more when it needs them).
 HEAD = 200
+#: Articles split into units at once (their paragraphs folded together): enough to fold
+#: in few calls, few enough that their units take little memory.
+SPLIT_ARTICLES = 1000
 
 
 @dataclass(frozen=True)
@@ -152,10 +155,11 @@ def _read_piece(
         articles, count = read_range(piece, config, errors.append)
     records: list[Record] = []
     places: list[Place] = []
-    for article in articles:
-        units = split_units(article, config)
-        records.append(light_record(article, units))
-        places.append(writer.write(units))
+    for first in range(0, len(articles), SPLIT_ARTICLES):
+        some = articles[first : first + SPLIT_ARTICLES]
+        for article, units in zip(some, split_many(some, config), strict=True):
+            records.append(light_record(article, units))
+            places.append(writer.write(units))
     fields = [encode_fields(record) for record in records]
     blob = b"".join(fields)
     light = LightRecords.of(records, [len(f) for f in fields])

@@ -36,7 +36,7 @@ from dedup.atomic import process_alive
 from dedup.config import Config
 from dedup.errors import DedupError
 from dedup.progress import ProgressCallback
-from dedup.text.prepare import Units, split_units
+from dedup.text.prepare import Units, split_many
 
 if TYPE_CHECKING:  # imported where workers start: a run in one process never needs them
     import multiprocessing.context
@@ -334,7 +334,7 @@ def map_each_chunk(
 
 
 def _units_chunk(articles: Sequence[Article], config: Config) -> list[Units]:
-    return [split_units(a, config) for a in articles]
+    return split_many(articles, config)
 
 
 def split_parallel(

@@ -177,7 +177,11 @@ def band_keys(sigs: U32, bands: int, rows: int) -> U64:
     n = len(sigs)
     used = sigs[:, : bands * rows].astype(np.uint64).reshape(n, bands, rows)
     weights = np.asarray(mixing_weights(rows), dtype=np.uint64)
-    return mix64((used * weights).sum(axis=2, dtype=np.uint64) + np.arange(bands, dtype=np.uint64))
+    # A band's weighted sum as a product with the weights (wrapping as the sum of the
+    # products does): several times faster than multiplying, then summing a short axis.
+    mixed: U64 = np.matmul(used, weights)
+    mixed += np.arange(bands, dtype=np.uint64)
+    return mix64(mixed)
 
 
 def fingerprints(

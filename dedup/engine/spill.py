@@ -22,6 +22,7 @@ import contextlib
 import os
 import re
 import shutil
+import struct
 import sys
 import tempfile
 import zlib
@@ -73,8 +74,15 @@ class SpillWriter:
         """Write one article's comparison text and unit lengths; where they now are."""
         data = units.prepared.text.encode("utf-8")
         lengths = (units.ends - units.starts).astype("<i4").tobytes()
-        part, offset, _ = self.write_sealed(data + lengths)
-        return (part, offset, len(data), len(units.starts))
+        # What write_sealed(data + lengths) writes, without joining the two first.
+        seal = zlib.crc32(lengths, zlib.crc32(data)).to_bytes(4, "little")
+        offset = self.offset
+        with self._writing():
+            self.file.write(data)
+            self.file.write(lengths)
+            self.file.write(seal)
+        self.offset += len(data) + len(lengths) + 4
+        return (self.part, offset, len(data), len(units.starts))
 
     def write_sealed(self, data: bytes) -> Span:
         """Write ``data`` and its CRC-32 after it; where ``data`` now is (read it back with
@@ -155,6 +163,16 @@ class Spill:
         text = self._text(part, data[:size])
         lengths = np.frombuffer(data, dtype="<i4", count=units, offset=size).astype(np.int32)
         if units and (lengths.min() < 0 or int(lengths.sum()) + units - 1 > len(text)):
+            raise self.damaged(part, "holds unit lengths that do not fit its text")
+        return text, lengths
+
+    def read_lengths(self, place: Place) -> tuple[str, list[int]]:
+        """:meth:`read`, the unit lengths as a list (no array made)."""
+        part, offset, size, units = place
+        data = self.read_sealed((part, offset, size + 4 * units))
+        text = self._text(part, data[:size])
+        lengths = list(struct.unpack_from(f"<{units}i", data, size))
+        if units and (min(lengths) < 0 or sum(lengths) + units - 1 > len(text)):
             raise self.damaged(part, "holds unit lengths that do not fit its text")
         return text, lengths
 

@@ -123,7 +123,7 @@ def read_jsonl_lines(
             continue
         if lineno == 1:
             raw = raw.removeprefix(codecs.BOM_UTF8)
-        if not raw.strip():
+        if not raw or raw.isspace():  # blank (what ``raw.strip()`` tells, without a copy)
             continue
         try:
             line = raw.decode("utf-8")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -95,7 +95,9 @@ def _unify_quotes(text: str) -> str:
 
 def fold_paragraphs(paragraphs: Sequence[str]) -> list[str]:
     """``[fold(repair(p)) for p in paragraphs]``, in a few calls: the ASCII paragraphs
-    are folded as one text, and so are the others."""
+    are folded as one text, and so are the others (those holding a line end or a hint of
+    mojibake, one by one). Many articles' paragraphs fold at once in about half the time
+    they take article by article."""
     narrow = list(map(str.isascii, paragraphs))
     if all(narrow):
         return _fold_ascii(paragraphs)
@@ -108,18 +110,50 @@ def fold_paragraphs(paragraphs: Sequence[str]) -> list[str]:
 
 def _fold_ascii(paragraphs: Sequence[str]) -> list[str]:
     """:func:`fold` of ASCII paragraphs (which never need a repair)."""
+    if not paragraphs:
+        return []
     lines = _lines_of("\n".join(paragraphs).lower(), len(paragraphs))
-    return [fold(p) for p in paragraphs] if lines is None else lines
+    if lines is None:  # a paragraph held a "\n": those are folded one by one
+        return _apart(paragraphs, _has_line_end, fold, _fold_ascii)
+    return lines
 
 
 def _fold_wide(paragraphs: Sequence[str]) -> list[str]:
     """``fold(repair(p))`` of non-ASCII paragraphs: joined by "\n" (which every step maps
-    on its own and never makes), they fold as one text, unless one needs a repair."""
+    on its own and never makes), they fold as one text, but for those that hold a "\n"
+    or may need a repair, folded one by one."""
+    if not paragraphs:
+        return []
     joined = "\n".join(paragraphs)
     if _MOJIBAKE_HINT.search(joined) or joined.count("\n") >= len(paragraphs):
-        return [fold(repair(p)) for p in paragraphs]
+        return _apart(paragraphs, _needs_repair_or_splits, _fold_repaired, _fold_wide)
     lines = _lines_of(_fold_chars(joined), len(paragraphs))
     return [fold(p) for p in paragraphs] if lines is None else lines
+
+
+def _has_line_end(paragraph: str) -> bool:
+    return "\n" in paragraph
+
+
+def _needs_repair_or_splits(paragraph: str) -> bool:
+    # A hint never spans paragraphs: its second character is never a "\n".
+    return "\n" in paragraph or _MOJIBAKE_HINT.search(paragraph) is not None
+
+
+def _fold_repaired(paragraph: str) -> str:
+    return fold(repair(paragraph))
+
+
+def _apart(
+    paragraphs: Sequence[str],
+    alone: Callable[[str], bool],
+    one: Callable[[str], str],
+    rest: Callable[[Sequence[str]], list[str]],
+) -> list[str]:
+    """``one(p)`` of the paragraphs ``alone`` picks, ``rest`` of the others together."""
+    picked = list(map(alone, paragraphs))
+    others = iter(rest([p for p, a in zip(paragraphs, picked, strict=True) if not a]))
+    return [one(p) if a else next(others) for p, a in zip(paragraphs, picked, strict=True)]
 
 
 def _lines_of(text: str, count: int) -> list[str] | None:
@@ -128,7 +162,32 @@ def _lines_of(text: str, count: int) -> list[str] | None:
     lines = text.split("\n")
     if len(lines) != count:
         return None
-    return lines if _single_spaced(text, lines) else [" ".join(line.split()) for line in lines]
+    return lines if _single_spaced(text, lines) else _respaced(text, lines)
+
+
+def _respaced(text: str, lines: list[str]) -> list[str]:
+    """``[" ".join(line.split()) for line in lines]`` (the lines of ``text``), working
+    only on the lines that may need it."""
+    if not text.isascii():
+        return [line if _spaced_line(line) else " ".join(line.split()) for line in lines]
+    codes = np.frombuffer(text.encode(), dtype=np.uint8)
+    spaced = codes <= 32  # " ", "\n", other whitespace and control characters
+    pairs = np.flatnonzero(spaced[1:] & spaced[:-1])
+    ends = [i for i in (0, len(codes) - 1) if spaced[i]]
+    controls = np.flatnonzero((codes < 32) & (codes != 10))
+    marks = np.concatenate((pairs, pairs + 1, controls, np.array(ends, dtype=np.intp)))
+    # The line of each mark: how many line ends come before it (a "\n" marked marks the
+    # line it ends too, which then is folded to what it already is).
+    breaks = np.flatnonzero(codes == 10)
+    respaced = list(lines)
+    for k in np.unique(np.searchsorted(breaks, marks)).tolist():
+        respaced[k] = " ".join(lines[k].split())
+    return respaced
+
+
+def _spaced_line(line: str) -> bool:
+    """Whether a line is surely words parted by single spaces (see :func:`_single_spaced`)."""
+    return "  " not in line and line[:1] != " " and line[-1:] != " " and line.isprintable()
 
 
 def _single_spaced(text: str, lines: list[str]) -> bool:
