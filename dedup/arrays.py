@@ -1,9 +1,10 @@
-"""Distinct values and rows of numpy arrays, found by sorting.
+"""Distinct values and rows of numpy arrays, and membership, found by sorting.
 
 numpy 2.4's ``np.unique`` finds the distinct values of an integer array with a hash
 table, many times slower than sorting it: for a million 64-bit hashes 0.94 s against
 0.035 s, and 3.8 s against 0.1 s for three million pair codes (measured on the 2-core
-development machine). These give ``np.unique``'s answers, sorted, by sorting.
+development machine). These give ``np.unique``'s answers, sorted, by sorting, and
+``np.isin``'s (which calls it) by a binary search.
 """
 
 from __future__ import annotations
@@ -47,3 +48,14 @@ def distinct_rows(rows: A[D]) -> A[D]:
         return rows
     ordered = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
     return ordered[_firsts(ordered)]
+
+
+def members(values: A[D], known: A[D]) -> npt.NDArray[np.bool_]:
+    """``np.isin(values, known)``: whether each value is one of ``known``, found by a
+    binary search in ``known`` sorted (a million hashes against 4,000: 0.10 s against
+    0.23 s)."""
+    if not len(known):
+        return np.zeros(values.shape, dtype=bool)
+    ordered = np.sort(known, axis=None)
+    at = np.minimum(np.searchsorted(ordered, values), len(ordered) - 1)
+    return np.asarray(ordered[at] == values)

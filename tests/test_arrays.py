@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from dedup.arrays import distinct, distinct_counts, distinct_rows
+from dedup.arrays import distinct, distinct_counts, distinct_rows, members
 from dedup.engine.signature import key_order
 
 VALUES = hnp.arrays(
@@ -24,6 +24,12 @@ def test_distinct_values_and_counts_are_numpys(values: np.ndarray) -> None:
     expected, expected_counts = np.unique(values, return_counts=True)
     assert found.tolist() == expected.tolist() and counts.tolist() == expected_counts.tolist()
     assert found.dtype == values.dtype
+
+
+@given(VALUES, VALUES)
+def test_members_are_numpys_isin(values: np.ndarray, known: np.ndarray) -> None:
+    assert members(values, known).tolist() == np.isin(values, known).tolist()
+    assert members(values, values).all()
 
 
 @given(ROWS)

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
+import pytest
 from check_oracle import find_matches
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -129,10 +130,21 @@ def test_seeds_group_only_the_syndicated_ap_story(seed_paths: list[Path]) -> Non
     assert not grouped & {a.ref for a in mains}
 
 
+def test_stored_cuts_come_back_as_they_were_even_a_text_left_without_a_body() -> None:
+    from dedup.engine.boilerplate import Cuts
+
+    made = {3: (b"a" * 16, 40, 1), 7: (b"", 0, 5), 9: (b"b" * 16, 12, 0)}
+    stored = Cuts.of(made).to_json()
+    back = Cuts.from_json([3, 7, 9], stored)
+    assert {i: (back[i].digest, back[i].words, back[i].dropped) for i in back} == made
+    with pytest.raises(ValueError, match="do not fit"):
+        Cuts.from_json([3, 7], stored)
+
+
 def test_boilerplate_cut_on_workers_gives_each_texts_own_cut(tmp_path: Path) -> None:
     """Texts that hold learned boilerplate are cut on all jobs: each cut text's digest,
     words and dropped units are those of the text cut in the parent."""
-    from dedup.engine.corpus import cut_texts
+    from dedup.engine.boilerplate import cut_texts
     from dedup.engine.load import load_articles
     from dedup.engine.spill import Spill
     from dedup.store.scan import ScanStore

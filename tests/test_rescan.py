@@ -193,6 +193,41 @@ def test_other_settings_are_never_mixed_in(tmp_path: Path, reads: Counter[str]) 
     assert [g.to_dict() for g in result.groups] == expected([str(corpus)], stricter)
 
 
+def test_a_warm_run_takes_every_verdict_from_one_stored_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run's verdicts are remembered all together as well as pair by pair: with the
+    single rows gone, a warm run verifies no pair and groups as the cold one did."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for seed in range(80, 86):  # each story, a trimmed copy and one sharing its opening
+        title, body = story(seed, paragraphs=6)
+        other = story(seed + 100, paragraphs=6)[1]
+        records = [(title, body), (title, body[:-1]), (title, [body[0], *other[1:]])]
+        lines = [json.dumps({"title": t, "text": "\n\n".join(b)}) for t, b in records]
+        (corpus / f"{seed}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    backdate(corpus)
+    config = config_for(tmp_path)
+    cold = scan([str(corpus)], config)
+    assert cold.groups, "the trimmed copies are found"
+    with sqlite3.connect(tmp_path / "cache" / STORE_NAME) as conn:
+        assert conn.execute("SELECT count(*) FROM verdict_batches").fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM verdicts").fetchone()[0] > 0
+        conn.execute("DELETE FROM verdicts")
+    conn.close()
+    verified: list[object] = []
+    real_verify = pairs.verify_screened
+
+    def count_verify(corpus: object, chosen: list[object], *args: object) -> object:
+        verified.extend(chosen)
+        return real_verify(corpus, chosen, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pairs, "verify_screened", count_verify)
+    warm = scan([str(corpus)], config)
+    assert verified == []
+    assert [g.to_dict() for g in warm.groups] == [g.to_dict() for g in cold.groups]
+
+
 def test_a_warm_scan_scores_no_pair_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = write_pages(tmp_path)
     config = config_for(tmp_path)

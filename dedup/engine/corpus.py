@@ -6,19 +6,17 @@ spill (:mod:`dedup.engine.spill`). Articles of files the store holds unchanged c
 bodiless and without their texts, which are read again only when a stage needs them
 (:meth:`Corpus.full`). Articles handed in whole keep their bodies.
 
-Here too is the prepare stage's corpus-wide part: learning boilerplate (units that
-recur across distinct stories) and cutting it out of the comparison texts.
+The prepare stage's corpus-wide part, learning boilerplate and cutting it out, is
+:mod:`dedup.engine.boilerplate`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from functools import partial
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -27,15 +25,14 @@ from dedup.article import Article
 from dedup.config import Config
 from dedup.engine.columns import NOT_SPILLED, Columns
 from dedup.engine.ingest import PieceRead
-from dedup.engine.jobs import map_chunks, split_parallel
+from dedup.engine.jobs import split_parallel
 from dedup.engine.records import LightRecords
 from dedup.engine.spill import PARENT, Spill
 from dedup.errors import DedupError, ignore
 from dedup.progress import no_progress
 from dedup.read.files import read_file
 from dedup.store.rows import StoredFile
-from dedup.store.scan import ScanStore
-from dedup.text.prepare import Prepared, Units, boilerplate_of, build_text
+from dedup.text.prepare import Prepared, Units, build_text
 from dedup.text.spilled import build_spilled, cut_spilled
 
 
@@ -198,120 +195,6 @@ class Corpus:
         if not same:
             raise DedupError(f"{found.path}: changed while being scanned; run the scan again")
         return units
-
-
-def learn_boilerplate(corpus: Corpus, store: ScanStore) -> frozenset[int]:
-    """Boilerplate learned from every article's unit hashes; what was learned from the very
-    same files (same stat, same reading) is taken from the store."""
-    key = digest(corpus.files_read())
-    found = store.get("boilerplate", [key]).get(key)
-    if found is not None:
-        return frozenset(int(h) for h in json.loads(found))
-    columns = corpus.columns
-    counts = np.diff(columns.starts).astype(np.int64)
-    min_docs = corpus.config.boilerplate_min_docs
-    learned = boilerplate_of(columns.hashes, counts, columns.context, min_docs)
-    store.put_memo("boilerplate", key, json.dumps(sorted(learned)))
-    return learned
-
-
-class CutTexts(Sequence[Prepared]):
-    """What each article's comparison text is once boilerplate is cut out (its digest,
-    words and dropped units, not the text): made from the columns when asked for, except
-    for the texts the cut changed."""
-
-    def __init__(self, columns: Columns, cut: dict[int, Prepared]) -> None:
-        self.columns = columns
-        self.cut = cut
-
-    def __len__(self) -> int:
-        return len(self.columns)
-
-    @overload
-    def __getitem__(self, i: int) -> Prepared: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[Prepared]: ...
-
-    def __getitem__(self, i: int | slice) -> Prepared | list[Prepared]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        found = self.cut.get(i)
-        return found if found is not None else self.columns.light(i)
-
-    def total_words(self) -> int:
-        """Words of every comparison text together (page junk and boilerplate left out)."""
-        total = int(self.columns.words.sum())
-        return total + sum(p.words - int(self.columns.words[i]) for i, p in self.cut.items())
-
-    def digests(self) -> list[bytes]:
-        """Every article's digest, in order."""
-        found = list(self.columns.digests)
-        for i, p in self.cut.items():
-            found[i] = p.digest
-        return found
-
-
-def cut_texts(corpus: Corpus, store: ScanStore) -> CutTexts:
-    """Each article's comparison text as far as later stages need it before its text: the
-    digest, words and dropped units once boilerplate is cut out (texts read where known)."""
-    columns = corpus.columns
-    texts = CutTexts(columns, {})
-    if not corpus.boilerplate or not len(columns):
-        return texts
-    known = np.fromiter(corpus.boilerplate, dtype=np.uint64, count=len(corpus.boilerplate))
-    mask = np.isin(columns.hashes, known)
-    owner = np.repeat(np.arange(len(columns)), np.diff(columns.starts))
-    keys: dict[int, bytes] = {}
-    for i in distinct(owner[mask]).tolist():
-        cut = mask[columns.starts[i] : columns.starts[i + 1]]
-        own = columns.unit_hashes(i).tobytes()
-        keys[i] = digest(columns.digests[i] + own + cut.tobytes())
-    batch = digest(b"".join(keys.values()))
-    found = store.get("cut_batches", [batch]).get(batch)
-    if found is not None:  # the same cuts as a run the store remembers: one row for all
-        for i, (text_digest, words, dropped) in zip(keys, json.loads(found), strict=True):
-            texts.cut[i] = Prepared("", words, bytes.fromhex(text_digest), dropped)
-        return texts
-    stored = store.get("cut_texts", [key for i, key in keys.items() if not corpus.has_text(i)])
-    corpus.need(i for i, key in keys.items() if key not in stored)
-    made = _cut_all(corpus, [i for i, key in keys.items() if key not in stored])
-    fresh: list[tuple[bytes, str]] = []
-    for i, key in keys.items():
-        if key in stored:
-            text_digest, words, dropped = json.loads(stored[key])
-            texts.cut[i] = Prepared("", words, bytes.fromhex(text_digest), dropped)
-        else:
-            text_digest, words, dropped = made[i]
-            texts.cut[i] = Prepared("", words, text_digest, dropped)
-            fresh.append((key, json.dumps([text_digest.hex(), words, dropped])))
-    store.put("cut_texts", fresh)
-    cuts = [[p.digest.hex(), p.words, p.dropped] for p in texts.cut.values()]
-    store.put_memo("cut_batches", batch, json.dumps(cuts))
-    return texts
-
-
-Cut = tuple[bytes, int, int]
-
-
-def _cut_all(corpus: Corpus, todo: Sequence[int]) -> dict[int, Cut]:
-    """The digest, words and dropped units of each text at ``todo`` with the boilerplate
-    cut out: on all jobs for the texts spilled, in this process for the others (texts of
-    files read again here, which workers do not hold)."""
-    spilled = [i for i in todo if corpus.columns.place(i) is not None]
-    work = partial(_cut_chunk, corpus)
-    cuts = map_chunks(work, spilled, corpus.config, "prepare", no_progress)
-    made = dict(zip(spilled, cuts, strict=True))
-    return {i: made[i] if i in made else _cut_one(corpus, i) for i in todo}
-
-
-def _cut_chunk(corpus: Corpus, chosen: Sequence[int], config: Config) -> list[Cut]:
-    return [_cut_one(corpus, i) for i in chosen]
-
-
-def _cut_one(corpus: Corpus, i: int) -> Cut:
-    p = corpus.full(i)
-    return p.digest, p.words, p.dropped
 
 
 def digest(data: bytes) -> bytes:

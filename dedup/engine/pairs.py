@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from dedup.arrays import distinct
 from dedup.config import Config
-from dedup.engine.corpus import Corpus
+from dedup.engine.corpus import Corpus, digest
 from dedup.engine.group import component_order
 from dedup.engine.jobs import map_chunks, map_each_chunk, map_ordered
 from dedup.engine.verify import QUICK_REJECT, Side, score_pair
@@ -58,13 +58,19 @@ class Sides:
 
 def verify_pairs(
     corpus: Corpus,
-    prepared: Sequence[Prepared],
+    digests: Sequence[bytes],
     pairs: Sequence[tuple[int, int]],
     store: ScanStore,
     report: ProgressCallback,
 ) -> Edges:
-    """The candidate pairs that verify as copies; verdicts the store holds are not redone."""
-    keys = [prepared[a].digest + prepared[b].digest for a, b in pairs]
+    """The candidate pairs that verify as copies; verdicts the store holds (by the two
+    articles' ``digests``) are not redone, and those of a run's pairs all together are
+    one stored row."""
+    keys = [digests[a] + digests[b] for a, b in pairs]
+    batch = digest(b"".join(keys))
+    known = store.get("verdict_batches", [batch]).get(batch)
+    if known is not None and len(known) == len(pairs) and set(known) <= {"0", "1"}:
+        return [pair for pair, bit in zip(pairs, known, strict=True) if bit == "1"]
     verdicts = {key: value == "true" for key, value in store.get("verdicts", keys).items()}
     todo = [k for k, key in enumerate(keys) if key not in verdicts]
     todo = [todo[k] for k in component_order([pairs[k] for k in todo])]
@@ -77,6 +83,8 @@ def verify_pairs(
     scored = [(keys[k], v.score) for k, v in zip(todo, found, strict=True) if v.copy and v.score]
     store.put("scores", ((key, score_to_json(score)) for key, score in scored))
     verdicts.update(fresh)
+    if pairs:
+        store.put_memo("verdict_batches", batch, "".join("01"[verdicts[key]] for key in keys))
     return [pair for pair, key in zip(pairs, keys, strict=True) if verdicts[key]]
 
 

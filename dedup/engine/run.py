@@ -22,8 +22,9 @@ from typing import Any, TextIO
 
 from dedup.article import Article
 from dedup.config import Config
+from dedup.engine.boilerplate import cut_texts, learn_boilerplate
 from dedup.engine.candidates import find_candidates
-from dedup.engine.corpus import Corpus, Found, cut_texts, learn_boilerplate
+from dedup.engine.corpus import Corpus, Found
 from dedup.engine.fingerprint import SignatureStore
 from dedup.engine.grouping import group_corpus
 from dedup.engine.load import load_articles, load_corpus, walk
@@ -136,7 +137,7 @@ def run(
     if among is not None:
         edges, pairs = _near(edges, pairs, among)
     laps("candidates")
-    verified = verify_pairs(corpus, prepared, pairs, store, report)
+    verified = verify_pairs(corpus, digests, pairs, store, report)
     laps("verify")
     groups = group_corpus(corpus, prepared, edges + verified, store)
     laps("group")

@@ -47,10 +47,10 @@ U64 = npt.NDArray[np.uint64]
 T = TypeVar("T")
 
 STORE_NAME = "scan-index.sqlite"
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 #: Bump when what a row holds changes.
-STORE_VERSION = 4
-#: Whole-corpus memos (learned boilerplate, candidate pairs, cut texts) kept per table and
+STORE_VERSION = 5
+#: Whole-corpus memos (learned boilerplate, candidate pairs, cut texts, verdicts) kept per table and
 #: settings.
 MEMOS_KEPT = 8
 #: The work tables, each keyed by digests of comparison texts: what a value holds.
@@ -60,7 +60,9 @@ WORK_TABLES = {
     "cut_texts": "digest, words, dropped units (JSON) of a text with boilerplate cut out",
     "boilerplate": "unit hashes learned as boilerplate (JSON), by every file's path and stat",
     "candidates": "candidate pairs (JSON) among representatives (a check's: its own), by digests",
-    "cut_batches": "every cut text's digest, words and dropped units (JSON), by their keys",
+    "cut_batches": "every cut text's digest, words and dropped units (JSON), by a digest of "
+    "the texts' digests, units and cut units",
+    "verdict_batches": "the verdicts of a run's candidate pairs (a 1 or 0 each), by their keys",
     "clusters": "the groups (JSON) of the files read, by their paths and stats, the "
     "verified pairs and the grouping rules",
 }
@@ -70,7 +72,7 @@ WHOLE_TABLES = {
     "bands": "the LSH band keys of the representatives of the last run that made them",
 }
 #: Work tables holding whole-corpus memos: only the latest ``MEMOS_KEPT`` are kept.
-MEMO_TABLES = frozenset({"boilerplate", "candidates", "cut_batches", "clusters"})
+MEMO_TABLES = frozenset({"boilerplate", "candidates", "cut_batches", "verdict_batches", "clusters"})
 
 _INSERT = (
     "INSERT OR REPLACE INTO files (scope, path, chunk, size, mtime_ns, indexed_ns, meta, "
