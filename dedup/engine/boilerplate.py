@@ -90,7 +90,8 @@ class Cuts(Mapping[int, Prepared]):
         words = np.asarray(fields["words"], dtype=np.int64)
         dropped = np.asarray(fields["dropped"], dtype=np.int64)
         empty = set(fields["empty"])
-        if not len(at) == len(words) == len(dropped) == len(packed) // DIGEST_BYTES + len(empty):
+        whole = len(at) - len(empty)
+        if not len(words) == len(dropped) == len(at) or len(packed) != DIGEST_BYTES * whole:
             raise ValueError("stored cuts do not fit the articles")
         digests: list[bytes] = []
         start = 0
