@@ -6,6 +6,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -57,16 +58,18 @@ def test_a_snapshot_reads_back_exactly() -> None:
         np.array([0, 0], dtype=np.int64),
         np.array([0, 1], dtype=np.int64),
         light,
-        b"x" * 8,
+        (2**32 - 1,),  # one chunk holds the 8 bytes of fields
     )
     back = decode(encode(snapshot))
     assert back.paths == snapshot.paths
     assert back.warnings == snapshot.warnings
     assert back.stats.tolist() == snapshot.stats.tolist()
     assert (back.file.tolist(), back.slot.tolist()) == ([0, 0], [0, 1])
-    assert back.light.to_bytes() == light.to_bytes() and back.fields == b"x" * 8
+    assert back.light.to_bytes() == light.to_bytes() and back.chunks == (2**32 - 1,)
     with pytest.raises(ValueError):
         decode(encode(snapshot)[:-3])
+    with pytest.raises(ValueError):  # 8 bytes of fields are one chunk, not two
+        decode(encode(replace(snapshot, chunks=(1, 2))))
 
 
 def test_a_warm_scan_loads_no_file_row_and_reads_no_file(
@@ -129,7 +132,9 @@ def test_a_damaged_snapshot_is_ignored(
     first: list[InputError] = []
     scan([str(corpus)], config, on_warning=first.append)
     with sqlite3.connect(tmp_path / "cache" / STORE_NAME) as db:
-        db.execute("UPDATE snapshot SET data = CAST(replace(data, X'6669', X'6769') AS BLOB)")
+        (data,) = db.execute("SELECT data FROM snapshot").fetchone()
+        flipped = data[:100] + bytes([data[100] ^ 0xFF]) + data[101:]
+        db.execute("UPDATE snapshot SET data = ?", (flipped,))
     db.close()
     rows.clear()
     reads.clear()
@@ -154,10 +159,67 @@ def test_a_new_snapshot_is_written_only_past_a_small_share() -> None:
                 {},
                 *[np.zeros(0, dtype=np.int64)] * 2,
                 LightRecords.join([]),
-                b"",
             )
         )
     )
     assert not worth_rewriting(some, 19_997, 20_000, 100_000)
     assert worth_rewriting(some, 19_000, 20_000, 100_000)
     assert not worth_rewriting(None, 0, 20_000, MAX_ARTICLES + 1)
+
+
+@pytest.fixture
+def chunks(monkeypatch: pytest.MonkeyPatch) -> Counter[int]:
+    """Which chunks of the snapshot's fields are read from the store, and how often."""
+    counts: Counter[int] = Counter()
+    real = ScanStore.load_fields
+
+    def counting(self: ScanStore, number: int, crc: int) -> bytes | None:
+        counts[number] += 1
+        return real(self, number, crc)
+
+    monkeypatch.setattr(ScanStore, "load_fields", counting)
+    return counts
+
+
+def test_a_warm_scan_reads_fields_only_for_what_it_reports(
+    tmp_path: Path, chunks: Counter[int]
+) -> None:
+    corpus = write_pages(tmp_path)
+    config = config_for(tmp_path)
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    title, body = story(98, paragraphs=5)
+    (lone / "only.jsonl").write_text(json.dumps({"title": title, "text": "\n\n".join(body)}))
+    backdate(lone)
+    scan([str(lone)], config)  # its own snapshot: one file, nothing grouped
+    chunks.clear()
+    assert scan([str(lone)], config).groups == ()
+    assert not chunks
+    scan([str(corpus)], config)
+    warm = scan([str(corpus)], config)
+    assert warm.groups and set(chunks.values()) == {1}  # each chunk read once, if at all
+
+
+@pytest.mark.parametrize(
+    "damage", ["DELETE FROM snapshot_fields", "UPDATE snapshot_fields SET crc = crc + 1"]
+)
+def test_fields_the_store_lost_are_read_from_their_files(
+    tmp_path: Path, reads: Counter[str], damage: str
+) -> None:
+    corpus = write_pages(tmp_path)
+    config = config_for(tmp_path)
+    scan([str(corpus)], config)
+    with sqlite3.connect(tmp_path / "cache" / STORE_NAME) as db:
+        db.execute(damage)
+    db.close()
+    reads.clear()
+    warm = scan([str(corpus)], config)
+    assert [g.to_dict() for g in warm.groups] == expected([str(corpus)], config)
+    grouped = {a.path for g in warm.groups for a in (g.canonical, *(m.article for m in g.copies))}
+    assert reads == Counter(Path(path).name for path in grouped)  # each file read once
+    changed = corpus / "wire-71.jsonl"  # a new snapshot is due, the old one's fields lost
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    os.utime(changed, (PAST + 10, PAST + 10))
+    for _ in range(2):
+        again = scan([str(corpus)], config)
+        assert [g.to_dict() for g in again.groups] == expected([str(corpus)], config)

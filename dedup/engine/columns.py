@@ -3,14 +3,15 @@
 A scan of a million articles cannot afford a million record objects. Per article it keeps
 its file and slot in the file, record index, word and dropped-unit counts, text digest,
 story context, unit hashes (one flat array for the whole corpus) and where its comparison
-text and its encoded fields are spilled (:mod:`dedup.engine.spill`). Only the articles that end
-up in groups have their fields read back.
+text and its encoded fields are spilled (:mod:`dedup.engine.spill`), or, for the articles
+the store's snapshot held, left in the store (:data:`IN_STORE`). Only the articles that
+end up in groups have their fields read back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, overload
+from typing import Any, Protocol, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -24,6 +25,16 @@ I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 #: The text place of an article whose text is not spilled (its file was not read).
 NOT_SPILLED = (-2, 0, 0, 0)
+#: The part of an article's fields span when its fields are in the store: its offset
+#: and size are those of its fields in the snapshot's (:class:`StoredFields` reads them).
+IN_STORE = -3
+
+
+class StoredFields(Protocol):
+    """Fields kept in the store, laid end to end: ``read`` gives ``size`` bytes from
+    ``offset``, or None when the store no longer holds them whole."""
+
+    def read(self, offset: int, size: int) -> bytes | None: ...
 
 
 class Columns:
@@ -42,6 +53,8 @@ class Columns:
         self.hashes: U64 = np.zeros(0, dtype=np.uint64)
         self.fields: I64 = np.zeros((0, 3), dtype=np.int64)
         self.places: I64 = np.zeros((0, 4), dtype=np.int64)
+        #: Where the fields of ``IN_STORE`` spans are read.
+        self.stored: StoredFields | None = None
 
     def __len__(self) -> int:
         return len(self.file_of)
@@ -52,7 +65,7 @@ class Columns:
         # million bytes objects would cost each worker 64 MB, their bytes alone 16 MB.
         return {
             **self.__dict__,
-            **{"paths": (), "_added": [], "_blocks": []},
+            **{"paths": (), "_added": [], "_blocks": [], "stored": None},
             "fields": np.zeros((0, 3), dtype=np.int64),
             "digests": PackedBytes(self.digests),
         }
@@ -137,13 +150,21 @@ class Columns:
         part, offset, size, units = self.places[i].tolist()
         return None if part == NOT_SPILLED[0] else (part, offset, size, units)
 
-    def article(self, i: int, *, heads: bool = False) -> Article:
-        """Article ``i`` without its body, or with the openings the canonical rules read."""
+    def article(self, i: int, *, heads: bool = False) -> Article | None:
+        """Article ``i`` without its body, or with the openings the canonical rules read;
+        None when its fields were left in the store and it no longer holds them."""
         part, offset, size = self.fields[i].tolist()
-        data = self.spill.read_bytes((part, offset, size))
+        if part == IN_STORE:
+            data = None if self.stored is None else self.stored.read(offset, size)
+            if data is None:
+                return None
+        else:
+            data = self.spill.read_bytes((part, offset, size))
         try:
             return decode_fields(data, self.paths[int(self.file_of[i])], heads=heads)
         except (ValueError, TypeError):  # JSON that no longer decodes, or of the wrong shape
+            if part == IN_STORE:  # its checksum right, its content not: read the file
+                return None
             raise self.spill.damaged(part, "holds fields that do not decode") from None
 
     def _order_hashes(self, lights: Sequence[LightRecords], order: I64) -> None:

@@ -24,9 +24,9 @@ from dedup.arrays import distinct, distinct_counts
 from dedup.article import Article
 from dedup.config import Config
 from dedup.engine.columns import NOT_SPILLED, Columns
-from dedup.engine.ingest import PieceRead
+from dedup.engine.ingest import PieceRead, light_record
 from dedup.engine.jobs import split_parallel
-from dedup.engine.records import LightRecords
+from dedup.engine.records import LightRecords, decode_fields, encode_fields
 from dedup.engine.spill import PARENT, Spill
 from dedup.errors import DedupError, ignore
 from dedup.progress import no_progress
@@ -65,6 +65,8 @@ class Corpus:
         self._fields = spill.writer(PARENT)
         #: Stored files read again in this run for their texts: their units per slot.
         self.units: dict[int, list[Units]] = {}
+        #: The same files' articles, for fields the store no longer holds.
+        self._again: dict[int, list[Article]] = {}
         self.boilerplate: frozenset[int] = frozenset()
         self.texts: dict[int, Prepared] = {}
         self._heads: dict[int, Article] = {}
@@ -77,7 +79,7 @@ class Corpus:
     def __getstate__(self) -> dict[str, Any]:
         # What a worker process receives: what reading texts needs, not the parent's
         # writer, nor the heads and stamps only the parent reads.
-        return {**self.__dict__, "_fields": None, "_heads": {}, "stamps": []}
+        return {**self.__dict__, "_fields": None, "_heads": {}, "_again": {}, "stamps": []}
 
     def __getitem__(self, i: int) -> Article:
         return self.article(i)
@@ -111,7 +113,9 @@ class Corpus:
         if self.given is not None:
             return self.given[int(self.columns.file_of[i])][int(self.columns.slot_of[i])]
         head = self._heads.get(i)  # grouped articles are ranked, then reported
-        return self.columns.article(i) if head is None else replace(head, body=())
+        if head is not None:
+            return replace(head, body=())
+        return self.columns.article(i) or self._read_article(i, heads=False)
 
     def head(self, i: int) -> Article:
         """Article ``i`` with (at least) as much of its body as the canonical rules read."""
@@ -119,7 +123,8 @@ class Corpus:
             return self.article(i)
         found = self._heads.get(i)
         if found is None:
-            found = self._heads[i] = self.columns.article(i, heads=True)
+            found = self.columns.article(i, heads=True) or self._read_article(i, heads=True)
+            self._heads[i] = found
         return found
 
     def count_per_path(self) -> Counter[str]:
@@ -132,8 +137,8 @@ class Corpus:
         chosen = np.fromiter(indices, dtype=np.int64)
         unspilled = chosen[self.columns.places[chosen, 0] == NOT_SPILLED[0]]
         wanted = set(distinct(self.columns.file_of[unspilled]).tolist())
-        for file in sorted(wanted - self.units.keys()):
-            self.units[file] = self._read_units(file)
+        for file in sorted(wanted):
+            self.need_units(file)
 
     def full(self, i: int) -> Prepared:
         """Article ``i``'s comparison text, boilerplate cut out (its file read if needed)."""
@@ -180,10 +185,23 @@ class Corpus:
         memos of a whole corpus (learned boilerplate, groups) are keyed by."""
         return "\n".join(self.stamps).encode("utf-8", "surrogateescape")
 
+    def _read_article(self, i: int, *, heads: bool) -> Article:
+        """Article ``i`` as :meth:`article` (or with ``heads``, :meth:`head`) gives it, from
+        its file read again: its fields were left in the store, which lost them."""
+        file, slot = int(self.columns.file_of[i]), int(self.columns.slot_of[i])
+        self.need_units(file)
+        record = light_record(self._again[file][slot], self.units[file][slot])
+        return decode_fields(encode_fields(record), self.found[file].path, heads=heads)
+
+    def need_units(self, file: int) -> None:
+        """Read ``file`` again for its texts, unless it was read again already."""
+        if file not in self.units:
+            self.units[file] = self._read_units(file)
+
     def _read_units(self, file: int) -> list[Units]:
         """Read a stored file again for its texts; it must still hold the stored articles."""
         found = self.found[file]
-        articles = list(read_file(found.path, self.config, ignore))
+        articles = self._again[file] = list(read_file(found.path, self.config, ignore))
         units = split_parallel(articles, self.config, no_progress)
         members = np.flatnonzero(self.columns.file_of == file).tolist()
         slots = self.columns.slot_of

@@ -5,7 +5,8 @@ A warm run over a large corpus would otherwise load every file's row on its own
 the run that wrote it; here a run finds which of its files the snapshot holds with their
 current stat (:func:`held_files`), adds their articles to the corpus as one block
 (:func:`add_held`), and, when it had to load or read more than a small share of its files
-another way, writes a new snapshot of its whole corpus (:func:`snapshot_of`).
+another way, writes a new snapshot of its whole corpus (:func:`snapshot_of`). The held
+articles' fields stay in the store until an article is reported (:class:`HeldFields`).
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from dedup.engine.columns import IN_STORE
 from dedup.engine.corpus import Corpus, Found
 from dedup.engine.records import LightRecords
-from dedup.store.snapshot import Snapshot, Warnings
+from dedup.store.scan import ScanStore
+from dedup.store.snapshot import FIELDS_CHUNK, Snapshot, Warnings
 
 I64 = npt.NDArray[np.int64]
 #: Per file loaded or read (by number): its stat (size, mtime, when read) and warnings.
@@ -51,9 +54,39 @@ def held_files(found: Sequence[Found], snapshot: Snapshot | None, racy_ns: int) 
     return dict(zip(chosen.tolist(), places[chosen].tolist(), strict=True))
 
 
-def add_held(corpus: Corpus, snapshot: Snapshot, held: Mapping[int, int]) -> None:
+class HeldFields:
+    """The fields of a snapshot's articles, read from the store a chunk at a time when an
+    article is first reported, and kept (a run that reports many reads each chunk once)."""
+
+    def __init__(self, store: ScanStore, snapshot: Snapshot) -> None:
+        self.store = store
+        self.crcs = snapshot.chunks
+        self.chunks: dict[int, bytes | None] = {}
+
+    def read(self, offset: int, size: int) -> bytes | None:
+        """``size`` bytes of the fields from ``offset``; None when the store no longer
+        holds a chunk they lie in whole (nor one of this snapshot's)."""
+        first, last = offset // FIELDS_CHUNK, (offset + max(size, 1) - 1) // FIELDS_CHUNK
+        parts = [self._chunk(k) for k in range(first, last + 1)]
+        if any(part is None for part in parts):
+            return None
+        data = b"".join(p for p in parts if p is not None)
+        start = offset - first * FIELDS_CHUNK
+        return data[start : start + size] if len(data) >= start + size else None
+
+    def _chunk(self, number: int) -> bytes | None:
+        if number not in self.chunks:
+            crc = self.crcs[number] if number < len(self.crcs) else None
+            found = None if crc is None else self.store.load_fields(number, crc)
+            self.chunks[number] = found
+        return self.chunks[number]
+
+
+def add_held(
+    corpus: Corpus, snapshot: Snapshot, held: Mapping[int, int], fields: HeldFields
+) -> None:
     """The articles of the ``held`` files, added to the corpus as one block (their fields
-    spilled in one write)."""
+    left in the store, read through ``fields``)."""
     target = np.full(len(snapshot.paths), -1, dtype=np.int64)
     target[np.fromiter(held.values(), dtype=np.int64, count=len(held))] = np.fromiter(
         held.keys(), dtype=np.int64, count=len(held)
@@ -61,13 +94,13 @@ def add_held(corpus: Corpus, snapshot: Snapshot, held: Mapping[int, int]) -> Non
     files = target[snapshot.file]
     rows = np.flatnonzero(files >= 0)
     light = snapshot.light if len(rows) == len(files) else snapshot.light.take(rows)
-    part, offset, _ = corpus.spill_fields(snapshot.fields)
     sizes = snapshot.light.sizes
-    fields = np.zeros((len(rows), 3), dtype=np.int64)
-    fields[:, 0] = part
-    fields[:, 1] = offset + (np.cumsum(sizes) - sizes)[rows]
-    fields[:, 2] = sizes[rows]
-    corpus.columns.add_block(files[rows], snapshot.slot[rows], light, fields)
+    spans = np.zeros((len(rows), 3), dtype=np.int64)
+    spans[:, 0] = IN_STORE
+    spans[:, 1] = (np.cumsum(sizes) - sizes)[rows]
+    spans[:, 2] = sizes[rows]
+    corpus.columns.stored = fields
+    corpus.columns.add_block(files[rows], snapshot.slot[rows], light, spans)
 
 
 def worth_rewriting(snapshot: Snapshot | None, held: int, loaded: int, articles: int) -> bool:
@@ -78,8 +111,10 @@ def worth_rewriting(snapshot: Snapshot | None, held: int, loaded: int, articles:
     return snapshot is None or loaded - held > REWRITE_SHARE * loaded
 
 
-def snapshot_of(corpus: Corpus, loaded: Loaded) -> Snapshot:
-    """A snapshot of every file the (frozen) corpus loaded or read, and its articles."""
+def snapshot_of(corpus: Corpus, loaded: Loaded) -> tuple[Snapshot, bytearray] | None:
+    """A snapshot of every file the (frozen) corpus loaded or read, and its articles'
+    fields laid end to end; None when the store no longer holds the fields of an
+    article it held."""
     columns = corpus.columns
     numbers: list[int] = []
     seen: set[str] = set()
@@ -108,13 +143,15 @@ def snapshot_of(corpus: Corpus, loaded: Loaded) -> Snapshot:
     warnings = {k: loaded[n][1] for k, n in enumerate(numbers) if loaded[n][1]}
     paths = [corpus.found[n].real for n in numbers]
     fields = _read_fields(corpus, columns.fields[rows])
+    if fields is None:
+        return None
     light = every if len(rows) == len(file) else every.take(rows)
-    return Snapshot(paths, stats, warnings, file[rows], columns.slot_of[rows], light, fields)
+    return Snapshot(paths, stats, warnings, file[rows], columns.slot_of[rows], light), fields
 
 
-def _read_fields(corpus: Corpus, spans: I64) -> bytearray:
+def _read_fields(corpus: Corpus, spans: I64) -> bytearray | None:
     """The fields at ``spans`` (part, offset, size) laid end to end, read in runs of
-    adjacent spans."""
+    adjacent spans (from the spill, or the store); None when the store lost some."""
     out = bytearray(int(spans[:, 2].sum()))
     at = begin = 0
     rows = spans.tolist()
@@ -127,7 +164,18 @@ def _read_fields(corpus: Corpus, spans: I64) -> bytearray:
                 continue
         first = rows[begin]
         size = last[1] + last[2] - first[1]
-        out[at : at + size] = corpus.spill.read_bytes((first[0], first[1], size))
+        data = _read_run(corpus, (first[0], first[1], size))
+        if data is None:
+            return None
+        out[at : at + size] = data
         at += size
         begin = i
     return out
+
+
+def _read_run(corpus: Corpus, span: tuple[int, int, int]) -> bytes | None:
+    part, offset, size = span
+    if part != IN_STORE:
+        return corpus.spill.read_bytes(span)
+    stored = corpus.columns.stored
+    return None if stored is None else stored.read(offset, size)

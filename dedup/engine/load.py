@@ -19,7 +19,14 @@ from typing import TextIO
 from dedup.article import Article
 from dedup.config import Config
 from dedup.engine.corpus import Corpus, Found
-from dedup.engine.held import Loaded, add_held, held_files, snapshot_of, worth_rewriting
+from dedup.engine.held import (
+    HeldFields,
+    Loaded,
+    add_held,
+    held_files,
+    snapshot_of,
+    worth_rewriting,
+)
 from dedup.engine.ingest import Piece, PieceRead, plan_parts, read_now, read_parts
 from dedup.engine.records import LightRecords
 from dedup.engine.spill import Spill
@@ -28,7 +35,7 @@ from dedup.progress import ProgressCallback
 from dedup.read.walk import LeftOutCallback, iter_stats
 from dedup.store.rows import EncodedRow, StoredFile
 from dedup.store.scan import ScanStore
-from dedup.store.snapshot import Snapshot, Warnings, encode
+from dedup.store.snapshot import Snapshot, Warnings
 
 WarningCallback = Callable[[InputError], None]
 
@@ -110,22 +117,24 @@ def load_corpus(
     found = [e for e in events if isinstance(e, Found)]
     corpus = Corpus(found, config, spill)
     snapshot = store.load_snapshot()
-    held = _add_held(corpus, snapshot)
+    held = _add_held(corpus, snapshot, store)
     files = _Files(corpus, store, warn, *_plan(found, config, store, held))
     loaded = files.load_all(events, snapshot, held, report)
     corpus.freeze()
     if store.path is not None and worth_rewriting(snapshot, len(held), len(loaded), len(corpus)):
-        store.store_snapshot(encode(snapshot_of(corpus, loaded)))  # the snapshot freed
+        made = snapshot_of(corpus, loaded)
+        if made is not None:  # else the old one stays: its lost fields are read from files
+            store.store_snapshot(*made)
     return corpus
 
 
-def _add_held(corpus: Corpus, snapshot: Snapshot | None) -> dict[int, int]:
+def _add_held(corpus: Corpus, snapshot: Snapshot | None, store: ScanStore) -> dict[int, int]:
     """The files the snapshot holds unchanged (by number, with their place in it), their
     articles added to the corpus."""
     racy = corpus.config.tuning.racy_ns
     held = held_files(corpus.found, snapshot, racy)
     if snapshot is not None and held:
-        add_held(corpus, snapshot, held)
+        add_held(corpus, snapshot, held, HeldFields(store, snapshot))
     return held
 
 

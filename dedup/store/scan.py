@@ -11,14 +11,17 @@ in chunks (``Tuning.row_articles`` articles each).
 
 The ``snapshot`` table holds one row per scope: every file of the run that wrote it, its
 stat and articles in one value (:mod:`dedup.store.snapshot`), so an unchanged corpus is
-loaded in one read. Beside ``files``, the work tables (:data:`WORK_TABLES`) keep, by the digests of
-comparison texts, work that does not depend on where a text lives. Each of them is
-``(scope, key, value, crc)``. Every row's checksum covers all of its columns (keys too),
-and a row whose checksum does not match, or whose values are not of their type, is never
-used; scopes and paths are stored as bytes (a path as :func:`os.fsencode` gives it), so
-a damaged byte in them cannot fail a query (see :mod:`dedup.store.sqlite`). The
-file ``scan-index.sqlite`` sits beside the signature cache; with caching off it lives in
-memory. File handling is :mod:`dedup.store.sqlite`; docs/caches.md shows the schema.
+loaded in one read; its articles' fields lie in ``snapshot_fields``, a megabyte a row,
+read only where a run reports an article. Beside ``files``, the work tables
+(:data:`~dedup.store.tables.WORK_TABLES`) keep, by the digests of comparison texts, work
+that does not depend on where a text lives. Each of them is ``(scope, key, value, crc)``.
+Every row's checksum covers all of its columns (keys too), and a row whose checksum does
+not match, or whose values are not of their type, is never used; scopes and paths are
+stored as bytes (a path as :func:`os.fsencode` gives it), so a damaged byte in them cannot
+fail a query (see :mod:`dedup.store.sqlite`). The file ``scan-index.sqlite`` sits beside
+the signature cache; with caching off it lives in memory. File handling is
+:mod:`dedup.store.sqlite`, the tables :mod:`dedup.store.tables`; docs/caches.md shows the
+schema.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -40,71 +44,22 @@ from dedup.engine.records import LightRecords
 from dedup.engine.signature import signature_params
 from dedup.store.rows import EncodedRow, StoredFile, checksum, opened, row_crc, sealed
 from dedup.store.signatures import SignatureCache
-from dedup.store.snapshot import Snapshot, decode
+from dedup.store.snapshot import FIELDS_CHUNK, Snapshot, decode, encode
 from dedup.store.sqlite import QUERY_CHUNK, SQLiteStore, Warn, query_chunks
+from dedup.store.tables import MEMO_TABLES, MEMOS_KEPT, SCHEMA, TABLES, WHOLE_TABLES, WORK_TABLES
 
 U64 = npt.NDArray[np.uint64]
 T = TypeVar("T")
 
 STORE_NAME = "scan-index.sqlite"
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 #: Bump when what a row holds changes.
-STORE_VERSION = 5
-#: Whole-corpus memos (learned boilerplate, candidate pairs, cut texts, verdicts) kept per table and
-#: settings.
-MEMOS_KEPT = 8
-#: The work tables, each keyed by digests of comparison texts: what a value holds.
-WORK_TABLES = {
-    "verdicts": "the quick verdict of a candidate pair (both digests): true or false",
-    "scores": "the full pair score (JSON) of a canonical and a member (both digests)",
-    "cut_texts": "digest, words, dropped units (JSON) of a text with boilerplate cut out",
-    "boilerplate": "unit hashes learned as boilerplate (JSON), by every file's path and stat",
-    "candidates": "candidate pairs (JSON) among representatives (a check's: its own), by digests",
-    "cut_batches": "every cut text's digest, words and dropped units (JSON), by a digest of "
-    "the texts' digests, units and cut units",
-    "verdict_batches": "the verdicts of a run's candidate pairs (a 1 or 0 each), by their keys",
-    "clusters": "the groups (JSON) of the files read, by their paths and stats, the "
-    "verified pairs and the grouping rules",
-}
-#: Tables of one value per settings, for a whole corpus: what it holds.
-WHOLE_TABLES = {
-    "snapshot": "every file's stat and articles, as the last run that wrote it loaded them",
-    "bands": "the LSH band keys of the representatives of the last run that made them",
-}
-#: Work tables holding whole-corpus memos: only the latest ``MEMOS_KEPT`` are kept.
-MEMO_TABLES = frozenset({"boilerplate", "candidates", "cut_batches", "verdict_batches", "clusters"})
+STORE_VERSION = 6
+__all__ = ["MEMOS_KEPT", "STORE_NAME", "ScanStore", "scan_params", "store_location"]
 
 _INSERT = (
     "INSERT OR REPLACE INTO files (scope, path, chunk, size, mtime_ns, indexed_ns, meta, "
     "light, fields, crc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-_SCHEMA = (
-    """
-CREATE TABLE IF NOT EXISTS files (
-    scope BLOB NOT NULL,
-    path BLOB NOT NULL,
-    chunk INTEGER NOT NULL,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    indexed_ns INTEGER NOT NULL,
-    meta BLOB NOT NULL,
-    light BLOB NOT NULL,
-    fields BLOB NOT NULL,
-    crc INTEGER NOT NULL,
-    PRIMARY KEY (scope, path, chunk)
-);
-CREATE INDEX IF NOT EXISTS files_by_path ON files (path);
-"""
-    + "".join(
-        f"CREATE TABLE IF NOT EXISTS {name} (scope BLOB NOT NULL PRIMARY KEY, data BLOB NOT NULL, "
-        "crc INTEGER NOT NULL);\n"
-        for name in WHOLE_TABLES
-    )
-    + "".join(
-        f"CREATE TABLE IF NOT EXISTS {name} (scope BLOB NOT NULL, key BLOB NOT NULL, "
-        "value BLOB NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (scope, key));\n"
-        for name in WORK_TABLES
-    )
 )
 
 
@@ -128,8 +83,8 @@ def store_location(config: Config) -> Path:
 class ScanStore(SQLiteStore):
     """Stored files and pair scores for one set of settings, in one SQLite file."""
 
-    SCHEMA = _SCHEMA
-    TABLES = frozenset({"files", *WHOLE_TABLES, *WORK_TABLES})
+    SCHEMA = SCHEMA
+    TABLES = TABLES
     SCHEMA_VERSION = SCHEMA_VERSION
     NOUN = "scan index"
 
@@ -295,13 +250,47 @@ class ScanStore(SQLiteStore):
     # -- whole-corpus values ---------------------------------------------------------------
 
     def load_snapshot(self) -> Snapshot | None:
-        """The snapshot of these settings, if there is one and it is whole."""
+        """The snapshot of these settings, if there is one and it is whole (its articles'
+        fields are read on demand: :meth:`load_fields`)."""
         return self.load_whole("snapshot", decode)
 
-    def store_snapshot(self, data: bytes) -> None:
-        """Replace the snapshot with ``data`` (:func:`~dedup.store.snapshot.encode` made
-        it); those of other settings are dropped."""
-        self.store_whole("snapshot", data)
+    def store_snapshot(self, snapshot: Snapshot, fields: bytes | bytearray) -> None:
+        """Replace the snapshot with ``snapshot``, whose articles' ``fields`` (laid end to
+        end) go in rows of ``FIELDS_CHUNK`` bytes; those of other settings are dropped."""
+        view = memoryview(fields)
+        rows = []
+        for number, start in enumerate(range(0, len(view), FIELDS_CHUNK)):
+            data = bytes(view[start : start + FIELDS_CHUNK])
+            rows.append((self._scope, number, data, self._chunk_crc(number, data)))
+        data = encode(replace(snapshot, chunks=tuple(row[3] for row in rows)))
+
+        def insert() -> None:
+            with self._write():
+                self._conn.execute("DELETE FROM snapshot_fields")
+                self._insert_whole("snapshot", data)
+                self._conn.executemany(
+                    "INSERT INTO snapshot_fields (scope, chunk, data, crc) VALUES (?, ?, ?, ?)",
+                    rows,
+                )
+
+        self._guard(insert, insert)
+
+    def load_fields(self, number: int, crc: int) -> bytes | None:
+        """Chunk ``number`` of the snapshot's fields, if it is whole and the one whose
+        checksum the snapshot holds (``crc``)."""
+        return self._guard(partial(self._select_fields, number, crc), lambda: None)
+
+    def _select_fields(self, number: int, crc: int) -> bytes | None:
+        query = "SELECT data, crc FROM snapshot_fields WHERE scope = ? AND chunk = ?"
+        for data, stored in self._conn.execute(query, (self._scope, number)):
+            if not isinstance(data, bytes) or self._chunk_crc(number, data) != stored:
+                self._suspect()
+                return None
+            return data if stored == crc else None
+        return None
+
+    def _chunk_crc(self, number: int, data: bytes) -> int:
+        return checksum(self._scope, number.to_bytes(8, "little"), data)
 
     def load_whole(self, table: str, read: Callable[[bytes], T]) -> T | None:
         """``read`` of the value ``table`` holds for these settings, if it is whole (its
@@ -310,16 +299,17 @@ class ScanStore(SQLiteStore):
 
     def store_whole(self, table: str, data: bytes) -> None:
         """Replace the value of ``table`` with ``data``; those of other settings go."""
-        row = (self._scope, data, checksum(self._scope, data))
 
         def insert() -> None:
             with self._write():
-                self._conn.execute(f"DELETE FROM {_whole(table)}")
-                self._conn.execute(
-                    f"INSERT INTO {_whole(table)} (scope, data, crc) VALUES (?, ?, ?)", row
-                )
+                self._insert_whole(table, data)
 
         self._guard(insert, insert)
+
+    def _insert_whole(self, table: str, data: bytes) -> None:
+        row = (self._scope, data, checksum(self._scope, data))
+        self._conn.execute(f"DELETE FROM {_whole(table)}")
+        self._conn.execute(f"INSERT INTO {_whole(table)} (scope, data, crc) VALUES (?, ?, ?)", row)
 
     def _select_whole(self, table: str, read: Callable[[bytes], T]) -> T | None:
         query = f"SELECT data, crc FROM {_whole(table)} WHERE scope = ?"

@@ -3,10 +3,13 @@
 Loading a corpus file by file from the ``files`` table costs a query, a checksum and a
 decoding per file. The snapshot holds the same facts for every file of the run that wrote
 it, laid end to end: per file its real path, stat (size, modification time, when read) and
-the warnings reading it gave; per article its file, its slot in that file, its light
-record (:class:`~dedup.engine.records.LightRecords`) and its fields. A run reads it in one
-query and adds the articles of the files it holds unchanged as one block; files it does
-not hold, or holds with another stat, go through the ``files`` table as before.
+the warnings reading it gave; per article its file, its slot in that file and its light
+record (:class:`~dedup.engine.records.LightRecords`). A run reads it in one query and adds
+the articles of the files it holds unchanged as one block; files it does not hold, or
+holds with another stat, go through the ``files`` table as before. The articles' fields,
+laid end to end in the same order, are stored apart in chunks of ``FIELDS_CHUNK`` bytes
+(a run reads only those of the articles it reports); the snapshot holds each chunk's
+checksum, so a chunk of another snapshot is never taken for its own.
 
 :func:`encode` and :func:`decode` are exact inverses; :func:`decode` raises ``ValueError``
 on bytes that do not hold a snapshot (the row's checksum is checked before).
@@ -27,7 +30,9 @@ from dedup.engine.records import LightRecords
 I64 = npt.NDArray[np.int64]
 Warnings = tuple[tuple[str, int | None], ...]
 
-_HEAD = struct.Struct("<5Q")
+_HEAD = struct.Struct("<6Q")
+#: Bytes of fields per stored chunk.
+FIELDS_CHUNK = 1 << 20
 #: How paths are encoded: as :func:`os.fsencode` does, all at once.
 _FS = (sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())
 
@@ -45,9 +50,15 @@ class Snapshot:
     #: Per article: its file (an index into ``paths``) and its slot in that file.
     file: I64
     slot: I64
-    #: The articles' light records, and their fields laid end to end in the same order.
+    #: The articles' light records (their ``sizes`` are those of their fields).
     light: LightRecords
-    fields: bytes | bytearray | memoryview
+    #: The checksums of the stored chunks of the articles' fields, laid end to end in
+    #: the same order (none until the store has cut them).
+    chunks: tuple[int, ...] = ()
+
+    def fields_size(self) -> int:
+        """Bytes of the articles' fields, laid end to end."""
+        return int(self.light.sizes.sum())
 
 
 def encode(snapshot: Snapshot) -> bytes:
@@ -56,15 +67,16 @@ def encode(snapshot: Snapshot) -> bytes:
     paths = "\0".join(s.paths).encode(*_FS)
     notes = json.dumps(sorted(s.warnings.items()), ensure_ascii=False).encode()
     light = s.light.to_bytes()
-    head = _HEAD.pack(len(s.paths), len(s.file), len(paths), len(notes), len(light))
+    head = _HEAD.pack(len(s.paths), len(s.file), len(paths), len(notes), len(light), len(s.chunks))
     numbers = [a.astype("<i8").tobytes() for a in (s.stats, s.file, s.slot)]
-    return b"".join([head, paths, *numbers, notes, light, s.fields])
+    chunks = np.asarray(s.chunks, dtype="<u8").tobytes()
+    return b"".join([head, paths, *numbers, notes, light, chunks])
 
 
 def decode(data: bytes) -> Snapshot:
     """The snapshot :func:`encode` wrote; ``ValueError`` when ``data`` holds none."""
     try:
-        files, records, paths_size, notes_size, light_size = _HEAD.unpack_from(data)
+        files, records, paths_size, notes_size, light_size, chunks = _HEAD.unpack_from(data)
     except struct.error:
         raise ValueError("too short for a snapshot") from None
     at = _HEAD.size
@@ -76,14 +88,18 @@ def decode(data: bytes) -> Snapshot:
     notes = json.loads(data[at : at + notes_size])
     at += notes_size
     light = LightRecords.from_bytes(data[at : at + light_size])
-    fields = memoryview(data)[at + light_size :]  # spilled, then let go: not copied
+    at += light_size
+    if len(data) != at + 8 * chunks:
+        raise ValueError("snapshot cut short")
+    crcs = tuple(np.frombuffer(data, dtype="<u8", count=chunks, offset=at).tolist())
     paths = raw_paths.decode(*_FS).split("\0") if files else []
     warnings = {int(k): tuple((str(m), _line(n)) for m, n in w) for k, w in notes}
-    if len(paths) != files or len(light) != records or int(light.sizes.sum()) != len(fields):
+    wanted = -(-int(light.sizes.sum()) // FIELDS_CHUNK)
+    if len(paths) != files or len(light) != records or chunks != wanted:
         raise ValueError("snapshot sizes do not agree")
     if records and (int(file.min()) < 0 or int(file.max()) >= files):
         raise ValueError("snapshot names a file it does not hold")
-    return Snapshot(paths, stats.reshape(-1, 3), warnings, file, slot, light, fields)
+    return Snapshot(paths, stats.reshape(-1, 3), warnings, file, slot, light, crcs)
 
 
 def _ints(data: bytes, at: int, count: int) -> tuple[I64, int]:
