@@ -16,7 +16,14 @@ from reference import (
     signatures,
 )
 
-from dedup.engine.signature import Permutations, band_keys, fingerprints, range_signatures
+from dedup.engine.candidates import _matches
+from dedup.engine.signature import (
+    BandTable,
+    Permutations,
+    band_keys,
+    fingerprints,
+    range_signatures,
+)
 from dedup.text.shingles import _WORD_BYTE, mixing_weights, shingle, token_spans
 from dedup.tuning import Tuning
 
@@ -273,3 +280,43 @@ def test_band_keys_equal_the_weighted_sum_of_each_band(
         for row in sigs
     ]
     assert band_keys(sigs, bands, rows).tolist() == expected
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=400),
+    st.lists(st.integers(min_value=0, max_value=20), max_size=6),
+    st.booleans(),
+    st.integers(min_value=0, max_value=2**32 - 1),
+)
+def test_copy_rows_takes_every_row_asked_for(
+    count: int, inserted: list[int], shuffle: bool, seed: int
+) -> None:
+    """A stored table's rows land where they are asked to, whether they come in runs (a
+    warm run with a few new texts) or scattered."""
+    rng = np.random.default_rng(seed)
+    stored = BandTable(count, 128, 0.8)
+    for keys in stored.keys:
+        keys[:] = rng.integers(0, 2**32, size=keys.shape, dtype=np.uint64).astype(np.uint32)
+    stored.valid[:] = rng.random(stored.valid.shape) < 0.9
+    there = rng.permutation(count) if shuffle else np.arange(count)
+    here = np.arange(count) + np.searchsorted(np.sort(inserted), np.arange(count), side="right")
+    table = BandTable(count + len(inserted), 128, 0.8)
+    table.copy_rows(stored, here.astype(np.intp), there.astype(np.intp))
+    assert (table.valid[here] == stored.valid[there]).all()
+    for mine, theirs in zip(table.keys, stored.keys, strict=True):
+        assert (mine[here] == theirs[there]).all()
+        left = np.setdiff1d(np.arange(len(mine)), here)
+        assert not mine[left].any()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=300), st.integers(min_value=0, max_value=2**32 - 1))
+def test_matches_finds_each_stored_digest(count: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    stored = rng.integers(0, 2**63, size=(count, 2), dtype=np.int64).astype(np.uint64)
+    fresh = rng.integers(0, 2**63, size=(count // 3, 2), dtype=np.int64).astype(np.uint64)
+    wanted = np.concatenate((stored, fresh))[rng.permutation(count + len(fresh))]
+    here, there = _matches(wanted, stored)
+    assert (wanted[here] == stored[there]).all()
+    assert sorted(here.tolist()) == here.tolist() and len(here) == count

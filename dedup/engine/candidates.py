@@ -166,13 +166,16 @@ def _as_words(data: bytes, count: int, offset: int = 0) -> U64:
 def _matches(wanted: U64, stored: U64) -> tuple[IntP, IntP]:
     """The rows of ``wanted`` digests found among the ``stored`` ones, and where: found by
     their first word and checked whole (digests that share a first word are never found,
-    so at worst a text is fingerprinted again)."""
+    so at worst a text is fingerprinted again). The wanted words are looked up in sorted
+    order: far fewer cache misses than looking them up as they come."""
     if not len(stored) or not len(wanted):
         return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
-    order = np.argsort(stored[:, 0], kind="stable")
+    order = np.argsort(stored[:, 0])
     firsts = stored[order, 0]
-    at = np.minimum(np.searchsorted(firsts, wanted[:, 0]), len(order) - 1)
-    there = order[at]
+    asked = np.argsort(wanted[:, 0])
+    at = np.empty(len(wanted), dtype=np.intp)
+    at[asked] = np.searchsorted(firsts, wanted[asked, 0])
+    there = order[np.minimum(at, len(order) - 1)]
     same = (stored[there] == wanted).all(axis=1)
     return np.flatnonzero(same).astype(np.intp), there[same].astype(np.intp)
 

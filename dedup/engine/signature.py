@@ -228,10 +228,21 @@ class BandTable:
     def copy_rows(
         self, other: BandTable, here: npt.NDArray[np.intp], there: npt.NDArray[np.intp]
     ) -> None:
-        """Take the band keys of ``other``'s rows ``there`` as rows ``here``."""
+        """Take the band keys of ``other``'s rows ``there`` as rows ``here`` (``here``
+        ascending): a run of rows that are consecutive on both sides is copied as a slice
+        (a warm run's rows are mostly in the order they were stored in)."""
         self.valid[here] = other.valid[there]
-        for mine, theirs in zip(self.keys, other.keys, strict=True):
-            mine[here] = theirs[there]
+        breaks = np.flatnonzero((np.diff(here) != 1) | (np.diff(there) != 1)) + 1
+        starts = np.concatenate(([0], breaks)).tolist()
+        ends = np.concatenate((breaks, [len(here)])).tolist()
+        if len(starts) > len(here) // 64:  # scattered: one gather is cheaper
+            for mine, theirs in zip(self.keys, other.keys, strict=True):
+                mine[here] = theirs[there]
+            return
+        for begin, end in zip(starts, ends, strict=True):
+            a, b = int(here[begin]), int(there[begin])
+            for mine, theirs in zip(self.keys, other.keys, strict=True):
+                mine[a : a + end - begin] = theirs[b : b + end - begin]
 
     def to_bytes(self) -> bytes:
         """The table as bytes, for :meth:`from_bytes` (with the same settings)."""
