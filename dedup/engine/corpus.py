@@ -96,10 +96,6 @@ class Corpus:
         for light, fields in chunks:
             self.columns.add(file, light, self._fields.write_bytes(fields), None)
 
-    def spill_fields(self, data: bytes | bytearray | memoryview) -> tuple[int, int, int]:
-        """Spill fields of many articles laid end to end; where they now are."""
-        return self._fields.write_bytes(data)
-
     def freeze(self) -> None:
         """Articles in (path, index) order, whatever order the files were read in."""
         self._fields.close()
