@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,6 +26,7 @@ from dedup.engine.load import walk
 from dedup.errors import InputError
 from dedup.read.files import read_articles
 from dedup.result import Match
+from dedup.store.scan import STORE_NAME, ScanStore
 
 FILES = 200
 JUNK = "Sign in to access your portfolio"
@@ -173,3 +175,24 @@ def test_corpus_files_are_named_as_normpath_names_them(
     untidy = [e.path for e in walk([root], Config(), None) if isinstance(e, Found)]
     assert found == [os.path.normpath(path) for path in untidy]
     assert len(found) == (3 if os.path.normpath(root) == "." else 2)
+
+
+def test_a_check_whose_index_lost_article_fields_reads_them_from_the_files(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = write(tmp_path / "copy.txt", plain(37, extra=(JUNK,)))
+    config = Config(cache_path=str(tmp_path / "cache" / "sigs.sqlite"))
+
+    def check() -> list[Match]:
+        with ScanStore.from_config(config) as store:
+            return check_files([str(copy)], config, None, store, root=str(corpus))
+
+    first = check()
+    with sqlite3.connect(tmp_path / "cache" / STORE_NAME) as db:
+        assert db.execute("DELETE FROM snapshot_fields").rowcount > 0
+    db.close()
+    reads: list[str] = []
+    monkeypatch.setattr(corpus_module, "read_file", counting(corpus_module.read_file, reads))
+    again = check()
+    assert summary(again) == summary(first) and len(first) == 1
+    assert sorted(Path(path).name for path in reads) == ["copy.txt", "dump037.txt"]
