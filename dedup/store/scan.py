@@ -55,7 +55,6 @@ STORE_NAME = "scan-index.sqlite"
 SCHEMA_VERSION = 11
 #: Bump when what a row holds changes.
 STORE_VERSION = 6
-__all__ = ["MEMOS_KEPT", "STORE_NAME", "ScanStore", "scan_params", "store_location"]
 
 _INSERT = (
     "INSERT OR REPLACE INTO files (scope, path, chunk, size, mtime_ns, indexed_ns, meta, "
