@@ -177,6 +177,16 @@ def test_a_damaged_chunk_makes_the_file_read_again(
     assert reads, "the file is read again"
 
 
+def test_a_large_file_whose_stored_fields_were_lost_is_read_again_whole(
+    tmp_path: Path,
+) -> None:
+    export, config, cold = scan_in_chunks(tmp_path)
+    with ScanStore.from_config(config) as store, store._conn:
+        store._conn.execute("DELETE FROM snapshot_fields")
+    for _ in range(2):  # the articles of every byte range are found in the file read whole
+        assert scan([str(export)], config, []) == cold
+
+
 def scan_warnings(path: Path, config: Config) -> list[InputError]:
     found: list[InputError] = []
     list(read_articles([str(path)], config, on_warning=found.append))

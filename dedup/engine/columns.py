@@ -91,9 +91,7 @@ class Columns:
             [np.full(len(x), f, dtype=np.int64) for f, x, _, _ in self._added]
             + [b[0] for b in self._blocks]
         )
-        slots = _join(
-            [np.arange(len(x), dtype=np.int64) for x in added] + [b[1] for b in self._blocks]
-        )
+        slots = _join(_piece_slots(self._added) + [b[1] for b in self._blocks])
         index = _join([x.index for x in lights])
         rank = np.zeros(len(paths), dtype=np.int64)
         rank[sorted(range(len(paths)), key=paths.__getitem__)] = np.arange(len(paths))
@@ -198,6 +196,18 @@ class PackedBytes(Sequence[bytes]):
             return [self[k] for k in range(*i.indices(len(self)))]
         k = range(len(self))[i]  # a negative index counts from the end; IndexError past it
         return self.data[int(self.ends[k - 1]) if k else 0 : int(self.ends[k])]
+
+
+def _piece_slots(added: Sequence[tuple[int, LightRecords, Span, I64 | None]]) -> list[I64]:
+    """Each added piece's records' slots in their whole file: a large file's byte ranges
+    come in file order, each going on from where the one before stopped."""
+    taken: dict[int, int] = {}
+    slots: list[I64] = []
+    for file, light, _, _ in added:
+        start = taken.get(file, 0)
+        taken[file] = start + len(light)
+        slots.append(np.arange(start, taken[file], dtype=np.int64))
+    return slots
 
 
 def _join(parts: Sequence[npt.NDArray[np.generic]]) -> I64:
