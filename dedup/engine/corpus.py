@@ -65,7 +65,7 @@ class Corpus:
         self._fields = spill.writer(PARENT)
         #: Stored files read again in this run for their texts: their units per slot.
         self.units: dict[int, list[Units]] = {}
-        #: The same files' articles, for fields the store no longer holds.
+        #: Files read again for fields the store lost: their articles per slot.
         self._again: dict[int, list[Article]] = {}
         self.boilerplate: frozenset[int] = frozenset()
         self.texts: dict[int, Prepared] = {}
@@ -185,19 +185,21 @@ class Corpus:
         """Article ``i`` as :meth:`article` (or with ``heads``, :meth:`head`) gives it, from
         its file read again: its fields were left in the store, which lost them."""
         file, slot = int(self.columns.file_of[i]), int(self.columns.slot_of[i])
-        self.need_units(file)
+        if file not in self._again:  # kept: its other reported articles are read from it
+            self._again[file], self.units[file] = self._read_again(file)
         record = light_record(self._again[file][slot], self.units[file][slot])
         return decode_fields(encode_fields(record), self.found[file].path, heads=heads)
 
     def need_units(self, file: int) -> None:
         """Read ``file`` again for its texts, unless it was read again already."""
         if file not in self.units:
-            self.units[file] = self._read_units(file)
+            self.units[file] = self._read_again(file)[1]
 
-    def _read_units(self, file: int) -> list[Units]:
-        """Read a stored file again for its texts; it must still hold the stored articles."""
+    def _read_again(self, file: int) -> tuple[list[Article], list[Units]]:
+        """A stored file read again, its articles and their units by slot; it must still
+        hold the stored articles."""
         found = self.found[file]
-        articles = self._again[file] = list(read_file(found.path, self.config, ignore))
+        articles = list(read_file(found.path, self.config, ignore))
         units = split_parallel(articles, self.config, no_progress)
         members = np.flatnonzero(self.columns.file_of == file).tolist()
         slots = self.columns.slot_of
@@ -208,7 +210,7 @@ class Corpus:
         )
         if not same:
             raise DedupError(f"{found.path}: changed while being scanned; run the scan again")
-        return units
+        return articles, units
 
 
 def digest(data: bytes) -> bytes:
