@@ -14,11 +14,14 @@ import pytest
 from newsgen import story
 from test_rescan import PAST, backdate, config_for, expected, reads, scan, write_pages
 
+from dedup.engine import held as held_module
 from dedup.engine.held import MAX_ARTICLES, worth_rewriting
 from dedup.engine.records import LightRecords
 from dedup.errors import InputError
+from dedup.store import scan as scan_module
+from dedup.store import snapshot as snapshot_module
 from dedup.store.scan import STORE_NAME, ScanStore
-from dedup.store.snapshot import Snapshot, decode, encode
+from dedup.store.snapshot import Snapshot, chunks_of, decode, encode
 
 __all__ = ["reads"]  # a fixture, used by name
 
@@ -70,6 +73,18 @@ def test_a_snapshot_reads_back_exactly() -> None:
         decode(encode(snapshot)[:-3])
     with pytest.raises(ValueError):  # 8 bytes of fields are one chunk, not two
         decode(encode(replace(snapshot, chunks=(1, 2))))
+    assert chunks_of(encode(snapshot)) == (2**32 - 1,)
+
+
+def test_only_the_snapshot_whose_fields_were_lost_is_dropped(tmp_path: Path) -> None:
+    scan([str(write_pages(tmp_path))], config_for(tmp_path))
+    with ScanStore.from_config(config_for(tmp_path)) as store:
+        held = store.load_snapshot()
+        assert held is not None and held.chunks
+        store.drop_snapshot(tuple(c + 1 for c in held.chunks))  # another run's, since
+        assert store.load_snapshot() is not None
+        store.drop_snapshot(held.chunks)
+        assert store.load_snapshot() is None
 
 
 def test_a_warm_scan_loads_no_file_row_and_reads_no_file(
@@ -223,3 +238,40 @@ def test_fields_the_store_lost_are_read_from_their_files(
     for _ in range(2):
         again = scan([str(corpus)], config)
         assert [g.to_dict() for g in again.groups] == expected([str(corpus)], config)
+
+
+def test_a_snapshot_whose_fields_were_lost_is_replaced_by_a_whole_one(
+    tmp_path: Path, reads: Counter[str]
+) -> None:
+    corpus = write_pages(tmp_path)
+    config = config_for(tmp_path)
+    scan([str(corpus)], config)
+    with sqlite3.connect(tmp_path / "cache" / STORE_NAME) as db:
+        db.execute("DELETE FROM snapshot_fields WHERE chunk = 0")
+    db.close()
+    want = expected([str(corpus)], config)
+    for _ in range(2):  # the run that finds fields lost, then one that loads files' rows
+        assert [g.to_dict() for g in scan([str(corpus)], config).groups] == want
+    reads.clear()
+    assert [g.to_dict() for g in scan([str(corpus)], config).groups] == want
+    assert not reads, "the new snapshot holds every reported article's fields"
+
+
+@pytest.mark.parametrize("size", [97, 4096])
+def test_articles_whose_fields_straddle_chunks_read_back_whole(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    reads: Counter[str],
+    chunks: Counter[int],
+    size: int,
+) -> None:
+    for module in (snapshot_module, scan_module, held_module):
+        monkeypatch.setattr(module, "FIELDS_CHUNK", size)
+    corpus = write_pages(tmp_path)
+    config = config_for(tmp_path)
+    want = expected([str(corpus)], config)
+    scan([str(corpus)], config)
+    reads.clear()
+    assert [g.to_dict() for g in scan([str(corpus)], config).groups] == want
+    assert not reads, "every reported article's fields come from the store"
+    assert len(chunks) > 1 and set(chunks.values()) == {1}  # each chunk read once

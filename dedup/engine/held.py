@@ -56,23 +56,29 @@ def held_files(found: Sequence[Found], snapshot: Snapshot | None, racy_ns: int) 
 
 class HeldFields:
     """The fields of a snapshot's articles, read from the store a chunk at a time when an
-    article is first reported, and kept (a run that reports many reads each chunk once)."""
+    article is first reported, and kept (a run that reports many reads each chunk once).
+    When the store turns out to have lost a chunk, the snapshot is dropped, so that the
+    next run writes a whole one (this run reads the lost fields from their files)."""
 
     def __init__(self, store: ScanStore, snapshot: Snapshot) -> None:
         self.store = store
         self.crcs = snapshot.chunks
         self.chunks: dict[int, bytes | None] = {}
+        self.lost = False
 
     def read(self, offset: int, size: int) -> bytes | None:
         """``size`` bytes of the fields from ``offset``; None when the store no longer
         holds a chunk they lie in whole (nor one of this snapshot's)."""
         first, last = offset // FIELDS_CHUNK, (offset + max(size, 1) - 1) // FIELDS_CHUNK
         parts = [self._chunk(k) for k in range(first, last + 1)]
-        if any(part is None for part in parts):
-            return None
         data = b"".join(p for p in parts if p is not None)
         start = offset - first * FIELDS_CHUNK
-        return data[start : start + size] if len(data) >= start + size else None
+        if None in parts or len(data) < start + size:
+            if not self.lost:
+                self.lost = True
+                self.store.drop_snapshot(self.crcs)
+            return None
+        return data[start : start + size]
 
     def _chunk(self, number: int) -> bytes | None:
         if number not in self.chunks:

@@ -123,7 +123,7 @@ def load_corpus(
     corpus.freeze()
     if store.path is not None and worth_rewriting(snapshot, len(held), len(loaded), len(corpus)):
         made = snapshot_of(corpus, loaded)
-        if made is not None:  # else the old one stays: its lost fields are read from files
+        if made is not None:  # else the store lost fields: HeldFields dropped the old one
             store.store_snapshot(*made)
     return corpus
 

@@ -44,7 +44,7 @@ from dedup.engine.records import LightRecords
 from dedup.engine.signature import signature_params
 from dedup.store.rows import EncodedRow, StoredFile, checksum, opened, row_crc, sealed
 from dedup.store.signatures import SignatureCache
-from dedup.store.snapshot import FIELDS_CHUNK, Snapshot, decode, encode
+from dedup.store.snapshot import FIELDS_CHUNK, Snapshot, chunks_of, decode, encode
 from dedup.store.sqlite import QUERY_CHUNK, SQLiteStore, Warn, query_chunks
 from dedup.store.tables import MEMO_TABLES, MEMOS_KEPT, SCHEMA, TABLES, WHOLE_TABLES, WORK_TABLES
 
@@ -273,6 +273,18 @@ class ScanStore(SQLiteStore):
                 )
 
         self._guard(insert, insert)
+
+    def drop_snapshot(self, chunks: tuple[int, ...]) -> None:
+        """Drop the snapshot whose fields' chunks have the checksums ``chunks`` (some of
+        them are lost), so that the next run loads its files' rows and writes a whole
+        one; a snapshot another run wrote since stays. Its fields' rows stay until then."""
+
+        def drop() -> None:
+            with self._write():
+                if self._select_whole("snapshot", chunks_of) == chunks:
+                    self._conn.execute(f"DELETE FROM {_whole('snapshot')}")
+
+        self._guard(drop, lambda: None)
 
     def load_fields(self, number: int, crc: int) -> bytes | None:
         """Chunk ``number`` of the snapshot's fields, if it is whole and the one whose

@@ -102,6 +102,19 @@ def decode(data: bytes) -> Snapshot:
     return Snapshot(paths, stats.reshape(-1, 3), warnings, file, slot, light, crcs)
 
 
+def chunks_of(data: bytes) -> tuple[int, ...]:
+    """The checksums of the fields' chunks of the snapshot :func:`encode` wrote in
+    ``data``, read without decoding the rest; ``ValueError`` when ``data`` holds none."""
+    try:
+        chunks = _HEAD.unpack_from(data)[5]
+    except struct.error:
+        raise ValueError("too short for a snapshot") from None
+    if len(data) < _HEAD.size + 8 * chunks:
+        raise ValueError("snapshot cut short")
+    at = len(data) - 8 * chunks
+    return tuple(np.frombuffer(data, dtype="<u8", count=chunks, offset=at).tolist())
+
+
 def _ints(data: bytes, at: int, count: int) -> tuple[I64, int]:
     end = at + 8 * count
     if end > len(data):
