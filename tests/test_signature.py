@@ -320,3 +320,20 @@ def test_matches_finds_each_stored_digest(count: int, seed: int) -> None:
     here, there = _matches(wanted, stored)
     assert (wanted[here] == stored[there]).all()
     assert sorted(here.tolist()) == here.tolist() and len(here) == count
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=1, max_value=200), st.integers(min_value=0, max_value=2**32 - 1))
+def test_matches_never_pairs_digests_that_only_share_a_first_word(count: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    stored = rng.integers(0, 4, size=(count, 2), dtype=np.int64).astype(np.uint64)
+    stored[:, 0] = rng.integers(0, max(count // 4, 1), size=count)  # first words recur
+    wanted = rng.integers(0, 4, size=(count, 2), dtype=np.int64).astype(np.uint64)
+    wanted[:, 0] = rng.integers(0, max(count // 4, 1), size=count)
+    here, there = _matches(wanted, stored)
+    assert (wanted[here] == stored[there]).all()
+    firsts, seen = np.unique(stored[:, 0], return_counts=True)
+    lone = set(firsts[seen == 1].tolist())
+    held = {tuple(row) for row in stored.tolist()}
+    sure = [k for k, row in enumerate(wanted.tolist()) if row[0] in lone and tuple(row) in held]
+    assert set(sure) <= set(here.tolist())  # a digest alone on its first word is found
