@@ -22,6 +22,7 @@ from newsgen import story
 
 from dedup.article import Article
 from dedup.config import Config, load_config
+from dedup.engine import corpus as corpus_module
 from dedup.engine import ingest
 from dedup.engine.records import Record, decode_fields, encode_fields
 from dedup.engine.run import find_duplicates, scan_paths
@@ -177,14 +178,31 @@ def test_a_damaged_chunk_makes_the_file_read_again(
     assert reads, "the file is read again"
 
 
-def test_a_large_file_whose_stored_fields_were_lost_is_read_again_whole(
-    tmp_path: Path,
+@pytest.mark.parametrize("damage", [None, "DELETE FROM snapshot_fields"])
+def test_a_large_file_is_read_again_whole_for_texts_and_lost_fields(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str | None
 ) -> None:
-    export, config, cold = scan_in_chunks(tmp_path)
-    with ScanStore.from_config(config) as store, store._conn:
-        store._conn.execute("DELETE FROM snapshot_fields")
+    export, config, _ = scan_in_chunks(tmp_path)
+    if damage is not None:
+        with ScanStore.from_config(config) as store, store._conn:
+            store._conn.execute(damage)
+    title, body = story(33, paragraphs=4)  # a near copy of a record of a late byte range
+    near = tmp_path / "near.jsonl"
+    near.write_text(json.dumps({"title": title, "text": "\n\n".join(body[:3])}) + "\n")
+    fresh = dataclasses.replace(config, cache_path=str(tmp_path / "fresh" / "sigs.sqlite"))
+    want = scan([str(export), str(near)], fresh, [])
+    assert any(str(near) in json.dumps(group) for group in want), "the near copy is found"
+    splits: list[int] = []
+    real = corpus_module.split_parallel
+
+    def counting(articles: list[Article], *args: object) -> object:
+        splits.append(len(articles))
+        return real(articles, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(corpus_module, "split_parallel", counting)
     for _ in range(2):  # the articles of every byte range are found in the file read whole
-        assert scan([str(export)], config, []) == cold
+        assert scan([str(export), str(near)], config, []) == want
+    assert len(splits) == 1, "the stored export is split again once, for texts and fields"
 
 
 def scan_warnings(path: Path, config: Config) -> list[InputError]:

@@ -13,6 +13,7 @@ The prepare stage's corpus-wide part, learning boilerplate and cutting it out, i
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
@@ -186,7 +187,7 @@ class Corpus:
         its file read again: its fields were left in the store, which lost them."""
         file, slot = int(self.columns.file_of[i]), int(self.columns.slot_of[i])
         if file not in self._again:  # kept: its other reported articles are read from it
-            self._again[file], self.units[file] = self._read_again(file)
+            self._again[file], self.units[file] = self._read_again(file, self.units.get(file))
         record = light_record(self._again[file][slot], self.units[file][slot])
         return decode_fields(encode_fields(record), self.found[file].path, heads=heads)
 
@@ -195,15 +196,21 @@ class Corpus:
         if file not in self.units:
             self.units[file] = self._read_again(file)[1]
 
-    def _read_again(self, file: int) -> tuple[list[Article], list[Units]]:
-        """A stored file read again, its articles and their units by slot; it must still
-        hold the stored articles."""
+    def _read_again(
+        self, file: int, units: list[Units] | None = None
+    ) -> tuple[list[Article], list[Units]]:
+        """A stored file read again, its articles and their units by slot (``units`` when
+        it was read again for them already, and is unchanged since: same size and time);
+        it must still hold the stored articles."""
         found = self.found[file]
+        if units is not None and _stat_of(found.path) != (found.size, found.mtime_ns):
+            units = None
         articles = list(read_file(found.path, self.config, ignore))
-        units = split_parallel(articles, self.config, no_progress)
+        if units is None:
+            units = split_parallel(articles, self.config, no_progress)
         members = np.flatnonzero(self.columns.file_of == file).tolist()
         slots = self.columns.slot_of
-        same = len(members) == len(units) and all(
+        same = len(members) == len(units) == len(articles) and all(
             articles[slots[i]].index == self.columns.index[i]
             and units[slots[i]].prepared.digest == self.columns.digests[i]
             for i in members
@@ -211,6 +218,15 @@ class Corpus:
         if not same:
             raise DedupError(f"{found.path}: changed while being scanned; run the scan again")
         return articles, units
+
+
+def _stat_of(path: str) -> tuple[int, int] | None:
+    """The size and modification time of ``path`` (None when it cannot be read)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_size, info.st_mtime_ns
 
 
 def digest(data: bytes) -> bytes:

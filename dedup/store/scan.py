@@ -54,7 +54,7 @@ T = TypeVar("T")
 STORE_NAME = "scan-index.sqlite"
 SCHEMA_VERSION = 11
 #: Bump when what a row holds changes.
-STORE_VERSION = 6
+STORE_VERSION = 7
 
 _INSERT = (
     "INSERT OR REPLACE INTO files (scope, path, chunk, size, mtime_ns, indexed_ns, meta, "
