@@ -136,8 +136,9 @@ def test_a_file_changed_just_before_it_was_read_is_read_again(
     assert dict(reads) == {"wire-70.jsonl": 1}
 
 
+@pytest.mark.parametrize("damage", ["flip", "text", "number"])
 def test_a_damaged_snapshot_is_ignored(
-    tmp_path: Path, rows: Counter[str], reads: Counter[str]
+    tmp_path: Path, rows: Counter[str], reads: Counter[str], damage: str
 ) -> None:
     corpus = write_pages(tmp_path)
     bad = corpus / "broken.jsonl"
@@ -149,7 +150,8 @@ def test_a_damaged_snapshot_is_ignored(
     with sqlite3.connect(tmp_path / "cache" / STORE_NAME) as db:
         (data,) = db.execute("SELECT data FROM snapshot").fetchone()
         flipped = data[:100] + bytes([data[100] ^ 0xFF]) + data[101:]
-        db.execute("UPDATE snapshot SET data = ?", (flipped,))
+        value = {"flip": flipped, "text": "not a snapshot", "number": 7}[damage]
+        db.execute("UPDATE snapshot SET data = ?", (value,))
     db.close()
     rows.clear()
     reads.clear()
