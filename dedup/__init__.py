@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from dedup.result import Group, Member, PairScore, Result
 
 #: The one place the version is set: the build (pyproject.toml, hatch) reads it from here.
-__version__ = "0.3.3"
+__version__ = "0.3.4"
 
 #: Where each public name lives.
 _HOMES = {

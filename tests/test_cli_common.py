@@ -81,7 +81,7 @@ def test_python_dash_m_runs_the_command_line() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "dedup", "--version"], capture_output=True, text=True, check=False
     )
-    assert (done.returncode, done.stdout.strip()) == (0, "dedup, version 0.3.3")
+    assert (done.returncode, done.stdout.strip()) == (0, "dedup, version 0.3.4")
 
 
 def test_the_installed_version_is_the_package_version() -> None:
