@@ -72,8 +72,8 @@ def read_part(config: Config, pieces: Sequence[Piece], out: Path) -> list[Read]:
     for piece in pieces:
         errors: list[InputError] = []
         articles, records = _read_piece(piece, config, errors)
-        for slot, article in enumerate(articles):
-            rows.add(piece.file, slot, article, config)
+        for article in articles:
+            rows.add(piece.file, article, config)
         notes = tuple((e.path, e.reason, e.line) for e in errors)
         found.append(Read(piece.file, len(articles), notes, records))
     write_table(rows.table(), out)
@@ -100,11 +100,11 @@ class _Rows:
         self.hashes: list[U64] = []
         self.lengths: list[npt.NDArray[np.int32]] = []
 
-    def add(self, file: int, slot: int, article: Article, config: Config) -> None:
+    def add(self, file: int, article: Article, config: Config) -> None:
         units = split_units(article, config)
         record = light_record(article, units)
-        row = (file, slot, article.index, record.words, record.dropped, record.digest)
-        for name, value in zip(READ.names[:6], row, strict=True):
+        row = (file, article.index, record.words, record.dropped, record.digest)
+        for name, value in zip(READ.names[:5], row, strict=True):
             self.columns[name].append(value)
         self.columns["context"].append(record.context)
         self.columns["fields"].append(encode_fields(record))

@@ -14,7 +14,6 @@ U64 = npt.NDArray[np.uint64]
 READ = pa.schema(
     [
         ("file", pa.int64()),
-        ("slot", pa.int64()),
         ("index", pa.int64()),
         ("words", pa.int64()),
         ("dropped", pa.int64()),
