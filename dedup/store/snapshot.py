@@ -75,10 +75,7 @@ def encode(snapshot: Snapshot) -> bytes:
 
 def decode(data: bytes) -> Snapshot:
     """The snapshot :func:`encode` wrote; ``ValueError`` when ``data`` holds none."""
-    try:
-        files, records, paths_size, notes_size, light_size, chunks = _HEAD.unpack_from(data)
-    except struct.error:
-        raise ValueError("too short for a snapshot") from None
+    files, records, paths_size, notes_size, light_size, chunks = _head(data)
     at = _HEAD.size
     raw_paths = data[at : at + paths_size]
     at += paths_size
@@ -91,7 +88,7 @@ def decode(data: bytes) -> Snapshot:
     at += light_size
     if len(data) != at + 8 * chunks:
         raise ValueError("snapshot cut short")
-    crcs = tuple(np.frombuffer(data, dtype="<u8", count=chunks, offset=at).tolist())
+    crcs = chunks_of(data)
     paths = raw_paths.decode(*_FS).split("\0") if files else []
     warnings = {int(k): tuple((str(m), _line(n)) for m, n in w) for k, w in notes}
     wanted = -(-int(light.sizes.sum()) // FIELDS_CHUNK)
@@ -105,14 +102,19 @@ def decode(data: bytes) -> Snapshot:
 def chunks_of(data: bytes) -> tuple[int, ...]:
     """The checksums of the fields' chunks of the snapshot :func:`encode` wrote in
     ``data``, read without decoding the rest; ``ValueError`` when ``data`` holds none."""
-    try:
-        chunks = _HEAD.unpack_from(data)[5]
-    except struct.error:
-        raise ValueError("too short for a snapshot") from None
+    chunks = _head(data)[5]
     if len(data) < _HEAD.size + 8 * chunks:
         raise ValueError("snapshot cut short")
     at = len(data) - 8 * chunks
     return tuple(np.frombuffer(data, dtype="<u8", count=chunks, offset=at).tolist())
+
+
+def _head(data: bytes) -> tuple[int, ...]:
+    """The numbers that open a snapshot; ``ValueError`` when ``data`` is too short."""
+    try:
+        return _HEAD.unpack_from(data)
+    except struct.error:
+        raise ValueError("too short for a snapshot") from None
 
 
 def _ints(data: bytes, at: int, count: int) -> tuple[I64, int]:
