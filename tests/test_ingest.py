@@ -8,6 +8,7 @@ order, the same groups.
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import itertools
 import json
 import os
@@ -105,6 +106,70 @@ def test_small_and_compressed_files_are_read_whole(tmp_path: Path) -> None:
     packed.write_bytes(b"\x1f\x8b" + b"x" * (size + 10))
     parts = ingest.plan_parts([(0, str(small), 30), (1, str(packed), size + 12)], Tuning())
     assert [[(p.file, p.stop) for p in part] for part in parts] == [[(0, -1), (1, -1)]]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_gzipped_export_is_read_in_byte_ranges_of_its_gunzipped_copy(
+    tmp_path: Path, jobs: int
+) -> None:
+    plain = tmp_path / "plain.jsonl"
+    write_export(plain)
+    export = tmp_path / "corpus" / "export.jsonl.gz"
+    export.parent.mkdir()
+    export.write_bytes(gzip.compress(plain.read_bytes()))
+    packed = export.read_bytes()
+    config = config_for(tmp_path, jobs, Tuning(part_bytes=3000, range_bytes=6000))
+    unpacked = tmp_path / "unpacked"
+    unpacked.mkdir()
+    parts = ingest.plan_parts(
+        [(0, str(export), len(packed))], config.tuning, unpack_to=str(unpacked)
+    )
+    pieces = [piece for part in parts for piece in part]
+    assert len(pieces) > 5 and {p.path for p in pieces} == {str(export)}
+    (copy,) = {p.source for p in pieces}
+    assert Path(copy).parent == unpacked and Path(copy).read_bytes() == plain.read_bytes()
+    want_warnings: list[InputError] = []
+    articles = list(read_articles([str(export)], config, on_warning=want_warnings.append))
+    want = [g.to_dict() for g in find_duplicates(articles, config).groups]
+    warnings: list[InputError] = []
+    assert scan([str(export)], config, warnings) == want
+    assert [(w.path, w.reason, w.line) for w in warnings] == [
+        (w.path, w.reason, w.line) for w in want_warnings
+    ]
+    assert export.read_bytes() == packed, "the input is left as it was"
+
+
+def unsound_gzips(root: Path) -> dict[str, bytes]:
+    """Gzipped JSON Lines files that must be read in one stream, as before."""
+    stories = [story(seed, paragraphs=3) for seed in range(30)]
+    records = [json.dumps({"title": title, "text": "\n\n".join(body)}) for title, body in stories]
+    lines = "".join(record + "\n" for record in records).encode()
+    return {
+        "cut short.jsonl.gz": gzip.compress(lines)[:-300],
+        "not gzip.jsonl.gz": lines,
+        "binary.jsonl.gz": gzip.compress(b"\0" * 10 + lines),
+        "packed tight.jsonl.gz": gzip.compress(b"\n" * 2_000_000 + lines),
+    }
+
+
+def test_a_gzipped_file_that_cannot_be_gunzipped_soundly_is_read_whole(tmp_path: Path) -> None:
+    folder = tmp_path / "unpacked"
+    folder.mkdir()
+    tuning = Tuning(part_bytes=3000, range_bytes=6000)
+    for name, data in unsound_gzips(tmp_path).items():
+        path = tmp_path / name
+        path.write_bytes(data)
+        assert ingest._gunzippable(str(path), len(data), tuning.range_bytes), name
+        parts = ingest.plan_parts([(0, str(path), len(data))], tuning, unpack_to=str(folder))
+        assert [[(p.stop, p.source) for p in part] for part in parts] == [[(-1, "")]], name
+        assert list(folder.iterdir()) == [], f"no copy of {name} is left behind"
+        config = config_for(tmp_path, 1, tuning)
+        want: list[InputError] = []
+        articles = list(read_articles([str(path)], config, on_warning=want.append))
+        warnings: list[InputError] = []
+        found = scan([str(path)], config, warnings)
+        assert found == [g.to_dict() for g in find_duplicates(articles, config).groups]
+        assert [(w.reason, w.line) for w in warnings] == [(w.reason, w.line) for w in want]
 
 
 def test_spilled_texts_and_fields_read_back_exactly(tmp_path: Path) -> None:

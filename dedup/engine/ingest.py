@@ -11,8 +11,9 @@ reading file after file would give.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Generator, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -25,7 +26,15 @@ from dedup.engine.jobs import map_ordered
 from dedup.engine.records import LightRecords, Record, encode_fields
 from dedup.engine.spill import Place, Span, Spill, SpillWriter
 from dedup.errors import InputError
-from dedup.read.decode import BINARY_PROBE, GZIP_MAGIC, cut_lines, read_lines, strip_gz
+from dedup.read.decode import (
+    BINARY_PROBE,
+    GZIP_MAGIC,
+    cut_lines,
+    gunzip_copy,
+    read_lines,
+    stated_gunzipped_size,
+    strip_gz,
+)
 from dedup.read.files import read_file, read_jsonl_lines, read_limit
 from dedup.text.prepare import Units, split_many
 from dedup.tuning import Tuning
@@ -34,6 +43,9 @@ WarningCallback = Callable[[InputError], None]
 
 #: Characters of a first paragraph kept for the dateline rule (more when it needs them).
 HEAD = 200
+#: A gzipped file is gunzipped to be read in byte ranges only up to this many times its
+#: size (news text packs 3 to 5 times); past that it is read in one stream, as before.
+GUNZIP_RATIO = 64
 #: Articles split into units at once (their paragraphs folded together): enough to fold
 #: in few calls, few enough that their units take little memory.
 SPLIT_ARTICLES = 1000
@@ -50,6 +62,8 @@ class Piece:
     #: Lines and records (non-blank lines) of the file before ``start``.
     line: int = 0
     first: int = 0
+    #: Where the bytes are read from, when not ``path``: a gzipped file's gunzipped copy.
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,16 +82,20 @@ class PieceRead:
 
 
 def plan_parts(
-    files: Sequence[tuple[int, str, int]], tuning: Tuning, *, ranges: bool = True
+    files: Sequence[tuple[int, str, int]],
+    tuning: Tuning,
+    *,
+    ranges: bool = True,
+    unpack_to: str | None = None,
 ) -> list[list[Piece]]:
     """Parts of about ``tuning.part_bytes`` covering ``files`` (number, path, size), in
-    order; with ``ranges``, a large JSON Lines file is cut in byte ranges."""
+    order; with ``ranges``, a large JSON Lines file is cut in byte ranges, and with
+    ``unpack_to`` (a folder) so is a large gzipped one, gunzipped there first."""
     parts: list[list[Piece]] = []
     current: list[Piece] = []
     size = 0
     for number, path, bytes_ in files:
-        cut = ranges and _rangeable(path, bytes_, tuning.range_bytes)
-        pieces = _ranges(number, path, tuning.part_bytes) if cut else []
+        pieces = _cut(number, path, bytes_, tuning, unpack_to) if ranges else []
         if not pieces:
             current.append(Piece(number, path))
             size += max(bytes_, 0)
@@ -170,7 +188,7 @@ def _read_piece(
 def read_range(piece: Piece, config: Config, warn: WarningCallback) -> tuple[list[Article], int]:
     """The articles of a byte range of a JSON Lines file, and its records (non-blank lines)."""
     try:
-        with open(piece.path, "rb") as file:
+        with open(piece.source or piece.path, "rb") as file:
             file.seek(piece.start)
             lines = read_lines(file, read_limit(config), piece.stop - piece.start)
             numbered = enumerate(lines, start=piece.line + 1)
@@ -189,6 +207,21 @@ def _drain(found: Generator[Article, None, int]) -> tuple[list[Article], int]:
             return articles, stop.value
 
 
+def _gunzippable(path: str, size: int, range_bytes: int) -> bool:
+    """A gzipped JSON Lines file that says it holds ``range_bytes`` or more, or is that
+    large packed."""
+    if not strip_gz(path).lower().endswith(".jsonl"):
+        return False
+    if not path.lower().endswith(".gz"):
+        try:
+            with open(path, "rb") as file:
+                if file.read(len(GZIP_MAGIC)) != GZIP_MAGIC:
+                    return False
+        except OSError:
+            return False
+    return size >= range_bytes or (size > 0 and stated_gunzipped_size(path) >= range_bytes)
+
+
 def _rangeable(path: str, size: int, range_bytes: int) -> bool:
     """A large uncompressed, non-binary JSON Lines file (anything else is read whole)."""
     if size < range_bytes or not strip_gz(path).lower().endswith(".jsonl"):
@@ -201,6 +234,19 @@ def _rangeable(path: str, size: int, range_bytes: int) -> bool:
     except OSError:
         return False
     return not head.startswith(GZIP_MAGIC) and b"\0" not in head
+
+
+def _cut(number: int, path: str, size: int, tuning: Tuning, unpack_to: str | None) -> list[Piece]:
+    """The byte ranges of a large JSON Lines file, or of a large gzipped one's copy
+    gunzipped into ``unpack_to``; none for any other file (it is read whole)."""
+    if _rangeable(path, size, tuning.range_bytes):
+        return _ranges(number, path, tuning.part_bytes)
+    if unpack_to is None or not _gunzippable(path, size, tuning.range_bytes):
+        return []
+    copy = os.path.join(unpack_to, f"gunzipped-{number}.jsonl")
+    if not gunzip_copy(path, copy, GUNZIP_RATIO * size + tuning.range_bytes):
+        return []
+    return [replace(p, path=path, source=copy) for p in _ranges(number, copy, tuning.part_bytes)]
 
 
 def _ranges(number: int, path: str, part_bytes: int) -> list[Piece]:

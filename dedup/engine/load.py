@@ -118,7 +118,7 @@ def load_corpus(
     corpus = Corpus(found, config, spill)
     snapshot = store.load_snapshot()
     held = _add_held(corpus, snapshot, store)
-    files = _Files(corpus, store, warn, *_plan(found, config, store, held))
+    files = _Files(corpus, store, warn, *_plan(found, config, store, held, spill.folder))
     loaded = files.load_all(events, snapshot, held, report)
     corpus.freeze()
     if store.path is not None and worth_rewriting(snapshot, len(held), len(loaded), len(corpus)):
@@ -219,10 +219,11 @@ def _add_stored(
 
 
 def _plan(
-    found: Sequence[Found], config: Config, store: ScanStore, held: Container[int]
+    found: Sequence[Found], config: Config, store: ScanStore, held: Container[int], unpack_to: str
 ) -> tuple[set[int], list[list[Piece]]]:
     """Which files the ``files`` table holds unchanged (by number; ``held`` files are not
-    looked for), and the parts to read the others in."""
+    looked for), and the parts to read the others in (a large gzipped JSON Lines file is
+    gunzipped into ``unpack_to`` to be read in byte ranges)."""
     wanted = [f.real for n, f in enumerate(found) if f.size >= 0 and n not in held]
     stats = store.load_stats(wanted)
     racy = config.tuning.racy_ns
@@ -231,7 +232,7 @@ def _plan(
     }
     store.expect([f.real for n, f in enumerate(found) if n in fresh])
     stale = [(n, f.path, f.size) for n, f in enumerate(found) if n not in fresh and n not in held]
-    return fresh, plan_parts(stale, config.tuning)
+    return fresh, plan_parts(stale, config.tuning, unpack_to=unpack_to)
 
 
 def _read_file(

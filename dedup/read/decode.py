@@ -10,6 +10,7 @@ a gzip bomb or a gigabyte-long line costs no more memory than the limit.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import gzip
 import io
 import os
@@ -113,6 +114,51 @@ def _stated_size(raw: io.BufferedReader) -> int:
     """A regular file's size (-1 for a pipe, whose size only reading tells)."""
     info = os.fstat(raw.fileno())
     return info.st_size if stat.S_ISREG(info.st_mode) else -1
+
+
+def gunzip_copy(path: str, target: str, most: int) -> bool:
+    """Gunzip ``path`` into a new file ``target``, in pieces. False, and no ``target``,
+    when ``path`` is not a sound gzip file, is binary once gunzipped (a NUL byte in its
+    first 8 KiB) or unpacks to more than ``most`` bytes: reading it whole then tells why,
+    or reads it in a stream."""
+    try:
+        out = open(target, "xb")  # noqa: SIM115 (closed by the with below)
+    except OSError:
+        return False
+    try:
+        with out, open(path, "rb") as raw, gzip.GzipFile(fileobj=raw) as stream:
+            _copy_unpacked(stream, out, most)
+        return True
+    except (*_GZIP_ERRORS, _Refused):
+        with contextlib.suppress(OSError):
+            os.remove(target)
+        return False
+
+
+class _Refused(Exception):
+    """A gunzipped copy that is binary or too large to make."""
+
+
+def _copy_unpacked(stream: gzip.GzipFile, out: io.BufferedWriter, most: int) -> None:
+    total = 0
+    while piece := stream.read(MIB):
+        if total < BINARY_PROBE and b"\0" in piece[: BINARY_PROBE - total]:
+            raise _Refused
+        total += len(piece)
+        if total > most:
+            raise _Refused
+        out.write(piece)
+
+
+def stated_gunzipped_size(path: str) -> int:
+    """The size a gzip file says its (last member's) data has, modulo 2**32; -1 when it
+    cannot be read."""
+    try:
+        with open(path, "rb") as raw:
+            raw.seek(-4, os.SEEK_END)
+            return int.from_bytes(raw.read(4), "little")
+    except OSError:
+        return -1
 
 
 def iter_raw_lines(path: str, limit: int) -> Iterator[tuple[int, bytes | None]]:
