@@ -15,14 +15,13 @@ from hypothesis import strategies as st
 from dedup.article import Article
 from dedup.config import Config
 from dedup.read.pagetext import reduce_page
+from dedup.text.junk import junk_matcher, required_literals
 from dedup.text.normalize import fold, normalize, repair, split_sentences
 from dedup.text.prepare import (
     SHORT_PARAGRAPH,
     _locate_units,
     build_text,
-    junk_matcher,
     reflow,
-    required_literals,
     split_many,
     split_units,
     unit_hash,
@@ -43,21 +42,19 @@ def _reference(article: Article, config: Config) -> tuple[Any, ...]:
     if page is not None:
         title_line, paragraphs = page
     folded = [fold(repair(p)) for p in paragraphs]
-    joined = "\n".join(folded)
-    floating = tuple(f for f in matcher.floating if f.search(joined))
     units: list[str] = []
     junk: list[bool] = []
     for paragraph, unit in zip(paragraphs, folded, strict=True):
         if not unit:
             continue
-        is_junk = matcher.hits(unit, floating)
+        is_junk = matcher.hits(unit)
         if not is_junk or len(paragraph) <= SHORT_PARAGRAPH:
             units.append(unit)
             junk.append(is_junk)
             continue
         for sentence in filter(None, map(fold, split_sentences(repair(paragraph)))):
             units.append(sentence)
-            junk.append(matcher.hits(sentence, floating))
+            junk.append(matcher.hits(sentence))
     kept = [u for u, j in zip(units, junk, strict=True) if not j]
     title = normalize(title_line)
     body = " ".join(kept)
@@ -104,6 +101,15 @@ CASES = [
     ("All junk", ("Advertisement", "Share")),
     ("Spaces", ("Two  spaces\tand tab", " lead and trail ", "line\nbreak inside")),
     ("Getty", ("Crowds gather - John Doe/Getty Images", "Pictured via getty images")),
+    (
+        "Captions inside",
+        (
+            "Crews worked through the night.",
+            "A crew at work. John Smith via Getty Images",
+            "Rain fell - Jo Bo/Reuters",
+            "Officials expect more rain.",
+        ),
+    ),
     ("Nothing", ()),
     ("", ("Advertisement",) * 6 + (LONG, "0")),
 ]
@@ -170,8 +176,24 @@ def test_junk_flags_are_hits() -> None:
     units = ["advertisement", "the bank said", "sign in to access your portfolio now", "x"]
     for floating in ((), matcher.floating):
         assert matcher.flags(units, floating) == [matcher.hits(u, floating) for u in units]
-    text = "\n".join(units)
-    assert matcher.floating_in(text) == tuple(f for f in matcher.floating if f.search(text))
+
+
+_LINES = st.lists(_PIECES, min_size=1, max_size=4).map(" ".join).map(fold)
+_BOUND_PATTERNS = (r"storm(?! hits)", r"(?<!a )storm", r"\Astorm", r"storm\Z", r"(?-m:storm$)")
+
+
+@SETTINGS
+@given(st.lists(_LINES, min_size=1, max_size=6), st.sampled_from(["", *_BOUND_PATTERNS]))
+def test_the_patterns_found_in_units_joined_hold_every_pattern_a_unit_matches(
+    units: list[str], extra: str
+) -> None:
+    patterns = (*Config().all_junk_patterns, *(extra, "storm$", "^storm") * bool(extra))
+    matcher = junk_matcher(patterns)
+    units = [u for u in (*units, *(["storm"] if extra else [])) if u]
+    found = matcher.floating_in("\n".join(units))
+    for pattern in matcher.floating:
+        if any(pattern.search(unit) for unit in units):
+            assert pattern in found, pattern.pattern
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,8 @@ never changed.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import accumulate
 from operator import add
 
@@ -26,6 +24,7 @@ from dedup.arrays import distinct_counts, distinct_rows
 from dedup.article import Article
 from dedup.config import Config
 from dedup.read.pagetext import reduce_page
+from dedup.text.junk import JunkMatcher, junk_matcher
 from dedup.text.normalize import (
     fold,
     fold_paragraphs,
@@ -96,107 +95,6 @@ def unit_hash(sentence: str) -> int:
     return int.from_bytes(hashlib.blake2b(sentence.encode(), digest_size=8).digest(), "little")
 
 
-@dataclass(frozen=True)
-class JunkMatcher:
-    """Junk patterns, split for speed: ``^``-anchored ones are tried only at a unit's start
-    (one combined ``match``); the others are searched one by one, so each keeps re's fast
-    literal-prefix scan, and only in text that holds the literals each needs (``needs``,
-    one tuple per floating pattern). Patterns see normalised (lower-case) text."""
-
-    anchored: re.Pattern[str] | None
-    floating: tuple[re.Pattern[str], ...]
-    needs: tuple[tuple[str, ...], ...]
-
-    def floating_in(self, text: str) -> tuple[re.Pattern[str], ...]:
-        """The floating patterns that occur anywhere in ``text``."""
-        found: list[re.Pattern[str]] = []
-        for pattern, needed in zip(self.floating, self.needs, strict=True):
-            for literal in needed:
-                if literal not in text:
-                    break
-            else:
-                if pattern.search(text):
-                    found.append(pattern)
-        return tuple(found)
-
-    def hits(self, unit: str, floating: tuple[re.Pattern[str], ...] | None = None) -> bool:
-        """Whether a normalised unit holds junk; ``floating`` narrows the patterns to try."""
-        if self.anchored is not None and self.anchored.match(unit):
-            return True
-        return any(f.search(unit) for f in (self.floating if floating is None else floating))
-
-    def flags(self, units: Sequence[str], floating: tuple[re.Pattern[str], ...]) -> list[bool]:
-        """``[self.hits(u, floating) for u in units]``, in fewer calls."""
-        if self.anchored is None:
-            found = [False] * len(units)
-        else:
-            match = self.anchored.match
-            found = [match(unit) is not None for unit in units]
-        if floating:
-            found = [
-                j or any(f.search(u) for f in floating) for u, j in zip(units, found, strict=True)
-            ]
-        return found
-
-
-@lru_cache(maxsize=16)
-def junk_matcher(patterns: tuple[str, ...]) -> JunkMatcher:
-    anchored = [p for p in patterns if p.startswith("^")]
-    floating = tuple(re.compile(p) for p in patterns if not p.startswith("^"))
-    combined = re.compile("|".join(f"(?:{p})" for p in anchored)) if anchored else None
-    return JunkMatcher(combined, floating, tuple(map(required_literals, floating)))
-
-
-#: Characters with a meaning in a pattern (outside a class); any other stands for itself.
-_REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
-#: What can be a quantifier in braces (or else is a literal; either way, skipped).
-_BRACES = re.compile(r"\{[\d,]*\}")
-
-
-def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...]:
-    """Strings every match of ``pattern`` holds: its runs of plain characters outside any
-    group, class, quantifier or escape, none of them quantified. Conservative: none for a
-    top-level alternation, a comment or a case-blind or verbose pattern. Single
-    characters come first, then longer strings first: they rule text out fastest."""
-    source = pattern.pattern
-    if pattern.flags & (re.IGNORECASE | re.VERBOSE) or "(?#" in source:
-        return ()
-    runs: list[str] = []
-    run: list[str] = []
-    depth = i = 0
-    while i < len(source):
-        char = source[i]
-        plain = depth == 0 and char not in _REGEX_SPECIAL
-        if plain and source[i + 1 : i + 2] not in ("?", "*", "+", "{"):
-            run.append(char)
-        else:
-            runs.append("".join(run))
-            run = []
-        if char == "|" and depth == 0:
-            return ()
-        depth += (char == "(") - (char == ")")
-        i = _skip(source, i)
-    runs.append("".join(run))
-    return tuple(sorted(set(filter(None, runs)), key=lambda r: (len(r) > 1, -len(r), r)))
-
-
-def _skip(source: str, i: int) -> int:
-    """The index past the pattern item at ``i``: a class, a quantifier's braces, an
-    escape or one character."""
-    char = source[i]
-    braces = _BRACES.match(source, i)
-    if braces:
-        return braces.end()
-    if char != "[":
-        return i + (2 if char == "\\" else 1)
-    i += 1
-    i += source[i : i + 1] == "^"
-    i += source[i : i + 1] == "]"  # a "]" first in a class stands for itself
-    while i < len(source) and source[i] != "]":
-        i += 2 if source[i] == "\\" else 1
-    return i + 1
-
-
 def split_units(article: Article, config: Config) -> Units:
     """Normalise an article into units (paragraphs) and mark the known junk among them.
 
@@ -256,7 +154,7 @@ def _junk_left_out(
             continue
         for sentence in filter(None, map(fold, split_sentences(repair(paragraph)))):
             units.append(sentence)
-            junk.append(matcher.hits(sentence, floating))
+            junk.append(matcher.hits(sentence))  # any pattern: a sentence ends mid-line
     kept = [u for u, j in zip(units, junk, strict=True) if not j]
     return _locate_units(title, kept, len(units) - len(kept))
 
