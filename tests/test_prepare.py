@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import re
 from typing import Any
 
 import numpy as np
@@ -15,7 +14,7 @@ from hypothesis import strategies as st
 from dedup.article import Article
 from dedup.config import Config
 from dedup.read.pagetext import reduce_page
-from dedup.text.junk import junk_matcher, required_literals
+from dedup.text.junk import junk_matcher
 from dedup.text.normalize import fold, normalize, repair, split_sentences
 from dedup.text.prepare import (
     SHORT_PARAGRAPH,
@@ -194,49 +193,6 @@ def test_the_patterns_found_in_units_joined_hold_every_pattern_a_unit_matches(
     for pattern in matcher.floating:
         if any(pattern.search(unit) for unit in units):
             assert pattern in found, pattern.pattern
-
-
-@pytest.mark.parametrize(
-    ("pattern", "literals"),
-    [
-        ("sign in to access your portfolio", ("sign in to access your portfolio",)),
-        (r"try (the )?[a-z ]{2,40} free for\b", (" free for", "try ")),
-        (r" - [^.!?]{2,80}/(getty images|afp)[^.!?]{0,40}$", ("/", " - ")),
-        ("ab?c", ("a", "c")),
-        ("a+b", ("b",)),
-        (r"x[]a(]y\.z", ("x", "y", "z")),
-        ("ab|cd", ()),
-        ("(a|b)cd", ("cd",)),
-        ("(?i)abc", ()),
-        ("x(?#c(d)e", ()),
-        ("#{*|{{1,3}c", ()),
-        ("a{b", ("b",)),
-    ],
-)
-def test_required_literals(pattern: str, literals: tuple[str, ...]) -> None:
-    assert required_literals(re.compile(pattern)) == literals
-
-
-_TOKENS = st.sampled_from(
-    [*"abc -/#", "?", "*", "+", "{2}", "{1,3}", "{", "}", "(", ")", "|", "^", "$", ".", "(?:"]
-)
-_GROUPS = st.sampled_from([r"\b", r"\.", "(?i:", "(?=", "[^a]", "[]a]", r"\d", "(?#x)", "(?s)"])
-_TEXTS = ["", "abc", "a-b/c", "cab ba", "aab\nbcc", "# a.b", "c-/-a b", "bbb aaa ccc"]
-
-
-@SETTINGS
-@given(st.lists(_TOKENS | _GROUPS, min_size=1, max_size=8).map("".join))
-def test_required_literals_are_in_every_match(source: str) -> None:
-    try:
-        pattern = re.compile(source)
-    except (re.error, OverflowError):
-        return
-    literals = required_literals(pattern)
-    for text in _TEXTS:
-        for match in pattern.finditer(text):
-            assert all(literal in text for literal in literals)
-            if "(?=" not in source:
-                assert all(literal in match.group() for literal in literals)
 
 
 _UNIT = st.text(alphabet=st.sampled_from("ab é€\U0001f600"), min_size=1, max_size=9)

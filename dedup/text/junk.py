@@ -3,8 +3,8 @@ against the units of normalised text, with the work split for speed.
 
 Most units of most articles hold no junk, so a run rules patterns out before it tries
 them: a pattern is searched only in text that holds every literal it needs
-(:func:`required_literals`), and once over all of an article's units at a time (one per
-line) before unit by unit.
+(:func:`dedup.literals.required_literals`), and once over all of an article's units at
+a time (one per line) before unit by unit.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+
+from dedup.literals import required_literals
 
 
 @dataclass(frozen=True)
@@ -85,53 +87,3 @@ def _lined(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
     if any(bound in pattern.pattern for bound in _UNIT_BOUND):
         return None
     return re.compile(pattern.pattern, pattern.flags | re.MULTILINE)
-
-
-#: Characters with a meaning in a pattern (outside a class); any other stands for itself.
-_REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
-#: What can be a quantifier in braces (or else is a literal; either way, skipped).
-_BRACES = re.compile(r"\{[\d,]*\}")
-
-
-def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...]:
-    """Strings every match of ``pattern`` holds: its runs of plain characters outside any
-    group, class, quantifier or escape, none of them quantified. Conservative: none for a
-    top-level alternation, a comment or a case-blind or verbose pattern. Single
-    characters come first, then longer strings first: they rule text out fastest."""
-    source = pattern.pattern
-    if pattern.flags & (re.IGNORECASE | re.VERBOSE) or "(?#" in source:
-        return ()
-    runs: list[str] = []
-    run: list[str] = []
-    depth = i = 0
-    while i < len(source):
-        char = source[i]
-        plain = depth == 0 and char not in _REGEX_SPECIAL
-        if plain and source[i + 1 : i + 2] not in ("?", "*", "+", "{"):
-            run.append(char)
-        else:
-            runs.append("".join(run))
-            run = []
-        if char == "|" and depth == 0:
-            return ()
-        depth += (char == "(") - (char == ")")
-        i = _skip(source, i)
-    runs.append("".join(run))
-    return tuple(sorted(set(filter(None, runs)), key=lambda r: (len(r) > 1, -len(r), r)))
-
-
-def _skip(source: str, i: int) -> int:
-    """The index past the pattern item at ``i``: a class, a quantifier's braces, an
-    escape or one character."""
-    char = source[i]
-    braces = _BRACES.match(source, i)
-    if braces:
-        return braces.end()
-    if char != "[":
-        return i + (2 if char == "\\" else 1)
-    i += 1
-    i += source[i : i + 1] == "^"
-    i += source[i : i + 1] == "]"  # a "]" first in a class stands for itself
-    while i < len(source) and source[i] != "]":
-        i += 2 if source[i] == "\\" else 1
-    return i + 1

@@ -1,0 +1,108 @@
+"""The strings every match of a regular expression holds, found from its source: text
+that lacks them needs no search. Python's ``re`` scans fast for a pattern that starts
+with a literal, and slowly for an alternation of many words (each is tried at every
+position), so a run checks the literals first with ``in``.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Characters with a meaning in a pattern (outside a class); any other stands for itself.
+_REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
+#: What can be a quantifier in braces (or else is a literal; either way, skipped).
+_BRACES = re.compile(r"\{[\d,]*\}")
+
+
+def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...]:
+    """Strings every match of ``pattern`` holds: its runs of plain characters (escaped
+    punctuation such as ``\\(`` included) outside any group or class, none of them
+    quantified. Conservative: none for a top-level alternation, a comment or a case-blind
+    or verbose pattern. Single characters come first, then longer strings first: they
+    rule text out fastest."""
+    source = pattern.pattern
+    if pattern.flags & (re.IGNORECASE | re.VERBOSE) or "(?#" in source:
+        return ()
+    runs: list[str] = []
+    run: list[str] = []
+    depth = i = 0
+    while i < len(source):
+        char = source[i]
+        escaped = char == "\\" and _escapes_literal(source[i + 1 : i + 2])
+        after = source[i + 2 : i + 3] if escaped else source[i + 1 : i + 2]
+        plain = depth == 0 and (escaped or char not in _REGEX_SPECIAL)
+        if plain and after not in ("?", "*", "+", "{"):
+            run.append(source[i + 1] if escaped else char)
+        else:
+            runs.append("".join(run))
+            run = []
+        if char == "|" and depth == 0:
+            return ()
+        depth += (char == "(") - (char == ")")
+        i = _skip(source, i)
+    runs.append("".join(run))
+    return tuple(sorted(set(filter(None, runs)), key=lambda r: (len(r) > 1, -len(r), r)))
+
+
+def _escapes_literal(char: str) -> bool:
+    """Whether a backslash before ``char`` stands for ``char`` itself (punctuation, a
+    space or a non-ASCII character; an ASCII letter or digit makes a class or a group)."""
+    return bool(char) and not (char.isascii() and char.isalnum())
+
+
+def _skip(source: str, i: int) -> int:
+    """The index past the pattern item at ``i``: a class, a quantifier's braces, an
+    escape or one character."""
+    char = source[i]
+    braces = _BRACES.match(source, i)
+    if braces:
+        return braces.end()
+    if char != "[":
+        return i + (2 if char == "\\" else 1)
+    i += 1
+    i += source[i : i + 1] == "^"
+    i += source[i : i + 1] == "]"  # a "]" first in a class stands for itself
+    while i < len(source) and source[i] != "]":
+        i += 2 if source[i] == "\\" else 1
+    return i + 1
+
+
+def branch_keys(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
+    """One string per top-level alternative of ``pattern`` (its longest required
+    literal, see :func:`required_literals`) such that every match of the pattern holds
+    one of them; None when some alternative requires none. Case-blind patterns count:
+    their keys are as the source writes them, to be looked for in lower-cased text."""
+    if pattern.flags & re.VERBOSE:
+        return None
+    keys: list[str] = []
+    for branch in _branches(pattern.pattern):
+        literals = required_literals(re.compile(branch))
+        if not literals or any(literal != literal.lower() for literal in literals):
+            return None
+        keys.append(max(literals, key=len))
+    return tuple(dict.fromkeys(keys))
+
+
+def _branches(source: str) -> list[str]:
+    """The top-level alternatives of a pattern's source."""
+    branches: list[str] = []
+    depth = start = i = 0
+    while i < len(source):
+        char = source[i]
+        if char == "|" and depth == 0:
+            branches.append(source[start:i])
+            start = i + 1
+        depth += (char == "(") - (char == ")")
+        i = _skip(source, i)
+    branches.append(source[start:])
+    return branches
+
+
+def search_hinted(pattern: re.Pattern[str], keys: tuple[str, ...] | None, text: str) -> bool:
+    """``pattern.search(text) is not None``, with ASCII text that holds none of the
+    pattern's ``keys`` (:func:`branch_keys`, lower-cased) ruled out without a search."""
+    if keys is not None and text.isascii():
+        low = text.lower()
+        if not any(key in low for key in keys):
+            return False
+    return pattern.search(text) is not None
