@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dedup.read.paragraphs import assemble_paragraphs, join_wrapped, looks_wrapped, split_at_indents
+from dedup.read.paragraphs import (
+    _HYPHEN_BREAK,
+    assemble_paragraphs,
+    join_wrapped,
+    looks_wrapped,
+    split_at_indents,
+)
 from dedup.read.split import split_lines
 
 SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -59,3 +66,27 @@ def test_one_paragraph_per_line_and_wrapped_text() -> None:
 def test_split_lines_reads_every_line_end() -> None:
     assert split_lines("\ufeffa\r\nb\rc\nd") == ["a", "b", "c", "d"]
     assert split_lines("no breaks") == ["no breaks"]
+
+
+def _plain_join(lines: Sequence[str]) -> str:
+    """join_wrapped the plain way: the hyphen test reads the whole text joined so far."""
+    text = ""
+    for line in (line.strip() for line in lines):
+        glue = "" if _HYPHEN_BREAK.search(text) and line[:1].islower() else " "
+        text = f"{text}{glue}{line}" if text else line
+    return text
+
+
+_PIECE = st.sampled_from(["", " ", "a", "B", "1", "_", "-", "é-", "x-", "9-", "-\n", "\n", "ab"])
+
+
+@SETTINGS
+@given(st.lists(st.lists(_PIECE, max_size=4).map("".join), max_size=8))
+def test_join_wrapped_matches_the_plain_way(lines: list[str]) -> None:
+    assert join_wrapped(lines) == _plain_join(lines)
+
+
+def test_a_long_wrapped_paragraph_joins_whole() -> None:
+    lines = ["a wrapped line of a very long paragraph that goes on", "and on-", "ward"] * 2000
+    assert join_wrapped(lines) == _plain_join(lines[:3]) + (" " + _plain_join(lines[:3])) * 1999
+    assert re.search("on-ward", join_wrapped(lines[:3]))

@@ -60,11 +60,24 @@ def _blocks(lines: Sequence[str]) -> list[list[str]]:
 
 def join_wrapped(lines: Sequence[str]) -> str:
     """Wrapped lines as one paragraph; a word broken after its hyphen is made whole."""
-    text = ""
-    for line in (line.strip() for line in lines):
-        glue = "" if _HYPHEN_BREAK.search(text) and line[:1].islower() else " "
-        text = f"{text}{glue}{line}" if text else line
-    return text
+    parts: list[str] = []
+    tail = ""  # the end of the text joined so far: all that the hyphen test reads
+    for line in map(str.strip, lines):
+        if parts:
+            glue = "" if _HYPHEN_BREAK.search(tail) and line[:1].islower() else " "
+            parts.append(glue)
+            tail = (tail + glue + line)[-_TAIL:]
+        elif line:
+            tail = line[-_TAIL:]
+        else:
+            continue
+        parts.append(line)
+    return "".join(parts)
+
+
+#: Characters at the end of a text that decide whether _HYPHEN_BREAK finds it (the
+#: letter, the hyphen, and a line end that ``$`` may stand before).
+_TAIL = 3
 
 
 def split_at_indents(group: list[str]) -> list[list[str]]:
