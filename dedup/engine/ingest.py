@@ -46,6 +46,9 @@ HEAD = 200
 #: A gzipped file is gunzipped to be read in byte ranges only up to this many times its
 #: size (news text packs 3 to 5 times); past that it is read in one stream, as before.
 GUNZIP_RATIO = 64
+#: ...and only when it holds this many times ``range_bytes`` once gunzipped: the copy
+#: costs a pass of its own, which workers repay only on a larger file.
+GUNZIP_RANGES = 2
 #: Articles split into units at once (their paragraphs folded together): enough to fold
 #: in few calls, few enough that their units take little memory.
 SPLIT_ARTICLES = 1000
@@ -207,8 +210,8 @@ def _drain(found: Generator[Article, None, int]) -> tuple[list[Article], int]:
             return articles, stop.value
 
 
-def _gunzippable(path: str, size: int, range_bytes: int) -> bool:
-    """A gzipped JSON Lines file that says it holds ``range_bytes`` or more, or is that
+def _gunzippable(path: str, size: int, least: int) -> bool:
+    """A gzipped JSON Lines file that says it holds ``least`` bytes or more, or is that
     large packed."""
     if not strip_gz(path).lower().endswith(".jsonl"):
         return False
@@ -219,7 +222,7 @@ def _gunzippable(path: str, size: int, range_bytes: int) -> bool:
                     return False
         except OSError:
             return False
-    return size >= range_bytes or (size > 0 and stated_gunzipped_size(path) >= range_bytes)
+    return size >= least or (size > 0 and stated_gunzipped_size(path) >= least)
 
 
 def _rangeable(path: str, size: int, range_bytes: int) -> bool:
@@ -241,7 +244,7 @@ def _cut(number: int, path: str, size: int, tuning: Tuning, unpack_to: str | Non
     gunzipped into ``unpack_to``; none for any other file (it is read whole)."""
     if _rangeable(path, size, tuning.range_bytes):
         return _ranges(number, path, tuning.part_bytes)
-    if unpack_to is None or not _gunzippable(path, size, tuning.range_bytes):
+    if unpack_to is None or not _gunzippable(path, size, GUNZIP_RANGES * tuning.range_bytes):
         return []
     copy = os.path.join(unpack_to, f"gunzipped-{number}.jsonl")
     if not gunzip_copy(path, copy, GUNZIP_RATIO * size + tuning.range_bytes):
