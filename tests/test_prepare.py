@@ -17,6 +17,7 @@ from dedup.read.pagetext import reduce_page
 from dedup.text.junk import junk_matcher
 from dedup.text.normalize import fold, normalize, repair, split_sentences
 from dedup.text.prepare import (
+    _TERMINAL,
     SHORT_PARAGRAPH,
     _locate_units,
     build_text,
@@ -168,6 +169,32 @@ def test_split_many_gives_each_article_what_the_plain_way_gives(
             w.tolist() for w in want[4:7]
         ]
         assert units.context == want[7]
+
+
+def _plain_reflow(paragraphs: list[str]) -> list[str]:
+    merged: list[str] = []
+    for paragraph in paragraphs:
+        text = paragraph.strip()
+        if text and merged and text[0].islower() and not merged[-1].endswith(_TERMINAL):
+            merged[-1] = f"{merged[-1]} {text}"
+        elif text:
+            merged.append(text)
+    return merged
+
+
+_LINE_ENDS = st.sampled_from(["", ".", "!", ":", "”", ")", " ", "a", "é", "1"])
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.sampled_from(["", " ", "a", "B", "é", "1", "“"]), _LINE_ENDS)))
+def test_reflow_joins_lines_as_the_plain_way_does(pieces: list[tuple[str, str]]) -> None:
+    paragraphs = [f"{start}x{end}" if start or end else "" for start, end in pieces]
+    assert reflow(paragraphs) == _plain_reflow(paragraphs)
+
+
+def test_a_text_of_many_continued_lines_is_one_paragraph() -> None:
+    lines = ["the council met again and", "talked on into the night"] * 5000
+    assert reflow(lines) == [" ".join(lines)]
 
 
 def test_junk_flags_are_hits() -> None:

@@ -196,16 +196,16 @@ def units_from_lengths(
 def reflow(paragraphs: Sequence[str]) -> list[str]:
     """Undo hard wrapping: a line that stops mid-sentence and a line that continues it
     in lower case are one paragraph."""
-    merged: list[str] = []
+    merged: list[list[str]] = []  # each paragraph's lines, joined at the end
     for paragraph in paragraphs:
         text = paragraph.strip()
         if not text:
             continue
-        if merged and text[0].islower() and not merged[-1].endswith(_TERMINAL):
-            merged[-1] = f"{merged[-1]} {text}"
+        if merged and text[0].islower() and not merged[-1][-1].endswith(_TERMINAL):
+            merged[-1].append(text)
         else:
-            merged.append(text)
-    return merged
+            merged.append([text])
+    return [" ".join(lines) for lines in merged]
 
 
 #: A unit is boilerplate only when at least this share of the articles holding it are about
