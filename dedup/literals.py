@@ -12,6 +12,11 @@ import re
 _REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
 #: What can be a quantifier in braces (or else is a literal; either way, skipped).
 _BRACES = re.compile(r"\{[\d,]*\}")
+#: An escape and all it spans: a code point (``\x41``, ``\u00e9``, ``\N{...}``), an octal
+#: code or a group's number (``\12``), or one character.
+_ESCAPE = re.compile(
+    r"\\(?:x[0-9a-fA-F]{0,2}|u[0-9a-fA-F]{0,4}|U[0-9a-fA-F]{0,8}|N\{[^}]*\}|\d+|.)", re.S
+)
 
 
 def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...]:
@@ -57,8 +62,11 @@ def _skip(source: str, i: int) -> int:
     braces = _BRACES.match(source, i)
     if braces:
         return braces.end()
+    if char == "\\":
+        escape = _ESCAPE.match(source, i)
+        return escape.end() if escape else i + 1
     if char != "[":
-        return i + (2 if char == "\\" else 1)
+        return i + 1
     i += 1
     i += source[i : i + 1] == "^"
     i += source[i : i + 1] == "]"  # a "]" first in a class stands for itself
@@ -77,10 +85,19 @@ def branch_keys(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     keys: list[str] = []
     for branch in _branches(pattern.pattern):
         literals = required_literals(re.compile(branch))
-        if not literals or any(literal != literal.lower() for literal in literals):
+        if not literals or not all(map(_plain_lower, literals)):
             return None
         keys.append(max(literals, key=len))
     return tuple(dict.fromkeys(keys))
+
+
+def _plain_lower(literal: str) -> bool:
+    """Whether a case-blind search finds ``literal`` in ASCII text only where the text in
+    lower case holds it: it has no upper-case letter, and no non-ASCII letter (``re``
+    matches some of those, such as the long s, with ASCII letters)."""
+    return literal == literal.lower() and not any(
+        char.isalpha() and not char.isascii() for char in literal
+    )
 
 
 def _branches(source: str) -> list[str]:

@@ -27,6 +27,10 @@ SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
         (r"\(c\)\s*\d", ("(c)",)),
         (r"a\\b", ("a\\b",)),
         (r"\bfoo\.?", ("foo",)),
+        (r"a\x41b", ("a", "b")),
+        (r"\u00e9t\u00e9s", ("s", "t")),
+        (r"(x)\1y", ("y",)),
+        (r"\N{BULLET} menu", (" menu",)),
         ("ab|cd", ()),
         ("(a|b)cd", ("cd",)),
         ("(?i)abc", ()),
@@ -43,8 +47,9 @@ _TOKENS = st.sampled_from(
     [*"abc -/#", "?", "*", "+", "{2}", "{1,3}", "{", "}", "(", ")", "|", "^", "$", ".", "(?:"]
 )
 _GROUPS = st.sampled_from(
-    [r"\b", r"\.", r"\(", r"\-", "(?i:", "(?=", "[^a]", "[]a]", r"\d", "(?#x)", "(?s)"]
+    [r"\b", r"\.", r"\(", r"\-", r"\x61", r"\u0062", "(?i:", "(?=", "[^a]", "[]a]", r"\d"]
 )
+_GROUPS |= st.sampled_from(["(?#x)", "(?s)"])
 _TEXTS = ["", "abc", "a-b/c", "cab ba", "aab\nbcc", "# a.b", "c-/-a b", "bbb aaa ccc"]
 _TEXTS += ["a(b)-c", "(c) b."]
 
@@ -137,3 +142,5 @@ def test_alternatives_without_a_literal_give_no_keys() -> None:
     assert branch_keys(re.compile(r"abc|\d+")) is None
     assert branch_keys(re.compile(r"ab(c|d)|x\(y")) == ("ab", "x(y")
     assert branch_keys(re.compile("Abc|d")) is None, "keys are looked for in lower case"
+    long_s = re.compile("\u017fign", re.IGNORECASE)
+    assert long_s.search("SIGN") and branch_keys(long_s) is None
