@@ -7,6 +7,7 @@ position), so a run checks the literals first with ``in``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 #: Characters with a meaning in a pattern (outside a class); any other stands for itself.
 _REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
@@ -75,6 +76,7 @@ def _skip(source: str, i: int) -> int:
     return i + 1
 
 
+@lru_cache(maxsize=64)
 def branch_keys(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     """One string per top-level alternative of ``pattern`` (its longest required
     literal, see :func:`required_literals`) such that every match of the pattern holds
@@ -115,9 +117,10 @@ def _branches(source: str) -> list[str]:
     return branches
 
 
-def search_hinted(pattern: re.Pattern[str], keys: tuple[str, ...] | None, text: str) -> bool:
+def search_hinted(pattern: re.Pattern[str], text: str) -> bool:
     """``pattern.search(text) is not None``, with ASCII text that holds none of the
-    pattern's ``keys`` (:func:`branch_keys`, lower-cased) ruled out without a search."""
+    pattern's :func:`branch_keys` (lower-cased) ruled out without a search."""
+    keys = branch_keys(pattern)
     if keys is not None and text.isascii():
         low = text.lower()
         if not any(key in low for key in keys):

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from dedup.literals import branch_keys, search_hinted
+from dedup.literals import search_hinted
 from dedup.read.words import MENU, STOPWORDS
 
 Kind = Literal["good", "near", "short", "bad"]
@@ -98,9 +98,6 @@ _CHROME_FRAGMENT = re.compile(
     r"|\badvertentie\b|\bdelen\b",
     re.IGNORECASE,
 )
-#: What every match of each holds (looked for before searching: see dedup.literals).
-_CHROME_KEYS = branch_keys(_CHROME)
-_FRAGMENT_KEYS = branch_keys(_CHROME_FRAGMENT)
 
 
 @dataclass(frozen=True)
@@ -201,13 +198,9 @@ def _hits(words: Sequence[str], stoplist: frozenset[str]) -> int:
 def _describe(text: str, words: Sequence[str], stoplist: frozenset[str] | None) -> Paragraph:
     fragment = is_fragment(text)
     density = None if stoplist is None or not words else _hits(words, stoplist) / len(words)
-    label = (
-        fragment
-        and len(text) < LENGTH_LOW
-        and search_hinted(_CHROME_FRAGMENT, _FRAGMENT_KEYS, text)
-    )
+    label = fragment and len(text) < LENGTH_LOW and search_hinted(_CHROME_FRAGMENT, text)
     chrome = len(text) < CHROME_MAX_LENGTH and (
-        search_hinted(_CHROME, _CHROME_KEYS, text) or label or (fragment and is_menu(text, words))
+        search_hinted(_CHROME, text) or label or (fragment and is_menu(text, words))
     )
     reply = len(text) < LENGTH_LOW and bool(_REPLY.match(text))
     return Paragraph(len(text), len(words), density, fragment, chrome or reply, reply)
