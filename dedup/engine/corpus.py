@@ -24,7 +24,7 @@ import numpy as np
 from dedup.arrays import distinct, distinct_counts
 from dedup.article import Article
 from dedup.config import Config
-from dedup.engine.columns import NOT_SPILLED, Columns
+from dedup.engine.columns import I64, NOT_SPILLED, Columns
 from dedup.engine.ingest import PieceRead, light_record
 from dedup.engine.jobs import split_parallel
 from dedup.engine.records import LightRecords, decode_fields, encode_fields
@@ -71,8 +71,11 @@ class Corpus:
         self.boilerplate: frozenset[int] = frozenset()
         self.texts: dict[int, Prepared] = {}
         self._heads: dict[int, Article] = {}
-        #: Per file read or loaded: its real path, stat and when it was read.
-        self.stamps: list[str] = []
+        #: Per file read or loaded: its real path, stat and when it was read; and the
+        #: files the store's snapshot held, in blocks (real paths, those three numbers).
+        self.stamps: list[tuple[str, int, int, int]] = []
+        self.stamped: list[tuple[Sequence[str], I64]] = []
+        self._read: bytes | None = None
 
     def __len__(self) -> int:
         return len(self.columns)
@@ -80,7 +83,8 @@ class Corpus:
     def __getstate__(self) -> dict[str, Any]:
         # What a worker process receives: what reading texts needs, not the parent's
         # writer, nor the heads and stamps only the parent reads.
-        return {**self.__dict__, "_fields": None, "_heads": {}, "_again": {}, "stamps": []}
+        parent_only: dict[str, Any] = {"_heads": {}, "_again": {}, "stamps": [], "stamped": [], "_read": None}
+        return {**self.__dict__, "_fields": None, **parent_only}
 
     def __getitem__(self, i: int) -> Article:
         return self.article(i)
@@ -175,12 +179,32 @@ class Corpus:
 
     def stamp(self, path: str, size: int, mtime_ns: int, indexed_ns: int) -> None:
         """Note a file read or loaded, as learned boilerplate is keyed by what was read."""
-        self.stamps.append(f"{path}\0{size}\0{mtime_ns}\0{indexed_ns}")
+        self.stamps.append((path, size, mtime_ns, indexed_ns))
+        self._read = None
+
+    def stamp_block(self, paths: Sequence[str], stats: I64) -> None:
+        """Note files loaded as one block: their real paths, and per file its size,
+        modification time and when it was read (one row each)."""
+        self.stamped.append((paths, stats))
+        self._read = None
 
     def files_read(self) -> bytes:
-        """Every file read or loaded, with its stat and when it was read: what the store's
-        memos of a whole corpus (learned boilerplate, groups) are keyed by."""
-        return "\n".join(self.stamps).encode("utf-8", "surrogateescape")
+        """Every file read or loaded, with its stat and when it was read, in path order:
+        what the store's memos of a whole corpus (learned boilerplate, groups) are keyed
+        by."""
+        if self._read is None:
+            self._read = self._files_read()
+        return self._read
+
+    def _files_read(self) -> bytes:
+        paths = [s[0] for s in self.stamps]
+        stats = [np.array([s[1:] for s in self.stamps], dtype=np.int64).reshape(-1, 3)]
+        for block, numbers in self.stamped:
+            paths.extend(block)
+            stats.append(numbers)
+        order = sorted(range(len(paths)), key=paths.__getitem__)
+        joined = "\0".join([paths[i] for i in order]).encode("utf-8", "surrogateescape")
+        return joined + b"\0" + np.concatenate(stats)[order].astype("<i8").tobytes()
 
     def _read_article(self, i: int, *, heads: bool) -> Article:
         """Article ``i`` as :meth:`article` (or with ``heads``, :meth:`head`) gives it, from

@@ -107,6 +107,18 @@ def add_held(
     spans[:, 2] = sizes[rows]
     corpus.columns.stored = fields
     corpus.columns.add_block(files[rows], snapshot.slot[rows], light, spans)
+    places = list(held.values())
+    corpus.stamp_block([snapshot.paths[k] for k in places], snapshot.stats[places])
+
+
+def held_loaded(snapshot: Snapshot, held: Mapping[int, int]) -> Loaded:
+    """The stats and warnings of the ``held`` files (by number), as loading them gives."""
+    rows = snapshot.stats.tolist()
+    loaded: Loaded = {}
+    for n, k in held.items():
+        size, mtime_ns, indexed_ns = rows[k]
+        loaded[n] = ((size, mtime_ns, indexed_ns), snapshot.warnings.get(k, ()))
+    return loaded
 
 
 def worth_rewriting(snapshot: Snapshot | None, held: int, loaded: int, articles: int) -> bool:

@@ -24,6 +24,7 @@ from dedup.engine.held import (
     Loaded,
     add_held,
     held_files,
+    held_loaded,
     snapshot_of,
     worth_rewriting,
 )
@@ -121,7 +122,10 @@ def load_corpus(
     files = _Files(corpus, store, warn, *_plan(found, config, store, held, spill.folder))
     loaded = files.load_all(events, snapshot, held, report)
     corpus.freeze()
-    if store.path is not None and worth_rewriting(snapshot, len(held), len(loaded), len(corpus)):
+    count = len(held) + len(loaded)
+    if store.path is not None and worth_rewriting(snapshot, len(held), count, len(corpus)):
+        if snapshot is not None:
+            loaded.update(held_loaded(snapshot, held))
         made = snapshot_of(corpus, loaded)
         if made is not None:  # else the store lost fields: HeldFields dropped the old one
             store.store_snapshot(*made)
@@ -163,24 +167,22 @@ class _Files:
         report: ProgressCallback,
     ) -> Loaded:
         """Every file of ``events`` in turn (the walk's warnings told as they come): those
-        ``held`` by the snapshot replayed from it, the others loaded or read and stored in
-        batches; their stats and warnings, by number."""
+        ``held`` by the snapshot have their warnings replayed from it (their articles came
+        as one block), the others are loaded or read and stored in batches; the stats and
+        warnings of those others, by number."""
         store, batch_files = self.store, self.corpus.config.tuning.batch_files
         batch: list[EncodedRow] = []
         loaded: Loaded = {}
-        stats = [] if snapshot is None else list(zip(*snapshot.stats.T.tolist(), strict=True))
+        notes = {} if snapshot is None else snapshot.warnings
         number = 0
         for event in events:
             if isinstance(event, InputError):
                 self.warn(event)
                 continue
             k = held.get(number)
-            if k is not None and snapshot is not None:  # its articles came as one block
-                notes = snapshot.warnings.get(k, ())
-                for message, line in notes:  # the warnings reading it gave, told again
+            if k is not None:
+                for message, line in notes.get(k, ()):  # what reading it gave, told again
                     self.warn(InputError(event.path, message, line))
-                self.corpus.stamp(event.real, *stats[k])
-                loaded[number] = (stats[k], notes)
             else:
                 loaded[number], row = self.load(number, event)
                 if row is not None:
