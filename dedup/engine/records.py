@@ -131,8 +131,8 @@ class LightRecords:
         context = np.frombuffer(blob, dtype="<u8", count=n, offset=at).astype(np.uint64, copy=False)
         flags = np.frombuffer(blob, dtype=np.uint8, count=n, offset=at + 8 * n)
         at += 9 * n
-        raw = blob[at : at + DIGEST_BYTES * n]
-        digests = [raw[k : k + DIGEST_BYTES] for k in range(0, DIGEST_BYTES * n, DIGEST_BYTES)]
+        raw = np.frombuffer(blob, dtype=f"V{DIGEST_BYTES}", count=n, offset=at)
+        digests: list[bytes] = raw.tolist()  # a void item is read back as bytes
         for k in np.flatnonzero(flags == 0).tolist():
             digests[k] = b""
         at += DIGEST_BYTES * n
