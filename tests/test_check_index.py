@@ -21,10 +21,10 @@ from dedup.config import Config
 from dedup.engine import corpus as corpus_module
 from dedup.engine import ingest
 from dedup.engine.check import check_files
-from dedup.engine.corpus import Found
 from dedup.engine.load import walk
 from dedup.errors import InputError
 from dedup.read.files import read_articles
+from dedup.read.walk import Found
 from dedup.result import Match
 from dedup.store.scan import STORE_NAME, ScanStore
 

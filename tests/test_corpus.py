@@ -17,6 +17,7 @@ from dedup.article import Article
 from dedup.config import Config
 from dedup.errors import InputError
 from dedup.read.files import check_paths_exist, iter_files, read_articles
+from dedup.read.walk import Found, iter_found
 
 WriteFile = Callable[..., Path]
 DUMP = build_dump(
@@ -408,3 +409,24 @@ def test_reading_streams_from_a_pipe(tmp_path: Path) -> None:
     release.set()
     assert [a.title for a in articles] == ["Late"]
     writer.join()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_walk_tells_of_what_it_skips_in_order_among_the_files(tmp_path: Path) -> None:
+    folder = tmp_path / "walked"
+    (folder / "d").mkdir(parents=True)
+    for name in ("a.txt", "c.txt", "d/e.txt", "f.bin", "g.txt"):
+        (folder / name).write_text("Some text.\n")
+    os.mkfifo(folder / "b.txt")
+    (folder / "h.txt").symlink_to(folder / "a.txt")  # the same file: met once
+    told: list[str] = []
+    for found in iter_found(
+        [str(folder)],
+        Config(),
+        lambda error: told.append(f"warning {Path(error.path).name}"),
+        on_left_out=lambda path, unit, why: told.append(f"left out {Path(path).name}"),
+    ):
+        assert isinstance(found, Found) and found.size == len("Some text.\n")
+        assert found.real == os.path.realpath(found.path)
+        told.append(Path(found.path).relative_to(folder).as_posix())
+    assert told == ["a.txt", "warning b.txt", "c.txt", "d/e.txt", "left out f.bin", "g.txt"]

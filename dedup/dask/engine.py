@@ -30,13 +30,13 @@ from dedup.dask.group import Held, group_held
 from dedup.dask.inputs import expand_inputs, is_url
 from dedup.dask.shuffle import gather, shard_of
 from dedup.dask.tables import TEXTS, Layout, ints
-from dedup.engine.corpus import Found
 from dedup.engine.ingest import plan_parts
 from dedup.engine.load import walk
 from dedup.engine.run import Laps, parameters, with_reading
 from dedup.engine.signature import LARGE_BUCKET
 from dedup.errors import DedupError, InputError, ignore
 from dedup.progress import ProgressCallback, no_progress
+from dedup.read.walk import Found
 from dedup.reading import INVALID_UTF8, Tally
 from dedup.result import Result, Stats
 from dedup.text.prepare import Prepared

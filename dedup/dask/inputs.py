@@ -21,11 +21,10 @@ from typing import Any
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.engine.corpus import Found
 from dedup.errors import DedupError, InputError
 from dedup.read.files import read_file
 from dedup.read.locate import file_texts
-from dedup.read.walk import STDIN_PATH, matches_any
+from dedup.read.walk import STDIN_PATH, Found, matches_any
 
 _GLOB = ("*", "?", "[")
 

@@ -26,7 +26,7 @@ import numpy as np
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.engine.corpus import Corpus, Found
+from dedup.engine.corpus import Corpus
 from dedup.engine.fingerprint import SignatureStore
 from dedup.engine.load import load_corpus, walk
 from dedup.engine.run import Laps, run, spill_warning
@@ -35,6 +35,7 @@ from dedup.errors import InputError, ignore
 from dedup.progress import ProgressCallback, no_progress
 from dedup.read.committed import committed_copy, unchanged_files
 from dedup.read.files import read_file
+from dedup.read.walk import Found
 from dedup.reading import Tally
 from dedup.result import Group, Match, Member, Result
 from dedup.store.scan import ScanStore

@@ -17,7 +17,7 @@ import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
@@ -32,19 +32,10 @@ from dedup.engine.spill import PARENT, Spill
 from dedup.errors import DedupError, ignore
 from dedup.progress import no_progress
 from dedup.read.files import read_file
+from dedup.read.walk import Found
 from dedup.store.rows import StoredFile
 from dedup.text.prepare import Prepared, Units, build_text
 from dedup.text.spilled import build_spilled, cut_spilled
-
-
-class Found(NamedTuple):
-    """A file to scan: the path as named, its real path and its stat (a named tuple: a
-    walk makes one per file)."""
-
-    path: str
-    real: str
-    size: int
-    mtime_ns: int
 
 
 class Corpus:
@@ -83,7 +74,13 @@ class Corpus:
     def __getstate__(self) -> dict[str, Any]:
         # What a worker process receives: what reading texts needs, not the parent's
         # writer, nor the heads and stamps only the parent reads.
-        parent_only: dict[str, Any] = {"_heads": {}, "_again": {}, "stamps": [], "stamped": [], "_read": None}
+        parent_only: dict[str, Any] = {
+            "_heads": {},
+            "_again": {},
+            "stamps": [],
+            "stamped": [],
+            "_read": None,
+        }
         return {**self.__dict__, "_fields": None, **parent_only}
 
     def __getitem__(self, i: int) -> Article:

@@ -17,8 +17,9 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.engine.columns import IN_STORE
-from dedup.engine.corpus import Corpus, Found
+from dedup.engine.corpus import Corpus
 from dedup.engine.records import LightRecords
+from dedup.read.walk import Found
 from dedup.store.scan import ScanStore
 from dedup.store.snapshot import FIELDS_CHUNK, Snapshot, Warnings
 

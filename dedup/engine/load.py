@@ -9,8 +9,6 @@ reading and the storing.
 
 from __future__ import annotations
 
-import os
-import stat
 import time
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
@@ -18,7 +16,7 @@ from typing import TextIO
 
 from dedup.article import Article
 from dedup.config import Config
-from dedup.engine.corpus import Corpus, Found
+from dedup.engine.corpus import Corpus
 from dedup.engine.held import (
     HeldFields,
     Loaded,
@@ -33,7 +31,7 @@ from dedup.engine.records import LightRecords
 from dedup.engine.spill import Spill
 from dedup.errors import InputError
 from dedup.progress import ProgressCallback
-from dedup.read.walk import LeftOutCallback, iter_stats
+from dedup.read.walk import Found, LeftOutCallback, iter_found
 from dedup.store.rows import EncodedRow, StoredFile
 from dedup.store.scan import ScanStore
 from dedup.store.snapshot import Snapshot, Warnings
@@ -72,35 +70,13 @@ def walk(
 ) -> list[Found | InputError]:
     """The files to scan with their stat, and the walk's warnings, in :func:`iter_files`
     order; ``on_left_out`` is told of what the globs leave out. With ``tidy``, files
-    found in folders are named tidily (see :func:`iter_stats`)."""
+    found in folders are named tidily (see :func:`iter_found`)."""
     events: list[Found | InputError] = []
-    folders: dict[str, str] = {}  # the real path of each folder, resolved once
-    for path, seen in iter_stats(
+    for found in iter_found(
         paths, config, events.append, stdin=stdin, on_left_out=on_left_out, tidy=tidy
     ):
-        try:
-            info, linked = seen if seen is not None else _stat(path)
-        except OSError:
-            events.append(Found(path, os.path.realpath(path), -1, -1))
-            continue
-        if linked:
-            real = os.path.realpath(path)
-        else:  # no symbolic link: its folder's real path and its name
-            cut = path.rfind("/") + 1
-            head = path[:cut]
-            folder = folders.get(head)
-            if folder is None:
-                folder = folders[head] = os.path.join(os.path.realpath(head or "."), "")
-            real = folder + path[cut:]
-        events.append(Found(path, real, info.st_size, info.st_mtime_ns))
+        events.append(found)
     return events
-
-
-def _stat(path: str) -> tuple[os.stat_result, bool]:
-    """A file's stat (through a symbolic link), and whether it is one."""
-    info = os.lstat(path)
-    linked = stat.S_ISLNK(info.st_mode)
-    return (os.stat(path) if linked else info), linked
 
 
 def load_corpus(

@@ -24,7 +24,7 @@ from dedup.article import Article
 from dedup.config import Config
 from dedup.engine.boilerplate import cut_texts, learn_boilerplate
 from dedup.engine.candidates import find_candidates
-from dedup.engine.corpus import Corpus, Found
+from dedup.engine.corpus import Corpus
 from dedup.engine.fingerprint import SignatureStore
 from dedup.engine.grouping import group_corpus
 from dedup.engine.load import load_articles, load_corpus, walk
@@ -34,6 +34,7 @@ from dedup.engine.spill import Spill, spilled
 from dedup.engine.verify import Side, score_pair
 from dedup.errors import InputError, SpillError, ignore
 from dedup.progress import ProgressCallback, no_progress
+from dedup.read.walk import Found
 from dedup.reading import Reading, Tally
 from dedup.result import PairScore, Result, Stats
 from dedup.store.scan import ScanStore

@@ -20,7 +20,7 @@ from fnmatch import translate
 from functools import lru_cache
 from operator import attrgetter
 from stat import S_ISDIR, S_ISREG
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from dedup.config import DEFAULT_EXCLUDE, Config
 from dedup.errors import InputError
@@ -30,9 +30,17 @@ STDIN_PATH = "-"
 
 #: Told of each file or folder the globs leave out: its path, which it is, and why.
 LeftOutCallback = Callable[[str, Unit, str], None]
-#: A file's stat as a folder's walk met it, and whether it is a symbolic link.
-Seen = tuple[os.stat_result, bool]
 _NAME = attrgetter("name")
+
+
+class Found(NamedTuple):
+    """A file to scan: the path as named, its real path and its stat (a named tuple: a
+    walk makes one per file)."""
+
+    path: str
+    real: str
+    size: int
+    mtime_ns: int
 
 
 def check_paths_exist(paths: Sequence[str]) -> None:
@@ -99,11 +107,11 @@ def iter_files(
     ``on_left_out`` is told of each file that ``include`` leaves out, and of each file or
     folder that an exclusion other than the default ones (``.git``, ...) leaves out.
     """
-    for path, _ in iter_stats(paths, config, on_warning, stdin=stdin, on_left_out=on_left_out):
-        yield path
+    for found in iter_found(paths, config, on_warning, stdin=stdin, on_left_out=on_left_out):
+        yield found.path
 
 
-def iter_stats(
+def iter_found(
     paths: Sequence[str],
     config: Config,
     on_warning: Callable[[InputError], None],
@@ -111,20 +119,22 @@ def iter_stats(
     stdin: TextIO | None = None,
     on_left_out: LeftOutCallback | None = None,
     tidy: bool = False,
-) -> Iterator[tuple[str, Seen | None]]:
-    """:func:`iter_files`, each file with what the walk learned of it: for a file found in
-    a folder, its stat (through a symbolic link) and whether it is one; None for a file
-    named explicitly. With ``tidy``, a file found in a folder is named as
-    :func:`os.path.normpath` names it (``./a/b`` is ``a/b``)."""
+) -> Iterator[Found]:
+    """:func:`iter_files`, each file with its real path and stat (through a symbolic
+    link). With ``tidy``, a file found in a folder is named as :func:`os.path.normpath`
+    names it (``./a/b`` is ``a/b``). Warnings and what is left out are told in walk
+    order: after the files met before them, before those met after."""
     walker = _Walker(config, on_warning, on_left_out, tidy=tidy)
     stdin_read = False
     for path in paths:
         if path != STDIN_PATH:
-            yield from walker.visit(path)
+            for batch in walker.visit(path):
+                yield from batch
         elif not stdin_read:
             stdin_read = True
             for listed in read_paths_from(stdin):
-                yield from walker.visit(listed)
+                for batch in walker.visit(listed):
+                    yield from batch
 
 
 class _Walker:
@@ -145,8 +155,9 @@ class _Walker:
         self.include = _glob_pattern(tuple(config.include))
         self.seen_files: set[tuple[int, int]] = set()
         self.seen_dirs: set[tuple[int, int]] = set()
+        self.folders: dict[str, str] = {}
 
-    def visit(self, path: str) -> Iterator[tuple[str, Seen | None]]:
+    def visit(self, path: str) -> Iterator[list[Found]]:
         try:
             info = os.stat(path)
         except FileNotFoundError:
@@ -160,13 +171,27 @@ class _Walker:
         elif not (stat.S_ISREG(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
             self.warn(not_regular(path, info))
         elif self.claim(info):
-            yield path, None
+            yield [Found(path, self.real_of(path), info.st_size, info.st_mtime_ns)]
 
-    def claim(self, info: os.stat_result) -> bool:
+    def real_of(self, path: str) -> str:
+        """The real path of a file named explicitly: its folder's, resolved once per
+        folder, and its name (unless it is a symbolic link)."""
+        if os.path.islink(path):
+            return os.path.realpath(path)
+        cut = path.rfind("/") + 1
+        head = path[:cut]
+        folder = self.folders.get(head)
+        if folder is None:
+            folder = self.folders[head] = os.path.join(os.path.realpath(head or "."), "")
+        return folder + path[cut:]
+
+    def claim(self, info: os.stat_result, seen: set[tuple[int, int]] | None = None) -> bool:
+        """Whether a file (or with ``seen``, a folder) is met for the first time."""
+        seen = self.seen_files if seen is None else seen
         key = (info.st_dev, info.st_ino)
-        if key in self.seen_files:
+        if key in seen:
             return False
-        self.seen_files.add(key)
+        seen.add(key)
         return True
 
     def tell_excluded(self, entry: os.DirEntry[str], path: str, relative: str) -> None:
@@ -181,44 +206,55 @@ class _Walker:
             folder = False
         self.left_out(path, "folder" if folder else "file", LEFT_OUT_EXCLUDE)
 
-    def walk(
-        self, folder: str, relative: str, info: os.stat_result
-    ) -> Iterator[tuple[str, Seen | None]]:
-        """The files under ``folder`` (``relative`` to the folder named), sorted by name.
-        A relative path is case folded as its folder's and its name's, folded once each."""
-        key = (info.st_dev, info.st_ino)
-        if key in self.seen_dirs:
+    def walk(self, folder: str, relative: str, info: os.stat_result) -> Iterator[list[Found]]:
+        """The files under ``folder`` (``relative`` to the folder named), sorted by name,
+        in batches that end before a folder or anything told (names folded once each)."""
+        if not self.claim(info, self.seen_dirs):
             return
-        self.seen_dirs.add(key)
         entries = self.listing(folder)
         # What os.path.join(folder, name) puts first (nothing before a tidy name in ".").
         prefix = "" if self.tidy and folder == "." else os.path.join(folder, "")
+        real = os.path.join(os.path.realpath(folder), "")
         above = f"{relative}/" if relative else ""
         above_folded = above.casefold()
         excluded, included, seen = self.exclude.match, self.include.match, self.seen_files
+        batch: list[Found] = []
         for entry in entries:
             name = entry.name
             folded = name.casefold()
             if excluded(folded) is not None or excluded(above_folded + folded) is not None:
+                yield batch
+                batch = []
                 self.tell_excluded(entry, prefix + name, above + name)
                 continue
             try:
                 info = entry.stat()
-            except OSError:
-                continue  # a broken link or a link loop: nothing to read
-            mode = info.st_mode
-            if S_ISDIR(mode):
-                yield from self.walk(prefix + name, above + name, info)
-            elif included(folded) is None:
-                if self.left_out is not None:
-                    self.left_out(prefix + name, "file", LEFT_OUT_INCLUDE)
-            elif not S_ISREG(mode):
-                self.warn(not_regular(prefix + name, info))
-            else:
+            except OSError:  # a broken link or a link loop: nothing to read
+                continue
+            if S_ISREG(info.st_mode) and included(folded) is not None:
                 key = (info.st_dev, info.st_ino)
                 if key not in seen:
                     seen.add(key)
-                    yield prefix + name, (info, _is_link(entry))
+                    path = prefix + name
+                    where = os.path.realpath(path) if _is_link(entry) else real + name
+                    batch.append(Found(path, where, info.st_size, info.st_mtime_ns))
+                continue
+            yield batch
+            batch = []
+            if S_ISDIR(info.st_mode):
+                yield from self.walk(prefix + name, above + name, info)
+            else:
+                self.tell_skipped(prefix + name, info, included(folded) is not None)
+        yield batch
+
+    def tell_skipped(self, path: str, info: os.stat_result, included: bool) -> None:
+        """Tell of a file found in a folder and not read: left out by the globs, or not
+        a regular file."""
+        if not included:
+            if self.left_out is not None:
+                self.left_out(path, "file", LEFT_OUT_INCLUDE)
+        else:
+            self.warn(not_regular(path, info))
 
     def listing(self, folder: str) -> list[os.DirEntry[str]]:
         """The entries of ``folder``, sorted by name (none, with a warning, if it cannot
