@@ -25,8 +25,9 @@ from dedup.engine.run import find_duplicates, scan_paths
 from dedup.errors import InputError
 from dedup.read.files import read_articles
 from dedup.result import Result
-from dedup.store.scan import MEMOS_KEPT, STORE_NAME, ScanStore
+from dedup.store.scan import STORE_NAME, ScanStore
 from dedup.store.signatures import SignatureCache
+from dedup.store.tables import MEMOS_KEPT
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 #: Modification times this far back are not "racy": a stored file is trusted unread.

@@ -66,7 +66,6 @@ def check_files(
     ``tally`` counts what was read and skipped, as a scan's does.
     """
     tally = tally if tally is not None else Tally()
-    events, named = check_events(paths, config, root, leave_out, tally)
     held = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
     warn, report = on_warning or ignore, progress or no_progress
 
@@ -82,6 +81,8 @@ def check_files(
         return with_digests(matches_of(result, wanted), corpus)
 
     with held as scan_store:
+        scan_store.read_ahead(("snapshot", "bands"))  # read while the folders are walked
+        events, named = check_events(paths, config, root, leave_out, tally)
         return spilled(attempt, spill_warning(warn))
 
 

@@ -62,8 +62,6 @@ def scan_paths(
     laps = Laps()
     warn, report = on_warning or ignore, progress or no_progress
     tally = Tally()
-    events = walk(paths, config, stdin, tally.left_out)
-    tally.find(e.path for e in events if isinstance(e, Found))
 
     def attempt(spill: Spill) -> Result:
         tally.restart()
@@ -75,6 +73,9 @@ def scan_paths(
 
     given = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
     with given as held:
+        held.read_ahead(("snapshot", "bands"))  # read while the folders are walked
+        events = walk(paths, config, stdin, tally.left_out)
+        tally.find(e.path for e in events if isinstance(e, Found))
         return spilled(attempt, spill_warning(warn))
 
 

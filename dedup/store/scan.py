@@ -20,16 +20,15 @@ not match, or whose values are not of their type, is never used; scopes and path
 stored as bytes (a path as :func:`os.fsencode` gives it), so a damaged byte in them cannot
 fail a query (see :mod:`dedup.store.sqlite`). The file ``scan-index.sqlite`` sits beside
 the signature cache; with caching off it lives in memory. File handling is
-:mod:`dedup.store.sqlite`, the tables :mod:`dedup.store.tables`; docs/caches.md shows the
-schema.
+:mod:`dedup.store.sqlite`, whole values and work tables :mod:`dedup.store.values`, the
+tables :mod:`dedup.store.tables`; docs/caches.md shows the schema.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -42,11 +41,12 @@ from dedup import __version__
 from dedup.config import Config
 from dedup.engine.records import LightRecords
 from dedup.engine.signature import signature_params
-from dedup.store.rows import EncodedRow, StoredFile, checksum, opened, row_crc, sealed
+from dedup.store.rows import EncodedRow, StoredFile, checksum, row_crc
 from dedup.store.signatures import SignatureCache
 from dedup.store.snapshot import FIELDS_CHUNK, Snapshot, chunks_of, decode, encode
-from dedup.store.sqlite import QUERY_CHUNK, SQLiteStore, Warn, query_chunks
-from dedup.store.tables import MEMO_TABLES, MEMOS_KEPT, SCHEMA, TABLES, WHOLE_TABLES, WORK_TABLES
+from dedup.store.sqlite import QUERY_CHUNK, Warn, query_chunks
+from dedup.store.tables import SCHEMA, TABLES
+from dedup.store.values import ScopedStore, whole_table
 
 U64 = npt.NDArray[np.uint64]
 T = TypeVar("T")
@@ -79,7 +79,7 @@ def store_location(config: Config) -> Path:
     return SignatureCache.location(config).parent / STORE_NAME
 
 
-class ScanStore(SQLiteStore):
+class ScanStore(ScopedStore):
     """Stored files and pair scores for one set of settings, in one SQLite file."""
 
     SCHEMA = SCHEMA
@@ -88,11 +88,8 @@ class ScanStore(SQLiteStore):
     NOUN = "scan index"
 
     def __init__(self, path: Path | None, params: str, *, on_warning: Warn | None = None) -> None:
-        self.params = params
-        self.scope = hashlib.blake2b(params.encode(), digest_size=12).hexdigest()
-        self._scope = self.scope.encode()
         self.expect([])
-        super().__init__(path, on_warning=on_warning)
+        super().__init__(path, params, on_warning=on_warning)
 
     @classmethod
     def from_config(cls, config: Config, *, on_warning: Warn | None = None) -> ScanStore:
@@ -280,9 +277,10 @@ class ScanStore(SQLiteStore):
         one; a snapshot another run wrote since stays. Its fields' rows stay until then."""
 
         def drop() -> None:
+            self._ahead.discard("snapshot")
             with self._write():
                 if self._select_whole("snapshot", chunks_of) == chunks:
-                    self._conn.execute(f"DELETE FROM {_whole('snapshot')}")
+                    self._conn.execute(f"DELETE FROM {whole_table('snapshot')}")
 
         self._guard(drop, lambda: None)
 
@@ -302,96 +300,3 @@ class ScanStore(SQLiteStore):
 
     def _chunk_crc(self, number: int, data: bytes) -> int:
         return checksum(self._scope, number.to_bytes(8, "little"), data)
-
-    def load_whole(self, table: str, read: Callable[[bytes], T]) -> T | None:
-        """``read`` of the value ``table`` holds for these settings, if it is whole (its
-        checksum checked) and ``read`` takes it (else ``ValueError``/``TypeError``)."""
-        return self._guard(partial(self._select_whole, table, read), lambda: None)
-
-    def store_whole(self, table: str, data: bytes) -> None:
-        """Replace the value of ``table`` with ``data``; those of other settings go."""
-
-        def insert() -> None:
-            with self._write():
-                self._insert_whole(table, data)
-
-        self._guard(insert, insert)
-
-    def _insert_whole(self, table: str, data: bytes) -> None:
-        row = (self._scope, data, checksum(self._scope, data))
-        self._conn.execute(f"DELETE FROM {_whole(table)}")
-        self._conn.execute(f"INSERT INTO {_whole(table)} (scope, data, crc) VALUES (?, ?, ?)", row)
-
-    def _select_whole(self, table: str, read: Callable[[bytes], T]) -> T | None:
-        query = f"SELECT data, crc FROM {_whole(table)} WHERE scope = ?"
-        for data, crc in self._conn.execute(query, (self._scope,)):
-            if not isinstance(data, bytes) or checksum(self._scope, data) != crc:
-                self._suspect()
-                return None
-            try:
-                return read(data)
-            except (ValueError, TypeError):  # checksum right, content not: made by a bug
-                return None
-        return None
-
-    # -- work tables ---------------------------------------------------------------------
-
-    def get(self, table: str, keys: Sequence[bytes]) -> dict[bytes, str]:
-        """The values of those ``keys`` that ``table`` holds whole (checksums checked)."""
-        if not keys:
-            return {}
-        return self._guard(partial(self._select_work, table, keys), dict)
-
-    def put(self, table: str, items: Iterable[tuple[bytes, str]]) -> None:
-        """Store values in ``table``; a key already stored keeps its value."""
-        rows = [(self._scope, key, *sealed(self._scope, key, value)) for key, value in items]
-        insert = partial(self._insert_work, table, rows, memo=False)
-        if rows:
-            self._guard(insert, insert)
-
-    def put_memo(self, table: str, key: bytes, value: str) -> None:
-        """Store what was worked out for a whole corpus, keeping the latest ``MEMOS_KEPT``."""
-        row = (self._scope, key, *sealed(self._scope, key, value))
-        insert = partial(self._insert_work, table, [row], memo=True)
-        self._guard(insert, insert)
-
-    def _select_work(self, table: str, keys: Sequence[bytes]) -> dict[bytes, str]:
-        found: dict[bytes, str] = {}
-        for chunk in query_chunks(keys):
-            marks = ",".join("?" * len(chunk))
-            query = (
-                f"SELECT key, value, crc FROM {_work(table)} WHERE scope = ? AND key IN ({marks})"
-            )
-            for key, value, crc in self._conn.execute(query, (self._scope, *chunk)):
-                text = opened(self._scope, key, value, crc)
-                if text is None:
-                    self._suspect()
-                else:
-                    found[key] = text
-        return found
-
-    def _insert_work(self, table: str, rows: Sequence[tuple[Any, ...]], *, memo: bool) -> None:
-        name = _work(table)
-        verb = "REPLACE" if memo else "IGNORE"
-        with self._write():
-            self._conn.executemany(
-                f"INSERT OR {verb} INTO {name} (scope, key, value, crc) VALUES (?, ?, ?, ?)", rows
-            )
-            if memo and table in MEMO_TABLES:
-                self._conn.execute(
-                    f"DELETE FROM {name} WHERE scope = ? AND rowid NOT IN (SELECT rowid FROM "
-                    f"{name} WHERE scope = ? ORDER BY rowid DESC LIMIT ?)",
-                    (self._scope, self._scope, MEMOS_KEPT),
-                )
-
-
-def _whole(table: str) -> str:
-    if table not in WHOLE_TABLES:
-        raise ValueError(f"no whole-corpus table {table!r}")
-    return table
-
-
-def _work(table: str) -> str:
-    if table not in WORK_TABLES:
-        raise ValueError(f"no work table {table!r}")
-    return table

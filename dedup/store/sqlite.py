@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -33,9 +34,13 @@ T = TypeVar("T")
 QUERY_CHUNK = 900
 S = TypeVar("S", bound="SQLiteStore")
 Warn = Callable[[str], None]
+#: A read done ahead (:class:`ReadAhead`): what it gives, from a connection of its own.
+Read = Callable[[sqlite3.Connection], object]
 
 #: How long to wait for another process's lock before giving up, in seconds.
 BUSY_TIMEOUT = 30.0
+#: How long a read ahead waits for a lock before leaving the read to the run itself.
+AHEAD_TIMEOUT = 1.0
 
 
 class SQLiteStore:
@@ -55,12 +60,21 @@ class SQLiteStore:
         self.path = path
         self._warn = on_warning or ignore
         self._checked = False
+        self._ahead = ReadAhead(None, {})
         self._conn = self._open()
 
     def close(self) -> None:
         """Close the database; the store cannot be used afterwards."""
+        self._ahead.end()
         with contextlib.suppress(sqlite3.Error):
             self._conn.close()
+
+    def _read_ahead(self, reads: dict[str, Read]) -> None:
+        """Start ``reads`` on a thread of their own (see :class:`ReadAhead`); what each gives
+        is then taken once, with ``self._ahead.take``."""
+        if self.path is not None:
+            self._ahead.end()
+            self._ahead = ReadAhead(self.path, reads)
 
     def __enter__(self: S) -> S:
         return self
@@ -96,6 +110,7 @@ class SQLiteStore:
             if not is_damage(exc):
                 raise self._failure(exc) from None
             failure: BaseException = exc
+        self._ahead.end()
         with contextlib.suppress(sqlite3.Error):
             self._conn.close()
         self._move_aside(failure)
@@ -233,6 +248,62 @@ class SQLiteStore:
             f"{self.path}: {self.NOUN} is unreadable ({_message(exc)}); moved to "
             f"{target.name}, {self.REBUILD_NOTE}"
         )
+
+
+class ReadAhead:
+    """Reads done on a thread of their own, with a connection of their own, before the
+    run needs them: a run starts reading its store's largest values, then walks its
+    folders meanwhile (SQLite's reads and checksums let other threads run). Each read
+    gives its value once (:meth:`take`); one that fails in any way, or that the run
+    discarded (it wrote that value since), gives None, and the run reads for itself."""
+
+    def __init__(self, path: Path | None, reads: dict[str, Read]) -> None:
+        self._ended = {name: threading.Event() for name in reads}  # set by the thread
+        self._values: dict[str, object] = {}  # filled by the thread
+        self._pending = set(reads)  # those not taken nor discarded yet
+        self._thread = threading.Thread(target=self._run, args=(path, reads), daemon=True)
+        if path is not None and reads:
+            self._thread.start()
+
+    def _run(self, path: Path, reads: dict[str, Read]) -> None:
+        conn = None
+        try:
+            conn = sqlite3.connect(str(path), timeout=AHEAD_TIMEOUT, isolation_level=None)
+            conn.text_factory = bytes
+            for name, read in reads.items():
+                with contextlib.suppress(Exception):
+                    self._values[name] = read(conn)
+                self._ended[name].set()
+        except Exception:
+            pass
+        finally:
+            for ended in self._ended.values():
+                ended.set()
+            if conn is not None:
+                conn.close()
+
+    def take(self, name: str) -> object:
+        """What the read ``name`` gave, once it has ended; None when it failed, or was
+        taken or discarded before."""
+        if name not in self._pending:
+            return None
+        self._pending.discard(name)
+        self._ended[name].wait()
+        return self._values.pop(name, None)
+
+    def end(self) -> None:
+        """Give nothing more, and wait for the thread to close its connection (the last
+        connection to a file cleans up its write-ahead log)."""
+        self.discard()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def discard(self, name: str | None = None) -> None:
+        """Never give what the read ``name`` gives (of every read, without a name)."""
+        names = [name] if name is not None else list(self._pending)
+        for key in names:
+            self._pending.discard(key)
+            self._values.pop(key, None)
 
 
 class Damaged(sqlite3.DatabaseError):
