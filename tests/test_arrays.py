@@ -1,5 +1,6 @@
 """Distinct values and rows by sorting give exactly what ``np.unique`` gives; a packed sort
-gives exactly numpy's stable argsort."""
+gives exactly numpy's stable argsort; items and spans taken a run at a time are those
+taken one by one."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from dedup.arrays import distinct, distinct_counts, distinct_rows, members
+from dedup.arrays import distinct, distinct_counts, distinct_rows, members, pick, spans
 from dedup.engine.signature import key_order
 
 VALUES = hnp.arrays(
@@ -59,3 +60,30 @@ def test_key_order_is_a_stable_argsort(keys: np.ndarray) -> None:
 def test_key_order_of_wide_keys_is_a_stable_argsort() -> None:
     keys = np.array([2**40, 3, 2**40, 2**33, 3], dtype=np.uint64)
     assert key_order(keys)[0].tolist() == [1, 4, 3, 0, 2]
+
+
+#: Places as a corpus's articles come: long runs of whole files, in or out of order.
+PLACES = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 40)), max_size=12).map(
+    lambda runs: np.array([p for first, n in runs for p in range(first, first + n)], dtype=np.int64)
+)
+
+
+@given(PLACES | hnp.arrays(np.int64, st.integers(0, 80), elements=st.integers(0, 99)))
+def test_items_taken_a_run_at_a_time_are_those_taken_one_by_one(places: np.ndarray) -> None:
+    items = [f"item {k}" for k in range(100)]
+    assert pick(items, places) == [items[i] for i in places.tolist()]
+
+
+@given(
+    PLACES | hnp.arrays(np.int64, st.integers(0, 80), elements=st.integers(0, 99)),
+    st.lists(st.integers(0, 4), min_size=100, max_size=100),
+)
+def test_spans_taken_a_run_at_a_time_are_those_taken_one_by_one(
+    places: np.ndarray, sizes: list[int]
+) -> None:
+    counts = np.array(sizes, dtype=np.int64)
+    starts = np.cumsum(counts) - counts
+    values = np.arange(int(counts.sum()), dtype=np.uint64) * np.uint64(3)
+    expected = [v for p in places.tolist() for v in values[starts[p] : starts[p] + counts[p]]]
+    found = spans(values, starts[places], counts[places])
+    assert found.tolist() == [int(v) for v in expected] and found.dtype == values.dtype

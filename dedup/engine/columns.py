@@ -11,11 +11,13 @@ end up in groups have their fields read back.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 from typing import Any, Protocol, overload
 
 import numpy as np
 import numpy.typing as npt
 
+from dedup.arrays import pick, spans
 from dedup.article import Article
 from dedup.engine.records import LightRecords, decode_fields
 from dedup.engine.spill import Place, Span, Spill
@@ -101,8 +103,7 @@ class Columns:
         self.dropped = _join([x.dropped for x in lights])[order]
         contexts = [x.context for x in lights]
         self.context = np.concatenate(contexts)[order] if contexts else self.context
-        digests = [d for x in lights for d in x.digests]
-        self.digests = [digests[i] for i in order.tolist()]
+        self.digests = pick(list(chain.from_iterable(x.digests for x in lights)), order)
         self._order_hashes(lights, order)
         fields = [self._fields(added), *(b[3] for b in self._blocks)]
         self.fields = np.concatenate(fields).astype(np.int64, copy=False)[order]
@@ -168,11 +169,9 @@ class Columns:
     def _order_hashes(self, lights: Sequence[LightRecords], order: I64) -> None:
         counts = _join([x.counts for x in lights])
         flat = np.concatenate([x.hashes for x in lights]) if lights else self.hashes
-        begins = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
-        counts, begins = counts[order], begins[order]
-        self.starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        shift = np.repeat(begins - self.starts[:-1], counts)
-        self.hashes = flat[shift + np.arange(int(self.starts[-1]))].astype(np.uint64)
+        begins = np.cumsum(counts) - counts
+        self.starts = np.concatenate(([0], np.cumsum(counts[order]))).astype(np.int64)
+        self.hashes = spans(flat, begins[order], counts[order]).astype(np.uint64, copy=False)
 
 
 class PackedBytes(Sequence[bytes]):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from dedup.arrays import pick, spans
 from dedup.article import Article
 
 I64 = npt.NDArray[np.int64]
@@ -100,12 +101,9 @@ class LightRecords:
     def take(self, rows: I64) -> LightRecords:
         """The records at ``rows`` (in that order)."""
         numbers = {k: getattr(self, k)[rows] for k in self.NUMBERS}
-        starts = np.concatenate(([0], np.cumsum(self.counts))).astype(np.int64)
-        counts = self.counts[rows]
-        shift = np.repeat(starts[rows] - (np.cumsum(counts) - counts), counts)
-        hashes = self.hashes[shift + np.arange(int(counts.sum()), dtype=np.int64)]
-        digests = [self.digests[i] for i in rows.tolist()]
-        return LightRecords(numbers, self.context[rows], digests, hashes)
+        starts = np.cumsum(self.counts) - self.counts
+        hashes = spans(self.hashes, starts[rows], self.counts[rows])
+        return LightRecords(numbers, self.context[rows], pick(self.digests, rows), hashes)
 
     def to_bytes(self) -> bytes:
         """The arrays packed little-endian (what :meth:`from_bytes` reads)."""
