@@ -11,7 +11,9 @@ pre-commit would::
 
 Each run is its own subprocess; the script prints its seconds, peak RSS and exit code:
 ``cold`` builds the index from nothing, ``warm`` repeats the check, ``warm, new files``
-checks 3 files the index has never seen. Skips with a message when the corpora are absent.
+checks 3 files the index has never seen (new ones each time). Each warm kind is run
+``--repeats`` times (5), and its median printed: a single run of half a second varies by
+a fifth on a busy machine. Skips with a message when the corpora are absent.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import argparse
 import json
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -113,11 +116,21 @@ def report(label: str, run: Measurement, as_json: bool) -> dict[str, object]:
     return figures
 
 
+def median_seconds(rows: Sequence[dict[str, object]], label: str) -> float:
+    """The median seconds of the runs called ``label``."""
+    return float(
+        statistics.median(float(str(row["seconds"])) for row in rows if row["run"] == label)
+    )
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dumps", type=int, default=20_000, help="dump files in the corpus")
     parser.add_argument("--related", type=int, default=4, help="related blocks per dump")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--repeats", type=int, default=5, help="warm runs of each kind (new files each time)"
+    )
     parser.add_argument("--workdir", type=Path, help="keep corpus and index here")
     parser.add_argument("--json", action="store_true", help="figures as JSON on stdout")
     return parser.parse_args(argv)
@@ -144,11 +157,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         time.sleep(SETTLE_SECONDS)
         first = write_new_files(root, "staged", args.seed)
         rows = [report("cold", run_check(first, root, cache), args.json)]
-        rows.append(report("warm", run_check(first, root, cache), args.json))
-        second = write_new_files(root, "later", args.seed + 1)
-        rows.append(report("warm, new files", run_check(second, root, cache), args.json))
+        for _ in range(args.repeats):
+            rows.append(report("warm", run_check(first, root, cache), args.json))
+        for number in range(args.repeats):
+            later = write_new_files(root, f"later{number}", args.seed + 1 + number)
+            rows.append(report("warm, new files", run_check(later, root, cache), args.json))
+            for path in later:
+                path.unlink()
+        medians = {label: median_seconds(rows, label) for label in ("warm", "warm, new files")}
         if args.json:
-            print(json.dumps({"dumps": args.dumps, "articles": articles, "runs": rows}))
+            print(
+                json.dumps(
+                    {"dumps": args.dumps, "articles": articles, "runs": rows, "medians": medians}
+                )
+            )
+        else:
+            for label, seconds in medians.items():
+                print(f"median of {args.repeats} {label + ':':<16} {seconds:.2f} s")
     finally:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -35,8 +35,10 @@ def main() -> None:
     """Load the command line and run it; an interrupt during start-up exits quietly.
 
     Once the run has ended (its output written, its exit code known), Ctrl-C is ignored:
-    it could only stop Python while it shuts down, killing it with no word said.
+    it could only stop Python while it shuts down, killing it with no word said. The
+    process then ends without tearing the interpreter down (see :func:`_leave`).
     """
+    status: str | int | None = None
     try:
         import gc
         import os
@@ -50,6 +52,8 @@ def main() -> None:
         from dedup.cli import main as run
 
         run()
+    except SystemExit as done:
+        status = done.code
     except KeyboardInterrupt:
         _ignore("SIGINT")
         sys.stderr.write("dedup: interrupted\n")
@@ -60,6 +64,34 @@ def main() -> None:
         sys.exit(EXIT_TERMINATED)
     finally:
         _ignore("SIGINT")
+    _leave(status)
+
+
+def _leave(status: str | int | None) -> None:
+    """Exit with ``status`` as :func:`sys.exit` would, without freeing every object and
+    module one by one: with the results out and every store, folder and worker closed,
+    that only costs time (0.04-0.06 s of a half-second ``dedup check``). Exit handlers
+    run first. While another thread runs, or when stdout or stderr cannot be flushed,
+    Python exits as it always does."""
+    import atexit
+    import os
+    import threading
+
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        sys.exit(status)
+    if threading.active_count() > 1:
+        sys.exit(status)
+    if isinstance(status, str):  # sys.exit("message"): the message on stderr, exit 1
+        sys.stderr.write(f"{status}\n")
+    atexit._run_exitfuncs()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(1 if isinstance(status, str) else status or 0)
 
 
 def _ignore(name: str) -> None:
