@@ -238,7 +238,7 @@ def _sharing(keys: Keys, valid: npt.NDArray[np.bool_], chosen: IntP) -> tuple[In
     wanted = np.sort((bands | keys[chosen]).ravel())
     screen = np.zeros(_SCREEN_MASK + 1, dtype=bool)
     screen[keys[chosen] & _SCREEN_MASK] = True
-    flat = np.flatnonzero(screen[keys & _SCREEN_MASK])
+    flat = np.flatnonzero(screen.take(keys & _SCREEN_MASK))  # take: faster than indexing
     rows, band = np.divmod(flat, width)
     buckets = bands[band] | keys.ravel()[flat]
     at = np.minimum(np.searchsorted(wanted, buckets), len(wanted) - 1)
