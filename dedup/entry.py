@@ -71,8 +71,9 @@ def _leave(status: str | int | None) -> None:
     """Exit with ``status`` as :func:`sys.exit` would, without freeing every object and
     module one by one: with the results out and every store, folder and worker closed,
     that only costs time (0.04-0.06 s of a half-second ``dedup check``). Exit handlers
-    run first. While another thread runs, or when stdout or stderr cannot be flushed,
-    Python exits as it always does."""
+    run first (``atexit._run_exitfuncs``, as Python's own exit runs them: multiprocessing's
+    and coverage's among them). While another thread runs, or when stdout or stderr
+    cannot be flushed, Python exits as it always does."""
     import atexit
     import os
     import threading

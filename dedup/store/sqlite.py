@@ -260,9 +260,10 @@ class ReadAhead:
     def __init__(self, path: Path | None, reads: dict[str, Read]) -> None:
         self._ended = {name: threading.Event() for name in reads}  # set by the thread
         self._values: dict[str, object] = {}  # filled by the thread
-        self._pending = set(reads)  # those not taken nor discarded yet
         self._thread = threading.Thread(target=self._run, args=(path, reads), daemon=True)
-        if path is not None and reads:
+        #: The reads not taken nor discarded yet (none without a file to read).
+        self._pending = set(reads) if path is not None else set()
+        if self._pending:
             self._thread.start()
 
     def _run(self, path: Path, reads: dict[str, Read]) -> None:
@@ -274,7 +275,7 @@ class ReadAhead:
                 with contextlib.suppress(Exception):
                     self._values[name] = read(conn)
                 self._ended[name].set()
-        except Exception:
+        except Exception:  # no connection: every read gives None, and the run reads itself
             pass
         finally:
             for ended in self._ended.values():
