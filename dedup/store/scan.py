@@ -32,7 +32,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -49,7 +49,6 @@ from dedup.store.tables import SCHEMA, TABLES
 from dedup.store.values import ScopedStore, whole_table
 
 U64 = npt.NDArray[np.uint64]
-T = TypeVar("T")
 
 STORE_NAME = "scan-index.sqlite"
 SCHEMA_VERSION = 11

@@ -68,13 +68,14 @@ class ScopedStore(SQLiteStore):
         )
 
     def _select_whole(self, table: str, read: Callable[[bytes], T]) -> T | None:
-        query = f"SELECT data, crc FROM {whole_table(table)} WHERE scope = ?"
-        for data, crc in self._conn.execute(query, (self._scope,)):
-            if not isinstance(data, bytes) or checksum(self._scope, data) != crc:
-                self._suspect()
-                return None
-            return _read_value(read, data)
-        return None
+        found = _whole_row(whole_table(table), self._scope, self._conn)
+        if found is None:
+            return None
+        data = _checked(self._scope, found)
+        if data is None:
+            self._suspect()
+            return None
+        return _read_value(read, data)
 
     # -- work tables ---------------------------------------------------------------------
 
@@ -127,11 +128,23 @@ class ScopedStore(SQLiteStore):
                 )
 
 
+def _whole_row(table: str, scope: bytes, conn: sqlite3.Connection) -> tuple[object, ...] | None:
+    """The row (value, checksum) ``table`` holds for ``scope``, unchecked; None if none."""
+    found: tuple[object, ...] | None
+    found = conn.execute(f"SELECT data, crc FROM {table} WHERE scope = ?", (scope,)).fetchone()
+    return found
+
+
+def _checked(scope: bytes, row: tuple[object, ...]) -> bytes | None:
+    """A whole-corpus row's value, if it is bytes and its checksum matches."""
+    data, crc = row
+    return data if isinstance(data, bytes) and checksum(scope, data) == crc else None
+
+
 def _whole_value(table: str, scope: bytes, conn: sqlite3.Connection) -> bytes | None:
     """The value ``table`` holds for ``scope``, if its checksum matches (read ahead)."""
-    row = conn.execute(f"SELECT data, crc FROM {table} WHERE scope = ?", (scope,)).fetchone()
-    whole = row is not None and isinstance(row[0], bytes) and checksum(scope, row[0]) == row[1]
-    return row[0] if whole else None
+    found = _whole_row(table, scope, conn)
+    return None if found is None else _checked(scope, found)
 
 
 def _read_value(read: Callable[[bytes], T], data: bytes) -> T | None:
