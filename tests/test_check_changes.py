@@ -17,6 +17,7 @@ from fixture_corpus import BAKERY, FERRY, ORCHARD, isolate, without_summary, wri
 
 from dedup.cli import cli
 from dedup.engine import check as check_module
+from dedup.read import committed
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -267,6 +268,17 @@ def test_an_empty_baseline_can_be_written_before_any_finding() -> None:
 def test_unchanged_files_are_not_read_as_committed(monkeypatch: pytest.MonkeyPatch) -> None:
     """``pre-commit run --all-files`` hands over every file: those the commit holds as
     they are need no committed copy read (two git commands tell them apart)."""
+    read = count_committed_copies(monkeypatch)
+    everything = [str(p) for p in Path("corpus").iterdir()]
+    assert run(*everything) == (0, "", "")
+    assert read == []
+    append(FEED, record("Tarnow orchards lose blossom to frost", ORCHARD))
+    assert run(*everything)[0] == 1
+    assert read == [FEED]
+
+
+def count_committed_copies(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths whose committed copy a check reads (git cat-file), as it reads them."""
     read: list[str] = []
     real = check_module.committed_copy
 
@@ -275,12 +287,86 @@ def test_unchanged_files_are_not_read_as_committed(monkeypatch: pytest.MonkeyPat
         return real(path, revision)
 
     monkeypatch.setattr(check_module, "committed_copy", counting)
-    everything = [str(p) for p in Path("corpus").iterdir()]
-    assert run(*everything) == (0, "", "")
-    assert read == []
+    return read
+
+
+@pytest.mark.parametrize("named", [committed.NAMED_PATHS, 0])
+def test_a_file_the_revision_does_not_hold_has_no_copy_read(
+    monkeypatch: pytest.MonkeyPatch, named: int
+) -> None:
+    """New files, staged or not, are all new without asking git for a committed copy,
+    whether git is asked about the named files alone or lists the whole revision."""
+    monkeypatch.setattr(committed, "NAMED_PATHS", named)
+    read = count_committed_copies(monkeypatch)
+    Path("corpus/new.jsonl").write_text(record("Ferry", FERRY), encoding="utf-8")
+    Path("corpus/staged.jsonl").write_text(record("Orchard", ORCHARD), encoding="utf-8")
+    git("add", "corpus/staged.jsonl")
     append(FEED, record("Tarnow orchards lose blossom to frost", ORCHARD))
-    assert run(*everything)[0] == 1
+    code, out, _ = run("corpus/new.jsonl", "corpus/staged.jsonl", FEED)
+    assert code == 1
+    assert [line.split(": ")[0] for line in out.splitlines()] == [
+        "corpus/feed.jsonl:3",
+        "corpus/new.jsonl:1",
+        "corpus/staged.jsonl:1",
+    ]
     assert read == [FEED]
+
+
+def test_git_is_asked_about_the_files_alone_named_literally() -> None:
+    """Names go to git as they are, never as patterns: a changed file named like an
+    excluding pathspec (``:(exclude)...``) is changed, and ``st*r.txt`` stays unchanged
+    when ``stXr.txt``, which the pattern would match, changes."""
+    odd, star, plain = Path(":(exclude)notes.txt"), Path("corpus/st*r.txt"), Path("corpus/stXr.txt")
+    for path in (odd, star, plain):
+        path.write_text(HARBOUR, encoding="utf-8")
+    git("add", ".")
+    git("commit", "-qm", "odd names")
+    for path in (odd, plain):
+        append(str(path), "\nA late paragraph.\n")
+    Path("corpus/new.txt").write_text(HARBOUR, encoding="utf-8")
+    names = [str(odd), str(star), str(plain), "corpus/new.txt", "../outside.txt"]
+    assert committed.committed_state(names, "HEAD") == ({str(star)}, {"corpus/new.txt"})
+
+
+def test_a_file_of_a_nested_repository_is_compared_with_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file in a repository inside the corpus repository is neither unchanged nor absent
+    to the outer one: its committed copy comes from its own repository."""
+    inner = Path("corpus/inner")
+    inner.mkdir()
+    feed = inner / "feed.jsonl"
+    feed.write_text(record("Ferry aground off Halversund", FERRY), encoding="utf-8")
+    git("-C", str(inner), "init", "-q")
+    git("-C", str(inner), "add", ".")
+    git("-C", str(inner), "commit", "-qm", "inner")
+    read = count_committed_copies(monkeypatch)
+    assert committed.committed_state([str(feed)], "HEAD") == (set(), set())
+    assert run(str(feed)) == (0, "", "")  # its own repository holds its old copy
+    assert read == [str(feed)]
+
+
+def test_outside_any_repository_git_is_never_run(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no ``.git`` above the files, every article is new and no git command runs."""
+    outside = tmp_path_factory.mktemp("outside")
+    shutil.copytree("corpus", outside / "corpus")
+    shutil.copy("dedup.toml", outside)
+    monkeypatch.chdir(outside)
+    if committed.in_repository("."):
+        pytest.skip("the temporary folder lies inside a git repository")
+    ran: list[list[str]] = []
+    real = subprocess.run
+
+    def recording(args: list[str], **kwargs: object) -> object:
+        ran.append(args)
+        return real(args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(subprocess, "run", recording)
+    code, out, _ = run(FEED)
+    assert code == 1 and out.startswith("corpus/feed.jsonl:1: ")  # the old copy is new here
+    assert [args for args in ran if args[0] == "git"] == []
 
 
 def test_a_base_that_names_no_commit_is_a_usage_error() -> None:

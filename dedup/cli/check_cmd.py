@@ -10,7 +10,6 @@ baseline the user asks for.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from dedup.cli.output import describe_read, echo_skipped, plural
 from dedup.config import Config
 from dedup.engine.baseline import Baseline, accepted_and_not, read_baseline, write_baseline
 from dedup.errors import DedupError
-from dedup.read.committed import git_environment, is_revision
+from dedup.read.committed import is_revision, repository_top
 from dedup.read.files import check_paths_exist
 from dedup.read.walk import matches_any
 from dedup.reading import Tally
@@ -225,17 +224,8 @@ def find_corpus_root(config: Config) -> Path:
         if not root.is_dir():
             raise click.UsageError(f"corpus root {config.corpus_root!r} is not a folder")
         return root
-    try:
-        found = subprocess.run(
-            ["git", "rev-parse", "--show-toplevel"],
-            capture_output=True,
-            text=True,
-            env=git_environment(),
-            check=True,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return Path.cwd()
-    return Path(found.stdout.strip())
+    top = repository_top(".")
+    return Path(top) if top is not None else Path.cwd()
 
 
 def display_path(root: Path) -> str:

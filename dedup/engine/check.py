@@ -33,7 +33,7 @@ from dedup.engine.run import Laps, run, spill_warning
 from dedup.engine.spill import Spill, spilled
 from dedup.errors import InputError, ignore
 from dedup.progress import ProgressCallback, no_progress
-from dedup.read.committed import committed_copy, unchanged_files
+from dedup.read.committed import committed_copy, committed_state
 from dedup.read.files import read_file
 from dedup.read.walk import Found
 from dedup.reading import Tally
@@ -115,20 +115,23 @@ def new_articles(corpus: Corpus, focus: Sequence[int], base: str) -> list[int]:
     junk removal, as the exact rule sees it), counted: when the committed file held a text
     n times, the first n articles with that text (in file order) are not new, any further
     one is. A file git does not hold at ``base`` (untracked, or no repository) is all new;
-    one it holds unchanged is all old (and its committed copy is not read).
+    one it holds unchanged is all old (neither has a committed copy read).
     """
     columns = corpus.columns
     chosen = sorted(focus, key=lambda i: (int(columns.file_of[i]), int(columns.index[i])))
     files = sorted({int(columns.file_of[i]) for i in chosen})
-    same = unchanged_files([corpus.found[f].path for f in files], base)
+    same, absent = committed_state([corpus.found[f].path for f in files], base)
     held: dict[int, Counter[bytes]] = {}
     new: list[int] = []
     for i in chosen:
         file = int(columns.file_of[i])
-        if corpus.found[file].path in same:
+        path = corpus.found[file].path
+        if path in same:
             continue
-        if file not in held:
-            held[file] = committed_digests(corpus.found[file].path, base, corpus.config)
+        if file not in held:  # a file the revision does not hold has no copy to read
+            held[file] = (
+                Counter() if path in absent else committed_digests(path, base, corpus.config)
+            )
         digest = columns.digests[i]
         if held[file][digest] > 0:
             held[file][digest] -= 1
