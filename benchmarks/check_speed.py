@@ -14,15 +14,22 @@ Each run is its own subprocess; the script prints its seconds, peak RSS and exit
 checks 3 files the index has never seen (new ones each time). Each warm kind is run
 ``--repeats`` times (5), and its median printed: a single run of half a second varies by
 a fifth on a busy machine. Skips with a message when the corpora are absent.
+
+With ``--git`` the corpus is a committed git repository, the new files are staged and
+the check runs inside it with no ``--corpus-root``, as the pre-commit hook does: git then
+tells it which articles are new (a few git commands per check).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import os
 import random
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -91,9 +98,37 @@ def write_new_files(root: Path, tag: str, seed: int) -> list[Path]:
     return paths
 
 
-def run_check(files: Sequence[Path], root: Path, cache: Path) -> Measurement:
+def git(root: Path, *args: str) -> None:
+    author = {"GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com"}
+    committer = {"GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
+    env = {**os.environ, **author, **committer}
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
+def commit_corpus(root: Path) -> None:
+    """Make ``root`` a git repository holding the corpus, committed (once)."""
+    if not (root / ".git").exists():
+        git(root, "init", "-q")
+        git(root, "add", "-A")
+        git(root, "commit", "-qm", "corpus")
+
+
+def run_check(files: Sequence[Path], root: Path, cache: Path, *, in_git: bool) -> Measurement:
+    """``dedup check`` of ``files``: inside the repository as pre-commit runs it (the
+    files staged), or with ``--corpus-root``."""
+    if in_git:
+        git(root, "add", *(str(path.relative_to(root)) for path in files))
+        argv = [DEDUP, "check", "--cache-path", str(cache)]
+        return measure([*argv, *(str(path.relative_to(root)) for path in files)], cwd=root)
     argv = [DEDUP, "check", "--corpus-root", str(root), "--cache-path", str(cache)]
     return measure([*argv, *map(str, files)])
+
+
+def remove_new(root: Path, files: Sequence[Path], *, in_git: bool) -> None:
+    if in_git:
+        git(root, "rm", "-q", "--cached", *(str(path.relative_to(root)) for path in files))
+    for path in files:
+        path.unlink()
 
 
 def report(label: str, run: Measurement, as_json: bool) -> dict[str, object]:
@@ -132,6 +167,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--repeats", type=int, default=5, help="warm runs of each kind (new files each time)"
     )
     parser.add_argument("--workdir", type=Path, help="keep corpus and index here")
+    parser.add_argument(
+        "--git", action="store_true", help="check inside a git repository, as pre-commit does"
+    )
     parser.add_argument("--json", action="store_true", help="figures as JSON on stdout")
     return parser.parse_args(argv)
 
@@ -146,7 +184,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         started = time.perf_counter()
         articles = build_corpus(root, args.dumps, args.related, args.seed)
-        shutil.rmtree(root / "new", ignore_errors=True)
+        if (root / "new").exists():
+            if (root / ".git").exists():
+                git(root, "rm", "-rq", "--cached", "--ignore-unmatch", "new")
+            shutil.rmtree(root / "new")
         shutil.rmtree(cache.parent, ignore_errors=True)
         if not args.json:
             print(
@@ -154,23 +195,23 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"(built in {time.perf_counter() - started:.0f} s)",
                 flush=True,
             )
+        if args.git:
+            commit_corpus(root)
         time.sleep(SETTLE_SECONDS)
         first = write_new_files(root, "staged", args.seed)
-        rows = [report("cold", run_check(first, root, cache), args.json)]
+        check = functools.partial(run_check, root=root, cache=cache, in_git=args.git)
+        rows = [report("cold", check(first), args.json)]
         for _ in range(args.repeats):
-            rows.append(report("warm", run_check(first, root, cache), args.json))
+            rows.append(report("warm", check(first), args.json))
         for number in range(args.repeats):
             later = write_new_files(root, f"later{number}", args.seed + 1 + number)
-            rows.append(report("warm, new files", run_check(later, root, cache), args.json))
-            for path in later:
-                path.unlink()
+            rows.append(report("warm, new files", check(later), args.json))
+            remove_new(root, later, in_git=args.git)
+        remove_new(root, first, in_git=args.git)
         medians = {label: median_seconds(rows, label) for label in ("warm", "warm, new files")}
         if args.json:
-            print(
-                json.dumps(
-                    {"dumps": args.dumps, "articles": articles, "runs": rows, "medians": medians}
-                )
-            )
+            figures = {"dumps": args.dumps, "articles": articles, "git": args.git}
+            print(json.dumps({**figures, "runs": rows, "medians": medians}))
         else:
             for label, seconds in medians.items():
                 print(f"median of {args.repeats} {label + ':':<16} {seconds:.2f} s")

@@ -112,15 +112,25 @@ def compile_dedup() -> None:
 
 
 def measure(
-    argv: Sequence[str], *, extra_env: dict[str, str] | None = None, merge_stderr: bool = False
+    argv: Sequence[str],
+    *,
+    extra_env: dict[str, str] | None = None,
+    merge_stderr: bool = False,
+    cwd: Path | None = None,
 ) -> Measurement:
-    """Run ``argv`` to completion; its stdout is returned, stderr kept for the error line."""
+    """Run ``argv`` (in ``cwd``) to completion; its stdout is returned, stderr kept for the
+    error line."""
     compile_dedup()
     env = {**os.environ, **(extra_env or {})}
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         process = subprocess.Popen(
-            list(argv), stdout=out, stderr=out if merge_stderr else err, env=env, text=True
+            list(argv),
+            stdout=out,
+            stderr=out if merge_stderr else err,
+            env=env,
+            text=True,
+            cwd=cwd,
         )
         sampler = _Sampler(process.pid)
         sampler.start()

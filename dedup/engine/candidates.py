@@ -64,13 +64,13 @@ def find_candidates(
     had the same, its candidates are taken and no signature is read.
     """
     chosen = _positions(reps, among)
-    key = _memo_key(digests, reps, chosen)
+    keys = [digests[i] for i in reps]
+    key = _memo_key(keys, chosen)
     found = store.get("candidates", [key]).get(key)
     if found is not None:
         flat = json.loads(found)
         pairs = [(reps[flat[k]], reps[flat[k + 1]]) for k in range(0, len(flat), 2)]
         return pairs, len(reps) if cache is not None else 0
-    keys = [digests[i] for i in reps]
     table, hits = band_table(corpus, keys, reps, cache, store, report, focused=chosen is not None)
     local = table.pairs() if chosen is None else focus_pairs(table, chosen)
     store.put_memo("candidates", key, json.dumps(local.ravel().tolist()))
@@ -86,10 +86,10 @@ def _positions(reps: Sequence[int], among: Collection[int] | None) -> IntP | Non
     return places.astype(np.intp)
 
 
-def _memo_key(digests: Sequence[bytes], reps: Sequence[int], chosen: IntP | None) -> bytes:
-    """The ``candidates`` key of a search: the representatives' digests, and for a focused
-    search the places it was focused on."""
-    texts = b"".join([digests[i] for i in reps])
+def _memo_key(keys: Sequence[bytes], chosen: IntP | None) -> bytes:
+    """The ``candidates`` key of a search: the representatives' digests (``keys``), and
+    for a focused search the places it was focused on."""
+    texts = b"".join(keys)
     if chosen is None:
         return digest(texts)
     return digest(b"focus\0" + texts + chosen.astype("<i8").tobytes())
