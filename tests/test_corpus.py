@@ -101,6 +101,9 @@ def test_include_and_exclude_globs(corpus: Path) -> None:
     assert {a.path for a in no_sub} == {"corpus/a.md", "corpus/b.txt"}
     by_relative_path, _ = read(["corpus"], Config(exclude=(*Config().exclude, "sub/*.gz", "b.*")))
     assert {a.path for a in by_relative_path} == {"corpus/a.md"}
+    # "s*gz" matches no name, only the path sub/c.txt.gz below the folder named
+    across_folders, _ = read(["corpus"], Config(exclude=(*Config().exclude, "s*gz")))
+    assert {a.path for a in across_folders} == {"corpus/a.md", "corpus/b.txt"}
     with_git, _ = read(["corpus"], Config(exclude=()))
     assert "corpus/.git/d.txt" in {a.path for a in with_git}
 

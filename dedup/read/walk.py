@@ -152,6 +152,9 @@ class _Walker:
         self.left_out = on_left_out
         self.own_exclude = tuple(g for g in config.all_exclude if g not in DEFAULT_EXCLUDE)
         self.exclude = _glob_pattern(tuple(config.all_exclude))
+        # A glob with no wildcard and no "/" (the default ones) matches a path below the
+        # folder named only where it matches the name: the path need not be tried.
+        self.by_path = any(c in glob for glob in config.all_exclude for c in "*?[/")
         self.include = _glob_pattern(tuple(config.include))
         self.seen_files: set[tuple[int, int]] = set()
         self.seen_dirs: set[tuple[int, int]] = set()
@@ -212,17 +215,16 @@ class _Walker:
         if not self.claim(info, self.seen_dirs):
             return
         entries = self.listing(folder)
-        # What os.path.join(folder, name) puts first (nothing before a tidy name in ".").
-        prefix = "" if self.tidy and folder == "." else os.path.join(folder, "")
-        real = os.path.join(os.path.realpath(folder), "")
-        above = f"{relative}/" if relative else ""
-        above_folded = above.casefold()
+        prefix, real, above = self.heads(folder, relative)
+        above_folded = above.casefold() if self.by_path else ""  # "": names alone decide
         excluded, included, seen = self.exclude.match, self.include.match, self.seen_files
         batch: list[Found] = []
         for entry in entries:
             name = entry.name
             folded = name.casefold()
-            if excluded(folded) is not None or excluded(above_folded + folded) is not None:
+            if excluded(folded) is not None or (
+                above_folded and excluded(above_folded + folded) is not None
+            ):
                 yield batch
                 batch = []
                 self.tell_excluded(entry, prefix + name, above + name)
@@ -246,6 +248,14 @@ class _Walker:
             else:
                 self.tell_skipped(prefix + name, info, included(folded) is not None)
         yield batch
+
+    def heads(self, folder: str, relative: str) -> tuple[str, str, str]:
+        """What a folder's entries are named after: what ``os.path.join(folder, name)``
+        puts first (nothing before a tidy name in "."), their folder's real path, and
+        their path below the folder named."""
+        prefix = "" if self.tidy and folder == "." else os.path.join(folder, "")
+        real = os.path.join(os.path.realpath(folder), "")
+        return prefix, real, f"{relative}/" if relative else ""
 
     def tell_skipped(self, path: str, info: os.stat_result, included: bool) -> None:
         """Tell of a file found in a folder and not read: left out by the globs, or not
