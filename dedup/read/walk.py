@@ -182,11 +182,15 @@ class _Walker:
         if os.path.islink(path):
             return os.path.realpath(path)
         cut = path.rfind("/") + 1
-        head = path[:cut]
+        return self.real_folder(path[:cut]) + path[cut:]
+
+    def real_folder(self, head: str) -> str:
+        """The real path, with a ``/`` after it, of the folder that ``head`` (a path
+        ending in ``/``, or "" for the current folder) names; resolved once per folder."""
         folder = self.folders.get(head)
         if folder is None:
             folder = self.folders[head] = os.path.join(os.path.realpath(head or "."), "")
-        return folder + path[cut:]
+        return folder
 
     def claim(self, info: os.stat_result, seen: set[tuple[int, int]] | None = None) -> bool:
         """Whether a file (or with ``seen``, a folder) is met for the first time."""
@@ -254,8 +258,7 @@ class _Walker:
         puts first (nothing before a tidy name in "."), their folder's real path, and
         their path below the folder named."""
         prefix = "" if self.tidy and folder == "." else os.path.join(folder, "")
-        real = os.path.join(os.path.realpath(folder), "")
-        return prefix, real, f"{relative}/" if relative else ""
+        return prefix, self.real_folder(prefix), f"{relative}/" if relative else ""
 
     def tell_skipped(self, path: str, info: os.stat_result, included: bool) -> None:
         """Tell of a file found in a folder and not read: left out by the globs, or not
