@@ -17,7 +17,7 @@ from newsgen import story
 
 from dedup.config import Config
 from dedup.engine import candidates
-from dedup.engine.candidates import focus_pairs
+from dedup.engine.candidates import Block, focus_pairs, stacked, whole
 from dedup.engine.check import check_files
 from dedup.engine.signature import BUCKET_WINDOW, LARGE_BUCKET, BandTable
 
@@ -40,6 +40,25 @@ def random_table(seed: int, count: int, alphabet: int, shift: int = 0) -> BandTa
     return table
 
 
+def split_blocks(table: BandTable, seed: int) -> list[Block]:
+    """The rows of ``table`` spread over two blocks, each in a random order, with rows that
+    have no place in the search mixed in (copies of real rows' keys: they would share
+    their buckets if they were searched)."""
+    rng = np.random.default_rng(seed)
+    count = len(table.valid)
+    order = rng.permutation(count)
+    cut = int(rng.integers(0, count + 1))
+    blocks: list[Block] = []
+    for part in (order[:cut], order[cut:]):
+        places = np.concatenate([part, np.full(int(rng.integers(0, 4)), -1)]).astype(np.intp)
+        rng.shuffle(places)
+        source = np.where(places >= 0, places, rng.integers(0, count, size=len(places)))
+        block = BandTable(len(places), table.num_perm, table.threshold)
+        block.copy_rows(table, np.arange(len(places), dtype=np.intp), source.astype(np.intp))
+        blocks.append((places, block))
+    return blocks
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     seed=st.integers(0, 2**32 - 1),
@@ -55,8 +74,12 @@ def test_focus_pairs_are_the_whole_searchs_pairs_of_the_focus(
     rng = np.random.default_rng(seed + 1)
     among = np.flatnonzero(rng.random(count) < share).astype(np.intp)
     expected = whole_search(table, among).tolist()
-    assert focus_pairs(table, among, whole=1.0).tolist() == expected  # always looked up
-    assert focus_pairs(table, among).tolist() == expected
+    assert focus_pairs(whole(table), among, whole=1.0).tolist() == expected  # always looked up
+    assert focus_pairs(whole(table), among).tolist() == expected
+    blocks = split_blocks(table, seed + 2)
+    assert focus_pairs(blocks, among, whole=1.0).tolist() == expected
+    assert focus_pairs(blocks, among).tolist() == expected
+    assert stacked(blocks, count).pairs().tolist() == table.pairs().tolist()
 
 
 def test_a_member_of_an_oversized_bucket_gets_its_neighbours_only() -> None:
@@ -66,7 +89,7 @@ def test_a_member_of_an_oversized_bucket_gets_its_neighbours_only() -> None:
         keys[:] = 7  # one bucket of every row, in every band
     table.valid[:] = True
     middle = size // 2
-    pairs = focus_pairs(table, np.asarray([middle], dtype=np.intp), whole=1.0).tolist()
+    pairs = focus_pairs(whole(table), np.asarray([middle], dtype=np.intp), whole=1.0).tolist()
     near = [m for m in range(middle - BUCKET_WINDOW, middle + BUCKET_WINDOW + 1) if m != middle]
     assert pairs == [sorted((middle, m)) for m in near]
     assert pairs == whole_search(table, np.asarray([middle], dtype=np.intp)).tolist()
@@ -98,17 +121,21 @@ def test_a_check_among_oversized_buckets_finds_what_the_whole_search_finds(
     largest: list[int] = []
     real = candidates.focus_pairs
 
-    def measured(table: BandTable, among: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
+    def measured(blocks: list[Block], among: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
+        table = stacked(blocks, sum(int((places >= 0).sum()) for places, _ in blocks))
         sizes = [np.unique(keys[:, 0], return_counts=True)[1].max() for keys in table.keys]
         largest.append(int(max(sizes)))
-        return real(table, among)
+        return real(blocks, among)
+
+    def whole_search_of(blocks: list[Block], among: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
+        return whole_search(stacked(blocks, sum(int((p >= 0).sum()) for p, _ in blocks)), among)
 
     def config(name: str) -> Config:
         return Config(cache_path=str(tmp_path / name / "sigs.sqlite"), jobs=1)
 
     monkeypatch.setattr(candidates, "focus_pairs", measured)
     fast = check_files([str(staged)], config("fast"), root=str(tmp_path / "corpus"))
-    monkeypatch.setattr(candidates, "focus_pairs", whole_search)
+    monkeypatch.setattr(candidates, "focus_pairs", whole_search_of)
     slow = check_files([str(staged)], config("slow"), root=str(tmp_path / "corpus"))
     assert largest and largest[0] > LARGE_BUCKET
     assert fast and fast == slow
@@ -121,5 +148,5 @@ def test_keys_that_share_only_their_low_bits_share_no_bucket() -> None:
     table.keys[0][[3, 30], 2] = 99  # rows 3 and 30 share one bucket, in one band
     table.valid[:] = True
     among = np.asarray([3], dtype=np.intp)
-    assert focus_pairs(table, among, whole=1.0).tolist() == [[3, 30]]
+    assert focus_pairs(whole(table), among, whole=1.0).tolist() == [[3, 30]]
     assert whole_search(table, among).tolist() == [[3, 30]]

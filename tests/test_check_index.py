@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 import pytest
 from check_oracle import find_matches
 from click.testing import CliRunner
@@ -18,8 +20,9 @@ from newsgen import story
 from dedup.article import Article
 from dedup.cli import cli
 from dedup.config import Config
+from dedup.engine import candidates, ingest
 from dedup.engine import corpus as corpus_module
-from dedup.engine import ingest
+from dedup.engine.candidates import Block
 from dedup.engine.check import check_files
 from dedup.engine.load import walk
 from dedup.errors import InputError
@@ -148,6 +151,43 @@ def test_results_equal_the_full_comparison(corpus: Path, tmp_path: Path) -> None
         "twin-b.txt": "twin-a.txt",  # one finding for the pair, not one each way
     }
     assert summary(check_files(names, config, root=str(corpus))) == summary(fast)
+
+
+def test_a_check_against_the_indexed_corpus_equals_the_full_comparison(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A first check indexes the corpus; the second searches the band keys the index kept
+    # where they lie, beside a block of its own new texts, and must find the same.
+    config = Config(cache_path=str(tmp_path / "cache" / "sigs.sqlite"))
+    first = [str(write(tmp_path / "first.txt", plain(9998)))]
+    with ScanStore.from_config(config) as store:
+        assert check_files(first, config, store=store, root=str(corpus)) == []
+    names = [
+        str(write(tmp_path / "staged" / name, text))
+        for name, text in [
+            ("copy.txt", plain(37, extra=(JUNK,))),
+            ("trimmed.txt", plain(150, keep=3)),
+            ("fresh.txt", plain(9999)),
+            ("twin-a.txt", plain(7777)),
+            ("twin-b.txt", plain(7777)),
+        ]
+    ]
+    blocks: list[int] = []
+    real = candidates.focus_pairs
+
+    def counted(found: list[Block], among: npt.NDArray[np.intp]) -> npt.NDArray[np.int64]:
+        blocks.append(len(found))
+        return real(found, among)
+
+    monkeypatch.setattr(candidates, "focus_pairs", counted)
+    with ScanStore.from_config(config) as store:
+        fast = check_files(names, config, store=store, root=str(corpus))
+    slow = find_matches(
+        list(read_articles(names, config)), read_articles([str(corpus)], config), config
+    )
+    assert blocks == [2]
+    assert summary(fast) == summary(slow)
+    assert {Path(m.article.path).name for m in fast} == {"copy.txt", "trimmed.txt", "twin-b.txt"}
 
 
 def test_a_copy_planted_twice_names_the_canonical_original(corpus: Path, tmp_path: Path) -> None:

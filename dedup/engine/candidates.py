@@ -5,7 +5,9 @@ it does not hold are fingerprinted (:mod:`dedup.engine.fingerprint`). A scan sea
 whole band table (:meth:`dedup.engine.signature.BandTable.pairs`). A check wants only the
 pairs of a few articles (its *focus*): :func:`focus_pairs` finds exactly those pairs of
 the whole search, by looking up the focus articles' band keys in each band instead of
-sorting every band. Candidate pairs are remembered by the digests of the texts they were
+sorting every band, and it searches the rows of the store's ``bands`` where they lie, in a
+block beside one of the texts the store lacks (:func:`focus_bands`), instead of copying
+them into one table. Candidate pairs are remembered by the digests of the texts they were
 found among (``candidates``), so a run over the very same texts reads no band key at all.
 """
 
@@ -14,12 +16,14 @@ from __future__ import annotations
 import json
 import struct
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 import numpy.typing as npt
 
 from dedup.arrays import distinct_rows
+from dedup.config import Config
 from dedup.engine.corpus import Corpus, digest
 from dedup.engine.fingerprint import SignatureStore, fingerprint
 from dedup.engine.signature import BUCKET_WINDOW, LARGE_BUCKET, BandTable, Keys, key_order
@@ -30,6 +34,10 @@ I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 IntP = npt.NDArray[np.intp]
 Edges = list[tuple[int, int]]
+#: The digests of the texts whose band keys the store kept, and those keys.
+Kept = tuple[U64, BandTable]
+#: A band table and the place in the search of each of its rows (-1: not searched).
+Block = tuple[IntP, BandTable]
 #: Bytes of a comparison text's digest (the key of its signature and band keys).
 DIGEST_SIZE = 16
 #: Band keys of the representatives are kept for the next run (which then fingerprints
@@ -71,8 +79,14 @@ def find_candidates(
         flat = json.loads(found)
         pairs = [(reps[flat[k]], reps[flat[k + 1]]) for k in range(0, len(flat), 2)]
         return pairs, len(reps) if cache is not None else 0
-    table, hits = band_table(corpus, keys, reps, cache, store, report, focused=chosen is not None)
-    local = table.pairs() if chosen is None else focus_pairs(table, chosen)
+    kept = _stored_bands(store, corpus.config) if _all_digests(keys) else None
+    search = _Search(corpus, keys, reps, cache, store, report)
+    if chosen is None:
+        table, hits = band_table(search, kept)
+        local = table.pairs()
+    else:
+        blocks, hits = focus_bands(search, kept)
+        local = focus_pairs(blocks, chosen)
     store.put_memo("candidates", key, json.dumps(local.ravel().tolist()))
     return [(reps[i], reps[j]) for i, j in local.tolist()], hits
 
@@ -95,60 +109,107 @@ def _memo_key(keys: Sequence[bytes], chosen: IntP | None) -> bytes:
     return digest(b"focus\0" + texts + chosen.astype("<i8").tobytes())
 
 
-def band_table(
-    corpus: Corpus,
-    keys: Sequence[bytes],
-    reps: Sequence[int],
-    cache: SignatureStore | None,
-    store: ScanStore,
-    report: ProgressCallback,
-    *,
-    focused: bool = False,
-) -> tuple[BandTable, int]:
-    """The band keys of the representatives (digests ``keys``): those the store kept, the
-    others fingerprinted; and how many were not made (kept, or in the cache). A table
-    with new keys is kept for the next run; a ``focused`` run (a check) keeps it only when
-    more than ``FOCUS_REWRITE_SHARE`` of its texts were new to the stored one."""
-    config = corpus.config
-    table = BandTable(len(reps), config.num_perm, config.lsh_threshold)
-    todo, kept = _known_bands(store, keys, table)
-    made = np.asarray(todo, dtype=np.int64)
-    hits = (
-        len(reps)
-        - len(todo)
-        + fingerprint(
-            [keys[k] for k in todo],
+@dataclass(frozen=True)
+class _Search:
+    """What a candidate search fingerprints: the representatives (of ``corpus``) and
+    their digests (``keys``), with where signatures are kept and progress told."""
+
+    corpus: Corpus
+    keys: Sequence[bytes]
+    reps: Sequence[int]
+    cache: SignatureStore | None
+    store: ScanStore
+    report: ProgressCallback
+
+    def fill(self, table: BandTable, todo: Sequence[int], at: IntP | None = None) -> int:
+        """Fill ``table`` with the band keys of the texts at the positions ``todo`` of the
+        representatives (fingerprinted, or taken from the cache), in its rows ``at`` (by
+        default the positions themselves); how many the cache held."""
+        made = np.asarray(todo, dtype=np.int64) if at is None else at
+        corpus, reps = self.corpus, self.reps
+        return fingerprint(
+            [self.keys[k] for k in todo],
             partial(_rep_text, corpus, [reps[k] for k in todo]),
             lambda positions, rows: table.fill(made[positions], rows),
-            config,
-            cache,
-            report,
+            corpus.config,
+            self.cache,
+            self.report,
             before_making=lambda missing: corpus.need(reps[todo[k]] for k in missing),
         )
-    )
-    worth = bool(todo) and (not focused or not kept or len(todo) > FOCUS_REWRITE_SHARE * len(reps))
-    if worth and len(reps) <= MAX_BANDS_KEPT and store.path is not None:
-        value = _encode_bands(keys, table)
+
+    def new_table(self, count: int) -> BandTable:
+        config = self.corpus.config
+        return BandTable(count, config.num_perm, config.lsh_threshold)
+
+
+def band_table(
+    search: _Search, kept: Kept | None, *, focused: bool = False
+) -> tuple[BandTable, int]:
+    """The band keys of the representatives: those the store ``kept``, the others
+    fingerprinted; and how many were not made (kept, or in the cache). A table with new
+    keys is kept for the next run; a ``focused`` run (a check) keeps it only when more
+    than ``FOCUS_REWRITE_SHARE`` of its texts were new to the stored one."""
+    count = len(search.reps)
+    table = search.new_table(count)
+    todo = _copy_known(kept, search.keys, table)
+    hits = count - len(todo) + search.fill(table, todo)
+    worth = bool(todo) and (not focused or kept is None or len(todo) > FOCUS_REWRITE_SHARE * count)
+    if worth and count <= MAX_BANDS_KEPT and search.store.path is not None:
+        value = _encode_bands(search.keys, table)
         if value is not None:
-            store.store_whole("bands", value)
+            search.store.store_whole("bands", value)
     return table, hits
 
 
-def _known_bands(
-    store: ScanStore, keys: Sequence[bytes], table: BandTable
-) -> tuple[list[int], bool]:
-    """Fill ``table`` with the band keys the store kept of texts with those digests (made
-    by the last run that made any); the positions left to fingerprint, and whether the
-    store held a row."""
-    kept = store.load_whole("bands", partial(_decode_bands, table))
-    if kept is None or not _all_digests(keys):
-        return list(range(len(keys))), False
+def focus_bands(search: _Search, kept: Kept | None) -> tuple[list[Block], int]:
+    """The band keys of a focused search (a check), in blocks. The store's rows are
+    searched where they lie, not copied, and only the texts it does not hold are
+    fingerprinted into a table of their own, unless they are more than
+    ``FOCUS_REWRITE_SHARE`` of the representatives (the one table :func:`band_table`
+    makes is then kept for the next run)."""
+    count = len(search.reps)
+    if kept is None:
+        table, hits = band_table(search, kept, focused=True)
+        return whole(table), hits
+    stored, rows = kept
+    here, there = _matches(_as_words(b"".join(search.keys), count), stored)
+    left = np.ones(count, dtype=bool)
+    left[here] = False
+    todo = np.flatnonzero(left)
+    if len(todo) > FOCUS_REWRITE_SHARE * count:
+        table, hits = band_table(search, kept, focused=True)
+        return whole(table), hits
+    new = search.new_table(len(todo))
+    made = search.fill(new, todo.tolist(), at=np.arange(len(todo)))
+    places = np.full(len(stored), -1, dtype=np.intp)
+    places[there] = here
+    return [(todo.astype(np.intp), new), (places, rows)], len(here) + made
+
+
+def whole(table: BandTable) -> list[Block]:
+    """A table as the one block of a search, its rows in their places."""
+    return [(np.arange(len(table.valid), dtype=np.intp), table)]
+
+
+def _stored_bands(store: ScanStore, config: Config) -> Kept | None:
+    """The digests and band keys of the texts the store kept (made by the last run that
+    made any), if it holds them for these settings."""
+    like = BandTable(0, config.num_perm, config.lsh_threshold)
+    return store.load_whole("bands", partial(_decode_bands, like))
+
+
+def _copy_known(kept: Kept | None, keys: Sequence[bytes], table: BandTable) -> list[int]:
+    """Fill ``table`` with the band keys ``kept`` of texts with the digests ``keys``; the
+    positions left to fingerprint."""
+    if kept is None:
+        return list(range(len(keys)))
     stored, rows = kept
     here, there = _matches(_as_words(b"".join(keys), len(keys)), stored)
     table.copy_rows(rows, here, there)
     left = np.ones(len(keys), dtype=bool)
     left[here] = False
-    return np.flatnonzero(left).tolist(), True
+    todo: list[int] = np.flatnonzero(left).tolist()
+    return todo
 
 
 def _all_digests(keys: Sequence[bytes]) -> bool:
@@ -204,23 +265,25 @@ def _rep_text(corpus: Corpus, reps: Sequence[int], k: int) -> str:
     return corpus.text(reps[k])
 
 
-def focus_pairs(table: BandTable, among: IntP, *, whole: float = WHOLE_SEARCH_SHARE) -> I64:
-    """The pairs of ``table.pairs()`` that hold a row of ``among`` (ascending, distinct),
-    found without sorting whole bands: the rows sharing a band key with a row of
-    ``among`` (:func:`_sharing`), ranked in their bucket as the whole search ranks them
-    (key, then row), so a bucket over ``LARGE_BUCKET`` gives each of them its
-    ``BUCKET_WINDOW`` neighbours on either side, as it does there. When ``among`` is more
-    than a share ``whole`` of the rows, the whole search is cheaper, and is done."""
-    if len(among) > whole * len(table.valid):
-        pairs = table.pairs()
+def focus_pairs(blocks: Sequence[Block], among: IntP, *, whole: float = WHOLE_SEARCH_SHARE) -> I64:
+    """The pairs of the whole search (:meth:`BandTable.pairs` of the ``blocks`` as one
+    table, :func:`stacked`) that hold a row of ``among`` (ascending, distinct), found
+    without sorting whole bands: the rows sharing a band key with a row of ``among``
+    (:func:`_sharing`), ranked in their bucket as the whole search ranks them (key, then
+    row), so a bucket over ``LARGE_BUCKET`` gives each of them its ``BUCKET_WINDOW``
+    neighbours on either side, as it does there. When ``among`` is more than a share
+    ``whole`` of the rows, the whole search is cheaper, and is done."""
+    table = blocks[0][1]
+    count = sum(int((places >= 0).sum()) for places, _ in blocks)
+    if len(among) > whole * count:
+        pairs = stacked(blocks, count).pairs()
         return pairs[np.isin(pairs[:, 0], among) | np.isin(pairs[:, 1], among)]
     found: list[I64] = []
-    for part, keys in enumerate(table.keys):
-        valid = table.valid[:, part]
-        chosen = among[valid[among]]
-        if len(chosen):
-            rows, buckets = _sharing(keys, valid, chosen)
-            found.append(_bucket_partners(rows, buckets, chosen))
+    for part in range(len(table.keys)):
+        keys, valid = _rows_of(blocks, part, among, count)
+        if valid.any():
+            rows, buckets = _sharing(blocks, part, keys[valid])
+            found.append(_bucket_partners(rows, buckets, among[valid]))
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     pairs = np.concatenate(found)
@@ -228,22 +291,60 @@ def focus_pairs(table: BandTable, among: IntP, *, whole: float = WHOLE_SEARCH_SH
     return distinct_rows(pairs)
 
 
-def _sharing(keys: Keys, valid: npt.NDArray[np.bool_], chosen: IntP) -> tuple[IntP, U64]:
-    """The valid rows that share a band key with a row of ``chosen``, once per band they
-    share, by row (then band), with their bucket (band and key in one number). Rows are
-    screened on the low bits of their keys (one pass over the table, however many rows
-    are chosen) and the few that pass checked exactly."""
-    width = keys.shape[1]
+def stacked(blocks: Sequence[Block], count: int) -> BandTable:
+    """The ``count`` rows of ``blocks`` as one table, each row in its place."""
+    first = blocks[0][1]
+    table = BandTable(count, first.num_perm, first.threshold)
+    for places, block in blocks:
+        used = np.flatnonzero(places >= 0)
+        used = used[np.argsort(places[used])]
+        table.copy_rows(block, places[used], used)
+    return table
+
+
+def _rows_of(
+    blocks: Sequence[Block], part: int, rows: IntP, count: int
+) -> tuple[Keys, npt.NDArray[np.bool_]]:
+    """The band keys of ``part`` of the ``rows`` of the search, and whether each is
+    valid."""
+    width = blocks[0][1].keys[part].shape[1]
+    keys = np.zeros((len(rows), width), dtype=np.uint32)
+    valid = np.zeros(len(rows), dtype=bool)
+    for places, table in blocks:
+        used = np.flatnonzero(places >= 0)
+        inverse = np.full(count, -1, dtype=np.intp)
+        inverse[places[used]] = used
+        mine = inverse[rows]
+        has = mine >= 0
+        keys[has] = table.keys[part][mine[has]]
+        valid[has] = table.valid[mine[has], part]
+    return keys, valid
+
+
+def _sharing(blocks: Sequence[Block], part: int, chosen: Keys) -> tuple[IntP, U64]:
+    """The valid rows of the search that share a band key of ``part`` with ``chosen``
+    (the keys of some rows), once per band they share, by row, with their bucket (band
+    and key in one number). Rows are screened on the low bits of their keys (one pass
+    over each table, however many rows are chosen) and the few that pass checked
+    exactly."""
+    width = chosen.shape[1]
     bands = np.arange(width, dtype=np.uint64) << np.uint64(32)
-    wanted = np.sort((bands | keys[chosen]).ravel())
+    wanted = np.sort((bands | chosen).ravel())
     screen = np.zeros(_SCREEN_MASK + 1, dtype=bool)
-    screen[keys[chosen] & _SCREEN_MASK] = True
-    flat = np.flatnonzero(screen.take(keys & _SCREEN_MASK))  # take: faster than indexing
-    rows, band = np.divmod(flat, width)
-    buckets = bands[band] | keys.ravel()[flat]
-    at = np.minimum(np.searchsorted(wanted, buckets), len(wanted) - 1)
-    hit = (wanted[at] == buckets) & valid[rows]
-    return rows[hit].astype(np.intp), buckets[hit]
+    screen[chosen & _SCREEN_MASK] = True
+    rows: list[IntP] = []
+    buckets: list[U64] = []
+    for places, table in blocks:
+        keys = table.keys[part]
+        flat = np.flatnonzero(screen.take(keys & _SCREEN_MASK))  # take: faster than indexing
+        mine, band = np.divmod(flat, width)
+        found = bands[band] | keys.ravel()[flat]
+        at = np.minimum(np.searchsorted(wanted, found), len(wanted) - 1)
+        hit = (wanted[at] == found) & table.valid[mine, part] & (places[mine] >= 0)
+        rows.append(places[mine[hit]])
+        buckets.append(found[hit])
+    order = np.argsort(np.concatenate(rows), kind="stable")
+    return np.concatenate(rows)[order].astype(np.intp), np.concatenate(buckets)[order]
 
 
 def _bucket_partners(members: IntP, keys: Keys, chosen: IntP) -> I64:
