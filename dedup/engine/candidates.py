@@ -33,6 +33,7 @@ from dedup.store.scan import ScanStore
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 IntP = npt.NDArray[np.intp]
+Mask = npt.NDArray[np.bool_]
 Edges = list[tuple[int, int]]
 #: The digests of the texts whose band keys the store kept, and those keys.
 Kept = tuple[U64, BandTable]
@@ -73,14 +74,15 @@ def find_candidates(
     """
     chosen = _positions(reps, among)
     keys = [digests[i] for i in reps]
-    key = _memo_key(keys, chosen)
+    texts = b"".join(keys)
+    key = _memo_key(texts, chosen)
     found = store.get("candidates", [key]).get(key)
     if found is not None:
         flat = json.loads(found)
         pairs = [(reps[flat[k]], reps[flat[k + 1]]) for k in range(0, len(flat), 2)]
         return pairs, len(reps) if cache is not None else 0
     kept = _stored_bands(store, corpus.config) if _all_digests(keys) else None
-    search = _Search(corpus, keys, reps, cache, store, report)
+    search = _Search(corpus, keys, _as_words(texts, len(keys)), reps, cache, store, report)
     if chosen is None:
         table, hits = band_table(search, kept)
         local = table.pairs()
@@ -100,10 +102,9 @@ def _positions(reps: Sequence[int], among: Collection[int] | None) -> IntP | Non
     return places.astype(np.intp)
 
 
-def _memo_key(keys: Sequence[bytes], chosen: IntP | None) -> bytes:
+def _memo_key(texts: bytes, chosen: IntP | None) -> bytes:
     """The ``candidates`` key of a search: the representatives' digests (``keys``), and
     for a focused search the places it was focused on."""
-    texts = b"".join(keys)
     if chosen is None:
         return digest(texts)
     return digest(b"focus\0" + texts + chosen.astype("<i8").tobytes())
@@ -116,6 +117,7 @@ class _Search:
 
     corpus: Corpus
     keys: Sequence[bytes]
+    words: U64  # the digests as rows of two words (:func:`_as_words`)
     reps: Sequence[int]
     cache: SignatureStore | None
     store: ScanStore
@@ -151,7 +153,7 @@ def band_table(
     than ``FOCUS_REWRITE_SHARE`` of its texts were new to the stored one."""
     count = len(search.reps)
     table = search.new_table(count)
-    todo = _copy_known(kept, search.keys, table)
+    todo = _copy_known(kept, search.words, table)
     hits = count - len(todo) + search.fill(table, todo)
     worth = bool(todo) and (not focused or kept is None or len(todo) > FOCUS_REWRITE_SHARE * count)
     if worth and count <= MAX_BANDS_KEPT and search.store.path is not None:
@@ -172,7 +174,7 @@ def focus_bands(search: _Search, kept: Kept | None) -> tuple[list[Block], int]:
         table, hits = band_table(search, kept, focused=True)
         return whole(table), hits
     stored, rows = kept
-    here, there = _matches(_as_words(b"".join(search.keys), count), stored)
+    here, there = _matches(search.words, stored)
     left = np.ones(count, dtype=bool)
     left[here] = False
     todo = np.flatnonzero(left)
@@ -198,15 +200,15 @@ def _stored_bands(store: ScanStore, config: Config) -> Kept | None:
     return store.load_whole("bands", partial(_decode_bands, like))
 
 
-def _copy_known(kept: Kept | None, keys: Sequence[bytes], table: BandTable) -> list[int]:
+def _copy_known(kept: Kept | None, words: U64, table: BandTable) -> list[int]:
     """Fill ``table`` with the band keys ``kept`` of texts with the digests ``keys``; the
     positions left to fingerprint."""
     if kept is None:
-        return list(range(len(keys)))
+        return list(range(len(words)))
     stored, rows = kept
-    here, there = _matches(_as_words(b"".join(keys), len(keys)), stored)
+    here, there = _matches(words, stored)
     table.copy_rows(rows, here, there)
-    left = np.ones(len(keys), dtype=bool)
+    left = np.ones(len(words), dtype=bool)
     left[here] = False
     todo: list[int] = np.flatnonzero(left).tolist()
     return todo
@@ -279,8 +281,9 @@ def focus_pairs(blocks: Sequence[Block], among: IntP, *, whole: float = WHOLE_SE
         pairs = stacked(blocks, count).pairs()
         return pairs[np.isin(pairs[:, 0], among) | np.isin(pairs[:, 1], among)]
     found: list[I64] = []
+    located = _locate(blocks, among, count)
     for part in range(len(table.keys)):
-        keys, valid = _rows_of(blocks, part, among, count)
+        keys, valid = _rows_of(blocks, located, part, len(among))
         if valid.any():
             rows, buckets = _sharing(blocks, part, keys[valid])
             found.append(_bucket_partners(rows, buckets, among[valid]))
@@ -302,22 +305,29 @@ def stacked(blocks: Sequence[Block], count: int) -> BandTable:
     return table
 
 
-def _rows_of(
-    blocks: Sequence[Block], part: int, rows: IntP, count: int
-) -> tuple[Keys, npt.NDArray[np.bool_]]:
-    """The band keys of ``part`` of the ``rows`` of the search, and whether each is
-    valid."""
-    width = blocks[0][1].keys[part].shape[1]
-    keys = np.zeros((len(rows), width), dtype=np.uint32)
-    valid = np.zeros(len(rows), dtype=bool)
-    for places, table in blocks:
+def _locate(blocks: Sequence[Block], rows: IntP, count: int) -> list[tuple[Mask, IntP]]:
+    """For each block, which of ``rows`` (of the ``count`` rows of the search) it holds,
+    and where."""
+    located = []
+    for places, _ in blocks:
         used = np.flatnonzero(places >= 0)
         inverse = np.full(count, -1, dtype=np.intp)
         inverse[places[used]] = used
         mine = inverse[rows]
-        has = mine >= 0
-        keys[has] = table.keys[part][mine[has]]
-        valid[has] = table.valid[mine[has], part]
+        located.append((mine >= 0, mine[mine >= 0]))
+    return located
+
+
+def _rows_of(
+    blocks: Sequence[Block], located: Sequence[tuple[Mask, IntP]], part: int, size: int
+) -> tuple[Keys, Mask]:
+    """The band keys of ``part`` of ``size`` rows of the search (where ``located`` found
+    them), and whether each is valid."""
+    keys = np.zeros((size, blocks[0][1].keys[part].shape[1]), dtype=np.uint32)
+    valid = np.zeros(size, dtype=bool)
+    for (_, table), (has, mine) in zip(blocks, located, strict=True):
+        keys[has] = table.keys[part][mine]
+        valid[has] = table.valid[mine, part]
     return keys, valid
 
 
