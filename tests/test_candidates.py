@@ -17,7 +17,7 @@ from newsgen import story
 
 from dedup.config import Config
 from dedup.engine import candidates
-from dedup.engine.candidates import Block, focus_pairs, stacked, whole
+from dedup.engine.candidates import Block, focus_pairs, single_block, stacked
 from dedup.engine.check import check_files
 from dedup.engine.signature import BUCKET_WINDOW, LARGE_BUCKET, BandTable
 
@@ -74,8 +74,10 @@ def test_focus_pairs_are_the_whole_searchs_pairs_of_the_focus(
     rng = np.random.default_rng(seed + 1)
     among = np.flatnonzero(rng.random(count) < share).astype(np.intp)
     expected = whole_search(table, among).tolist()
-    assert focus_pairs(whole(table), among, whole=1.0).tolist() == expected  # always looked up
-    assert focus_pairs(whole(table), among).tolist() == expected
+    assert (
+        focus_pairs(single_block(table), among, whole=1.0).tolist() == expected
+    )  # always looked up
+    assert focus_pairs(single_block(table), among).tolist() == expected
     blocks = split_blocks(table, seed + 2)
     assert focus_pairs(blocks, among, whole=1.0).tolist() == expected
     assert focus_pairs(blocks, among).tolist() == expected
@@ -89,7 +91,9 @@ def test_a_member_of_an_oversized_bucket_gets_its_neighbours_only() -> None:
         keys[:] = 7  # one bucket of every row, in every band
     table.valid[:] = True
     middle = size // 2
-    pairs = focus_pairs(whole(table), np.asarray([middle], dtype=np.intp), whole=1.0).tolist()
+    pairs = focus_pairs(
+        single_block(table), np.asarray([middle], dtype=np.intp), whole=1.0
+    ).tolist()
     near = [m for m in range(middle - BUCKET_WINDOW, middle + BUCKET_WINDOW + 1) if m != middle]
     assert pairs == [sorted((middle, m)) for m in near]
     assert pairs == whole_search(table, np.asarray([middle], dtype=np.intp)).tolist()
@@ -148,5 +152,5 @@ def test_keys_that_share_only_their_low_bits_share_no_bucket() -> None:
     table.keys[0][[3, 30], 2] = 99  # rows 3 and 30 share one bucket, in one band
     table.valid[:] = True
     among = np.asarray([3], dtype=np.intp)
-    assert focus_pairs(whole(table), among, whole=1.0).tolist() == [[3, 30]]
+    assert focus_pairs(single_block(table), among, whole=1.0).tolist() == [[3, 30]]
     assert whole_search(table, among).tolist() == [[3, 30]]

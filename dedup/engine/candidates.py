@@ -39,6 +39,9 @@ Edges = list[tuple[int, int]]
 Kept = tuple[U64, BandTable]
 #: A band table and the place in the search of each of its rows (-1: not searched).
 Block = tuple[IntP, BandTable]
+#: Positions of representatives whose band keys the store kept, the rows of the store
+#: holding them, and the positions left to fingerprint.
+Known = tuple[IntP, IntP, IntP]
 #: Bytes of a comparison text's digest (the key of its signature and band keys).
 DIGEST_SIZE = 16
 #: Band keys of the representatives are kept for the next run (which then fingerprints
@@ -103,8 +106,8 @@ def _positions(reps: Sequence[int], among: Collection[int] | None) -> IntP | Non
 
 
 def _memo_key(texts: bytes, chosen: IntP | None) -> bytes:
-    """The ``candidates`` key of a search: the representatives' digests (``keys``), and
-    for a focused search the places it was focused on."""
+    """The ``candidates`` key of a search: the representatives' digests laid end to end
+    (``texts``), and for a focused search the places it was focused on."""
     if chosen is None:
         return digest(texts)
     return digest(b"focus\0" + texts + chosen.astype("<i8").tobytes())
@@ -145,15 +148,19 @@ class _Search:
 
 
 def band_table(
-    search: _Search, kept: Kept | None, *, focused: bool = False
+    search: _Search, kept: Kept | None, *, focused: bool = False, known: Known | None = None
 ) -> tuple[BandTable, int]:
-    """The band keys of the representatives: those the store ``kept``, the others
-    fingerprinted; and how many were not made (kept, or in the cache). A table with new
-    keys is kept for the next run; a ``focused`` run (a check) keeps it only when more
-    than ``FOCUS_REWRITE_SHARE`` of its texts were new to the stored one."""
+    """The band keys of the representatives: those the store ``kept`` (where
+    :func:`_known` finds them, unless given), the others fingerprinted; and how many were
+    not made (kept, or in the cache). A table with new keys is kept for the next run; a
+    ``focused`` run (a check) keeps it only when more than ``FOCUS_REWRITE_SHARE`` of its
+    texts were new to the stored one."""
     count = len(search.reps)
     table = search.new_table(count)
-    todo = _copy_known(kept, search.words, table)
+    here, there, left = known if known is not None else _known(search.words, kept)
+    if kept is not None:
+        table.copy_rows(kept[1], here, there)
+    todo: list[int] = left.tolist()
     hits = count - len(todo) + search.fill(table, todo)
     worth = bool(todo) and (not focused or kept is None or len(todo) > FOCUS_REWRITE_SHARE * count)
     if worth and count <= MAX_BANDS_KEPT and search.store.path is not None:
@@ -170,25 +177,20 @@ def focus_bands(search: _Search, kept: Kept | None) -> tuple[list[Block], int]:
     ``FOCUS_REWRITE_SHARE`` of the representatives (the one table :func:`band_table`
     makes is then kept for the next run)."""
     count = len(search.reps)
-    if kept is None:
-        table, hits = band_table(search, kept, focused=True)
-        return whole(table), hits
+    known = _known(search.words, kept)
+    here, there, todo = known
+    if kept is None or len(todo) > FOCUS_REWRITE_SHARE * count:
+        table, hits = band_table(search, kept, focused=True, known=known)
+        return single_block(table), hits
     stored, rows = kept
-    here, there = _matches(search.words, stored)
-    left = np.ones(count, dtype=bool)
-    left[here] = False
-    todo = np.flatnonzero(left)
-    if len(todo) > FOCUS_REWRITE_SHARE * count:
-        table, hits = band_table(search, kept, focused=True)
-        return whole(table), hits
     new = search.new_table(len(todo))
     made = search.fill(new, todo.tolist(), at=np.arange(len(todo)))
     places = np.full(len(stored), -1, dtype=np.intp)
     places[there] = here
-    return [(todo.astype(np.intp), new), (places, rows)], len(here) + made
+    return [(todo, new), (places, rows)], len(here) + made
 
 
-def whole(table: BandTable) -> list[Block]:
+def single_block(table: BandTable) -> list[Block]:
     """A table as the one block of a search, its rows in their places."""
     return [(np.arange(len(table.valid), dtype=np.intp), table)]
 
@@ -200,18 +202,16 @@ def _stored_bands(store: ScanStore, config: Config) -> Kept | None:
     return store.load_whole("bands", partial(_decode_bands, like))
 
 
-def _copy_known(kept: Kept | None, words: U64, table: BandTable) -> list[int]:
-    """Fill ``table`` with the band keys ``kept`` of texts with the digests ``keys``; the
-    positions left to fingerprint."""
+def _known(words: U64, kept: Kept | None) -> Known:
+    """Which representatives (by their digests' ``words``) the store ``kept`` band keys
+    of, and in which of its rows; and the positions left to fingerprint."""
+    none = np.zeros(0, dtype=np.intp)
     if kept is None:
-        return list(range(len(words)))
-    stored, rows = kept
-    here, there = _matches(words, stored)
-    table.copy_rows(rows, here, there)
+        return none, none, np.arange(len(words), dtype=np.intp)
+    here, there = _matches(words, kept[0])
     left = np.ones(len(words), dtype=bool)
     left[here] = False
-    todo: list[int] = np.flatnonzero(left).tolist()
-    return todo
+    return here, there, np.flatnonzero(left).astype(np.intp)
 
 
 def _all_digests(keys: Sequence[bytes]) -> bool:
@@ -353,8 +353,9 @@ def _sharing(blocks: Sequence[Block], part: int, chosen: Keys) -> tuple[IntP, U6
         hit = (wanted[at] == found) & table.valid[mine, part] & (places[mine] >= 0)
         rows.append(places[mine[hit]])
         buckets.append(found[hit])
-    order = np.argsort(np.concatenate(rows), kind="stable")
-    return np.concatenate(rows)[order].astype(np.intp), np.concatenate(buckets)[order]
+    found_rows = np.concatenate(rows)
+    order = np.argsort(found_rows, kind="stable")
+    return found_rows[order].astype(np.intp), np.concatenate(buckets)[order]
 
 
 def _bucket_partners(members: IntP, keys: Keys, chosen: IntP) -> I64:
