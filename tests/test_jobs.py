@@ -421,3 +421,34 @@ def test_work_too_large_for_the_start_up_pipe_reaches_every_worker_whole() -> No
     assert found == [(position, digest) for position in range(8)]
     if PROC.is_dir():  # the file's descriptor is closed with the pool
         assert set(os.listdir(f"/proc/{os.getpid()}/fd")) <= before
+
+
+EARLY_START = """
+import sys
+from multiprocessing import forkserver
+from dedup.config import Config
+from dedup.engine import jobs
+
+def server() -> object:
+    return forkserver._forkserver._forkserver_pid  # None until the server is started
+
+if __name__ == "__main__":
+    jobs.start_early(Config(jobs=1))
+    alone = server()
+    jobs.start_early(Config(jobs=2))
+    early = server()
+    squares = list(jobs.map_ordered(abs, [-1, -2, -3], 2))
+    print(alone, early is not None, early == server(), squares)
+"""
+
+
+def test_a_run_on_several_jobs_can_start_the_workers_server_before_it_needs_it(
+    tmp_path: Path,
+) -> None:
+    """Started early (while a large file is cut in ranges), the server is the one that
+    later starts the workers; a run on one job starts none."""
+    done = subprocess.run(
+        [sys.executable, script(tmp_path, EARLY_START)],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout, done.stderr) == (0, "None True True [1, 2, 3]\n", "")

@@ -158,6 +158,20 @@ def _hand_off(work: Callable[[Any], Any]) -> Callable[[Any], Any] | Handoff:
         return Handoff(os.dup(file.fileno()), len(data))
 
 
+def start_early(config: Config) -> None:
+    """Start the server workers start from now, when ``config`` runs on several jobs, so
+    that it loads dedup's modules while this process goes on (planning what to read)."""
+    if config.effective_jobs <= 1:
+        return
+    context = _context()
+    if context.get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    with _interrupts_held():  # the server inherits them held back, as when a pool starts it
+        forkserver.ensure_running()
+
+
 def _context() -> multiprocessing.context.BaseContext:
     """Where workers start from: a server process holding only dedup's modules where
     there is one (POSIX), else a fresh interpreter each (``spawn``)."""

@@ -27,6 +27,7 @@ from dedup.engine.held import (
     worth_rewriting,
 )
 from dedup.engine.ingest import Piece, PieceRead, plan_parts, read_now, read_parts
+from dedup.engine.jobs import start_early
 from dedup.engine.records import LightRecords
 from dedup.engine.spill import Spill
 from dedup.errors import InputError
@@ -40,6 +41,9 @@ WarningCallback = Callable[[InputError], None]
 
 _INVALID_UTF8 = "invalid UTF-8"
 _EMPTY = "empty file, skipped"
+#: Parts of new text from which reading will run on workers: their server is started
+#: before the reads are planned.
+EARLY_START_PARTS = 2
 
 
 def load_articles(articles: Iterable[Article], config: Config, spill: Spill) -> Corpus:
@@ -210,6 +214,8 @@ def _plan(
     }
     store.expect([f.real for n, f in enumerate(found) if n in fresh])
     stale = [(n, f.path, f.size) for n, f in enumerate(found) if n not in fresh and n not in held]
+    if sum(max(size, 0) for _, _, size in stale) >= EARLY_START_PARTS * config.tuning.part_bytes:
+        start_early(config)  # cutting a large file in ranges takes a while: overlap it
     return fresh, plan_parts(stale, config.tuning, unpack_to=unpack_to)
 
 
