@@ -77,3 +77,26 @@ def estimate_jaccard(a: U32, b: U32, seed: int) -> float:
 #: digit, for speed, and must match exactly the same).
 GROUPED_FIGURES = re.compile(r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d,]\d)")
 CLOCK_TIMES = re.compile(r"(?<![\d:.])(\d{1,2}):(\d{2})(?![\d:])(?:\s*([ap])\.?\s?m\b\.?)?")
+
+
+#: A token: a run of ASCII letters, digits and underscores, and non-ASCII characters.
+TOKENS = re.compile(r"[A-Za-z0-9_\u0080-\U0010FFFF]+")
+
+
+def token_hash(token: str) -> int:
+    """A token's hash, one 8-byte little-endian word at a time: the first word (zero
+    padded) with the byte length times 0x9E3779B97F4A7C15 mixed in, then each next word."""
+    data = token.encode("utf-8")
+    words = [int.from_bytes(data[i : i + 8], "little") for i in range(0, len(data), 8)]
+    hashed = _splitmix64(words[0] ^ (len(data) * 0x9E3779B97F4A7C15 % 2**64))
+    for word in words[1:]:
+        hashed = _splitmix64(hashed ^ word)
+    return hashed
+
+
+def _splitmix64(x: int) -> int:
+    x ^= x >> 30
+    x = x * 0xBF58476D1CE4E5B9 % 2**64
+    x ^= x >> 27
+    x = x * 0x94D049BB133111EB % 2**64
+    return x ^ (x >> 31)

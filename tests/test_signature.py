@@ -97,9 +97,16 @@ def test_lsh_proposes_planted_pairs_and_few_others() -> None:
         if seed % 4 == 0:  # a copy with 15% of its words cut from the end
             planted.add((len(texts) - 1, len(texts)))
             texts.append(" ".join(words[: int(len(words) * 0.85)]))
-    found = {tuple(p) for p in candidate_pairs(fingerprints(texts, 5, PERMS), 0.4).tolist()}
-    assert planted <= found
-    assert len(found - planted) < len(texts)  # unrelated stories are rarely proposed
+    unrelated = len(texts) * (len(texts) - 1) // 2 - len(planted)
+    others = []
+    # These stories share many phrases, so how many unrelated pairs one set of permutations
+    # proposes swings with a few large buckets (113 to 1,606 over 12 seeds): take the mean.
+    for seed in range(1, 7):
+        fingerprinted = fingerprints(texts, 5, Permutations(num_perm=128, seed=seed))
+        found = {tuple(p) for p in candidate_pairs(fingerprinted, 0.4).tolist()}
+        assert planted <= found
+        others.append(len(found - planted))
+    assert sum(others) / len(others) < 0.02 * unrelated  # unrelated stories are rarely proposed
 
 
 def test_candidate_pairs_of_identical_bucket_are_bounded() -> None:
@@ -157,16 +164,17 @@ def test_fingerprints_equal_signatures_of_each_texts_sets(
 
 
 def test_fingerprints_and_shingles_keep_their_values() -> None:
-    """Digests of rows and hashes computed before the numpy paths were optimised."""
+    """Digests of rows and hashes: any change to them must come with a new HASH_VERSION
+    (cached signatures depend on them). Taken when token hashes became word-at-a-time."""
     texts = [f"{story(seed, 8)[0]}\n{' '.join(story(seed, 8)[1])}" for seed in range(40)]
     texts += ["", "one two", "Ünïcödé title\nтекст на русском " * 30, "x\n" + "word " * 41]
     rows = fingerprints(texts, 5, PERMS)
     assert hashlib.blake2b(rows.tobytes(), digest_size=16).hexdigest() == (
-        "5ece3c38c59ab4ed5996d1e7ea565664"
+        "1e1f995ad48aca51ceb38c45378965df"
     )
     found = shingle(texts[0], 5)
     digest = hashlib.blake2b(found.hashes.tobytes() + found.tokens.tobytes(), digest_size=16)
-    assert digest.hexdigest() == "73ed4edc4b67ead1e6fd466712710db3"
+    assert digest.hexdigest() == "1ca214b2533e939ef88ca5aa91122b66"
 
 
 def test_range_signatures_of_overlapping_ranges_equal_signatures_of_slices() -> None:
@@ -192,7 +200,7 @@ def test_token_spans_follow_the_word_byte_table() -> None:
 def test_written_figures_key_as_their_digits_after_any_characters(before: str) -> None:
     """Written figures: "2,000" keys as "2000", "9:40 p.m." as "21:40", whatever precedes them
     in the text (figures are found by character and keyed by byte)."""
-    from dedup.text.shingles import number_keys
+    from dedup.text.figures import number_keys
 
     def keys(text: str) -> list[int]:
         return [k for k in number_keys(text, shingle(text, 3)).tolist() if k]
@@ -217,7 +225,7 @@ def test_the_known_band_layouts_are_datasketchs() -> None:
 def test_written_figures_are_found_as_the_reference_patterns_find_them(text: str) -> None:
     from reference import CLOCK_TIMES, GROUPED_FIGURES
 
-    from dedup.text.shingles import _CLOCK, _GROUPED
+    from dedup.text.figures import _CLOCK, _GROUPED
 
     for mine, theirs in ((_GROUPED, GROUPED_FIGURES), (_CLOCK, CLOCK_TIMES)):
         found = [(m.span(), m.groups()) for m in mine.finditer(text)]
@@ -231,11 +239,21 @@ def test_figures_keyed_are_every_match_of_the_reference_patterns(text: str) -> N
     (the search that rules clock times out first loses none)."""
     from reference import CLOCK_TIMES, GROUPED_FIGURES
 
-    from dedup.text.shingles import _formatted_figures
+    from dedup.text.figures import _formatted_figures
 
     times = [m for m in CLOCK_TIMES.finditer(text) if int(m[1]) <= 23 and int(m[2]) <= 59]
     expected = [m.span() for m in (*GROUPED_FIGURES.finditer(text), *times)]
     assert [m.span() for m, _ in _formatted_figures(text)] == expected
+
+
+@given(st.text(alphabet=st.sampled_from([*"ab_Z09 .,-\n", "é", "ß", "д", "中", "🙂"]), max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_token_hashes_equal_the_plain_reference(text: str) -> None:
+    """Every token's hash, wherever it stands and however long (one byte to many words),
+    is the plain-integer reference's."""
+    from reference import TOKENS, token_hash
+
+    assert shingle(text, 5).tokens.tolist() == [token_hash(t) for t in TOKENS.findall(text)]
 
 
 @given(st.text(alphabet="0123456789", min_size=1, max_size=24))
@@ -243,7 +261,7 @@ def test_figures_keyed_are_every_match_of_the_reference_patterns(text: str) -> N
 def test_a_figure_is_keyed_by_its_digits_token_hash(digits: str) -> None:
     """The figure key of a formatted number ("1,250,000", "09:30") is the token hash its
     digits written plainly would have, so "1,250,000" and "1250000" agree."""
-    from dedup.text.shingles import _digits_hash, _hashes
+    from dedup.text.figures import _digits_hash, _hashes
 
     assert _digits_hash(digits) == int(_hashes(digits)[0])
 

@@ -24,6 +24,7 @@ from dedup.arrays import distinct, distinct_rows
 from dedup.text.normalize import NORMALIZER_VERSION
 from dedup.text.shingles import (
     ANCHOR_SHINGLES,
+    HASH_VERSION,
     flat_fingerprint_sets,
     mix64,
     mixing_weights,
@@ -328,6 +329,7 @@ def _bucket_small(ranked: Keys, same: npt.NDArray[np.intp], step: int) -> npt.ND
 def signature_params(config: Config) -> str:
     """Everything that changes a signature, as one cache key string."""
     return (
-        f"norm{NORMALIZER_VERSION}:k{config.shingle_size}:p{config.num_perm}:s{config.seed}"
+        f"norm{NORMALIZER_VERSION}:h{HASH_VERSION}:k{config.shingle_size}:p{config.num_perm}"
+        f":s{config.seed}"
         f":{FINGERPRINT_LAYOUT}"
     )

@@ -30,8 +30,9 @@ from rapidfuzz.distance import Indel, LCSseq, Levenshtein
 
 from dedup.config import Config
 from dedup.result import PairScore, Rule
+from dedup.text.figures import month_keys, number_keys
 from dedup.text.prepare import Prepared
-from dedup.text.shingles import Shingles, month_keys, number_keys, shingle
+from dedup.text.shingles import Shingles, shingle
 
 #: Candidates sharing less than this share of shingles are rejected without further work.
 QUICK_REJECT = 0.3

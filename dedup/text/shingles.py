@@ -2,15 +2,14 @@
 
 Texts are normalised first (:mod:`dedup.text.normalize`). A token is a run of ASCII letters,
 digits and underscores, or of non-ASCII bytes (letters of other scripts); its 64-bit hash
-comes from prefix sums of a polynomial hash over the UTF-8 bytes, so it does not depend on
+mixes its UTF-8 bytes in eight at a time (little-endian words), so it does not depend on
 where the token stands. A shingle hashes ``size`` consecutive token hashes. Many texts are
 shingled at once by joining them: the only per-text work left in Python is bookkeeping.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,13 +17,12 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.arrays import distinct
-from dedup.text.normalize import NUMBER_WORDS
 
 U64 = npt.NDArray[np.uint64]
 Index = npt.NDArray[np.intp]
 
-_P = np.uint64(0x100000001B3)  # odd: invertible modulo 2**64
-_P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))
+#: Bump when token or shingle hashes change: cached signatures depend on them.
+HASH_VERSION = 2
 _WORD_BYTE = np.zeros(256, dtype=bool)
 for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_":
     _WORD_BYTE[_c] = True
@@ -33,12 +31,14 @@ _WORD_BYTE[128:] = True  # UTF-8 bytes of non-ASCII letters (text is normalised 
 ANCHOR_SHINGLES = 40
 _EMPTY = np.zeros(0, dtype=np.uint64)
 
-_powers: U64 = np.ones(1, dtype=np.uint64)
-_inverse_powers: U64 = np.ones(1, dtype=np.uint64)
-
-
-#: splitmix64's multipliers and 64-bit mask (:func:`mix64`; :func:`_digits_hash` in ints).
+#: splitmix64's multipliers and 64-bit mask (:func:`mix64`; :func:`token_hash` in ints).
 _MIX1, _MIX2, _MASK64 = 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, (1 << 64) - 1
+#: Bytes a word of a token holds: 8.
+_WORD = 8
+#: ``_LOW_BYTES[n]`` keeps the first ``n`` bytes of a little-endian word (n = 0..8).
+_LOW_BYTES = np.array([(1 << (8 * n)) - 1 for n in range(_WORD + 1)], dtype=np.uint64)
+#: Odd: a token's length, mixed into its first word, keeps lengths apart.
+_LENGTH_WEIGHT = 0x9E3779B97F4A7C15
 
 
 def mix64(x: U64) -> U64:
@@ -50,15 +50,6 @@ def mix64(x: U64) -> U64:
     mixed *= np.uint64(_MIX2)
     mixed ^= np.right_shift(mixed, np.uint64(31), out=shifted)
     return mixed
-
-
-def _power_tables(length: int) -> tuple[U64, U64]:
-    global _powers, _inverse_powers
-    if len(_powers) < length:
-        size = max(length, 2 * len(_powers))
-        _powers = np.cumprod(np.full(size, _P, dtype=np.uint64)) * _P_INV
-        _inverse_powers = np.cumprod(np.full(size, _P_INV, dtype=np.uint64)) * _P
-    return _powers[:length], _inverse_powers[:length]
 
 
 def token_spans(data: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
@@ -85,18 +76,32 @@ def _word_bytes(data: npt.NDArray[np.uint8], out: npt.NDArray[np.bool_]) -> None
 def token_hashes(
     data: npt.NDArray[np.uint8], starts: npt.NDArray[np.intp], ends: npt.NDArray[np.intp]
 ) -> U64:
-    """A 64-bit hash per token, independent of where the token stands."""
-    powers, inverse = _power_tables(len(data) + 1)
-    prefix = np.empty(len(data) + 1, dtype=np.uint64)
-    prefix[0] = 0
-    weighted = prefix[1:]
-    np.add(data, np.uint64(1), out=weighted, dtype=np.uint64)  # a byte weighs its value + 1
-    weighted *= powers[: len(data)]
-    np.cumsum(weighted, out=weighted)
-    hashes = prefix[ends]
-    hashes -= prefix[starts]
-    hashes *= inverse[starts]
-    return mix64(hashes)
+    """A 64-bit hash per token, independent of where the token stands: its first eight
+    bytes (a little-endian word) and its length mixed, then each further eight mixed in.
+    Work per token, not per byte: most words fit in one or two."""
+    words = _words_at(data)
+    lengths = ends - starts
+    hashes = words[starts] & _LOW_BYTES[np.minimum(lengths, _WORD)]
+    hashes ^= lengths.astype(np.uint64) * np.uint64(_LENGTH_WEIGHT)
+    hashes = mix64(hashes)
+    longer = np.flatnonzero(lengths > _WORD)
+    offset = _WORD
+    while len(longer):
+        left = lengths[longer] - offset
+        part = words[starts[longer] + offset] & _LOW_BYTES[np.minimum(left, _WORD)]
+        hashes[longer] = mix64(hashes[longer] ^ part)
+        longer = longer[left > _WORD]
+        offset += _WORD
+    return hashes
+
+
+def _words_at(data: npt.NDArray[np.uint8]) -> U64:
+    """The little-endian 8-byte word starting at every byte of ``data`` (zeros past its
+    end): a view, one byte apart, of a padded copy."""
+    padded = np.zeros(len(data) + _WORD, dtype=np.uint8)
+    padded[: len(data)] = data
+    words: U64 = np.ndarray((len(data),), dtype="<u8", buffer=padded, strides=(1,))
+    return words
 
 
 @lru_cache(maxsize=8)
@@ -138,154 +143,24 @@ def shingle(text: str, size: int) -> Shingles:
     return Shingles(mix64(combined), starts[:n], ends[width - 1 :], tokens, starts)
 
 
-def number_keys(text: str, shingles: Shingles) -> U64:
-    """Per token of a normalised text: 0 for a word, else a key naming the number's value,
-    the same for "14" and "fourteen", for "2,000" and "2000", for "9:40 p.m." and "2140";
-    a month name is a figure too, the same for "sept" and "september".
-
-    A figure written over several tokens ("2,000", "9:40") gets its key on its first token
-    and 0 on the others."""
-    encoded = text.encode("utf-8")
-    data = np.frombuffer(encoded, dtype=np.uint8)
-    first = data[shingles.token_starts]
-    keys = np.where((first >= ord("0")) & (first <= ord("9")), shingles.tokens, np.uint64(0))
-    words, values = _number_word_hashes()
-    # np.isin by hand: its setup costs more than the lookup of a few hundred tokens
-    at = np.searchsorted(words, shingles.tokens)
-    np.minimum(at, len(words) - 1, out=at)
-    found = words[at] == shingles.tokens
-    if found.any():
-        keys[found] = values[at[found]]
-    if b"," in encoded or b":" in encoded:
-        _key_formatted_figures(text, shingles.token_starts, keys)
-    return keys
+def token_hash(token: str) -> int:
+    """The hash :func:`token_hashes` gives ``token`` (one token), in plain integers: a few
+    bytes are not worth an array."""
+    data = token.encode("utf-8")
+    hashed = _mix_int(int.from_bytes(data[:_WORD], "little") ^ (len(data) * _LENGTH_WEIGHT))
+    for offset in range(_WORD, len(data), _WORD):
+        hashed = _mix_int(hashed ^ int.from_bytes(data[offset : offset + _WORD], "little"))
+    return hashed
 
 
-#: Figures whose writing varies: digit groups ("2,000", "1,250,000") and clock times
-#: ("9:40", "9:40 a.m.", "21:40").
-#: Each starts with a digit and looks behind it after (the same matches as a lookbehind
-#: first): a pattern that starts with a digit lets the regex engine skip to the digits.
-_GROUPED = re.compile(r"\d(?<![\d.,]\d)\d{0,2}(?:,\d{3})+(?![\d,]\d)")
-_CLOCK = re.compile(r"(\d(?<![\d:.]\d)\d?):(\d{2})(?![\d:])(?:\s*([ap])\.?\s?m\b\.?)?")
-#: What every digit group holds, one to three characters after its start.
-_GROUPED_HINT = re.compile(r",\d{3}")
-#: What every clock time holds.
-_CLOCK_HINT = re.compile(r":\d\d")
-
-
-def _key_formatted_figures(text: str, token_starts: npt.NDArray[np.intp], keys: U64) -> None:
-    """Re-key the figures of :data:`_GROUPED` and :data:`_CLOCK` by their canonical digits."""
-    found = list(_formatted_figures(text))
-    if not found:
-        return
-    spans = np.array([match.span() for match, _ in found], dtype=np.intp)
-    if not text.isascii():  # character offsets to byte offsets
-        spans = _byte_offsets(text)[spans]
-    tokens = np.searchsorted(token_starts, spans).tolist()
-    for (_, digits), (first, last) in zip(found, tokens, strict=True):
-        if first < last:
-            keys[first:last] = 0
-            keys[first] = _digits_hash(digits)
-
-
-def _byte_offsets(text: str) -> npt.NDArray[np.intp]:
-    """The UTF-8 offset of every character of ``text``, and of its end."""
-    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    widths = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)
-    offsets = np.zeros(len(points) + 1, dtype=np.intp)
-    np.cumsum(widths, out=offsets[1:])
-    return offsets
-
-
-def _formatted_figures(text: str) -> Iterator[tuple[re.Match[str], str]]:
-    for match in _grouped_figures(text):
-        yield match, match.group(0).replace(",", "")
-    if not _CLOCK_HINT.search(text):  # a literal-led search: many times faster than _CLOCK's
-        return
-    for match in _CLOCK.finditer(text):
-        hours, minutes, half = int(match.group(1)), match.group(2), match.group(3)
-        if hours > 23 or int(minutes) > 59:
-            continue
-        if half == "p" and hours < 12:
-            hours += 12
-        elif half == "a" and hours == 12:
-            hours = 0
-        yield match, f"{hours:02d}{minutes}"
-
-
-def _grouped_figures(text: str) -> Iterator[re.Match[str]]:
-    """``_GROUPED.finditer(text)``, tried only where a match can start: one to three
-    characters before a ",ddd" (every match has one there). Finding those is a literal
-    search, many times faster than _GROUPED's scan of every digit in the text."""
-    resume = 0
-    for hint in _GROUPED_HINT.finditer(text):
-        comma = hint.start()
-        for start in range(max(resume, comma - 3), comma):
-            match = _GROUPED.match(text, start)
-            if match:
-                yield match
-                resume = match.end()
-                break
-
-
-@lru_cache(maxsize=4096)
-def _digits_hash(digits: str) -> int:
-    """The token hash of ``digits`` (one token), as :func:`token_hashes` gives it, in plain
-    integers: a few bytes are not worth an array (5 us against 85 us)."""
-    hashed, power = 0, 1
-    for byte in digits.encode("utf-8"):
-        hashed = (hashed + (byte + 1) * power) & _MASK64
-        power = (power * int(_P)) & _MASK64
-    hashed ^= hashed >> 30
-    hashed = (hashed * _MIX1) & _MASK64
-    hashed ^= hashed >> 27
-    hashed = (hashed * _MIX2) & _MASK64
-    return hashed ^ (hashed >> 31)
-
-
-#: Month names are figures too: a recurring report differs from last week's in its dates.
-MONTH_WORDS = {
-    name: f"month{number}"
-    for number, names in enumerate(
-        (
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ),
-        start=1,
-    )
-    for name in names
-}
-
-
-def _hashes(text: str) -> U64:
-    data = np.frombuffer(text.encode(), dtype=np.uint8)
-    return token_hashes(data, *token_spans(data))
-
-
-@lru_cache(maxsize=1)
-def _number_word_hashes() -> tuple[U64, U64]:
-    """Token hashes of the number and month words (sorted) and of the figure each one
-    stands for (the digits, or ``monthN``)."""
-    names = {**NUMBER_WORDS, **MONTH_WORDS}
-    words, values = _hashes(" ".join(names)), _hashes(" ".join(names.values()))
-    order = np.argsort(words)
-    return words[order], values[order]
-
-
-@lru_cache(maxsize=1)
-def month_keys() -> frozenset[int]:
-    """The figure keys :func:`number_keys` gives month names."""
-    return frozenset(int(h) for h in _hashes(" ".join(sorted(set(MONTH_WORDS.values())))))
+def _mix_int(x: int) -> int:
+    """:func:`mix64` of one value in plain integers."""
+    x &= _MASK64
+    x ^= x >> 30
+    x = (x * _MIX1) & _MASK64
+    x ^= x >> 27
+    x = (x * _MIX2) & _MASK64
+    return x ^ (x >> 31)
 
 
 @dataclass(frozen=True)
