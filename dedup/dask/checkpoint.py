@@ -22,6 +22,7 @@ from typing import Any
 from dedup import __version__
 from dedup.atomic import atomic_directory, atomic_file
 from dedup.config import Config
+from dedup.engine.signature import signature_params
 from dedup.errors import DedupError
 
 #: The stages whose outputs are kept, in the order they run.
@@ -35,9 +36,16 @@ _RUNNING = ("jobs", "cache", "cache_path", "tuning", "engine")
 
 def run_key(inputs: Sequence[tuple[str, int, int]], config: Config, plan: dict[str, int]) -> str:
     """What a run's checkpoints hold depends on: its inputs (path, size, modification
-    time), its settings, the way it cuts the corpus (``plan``) and dedup's version."""
+    time), its settings, the way it cuts the corpus (``plan``), dedup's version and the
+    versions of its hashes (in the signature settings)."""
     settings = {f.name: getattr(config, f.name) for f in fields(config) if f.name not in _RUNNING}
-    document = {"inputs": list(inputs), "settings": settings, "plan": plan, "dedup": __version__}
+    document = {
+        "inputs": list(inputs),
+        "settings": settings,
+        "plan": plan,
+        "dedup": __version__,
+        "hashes": signature_params(config),
+    }
     text = json.dumps(document, sort_keys=True, default=str)
     return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=16).hexdigest()
 

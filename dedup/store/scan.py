@@ -53,7 +53,7 @@ U64 = npt.NDArray[np.uint64]
 STORE_NAME = "scan-index.sqlite"
 SCHEMA_VERSION = 11
 #: Bump when what a row holds changes.
-STORE_VERSION = 7
+STORE_VERSION = 8
 
 _INSERT = (
     "INSERT OR REPLACE INTO files (scope, path, chunk, size, mtime_ns, indexed_ns, meta, "

@@ -19,6 +19,7 @@ from operator import add
 
 import numpy as np
 import numpy.typing as npt
+from xxhash import xxh3_64_intdigest
 
 from dedup.arrays import distinct_counts, distinct_rows
 from dedup.article import Article
@@ -91,8 +92,10 @@ def _spaces(encoded: bytes) -> int:
 _SPACE = np.uint8(32)
 
 
-def unit_hash(sentence: str) -> int:
-    return int.from_bytes(hashlib.blake2b(sentence.encode(), digest_size=8).digest(), "little")
+def unit_hash(unit: str) -> int:
+    """A unit's 64-bit hash (XXH3: units are many and short, and no one gains by forging
+    one; the text's digest stays BLAKE2)."""
+    return xxh3_64_intdigest(unit.encode())
 
 
 def split_units(article: Article, config: Config) -> Units:
@@ -166,9 +169,7 @@ def _locate_units(title: str, kept: Sequence[str], dropped: int) -> Units:
     # Units are joined by single spaces: each starts one past the previous one's end.
     starts = list(accumulate([n + 1 for n in lengths[:-1]], initial=body_start)) if kept else []
     ends = list(map(add, starts, lengths))
-    # unit_hash of every unit, read as little-endian uint64 (astype: a writable copy)
-    digests = b"".join([hashlib.blake2b(u.encode(), digest_size=8).digest() for u in kept])
-    hashes = np.frombuffer(digests, dtype="<u8").astype(np.uint64)
+    hashes = np.array([xxh3_64_intdigest(u.encode()) for u in kept], dtype=np.uint64)
     context = int(hashes[lengths.index(max(lengths))]) if kept else 0
     return Units(
         prepared,
