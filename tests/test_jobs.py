@@ -24,6 +24,7 @@ from typing import IO, Any
 import pytest
 from newsgen import story
 
+from dedup.engine.deferred import defer, deferring
 from dedup.engine.jobs import map_ordered
 from dedup.engine.spill import PREFIX, Spill
 from dedup.errors import DedupError, SpillError
@@ -318,6 +319,7 @@ def test_a_worker_that_dies_is_one_line_not_a_traceback() -> None:
 
 
 FOREIGN_PACKAGE = """
+from dedup.engine.deferred import defer, deferring
 from dedup.engine.jobs import map_ordered
 
 def square(n):
@@ -345,6 +347,7 @@ def test_workers_start_in_a_folder_that_holds_another_dedup(tmp_path: Path) -> N
 
 STOP_MID_RESULT = """
 import sys
+from dedup.engine.deferred import defer, deferring
 from dedup.engine.jobs import map_ordered
 
 def work(position):
@@ -452,3 +455,27 @@ def test_a_run_on_several_jobs_can_start_the_workers_server_before_it_needs_it(
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert (done.returncode, done.stdout, done.stderr) == (0, "None True True [1, 2, 3]\n", "")
+
+
+def _nap(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_work_put_off_is_done_while_workers_are_busy_or_when_the_run_ends() -> None:
+    done: list[str] = []
+    defer(lambda: done.append("at once"))  # outside a run: nothing to wait for
+    with deferring():
+        defer(lambda: done.append("index"))
+        assert done == ["at once"]
+        results = map_ordered(_nap, [0.3, 0.3], 2)
+        assert next(results) == 0.3
+        assert done == ["at once", "index"]  # done before the first result came
+        assert list(results) == [0.3]
+        defer(lambda: done.append("cache"))
+        assert done == ["at once", "index"]
+    assert done == ["at once", "index", "cache"]  # what no pool took: done at the end
+    with pytest.raises(ValueError, match="failed"), deferring():
+        defer(lambda: done.append("dropped"))
+        raise ValueError("the run failed")
+    assert done == ["at once", "index", "cache"]

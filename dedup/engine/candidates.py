@@ -25,6 +25,7 @@ import numpy.typing as npt
 from dedup.arrays import distinct_rows
 from dedup.config import Config
 from dedup.engine.corpus import Corpus, digest
+from dedup.engine.deferred import defer
 from dedup.engine.fingerprint import SignatureStore, fingerprint
 from dedup.engine.signature import BUCKET_WINDOW, LARGE_BUCKET, BandTable, Keys, key_order
 from dedup.progress import ProgressCallback
@@ -166,7 +167,7 @@ def band_table(
     if worth and count <= MAX_BANDS_KEPT and search.store.path is not None:
         value = _encode_bands(search.keys, table)
         if value is not None:
-            search.store.store_whole("bands", value)
+            defer(partial(search.store.store_whole, "bands", value))
     return table, hits
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from dedup.article import Article
 from dedup.config import Config
 from dedup.engine.corpus import Corpus
+from dedup.engine.deferred import deferring
 from dedup.engine.fingerprint import SignatureStore
 from dedup.engine.load import load_corpus, walk
 from dedup.engine.run import Laps, run, spill_warning
@@ -69,6 +70,7 @@ def check_files(
     held = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
     warn, report = on_warning or ignore, progress or no_progress
 
+    @deferring()
     def attempt(spill: Spill) -> list[Match]:
         tally.restart()
         corpus = load_corpus(events, config, scan_store, spill, tally.counting(warn), report)

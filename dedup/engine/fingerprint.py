@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.config import Config
+from dedup.engine.deferred import defer
 from dedup.engine.jobs import map_each_chunk
 from dedup.engine.signature import Permutations, fingerprints, signature_params
 from dedup.progress import ProgressCallback
@@ -92,7 +93,7 @@ def _make(
         done += len(chunk)
         report("signatures", done, len(positions))
     if cache is not None and made:
-        cache.put_many(params, made)
+        defer(partial(cache.put_many, params, made))  # the last rows: nothing waits for them
 
 
 def _sign(text_of: Callable[[int], str], positions: Sequence[int], config: Config) -> U32:

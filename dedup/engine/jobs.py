@@ -34,6 +34,7 @@ import numpy.typing as npt
 from dedup.article import Article
 from dedup.atomic import process_alive
 from dedup.config import Config
+from dedup.engine.deferred import settle_while_busy
 from dedup.errors import DedupError
 from dedup.progress import ProgressCallback
 from dedup.text.prepare import Units, split_many
@@ -88,8 +89,11 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterat
         # The workers (and the server they start from) start here: they inherit Ctrl-C
         # and SIGTERM held back, and take them up only once they ignore them.
         with _interrupts_held():
-            results = pool.map(_run_installed, items)
-        yield from results
+            futures = [pool.submit(_run_installed, item) for item in items]
+        futures.reverse()  # popped in order; the last item's stays until the end
+        while futures:
+            settle_while_busy(futures[0])
+            yield futures.pop().result()
         pool.shutdown()
     except (BrokenProcessPool, BrokenPipeError):  # a worker gone, or one that never started
         _stop(pool)

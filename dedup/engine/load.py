@@ -12,11 +12,13 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
+from functools import partial
 from typing import TextIO
 
 from dedup.article import Article
 from dedup.config import Config
 from dedup.engine.corpus import Corpus
+from dedup.engine.deferred import defer
 from dedup.engine.held import (
     HeldFields,
     Loaded,
@@ -108,7 +110,7 @@ def load_corpus(
             loaded.update(held_loaded(snapshot, held))
         made = snapshot_of(corpus, loaded)
         if made is not None:  # else the store lost fields: HeldFields dropped the old one
-            store.store_snapshot(*made)
+            defer(partial(store.store_snapshot, *made))
     return corpus
 
 

@@ -25,6 +25,7 @@ from dedup.config import Config
 from dedup.engine.boilerplate import cut_texts, learn_boilerplate
 from dedup.engine.candidates import find_candidates
 from dedup.engine.corpus import Corpus
+from dedup.engine.deferred import deferring
 from dedup.engine.fingerprint import SignatureStore
 from dedup.engine.grouping import group_corpus
 from dedup.engine.load import load_articles, load_corpus, walk
@@ -63,6 +64,7 @@ def scan_paths(
     warn, report = on_warning or ignore, progress or no_progress
     tally = Tally()
 
+    @deferring()  # the index and cache writes nothing waits for are put off (jobs.defer)
     def attempt(spill: Spill) -> Result:
         tally.restart()
         corpus = load_corpus(events, config, held, spill, tally.counting(warn), report)
@@ -94,6 +96,7 @@ def find_duplicates(
     laps = Laps()
     given = articles if isinstance(articles, Sequence) else list(articles)
 
+    @deferring()
     def attempt(spill: Spill) -> Result:
         corpus = load_articles(given, config, spill)
         result = run(corpus, store, cache, progress or no_progress, laps)
