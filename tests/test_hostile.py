@@ -277,3 +277,20 @@ def test_byte_order_mark_in_json_is_read_like_in_text(write_file: WriteFile, nam
     assert result.exit_code == 0
     assert titles(result) == ["First", "Second"]
     assert warnings_of(result) == []
+
+
+@pytest.mark.parametrize("name", ["list.json", "feed.jsonl"])
+def test_lone_surrogate_escapes_are_replaced_and_named_once(
+    write_file: WriteFile, name: str
+) -> None:
+    """A JSON escape may name half a UTF-16 pair, which no text holds: it once stopped the
+    run with an internal error. It is read as U+FFFD, with one warning for the file."""
+    lines = [record("Mayor \\ud800 resigns"), record("Fire \\udfff at the docks"), record("Third")]
+    lines = [line.replace("\\\\ud800", "\\ud800").replace("\\\\udfff", "\\udfff") for line in lines]
+    content = "".join(lines) if name.endswith(".jsonl") else "[" + ",".join(lines) + "]"
+    result = split(str(write_file(name, content)))
+    assert result.exit_code == 0
+    assert titles(result) == ["Mayor \ufffd resigns", "Fire \ufffd at the docks", "Third"]
+    where = f"{name}:1: " if name.endswith(".jsonl") else f"{name}: "
+    replaced = "lone surrogate escapes (\\ud800-\\udfff), replaced with U+FFFD"
+    assert [w.split(os.sep)[-1] for w in warnings_of(result)] == [where + replaced]

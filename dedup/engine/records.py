@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+import orjson
 
 from dedup.arrays import pick, spans
 from dedup.article import Article
@@ -22,9 +23,6 @@ from dedup.article import Article
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
 DIGEST_BYTES = 16
-#: ``json.dumps(..., ensure_ascii=False)`` makes an encoder per call; one made once
-#: writes the same text.
-_FIELDS_ENCODER = json.JSONEncoder(ensure_ascii=False)
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ def encode_fields(record: Record) -> bytes:
     """A record's article fields (not its path) and openings, as JSON."""
     a = record.article
     fields = [a.index, a.line, a.end_line, a.title, a.kind, a.source, a.age, a.extra]
-    return _FIELDS_ENCODER.encode([*fields, list(record.heads)]).encode()
+    return orjson.dumps([*fields, record.heads])
 
 
 def decode_fields(data: bytes, path: str, *, heads: bool) -> Article:
