@@ -94,12 +94,14 @@ def _read_json(path: str, config: Config, on_warning: WarningCallback) -> Iterat
         data = data["articles"]
     if not isinstance(data, list):
         raise InputError(path, 'expected a list of records or {"articles": [...]}', line=1)
+    look = _ESCAPED_SURROGATE.search(text) is not None  # no escape, no lone surrogate
     warned = False
     for number, record in enumerate(data):
-        record, replaced = _without_surrogates(record)
-        if replaced and not warned:
-            on_warning(InputError(path, _SURROGATES_REPLACED))
-            warned = True
+        if look:
+            record, replaced = _without_surrogates(record)
+            if replaced and not warned:
+                on_warning(InputError(path, _SURROGATES_REPLACED))
+                warned = True
         article = make_record(record, path, number, 1, config, on_warning)
         if article is not None:
             yield article
@@ -161,6 +163,8 @@ def _parsed(raw: bytes) -> Any:
 #: A lone UTF-16 surrogate: what a JSON escape such as "\ud800" gives, and no text can
 #: hold (it has no UTF-8).
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: The JSON escape of a surrogate (U+D800 to U+DFFF), lone or in a pair.
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATES_REPLACED = "lone surrogate escapes (\\ud800-\\udfff), replaced with U+FFFD"
 
 
@@ -186,10 +190,13 @@ class _LenientLines:
 
     def parse(self, raw: bytes, lineno: int) -> Any:
         """The line's JSON value, or ``_UNPARSED`` (reported) when it holds none."""
-        if not _is_utf8(raw):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            line = raw.decode("utf-8", errors="replace")
             self._once("invalid UTF-8, decoded with replacement", lineno)
         try:
-            record = json.loads(raw.decode("utf-8", errors="replace"))
+            record = json.loads(line)
         except (ValueError, RecursionError) as exc:
             reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
             self.on_warning(
@@ -205,14 +212,6 @@ class _LenientLines:
         if reason not in self.told:
             self.told.add(reason)
             self.on_warning(InputError(self.path, reason, lineno))
-
-
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def make_record(
