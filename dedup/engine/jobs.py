@@ -170,9 +170,12 @@ def start_early(config: Config) -> None:
     context = _context()
     if context.get_start_method() != "forkserver":
         return
-    from multiprocessing import forkserver
+    from multiprocessing import forkserver, resource_tracker
 
-    with _interrupts_held():  # the server inherits them held back, as when a pool starts it
+    # The tracker lets Ctrl-C through as it starts: started first, it leaves the server to
+    # start with Ctrl-C held back, as it does from a pool (whose queues start the tracker).
+    resource_tracker.ensure_running()
+    with _interrupts_held():
         forkserver.ensure_running()
 
 
