@@ -5,12 +5,15 @@ from __future__ import annotations
 import os
 import pickle
 import re
+import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -311,3 +314,33 @@ def test_written_units_are_the_sealed_text_and_lengths_read_back(
         text, lengths = spill.read(place)
         assert text == _locate_units(title, kept, 0).prepared.text
         assert lengths.tolist() == [len(u) for u in kept]
+
+
+def _interrupted(then: Callable[..., Any]) -> Callable[..., Any]:
+    """``then``, once a Ctrl-C has reached this process (as a terminal sends it)."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        signal.raise_signal(signal.SIGINT)
+        return then(*args, **kwargs)
+
+    return wrapper
+
+
+def test_a_ctrl_c_while_the_spill_folder_is_made_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(spill_module, "_hold_lock", _interrupted(spill_module._hold_lock))
+    with pytest.raises(KeyboardInterrupt):
+        Spill(str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_ctrl_c_while_the_spill_folder_is_removed_waits_until_it_is_gone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spill = Spill(str(tmp_path))
+    spill.writer(spill.next_part()).close()
+    monkeypatch.setattr(spill_module.shutil, "rmtree", _interrupted(shutil.rmtree))
+    with pytest.raises(KeyboardInterrupt):
+        spill.close()
+    assert list(tmp_path.iterdir()) == []

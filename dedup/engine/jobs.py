@@ -35,6 +35,7 @@ from dedup.article import Article
 from dedup.atomic import process_alive
 from dedup.config import Config
 from dedup.engine.deferred import settle_while_busy
+from dedup.engine.interrupts import interrupts_held
 from dedup.errors import DedupError
 from dedup.progress import ProgressCallback
 from dedup.text.prepare import Units, split_many
@@ -88,7 +89,7 @@ def map_ordered(work: Callable[[T], R], items: Sequence[T], jobs: int) -> Iterat
     try:
         # The workers (and the server they start from) start here: they inherit Ctrl-C
         # and SIGTERM held back, and take them up only once they ignore them.
-        with _interrupts_held():
+        with interrupts_held():
             futures = [pool.submit(_run_installed, item) for item in items]
         futures.reverse()  # popped in order; the last item's stays until the end
         while futures:
@@ -175,7 +176,7 @@ def start_early(config: Config) -> None:
     # The tracker lets Ctrl-C through as it starts: started first, it leaves the server to
     # start with Ctrl-C held back, as it does from a pool (whose queues start the tracker).
     resource_tracker.ensure_running()
-    with _interrupts_held():
+    with interrupts_held():
         forkserver.ensure_running()
 
 
@@ -208,7 +209,7 @@ def _preload() -> list[str]:
 def _stop(pool: ProcessPoolExecutor) -> None:
     """End the pool at once: drop the work not started and kill the workers, which would
     otherwise finish their tasks first (and, after a second Ctrl-C, wait for more forever)."""
-    with _interrupts_held():  # a second Ctrl-C waits until the pool is gone
+    with interrupts_held():  # a second Ctrl-C waits until the pool is gone
         workers = list((pool._processes or {}).values())  # Python 3.14: pool.kill_workers()
         manager: threading.Thread | None = getattr(pool, "_executor_manager_thread", None)
         results = getattr(pool, "_result_queue", None)
@@ -285,31 +286,6 @@ def _watch_parent(parent: int) -> None:
         while process_alive(parent):
             time.sleep(_PARENT_POLL)
     os._exit(1)
-
-
-@contextlib.contextmanager
-def _interrupts_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM back until the block ends, then act on them: blocked for
-    this thread and the processes it starts, and, when another thread of this process
-    takes the signal, its handler kept waiting (a pool stopped half-way through starting
-    a worker would leave that worker unknown, and it would outlive the run)."""
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    wanted = (signal.SIGINT, signal.SIGTERM)
-    caught: list[int] = []
-    previous: dict[int, Any] = {}
-    if threading.current_thread() is threading.main_thread():
-        previous = {sig: signal.signal(sig, lambda sig, _: caught.append(sig)) for sig in wanted}
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, set(wanted))
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        for sig in caught[:1]:
-            signal.raise_signal(sig)
 
 
 def _with_config(work: Callable[[Sequence[T], Config], R], config: Config, chunk: Sequence[T]) -> R:

@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dedup.atomic import process_alive
+from dedup.engine.interrupts import interrupts_held
 from dedup.errors import SpillError
 from dedup.text.prepare import Units
 
@@ -128,7 +129,7 @@ class Spill:
         try:
             where = where if where is not None else tempfile.gettempdir()
             remove_stale(where)
-            self.folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=where)
+            self.folder, self._lock = _made_folder(where)
         except OSError as exc:
             place = where or "the temporary folder"
             raise SpillError(
@@ -136,7 +137,6 @@ class Spill:
                 f"cannot create a spill folder in {place}: {exc.strerror or exc}; "
                 "set TMPDIR to a writable folder with room, then run again",
             ) from None
-        self._lock = _hold_lock(self.folder)
         self._files: dict[int, int] = {}
         self._writers: list[SpillWriter] = []
         self._parts = 0
@@ -188,6 +188,10 @@ class Spill:
             raise self.damaged(part, "holds text that does not decode") from None
 
     def close(self) -> None:
+        with interrupts_held():  # a Ctrl-C now waits until the folder is gone
+            self._close()
+
+    def _close(self) -> None:
         for fd in self._files.values():
             os.close(fd)
         self._files.clear()
@@ -307,6 +311,23 @@ def _ours(entry: os.DirEntry[str]) -> bool:
         )
     except OSError:
         return False
+
+
+def _made_folder(where: str) -> tuple[str, int]:
+    """A new spill folder in ``where``, and the descriptor of its lock. A Ctrl-C meanwhile
+    waits until it is made and locked, and then removes it."""
+    folder, lock = "", -1
+    try:
+        with interrupts_held():
+            folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=where)
+            lock = _hold_lock(folder)
+    except BaseException:
+        if lock >= 0:
+            os.close(lock)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return folder, lock
 
 
 def _hold_lock(folder: str) -> int:
