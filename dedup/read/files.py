@@ -95,13 +95,10 @@ def _read_json(path: str, config: Config, on_warning: WarningCallback) -> Iterat
     if not isinstance(data, list):
         raise InputError(path, 'expected a list of records or {"articles": [...]}', line=1)
     look = _ESCAPED_SURROGATE.search(text) is not None  # no escape, no lone surrogate
-    warned = False
+    lenient = _LenientLines(path, on_warning)
     for number, record in enumerate(data):
         if look:
-            record, replaced = _without_surrogates(record)
-            if replaced and not warned:
-                on_warning(InputError(path, _SURROGATES_REPLACED))
-                warned = True
+            record = lenient.whole(record, None)
         article = make_record(record, path, number, 1, config, on_warning)
         if article is not None:
             yield article
@@ -137,8 +134,10 @@ def read_jsonl_lines(
             continue
         number += 1
         record = _parsed(raw)
-        if record is _UNPARSED and (record := lenient.parse(raw, lineno)) is _UNPARSED:
-            continue
+        if record is _UNPARSED:
+            record = lenient.parse(raw, lineno)
+            if record is _UNPARSED:
+                continue
         article = make_record(record, path, number - 1, lineno, config, on_warning)
         if article is not None:
             yield article
@@ -180,9 +179,9 @@ def _without_surrogates(record: Any) -> tuple[Any, bool]:
 
 
 class _LenientLines:
-    """Lines orjson refused, read by the json module: invalid UTF-8 decoded with
-    replacement and lone surrogates replaced (each reported once a file), malformed JSON
-    reported and skipped."""
+    """A file's JSON as the json module reads it (lines orjson refused, whole files):
+    invalid UTF-8 decoded with replacement and lone surrogates replaced (each reported
+    once a file), malformed lines reported and skipped."""
 
     def __init__(self, path: str, on_warning: WarningCallback) -> None:
         self.path, self.on_warning = path, on_warning
@@ -203,12 +202,16 @@ class _LenientLines:
                 InputError(self.path, f"malformed JSON line ({reason}), skipped", lineno)
             )
             return _UNPARSED
+        return self.whole(record, lineno)
+
+    def whole(self, record: Any, lineno: int | None) -> Any:
+        """``record`` with the lone surrogates of its text replaced (reported once)."""
         record, replaced = _without_surrogates(record)
         if replaced:
             self._once(_SURROGATES_REPLACED, lineno)
         return record
 
-    def _once(self, reason: str, lineno: int) -> None:
+    def _once(self, reason: str, lineno: int | None) -> None:
         if reason not in self.told:
             self.told.add(reason)
             self.on_warning(InputError(self.path, reason, lineno))
