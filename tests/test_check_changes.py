@@ -346,6 +346,29 @@ def test_a_file_of_a_nested_repository_is_compared_with_its_own(
     assert read == [str(feed)]
 
 
+def record_commands(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The commands ``subprocess.run`` is asked to run from now on (they still run)."""
+    ran: list[list[str]] = []
+    real = subprocess.run
+
+    def recording(args: list[str], **kwargs: object) -> object:
+        ran.append(args)
+        return real(args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(subprocess, "run", recording)
+    return ran
+
+
+def test_a_check_asks_git_for_the_work_tree_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each git command costs a pre-commit hook a process start: the work tree, which
+    both the corpus root and the committed state need, is asked for once."""
+    ran = record_commands(monkeypatch)
+    append(FEED, record("Kelmouth harbour festival returns", HARBOUR))
+    assert run(FEED) == (0, "", "")
+    asked = [args for args in ran if args[0] == "git" and "--show-toplevel" in args]
+    assert len(asked) == 1
+
+
 def test_outside_any_repository_git_is_never_run(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -356,14 +379,7 @@ def test_outside_any_repository_git_is_never_run(
     monkeypatch.chdir(outside)
     if committed.in_repository("."):
         pytest.skip("the temporary folder lies inside a git repository")
-    ran: list[list[str]] = []
-    real = subprocess.run
-
-    def recording(args: list[str], **kwargs: object) -> object:
-        ran.append(args)
-        return real(args, **kwargs)  # type: ignore[call-overload]
-
-    monkeypatch.setattr(subprocess, "run", recording)
+    ran = record_commands(monkeypatch)
     code, out, _ = run(FEED)
     assert code == 1 and out.startswith("corpus/feed.jsonl:1: ")  # the old copy is new here
     assert [args for args in ran if args[0] == "git"] == []

@@ -12,6 +12,7 @@ it (no repository), nor for one its repository is known not to hold at that revi
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import subprocess
 import tempfile
@@ -89,9 +90,17 @@ def is_revision(revision: str) -> bool:
 def repository_top(folder: str) -> str | None:
     """The real path of the work tree of the repository around ``folder``, or None (no
     repository, or no git)."""
-    if not in_repository(folder):
-        return None
-    found = _git(["rev-parse", "--show-toplevel"], folder)
+    here = os.path.realpath(folder)
+    marker = _repository_above(here)
+    return None if marker is None else _work_tree(here, marker)
+
+
+@functools.lru_cache(maxsize=8)
+def _work_tree(here: str, marker: str) -> str | None:
+    """What git names the work tree around the real folder ``here`` (in which ``marker``
+    is the nearest folder holding a ``.git``): asked once per process (a check asks for
+    it twice), and again should the ``.git`` found move."""
+    found = _git(["rev-parse", "--show-toplevel"], here)
     return os.path.realpath(os.fsdecode(found.rstrip(b"\n"))) if found else None
 
 
