@@ -330,17 +330,25 @@ def test_a_ctrl_c_while_the_spill_folder_is_made_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(spill_module, "_hold_lock", _interrupted(spill_module._hold_lock))
-    with pytest.raises(KeyboardInterrupt):
-        Spill(str(tmp_path))
+    with pytest.raises(KeyboardInterrupt), Spill(str(tmp_path)):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_spill_folder_exists_only_inside_the_with_block(tmp_path: Path) -> None:
+    """Made on entering, not on creating: a Ctrl-C between the two leaves nothing."""
+    spill = Spill(str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
+    with spill:
+        (made,) = tmp_path.iterdir()
+        assert made.is_dir() and made.name.startswith(spill_module.PREFIX)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_ctrl_c_while_the_spill_folder_is_removed_waits_until_it_is_gone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    spill = Spill(str(tmp_path))
-    spill.writer(spill.next_part()).close()
-    monkeypatch.setattr(spill_module.shutil, "rmtree", _interrupted(shutil.rmtree))
-    with pytest.raises(KeyboardInterrupt):
-        spill.close()
+    with pytest.raises(KeyboardInterrupt), Spill(str(tmp_path)) as spill:
+        spill.writer(spill.next_part()).close()
+        monkeypatch.setattr(spill_module.shutil, "rmtree", _interrupted(shutil.rmtree))
     assert list(tmp_path.iterdir()) == []

@@ -125,7 +125,17 @@ class Spill:
     """The spill files of one scan in a temporary folder of their own."""
 
     def __init__(self, parent: str | None = None) -> None:
-        where = parent
+        self.parent = parent
+        self.folder = ""
+        self._lock = -1
+        self._files: dict[int, int] = {}
+        self._writers: list[SpillWriter] = []
+        self._parts = 0
+
+    def __enter__(self) -> Spill:
+        """Make the folder (here, not on creation: a Ctrl-C between the two would leave
+        it made with no ``with`` block to remove it)."""
+        where = self.parent
         try:
             where = where if where is not None else tempfile.gettempdir()
             remove_stale(where)
@@ -137,9 +147,7 @@ class Spill:
                 f"cannot create a spill folder in {place}: {exc.strerror or exc}; "
                 "set TMPDIR to a writable folder with room, then run again",
             ) from None
-        self._files: dict[int, int] = {}
-        self._writers: list[SpillWriter] = []
-        self._parts = 0
+        return self
 
     def next_part(self) -> int:
         """A part number not given out before."""
@@ -199,13 +207,11 @@ class Spill:
             with contextlib.suppress(SpillError):
                 writer.close()
         self._writers.clear()
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
         if self._lock >= 0:
             os.close(self._lock)
             self._lock = -1
-
-    def __enter__(self) -> Spill:
-        return self
 
     def __exit__(
         self,
