@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import multiprocessing
-import os
 import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from pathlib import Path
 
@@ -18,13 +16,7 @@ import pytest
 
 from dedup.config import Config, load_config
 from dedup.errors import CacheError
-from dedup.store.signatures import (
-    LOWEST_PRIORITY,
-    SCHEMA_VERSION,
-    SignatureCache,
-    WriteBehind,
-    seal,
-)
+from dedup.store.signatures import SCHEMA_VERSION, SignatureCache, seal
 
 PARAMS = "norm3:k5:p128:s1"
 
@@ -56,50 +48,6 @@ def test_round_trip_survives_reopening(tmp_path: Path) -> None:
         assert got[key].dtype == np.uint32
         assert got[key].shape == (128,)
         assert np.array_equal(got[key], sig)
-
-
-def test_signatures_written_behind_are_stored_by_the_time_the_cache_closes(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "sig.sqlite"
-    first, second = make_items(3000, seed=1), make_items(40, seed=2)
-    with SignatureCache(path, write_behind=True) as cache:
-        cache.put_many(PARAMS, first)
-        cache.put_many(PARAMS, second)
-    with SignatureCache(path) as cache:
-        got = cache.get_many(PARAMS, [key for key, _ in first + second])
-    assert len(got) == 3040
-    assert all(np.array_equal(got[key], sig) for key, sig in first + second)
-
-
-def test_an_error_met_writing_behind_is_raised_on_closing(tmp_path: Path) -> None:
-    cache = SignatureCache(tmp_path / "sig.sqlite", write_behind=True)
-    cache.put_many(PARAMS, make_items(3, length=128) + make_items(1, seed=5, length=64))
-    with pytest.raises(ValueError, match="different lengths"):
-        cache.close()
-
-
-def test_writes_dropped_behind_a_stopped_run_raise_nothing(tmp_path: Path) -> None:
-    cache = SignatureCache(tmp_path / "sig.sqlite", write_behind=True)
-    cache.put_many(PARAMS, make_items(3, length=128) + make_items(1, seed=5, length=64))
-    cache.drop_pending()
-    cache.close()  # the run is being stopped: its cache writes are not its error
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="thread priorities: Linux")
-def test_the_thread_writing_behind_runs_at_the_lowest_priority(tmp_path: Path) -> None:
-    seen: list[int] = []
-
-    def opened() -> SignatureCache:
-        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
-        return SignatureCache(tmp_path / "sig.sqlite")
-
-    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    behind = WriteBehind(opened)
-    behind.put(PARAMS, make_items(2))
-    behind.end()
-    assert seen == [LOWEST_PRIORITY]
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own  # only its own
 
 
 def test_get_of_nothing_and_unknown_params(tmp_path: Path) -> None:

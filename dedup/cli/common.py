@@ -224,9 +224,8 @@ def signature_cache(
     if config.cache:
         stores = (SignatureCache.location(config), store_location(config))
         refuse_store_as_input(stores, paths, config)
-    warn = None if quiet else echo_warning
     try:
-        cache = SignatureCache.from_config(config, on_warning=warn, write_behind=True)
+        cache = SignatureCache.from_config(config, on_warning=None if quiet else echo_warning)
     except CacheError as exc:
         if config.cache_path is not None:
             raise
@@ -235,10 +234,6 @@ def signature_cache(
         cache = None
     try:
         yield cache
-    except BaseException:
-        if cache is not None:  # stopped or failed: what is left to write can go
-            cache.drop_pending()
-        raise
     finally:
         if cache is not None:
             cache.close()

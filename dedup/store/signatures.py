@@ -16,12 +16,9 @@ import contextlib
 import functools
 import itertools
 import os
-import queue
 import sqlite3
-import sys
-import threading
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -37,8 +34,6 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 2
 #: Rows per write transaction: short enough to let another process in between.
 WRITE_BATCH = 20_000
-#: The niceness of the thread that writes behind (:class:`WriteBehind`): the lowest.
-LOWEST_PRIORITY = 19
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS params (
@@ -56,8 +51,6 @@ CREATE TABLE IF NOT EXISTS signatures (
 """
 
 T = TypeVar("T")
-#: A signature row to store: its key, and its values.
-Row = tuple[bytes, np.ndarray]
 
 
 def seal(params: int, key: bytes, sig: bytes) -> int:
@@ -96,17 +89,8 @@ class SignatureCache(SQLiteStore):
 
     path: Path
 
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        *,
-        on_warning: Warn | None = None,
-        write_behind: bool = False,
-    ) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, on_warning: Warn | None = None) -> None:
         super().__init__(Path(path).expanduser(), on_warning=on_warning)
-        #: With ``write_behind``, :meth:`put_many` hands its rows to a thread of their own
-        #: (:class:`WriteBehind`), and :meth:`close` waits for it.
-        self._behind = WriteBehind(self._for_thread) if write_behind else None
 
     @classmethod
     def default_path(cls) -> Path:
@@ -117,12 +101,10 @@ class SignatureCache(SQLiteStore):
 
     @classmethod
     def from_config(
-        cls, config: Config, *, on_warning: Warn | None = None, write_behind: bool = False
+        cls, config: Config, *, on_warning: Warn | None = None
     ) -> SignatureCache | None:
         """The cache ``config`` asks for, or None when caching is off."""
-        if not config.cache:
-            return None
-        return cls(cls.location(config), on_warning=on_warning, write_behind=write_behind)
+        return cls(cls.location(config), on_warning=on_warning) if config.cache else None
 
     @classmethod
     def location(cls, config: Config) -> Path:
@@ -138,31 +120,7 @@ class SignatureCache(SQLiteStore):
         return self._guard(functools.partial(self._select, params, keys), lambda: {})
 
     def put_many(self, params: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
-        """Store signatures; keys already stored under ``params`` keep their rows. Written
-        behind, they are stored by the time the cache is closed."""
-        if self._behind is not None:
-            self._behind.put(params, list(items))
-            return
-        self._put_now(params, items)
-
-    def close(self) -> None:
-        """Close the cache, once the signatures written behind are stored."""
-        try:
-            if self._behind is not None:
-                self._behind.end()
-        finally:
-            super().close()
-
-    def drop_pending(self) -> None:
-        """Forget the signatures not yet written behind (the run is being stopped)."""
-        if self._behind is not None:
-            self._behind.end(drop=True)
-
-    def _for_thread(self) -> SignatureCache:
-        """A cache of its own on the same file, for the thread that writes behind."""
-        return SignatureCache(self.path, on_warning=self._warn)
-
-    def _put_now(self, params: str, items: Iterable[tuple[bytes, np.ndarray]]) -> None:
+        """Store signatures; keys already stored under ``params`` keep their rows."""
         for batch in _chunks(iter(items), WRITE_BATCH):
             insert = functools.partial(self._insert, params, [(k, _to_blob(s)) for k, s in batch])
             self._guard(insert, insert)
@@ -258,56 +216,6 @@ class SignatureCache(SQLiteStore):
             self._conn.execute("DELETE FROM signatures")
             self._conn.execute("DELETE FROM params")
         return int(count)
-
-
-class WriteBehind:
-    """Signatures stored on a thread of their own, at the lowest CPU priority where the
-    system lets a thread have one (Linux), through a cache of their own. Nothing in a run
-    reads what it writes to the cache: done this way, the writes take a core only while
-    the run leaves one idle (its one-process stages, its end) instead of slowing the
-    workers signing beside them. The thread starts with the first write; an error it
-    meets is raised by :meth:`end`."""
-
-    def __init__(self, open_cache: Callable[[], SignatureCache]) -> None:
-        self._open = open_cache
-        self._queue: queue.SimpleQueue[tuple[str, list[Row]] | None] = queue.SimpleQueue()
-        self._thread: threading.Thread | None = None
-        self._dropped = threading.Event()
-        self._error: BaseException | None = None
-
-    def put(self, params: str, rows: list[Row]) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="dedup-cache", daemon=True)
-            self._thread.start()
-        self._queue.put((params, rows))
-
-    def end(self, *, drop: bool = False) -> None:
-        """Wait until every write is done; with ``drop``, do no more of them (the one
-        under way ends with its transaction, after this returns)."""
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return
-        if drop:
-            self._dropped.set()
-        self._queue.put(None)
-        if not drop:
-            thread.join()
-        if self._error is not None and not drop:
-            raise self._error
-
-    def _run(self) -> None:
-        if sys.platform.startswith("linux"):
-            with contextlib.suppress(OSError, AttributeError):
-                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), LOWEST_PRIORITY)
-        try:
-            with self._open() as cache:
-                while True:
-                    item = self._queue.get()
-                    if item is None or self._dropped.is_set():
-                        return
-                    cache.put_many(*item)
-        except BaseException as exc:  # raised again by end()
-            self._error = exc
 
 
 def _params_row(params: str, found: tuple[object, ...]) -> tuple[int, int]:
