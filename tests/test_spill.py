@@ -335,9 +335,16 @@ def test_a_ctrl_c_while_the_spill_folder_is_made_leaves_nothing(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_spill_folder_exists_only_inside_the_with_block(tmp_path: Path) -> None:
-    """Made on entering, not on creating: a Ctrl-C between the two leaves nothing."""
+def test_the_spill_folder_exists_only_inside_the_with_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Made on entering, not on creating: a Ctrl-C between the two leaves nothing. Used
+    outside the block, a spill writes nowhere (not in the current folder)."""
+    monkeypatch.chdir(tmp_path)
     spill = Spill(str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(RuntimeError, match="inside its with block"):
+        spill.writer(spill.next_part())
     assert list(tmp_path.iterdir()) == []
     with spill:
         (made,) = tmp_path.iterdir()

@@ -226,6 +226,8 @@ class Spill:
         return {**self.__dict__, "_files": {}, "_writers": [], "_lock": -1}
 
     def _path(self, part: int) -> str:
+        if not self.folder:  # a part's path would name the current folder's files
+            raise RuntimeError("a Spill is used only inside its with block")
         return os.path.join(self.folder, f"part-{part}.bin")
 
     def _file(self, part: int) -> int:
