@@ -124,6 +124,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.base == args.other:
+        print(f"--base and --other both name {args.base!r}", file=sys.stderr)
+        return 2
     if not args.corpus.exists():
         print(f"skipped: {args.corpus} not found", file=sys.stderr)
         return 0
