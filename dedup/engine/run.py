@@ -64,7 +64,7 @@ def scan_paths(
     warn, report = on_warning or ignore, progress or no_progress
     tally = Tally()
 
-    @deferring()  # the index and cache writes nothing waits for are put off (jobs.defer)
+    @deferring()  # the index and cache writes nothing waits for are put off (deferred.defer)
     def attempt(spill: Spill) -> Result:
         tally.restart()
         corpus = load_corpus(events, config, held, spill, tally.counting(warn), report)
