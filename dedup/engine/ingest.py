@@ -11,6 +11,7 @@ reading file after file would give.
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -195,7 +196,8 @@ def _read_piece(
 def read_range(piece: Piece, config: Config, warn: WarningCallback) -> tuple[list[Article], int]:
     """The articles of a byte range of a JSON Lines file, and its records (non-blank lines)."""
     try:
-        with open(piece.source or piece.path, "rb", buffering=RANGE_BUFFER) as file:
+        raw = io.FileIO(piece.source or piece.path)
+        with io.BufferedReader(raw, RANGE_BUFFER) as file:
             file.seek(piece.start)
             lines = read_lines(file, read_limit(config), piece.stop - piece.start)
             numbered = enumerate(lines, start=piece.line + 1)
