@@ -35,6 +35,7 @@ from dedup.article import Article
 from dedup.atomic import process_alive
 from dedup.config import Config
 from dedup.engine.deferred import settle_while_busy
+from dedup.engine.heap import reuse_freed_memory
 from dedup.engine.interrupts import interrupts_held
 from dedup.errors import DedupError
 from dedup.progress import ProgressCallback
@@ -249,7 +250,7 @@ def _quiet(thread: threading.Thread) -> Iterator[None]:
 
 def _start_worker(parent: int, work: Callable[[Any], Any] | Handoff) -> None:
     """What every worker does first: take its work, leave Ctrl-C and SIGTERM to the parent
-    (which stops the workers as it ends), and die with the parent."""
+    (which stops the workers as it ends), die with the parent, and reuse freed memory."""
     global _WORK
     _WORK = work.load() if isinstance(work, Handoff) else work
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -258,6 +259,7 @@ def _start_worker(parent: int, work: Callable[[Any], Any] | Handoff) -> None:
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     _die_with_parent()
+    reuse_freed_memory()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 

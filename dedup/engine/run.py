@@ -28,6 +28,7 @@ from dedup.engine.corpus import Corpus
 from dedup.engine.deferred import deferring
 from dedup.engine.fingerprint import SignatureStore
 from dedup.engine.grouping import group_corpus
+from dedup.engine.heap import reuse_freed_memory
 from dedup.engine.load import load_articles, load_corpus, walk
 from dedup.engine.pairs import verify_pairs
 from dedup.engine.signature import ANCHOR_THRESHOLD, SCHEME, band_layout
@@ -60,6 +61,7 @@ def scan_paths(
     """Every group of copies in ``paths`` (files, folders, ``-``), reading only what the
     store does not hold. Articles in the result have no body. ``per_file`` counts the
     articles of each file."""
+    reuse_freed_memory()
     laps = Laps()
     warn, report = on_warning or ignore, progress or no_progress
     tally = Tally()
