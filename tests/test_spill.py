@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from fixture_corpus import isolate, write_corpus
@@ -117,8 +118,10 @@ def test_only_names_spill_gives_its_folders_are_ever_removed(tmp_path: Path) -> 
 def written(spill: Spill) -> tuple[tuple[int, int, int, int], str]:
     """One text spilled and read back as a scan does: its place and its file."""
     writer = spill.writer(spill.next_part())
-    units = _locate_units("title", ["first unit", "second"], 0)
-    text = units.prepared.text
+    text = "title\nfirst unit\nsecond"
+    units = type("U", (), {})()
+    units.prepared = type("P", (), {"text": text})()
+    units.starts, units.ends = np.array([6, 17]), np.array([16, 23])
     place = writer.write(units)
     writer.close()
     assert spill.read(place)[0] == text

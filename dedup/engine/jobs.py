@@ -25,7 +25,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -334,8 +333,7 @@ def map_each_chunk(
 
 
 def _units_chunk(articles: Sequence[Article], config: Config) -> list[Units]:
-    # Units kept in memory (and sent back here) keep their text once: no bytes beside it.
-    return [replace(units, encoded=None) for units in split_many(articles, config)]
+    return split_many(articles, config)
 
 
 def split_parallel(

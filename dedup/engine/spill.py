@@ -73,7 +73,7 @@ class SpillWriter:
 
     def write(self, units: Units) -> Place:
         """Write one article's comparison text and unit lengths; where they now are."""
-        data = units.prepared.text.encode() if units.encoded is None else units.encoded
+        data = units.prepared.text.encode("utf-8")
         lengths = (units.ends - units.starts).astype("<i4").tobytes()
         # What write_sealed(data + lengths) writes, without joining the two first.
         seal = zlib.crc32(lengths, zlib.crc32(data)).to_bytes(4, "little")

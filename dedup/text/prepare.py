@@ -62,23 +62,16 @@ class Units:
     ends: npt.NDArray[np.int64]
     hashes: U64
     context: int
-    #: The text's UTF-8 bytes, when they were made with it (to be spilled).
-    encoded: bytes | None = None
 
 
 def _make_prepared(title: str, units: Sequence[str], dropped: int) -> Prepared:
-    return _encoded(title, units, dropped)[0]
-
-
-def _encoded(title: str, units: Sequence[str], dropped: int) -> tuple[Prepared, bytes]:
-    """The comparison text's :class:`Prepared`, and the text in UTF-8."""
     text = _joined(title, units)
-    encoded = text.encode()
     if not any(units):  # the title line alone: no body
-        return Prepared(text, 0, b"", dropped), encoded
+        return Prepared(text, 0, b"", dropped)
+    encoded = text.encode()
     digest = hashlib.blake2b(encoded, digest_size=16).digest()
     words = _spaces(encoded) - title.count(" ") + 1
-    return Prepared(text, words, digest, dropped), encoded
+    return Prepared(text, words, digest, dropped)
 
 
 def _joined(title: str, units: Sequence[str]) -> str:
@@ -170,7 +163,7 @@ def _junk_left_out(
 
 
 def _locate_units(title: str, kept: Sequence[str], dropped: int) -> Units:
-    prepared, encoded = _encoded(title, kept, dropped)
+    prepared = _make_prepared(title, kept, dropped)
     lengths = list(map(len, kept))
     body_start = len(title) + 1 if title else 0
     # Units are joined by single spaces: each starts one past the previous one's end.
@@ -184,7 +177,6 @@ def _locate_units(title: str, kept: Sequence[str], dropped: int) -> Units:
         np.array(ends, dtype=np.int64),
         hashes,
         context,
-        encoded,
     )
 
 
