@@ -115,7 +115,7 @@ def test_line_reading_holds_no_more_than_the_limit(tmp_path: Path) -> None:
     try:
         lines = list(decode.iter_raw_lines(str(path), MIB))
         with path.open("rb") as file:
-            cuts = list(decode.cut_lines(file, 64 * 1024))
+            cuts = list(ingest.cut_lines(file, 64 * 1024))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

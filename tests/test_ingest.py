@@ -7,8 +7,10 @@ order, the same groups.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
 import gzip
+import io
 import itertools
 import json
 import os
@@ -96,6 +98,25 @@ def test_ranges_are_line_aligned_and_count_what_comes_before(tmp_path: Path) -> 
         assert after.line == len(lines)
         assert after.first == sum(1 for line in lines if line.strip())
     assert {p.file for p in pieces} == {3}
+
+
+@given(
+    lines=st.lists(st.sampled_from([b"{}", b"", b" ", b"\t\r", b" {}", b"\x0b", b"x" * 40])),
+    bom=st.booleans(),
+    end=st.booleans(),
+    part_bytes=st.integers(len(codecs.BOM_UTF8) + 1, 64),
+)
+def test_cuts_count_lines_and_records_as_reading_them_one_by_one(
+    lines: list[bytes], bom: bool, end: bool, part_bytes: int
+) -> None:
+    data = (codecs.BOM_UTF8 if bom else b"") + b"\n".join(lines) + (b"\n" if end else b"")
+    cuts = list(ingest.cut_lines(io.BytesIO(data), part_bytes))
+    read = list(io.BytesIO(data.removeprefix(codecs.BOM_UTF8)))  # lines, as readline cuts them
+    assert sum(size for size, _, _ in cuts) == len(data)
+    assert sum(count for _, count, _ in cuts) == len(read)
+    assert sum(records for _, _, records in cuts) == sum(1 for line in read if line.strip())
+    stops = list(itertools.accumulate(size for size, _, _ in cuts))
+    assert all(data[stop - 1 : stop] == b"\n" for stop in stops[:-1])
 
 
 def test_small_and_compressed_files_are_read_whole(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ reading file after file would give.
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -30,9 +31,9 @@ from dedup.errors import InputError
 from dedup.read.decode import (
     BINARY_PROBE,
     GZIP_MAGIC,
-    cut_lines,
     gunzip_copy,
     read_lines,
+    skip_line,
     stated_gunzipped_size,
     strip_gz,
 )
@@ -57,6 +58,10 @@ SPLIT_ARTICLES = 1000
 #: disk block, about one line of news: a system call per line (about a microsecond each
 #: on the machines of docs/benchmarks.md).
 RANGE_BUFFER = 1 << 20
+#: Bytes a blank line may hold: ASCII whitespace (what ``bytes.isspace`` takes), line ends.
+_BLANK_BYTES = np.zeros(256, dtype=bool)
+_BLANK_BYTES[list(b" \t\n\r\x0b\x0c")] = True
+_NEWLINE = np.uint8(ord("\n"))
 
 
 @dataclass(frozen=True)
@@ -271,3 +276,41 @@ def _ranges(number: int, path: str, part_bytes: int) -> list[Piece]:
     except OSError:
         return []
     return pieces
+
+
+def cut_lines(stream: io.BufferedIOBase, part_bytes: int) -> Iterator[tuple[int, int, int]]:
+    """Line-aligned cuts of about ``part_bytes`` of ``stream`` (read from its start):
+    each cut's bytes, lines and records (non-blank lines, a leading BOM left out). A line
+    running past a cut is read past in pieces, not held, so no more than ``part_bytes``
+    bytes are held however long the line. Lines are found with numpy, and only those
+    that open with whitespace are looked at one by one (JSON Lines open with a brace)."""
+    first = True
+    while block := stream.read(part_bytes):
+        lead = len(codecs.BOM_UTF8) if first and block.startswith(codecs.BOM_UTF8) else 0
+        first = False
+        data = np.frombuffer(block, dtype=np.uint8)
+        ends = np.flatnonzero(data == _NEWLINE)
+        size, lines = len(block), len(ends)
+        records = lines - _blank_lines(block, data, ends, lead)
+        tail = int(ends[-1]) + 1 if lines else lead
+        if tail < size:  # a line runs past the cut: read past its end
+            skipped, text = skip_line(stream)
+            blank = block[tail:].isspace()
+            size, lines, records = size + skipped, lines + 1, records + (text or not blank)
+        yield size, lines, records
+
+
+def _blank_lines(
+    block: bytes, data: npt.NDArray[np.uint8], ends: npt.NDArray[np.intp], lead: int
+) -> int:
+    """How many of the lines of ``block`` ending at ``ends`` (their line ends) are blank;
+    the first starts at ``lead``."""
+    if not len(ends):
+        return 0
+    starts = np.empty_like(ends)
+    starts[0], starts[1:] = lead, ends[:-1] + 1
+    opened = np.flatnonzero(_BLANK_BYTES[data[starts]])
+    return sum(
+        block[start : end + 1].isspace()
+        for start, end in zip(starts[opened].tolist(), ends[opened].tolist(), strict=True)
+    )

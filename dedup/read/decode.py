@@ -208,25 +208,6 @@ def skip_line(stream: io.BufferedIOBase) -> tuple[int, bool]:
     return skipped, text
 
 
-def cut_lines(stream: io.BufferedIOBase, part_bytes: int) -> Iterator[tuple[int, int, int]]:
-    """Line-aligned cuts of about ``part_bytes`` of ``stream`` (read from its start):
-    each cut's bytes, lines and records (non-blank lines, a leading BOM left out). A line
-    running past a cut is read past in pieces, not held, so no more than ``part_bytes``
-    bytes are held however long the line."""
-    first = True
-    while block := stream.read(part_bytes):
-        whole = block.split(b"\n")
-        if first:
-            whole[0], first = whole[0].removeprefix(codecs.BOM_UTF8), False
-        tail = whole.pop()
-        size, lines = len(block), len(whole)
-        records = sum(1 for raw in whole if raw.strip())
-        if tail:
-            skipped, text = skip_line(stream)
-            size, lines, records = size + skipped, lines + 1, records + (text or bool(tail.strip()))
-        yield size, lines, records
-
-
 def logical_line(data: bytes, offset: int) -> int:
     """The 1-based line holding byte ``offset``, counting CRLF and CR as one line end."""
     crlf = data.count(b"\r\n", 0, offset)
