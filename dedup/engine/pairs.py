@@ -26,7 +26,7 @@ from dedup.config import Config
 from dedup.engine.corpus import Corpus, digest
 from dedup.engine.group import component_order
 from dedup.engine.jobs import map_chunks, map_each_chunk, map_ordered
-from dedup.engine.verify import QUICK_REJECT, Side, score_pair
+from dedup.engine.verify import QUICK_REJECT, Side, exact_score, score_pair
 from dedup.progress import ProgressCallback, no_progress
 from dedup.result import PairScore
 from dedup.store.rows import score_from_json, score_to_json
@@ -202,11 +202,20 @@ class StoredScorer:
 
     def prefetch(self, pairs: Sequence[tuple[int, int]]) -> None:
         """The scores of ``pairs`` (those grouping asks for first): read from the store at
-        once where it holds them, the others computed on all jobs."""
+        once where it holds them, told by the digests for identical texts, the others
+        computed on all jobs."""
         keys = [self.key(a, b) for a, b in pairs]
         self.asked.update(keys)
         self.known.update(self.store.get("scores", keys))
-        todo = [pair for pair, key in zip(pairs, keys, strict=True) if key not in self.known]
+        todo = []
+        for (a, b), key in zip(pairs, keys, strict=True):
+            if key in self.known:
+                continue
+            exact = exact_score(self.prepared[a], self.prepared[b])  # no text to read
+            if exact is None:
+                todo.append((a, b))
+            else:
+                self.fresh[key] = score_to_json(exact)
         self.corpus.need(x for pair in todo for x in pair)
         work = partial(_score_chunk, self.corpus)
         scores = map_chunks(work, todo, self.corpus.config, "group", no_progress, pairs=True)
@@ -223,6 +232,10 @@ class StoredScorer:
             text = self.store.get("scores", [key]).get(key)
         if text is not None:
             return score_from_json(text)
+        exact = exact_score(self.prepared[a], self.prepared[b])
+        if exact is not None:
+            self.fresh[key] = score_to_json(exact)
+            return exact
         config = self.corpus.config
         if quick:  # a quick rejection is no full score: never stored
             return score_pair(self.sides(a), self.sides(b), config, quick=True)

@@ -227,10 +227,9 @@ def score_pair(a: Side, b: Side, config: Config, *, quick: bool = False) -> Pair
     shingles is rejected on that alone, its other scores left at 0: no rule can hold for
     texts that far apart, and most LSH candidates are such pairs.
     """
-    pa, pb = a.prepared, b.prepared
-    if pa.digest and pa.digest == pb.digest:  # identical texts: every measure is 1
-        reason = "identical after normalisation and junk removal"
-        return PairScore(1.0, 1.0, 1.0, 1.0, 1.0, pa.words, pb.words, "exact", reason)
+    exact = exact_score(a.prepared, b.prepared)
+    if exact is not None:
+        return exact
     if quick:
         shared = len(np.intersect1d(a.unique, b.unique, assume_unique=True))
         c_ab = shared / len(a.unique) if len(a.unique) else 0.0
@@ -252,6 +251,15 @@ def score_pair(a: Side, b: Side, config: Config, *, quick: bool = False) -> Pair
         rule,
         reason,
     )
+
+
+def exact_score(a: Prepared, b: Prepared) -> PairScore | None:
+    """The score of identical comparison texts, every measure 1 (None for texts that
+    differ): their digests and word counts tell it, their texts are not needed."""
+    if not a.digest or a.digest != b.digest:
+        return None
+    reason = "identical after normalisation and junk removal"
+    return PairScore(1.0, 1.0, 1.0, 1.0, 1.0, a.words, b.words, "exact", reason)
 
 
 def decide(a: Prepared, b: Prepared, m: Measures, config: Config) -> tuple[Rule | None, str, float]:
