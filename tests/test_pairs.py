@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from test_ingest import config_for, write_export
 
 from dedup.engine.load import load_corpus, walk
-from dedup.engine.pairs import distinct_shingles, verify_screened
+from dedup.engine.pairs import StoredScorer, distinct_shingles, verify_screened
 from dedup.engine.spill import Spill
 from dedup.engine.verify import Side, score_pair
 from dedup.progress import no_progress
@@ -69,3 +69,34 @@ def test_shingle_sets_made_together_are_each_texts_own(texts: list[str], size: i
     assert len(found) == len(texts)
     for text, unique in zip(texts, found, strict=True):
         assert np.array_equal(unique, shingle(text, size).unique())
+
+
+def test_identical_texts_are_scored_without_reading_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    export = tmp_path / "export.jsonl"
+    write_export(export)
+    config = config_for(tmp_path, 1)
+    with ScanStore(None, "test") as store, Spill(str(tmp_path)) as spill:
+        events = walk([str(export)], config, None)
+        corpus = load_corpus(events, config, store, spill, lambda error: None, no_progress)
+        prepared = [corpus.full(i) for i in range(len(corpus))]
+        pairs = [
+            (a, b)
+            for a, b in itertools.combinations(range(len(corpus)), 2)
+            if prepared[a].digest and prepared[a].digest == prepared[b].digest
+        ]
+        assert pairs, "the export holds identical texts"
+        want = [
+            score_pair(Side.of(prepared[a], config), Side.of(prepared[b], config), config)
+            for a, b in pairs
+        ]
+
+        def no_reading(i: int) -> None:
+            raise AssertionError(f"text {i} read")
+
+        monkeypatch.setattr(corpus, "full", no_reading)
+        scorer = StoredScorer(corpus, prepared, store)
+        scorer.prefetch(pairs[: len(pairs) // 2])
+        assert [scorer(a, b) for a, b in pairs] == want
+        assert {score.rule for score in want} == {"exact"}
