@@ -179,7 +179,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if shared_corpora() is None:
         print("skipped: ../shared/corpora not found")
         return 0
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="dedup-check-speed-"))
+    workdir = (args.workdir or Path(tempfile.mkdtemp(prefix="dedup-check-speed-"))).resolve()
     root, cache = workdir / "corpus", workdir / "cache" / "signatures.sqlite"
     try:
         started = time.perf_counter()

@@ -69,7 +69,7 @@ def main() -> int:
     args = parser.parse_args()
     shared = shared_corpora()
     size = parse_size(args.size)
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="dask-speed-"))
+    work = (args.workdir or Path(tempfile.mkdtemp(prefix="dask-speed-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
     corpus_dir = work / "corpus"
     corpus_dir.mkdir(exist_ok=True)

@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if shared is None:
         print("skipped: ../shared/corpora not found")
         return 0
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="dedup-growth-"))
+    workdir = (args.workdir or Path(tempfile.mkdtemp(prefix="dedup-growth-"))).resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     print("records  seconds  articles/s  peak MB  groups  time ratio")
     previous: tuple[int, float] | None = None

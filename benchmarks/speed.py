@@ -328,7 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     mode, args.why = dedup_mode(args.via)
     if not mode:
         say(f"speed.py: dedup unavailable: {args.why}")
-    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="dedup-speed-"))
+    workdir = (args.workdir or Path(tempfile.mkdtemp(prefix="dedup-speed-"))).resolve()
     rows: list[Row] = []
     try:
         for kind in args.kinds:
