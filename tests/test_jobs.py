@@ -24,6 +24,7 @@ from typing import IO, Any
 import pytest
 from newsgen import story
 
+from dedup.engine import jobs
 from dedup.engine.deferred import defer, deferring
 from dedup.engine.jobs import map_ordered
 from dedup.engine.spill import PREFIX, Spill
@@ -479,3 +480,18 @@ def test_work_put_off_is_done_while_workers_are_busy_or_when_the_run_ends() -> N
         defer(lambda: done.append("dropped"))
         raise ValueError("the run failed")
     assert done == ["at once", "index", "cache"]
+
+
+def test_a_folder_holding_this_very_dedup_keeps_the_preload(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A checkout of dedup installed editable is where its developers run it: its workers
+    start with dedup's modules loaded, as anywhere else, not each importing them."""
+    ours = Path(jobs.__file__).resolve().parents[1]
+    (tmp_path / "dedup").symlink_to(ours, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    assert jobs._preload() == jobs.PRELOAD
+    other = tmp_path / "other"
+    (other / "dedup").mkdir(parents=True)
+    monkeypatch.chdir(other)
+    assert jobs._preload() == []

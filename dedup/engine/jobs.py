@@ -194,17 +194,29 @@ def _context() -> multiprocessing.context.BaseContext:
 
 
 def _preload() -> list[str]:
-    """:data:`PRELOAD`, unless the folder dedup runs in holds a ``dedup`` of its own. The
+    """:data:`PRELOAD`, unless the folder dedup runs in holds another ``dedup``. The
     server starts as ``python -c`` does, with that folder first on its path (Python 3.11
     gives it no other), so it would import that ``dedup`` in place of this one, and no
     worker could start. Without a preload each worker imports dedup from this process's
-    path instead."""
+    path instead (0.4 s more on a 100k scan). A folder holding this very ``dedup`` (a
+    checkout of it, installed editable) keeps the preload."""
     try:
         here = os.getcwd()
     except OSError:  # a folder removed under the run: nothing to tell, so nothing to risk
         return []
-    clash = any(os.path.exists(os.path.join(here, name)) for name in ("dedup", "dedup.py"))
-    return [] if clash else PRELOAD
+    ours = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for name in ("dedup", "dedup.py"):
+        there = os.path.join(here, name)
+        if os.path.exists(there) and not _same_file(there, ours):
+            return []
+    return PRELOAD
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
