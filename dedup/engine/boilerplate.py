@@ -20,6 +20,7 @@ from dedup.arrays import distinct, members
 from dedup.config import Config
 from dedup.engine.columns import Columns
 from dedup.engine.corpus import Corpus, digest
+from dedup.engine.deferred import defer
 from dedup.engine.jobs import map_chunks
 from dedup.engine.records import DIGEST_BYTES
 from dedup.progress import no_progress
@@ -176,27 +177,41 @@ def _batch_key(columns: Columns, chosen: npt.NDArray[np.intp], mask: Mask, owner
 
 
 def _cut_each(corpus: Corpus, store: ScanStore, chosen: list[int], mask: Mask) -> dict[int, Cut]:
-    """The cut of each text at ``chosen``: stored ones taken, the others made and stored."""
+    """The cut of each text at ``chosen``: stored ones taken where the text is not at hand,
+    the others made. Those made are stored once workers are busy: nothing in this run
+    waits for them (86,872 rows of a 100k scan kept the workers waiting 1.2 s)."""
     columns = corpus.columns
-    keys: dict[int, bytes] = {}
-    for i in chosen:
-        cut = mask[columns.starts[i] : columns.starts[i + 1]]
-        own = columns.unit_hashes(i).tobytes()
-        keys[i] = digest(columns.digests[i] + own + cut.tobytes())
-    stored = store.get("cut_texts", [key for i, key in keys.items() if not corpus.has_text(i)])
-    corpus.need(i for i, key in keys.items() if key not in stored)
-    made = _cut_all(corpus, [i for i, key in keys.items() if key not in stored])
+    keys = {i: _cut_key(columns, mask, i) for i in chosen if not corpus.has_text(i)}
+    stored = store.get("cut_texts", list(keys.values()))
+    found = {i: stored[key] for i, key in keys.items() if key in stored}
+    todo = [i for i in chosen if i not in found]
+    corpus.need(todo)
+    made = _cut_all(corpus, todo)
+    defer(partial(_store_cuts, store, columns, mask, made))
     cuts: dict[int, Cut] = {}
-    fresh: list[tuple[bytes, str]] = []
-    for i, key in keys.items():
-        if key in stored:
-            text_digest, words, dropped = json.loads(stored[key])
+    for i in chosen:
+        if i in found:
+            text_digest, words, dropped = json.loads(found[i])
             cuts[i] = (bytes.fromhex(text_digest), words, dropped)
         else:
             cuts[i] = made[i]
-            fresh.append((key, json.dumps([made[i][0].hex(), made[i][1], made[i][2]])))
-    store.put("cut_texts", fresh)
     return cuts
+
+
+def _cut_key(columns: Columns, mask: Mask, i: int) -> bytes:
+    """What text ``i``'s cut depends on: its digest, its units and which of them are cut."""
+    cut = mask[columns.starts[i] : columns.starts[i + 1]]
+    return digest(columns.digests[i] + columns.unit_hashes(i).tobytes() + cut.tobytes())
+
+
+def _store_cuts(store: ScanStore, columns: Columns, mask: Mask, made: dict[int, Cut]) -> None:
+    store.put(
+        "cut_texts",
+        (
+            (_cut_key(columns, mask, i), json.dumps([cut[0].hex(), cut[1], cut[2]]))
+            for i, cut in made.items()
+        ),
+    )
 
 
 def _cut_all(corpus: Corpus, todo: Sequence[int]) -> dict[int, Cut]:
