@@ -9,7 +9,6 @@ fields as JSON texts laid end to end (read back only for articles that end up in
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -48,7 +47,7 @@ def encode_fields(record: Record) -> bytes:
 
 def decode_fields(data: bytes, path: str, *, heads: bool) -> Article:
     """The article :func:`encode_fields` wrote, with its openings as body when ``heads``."""
-    index, line, end, title, kind, source, age, extra, openings = json.loads(data)
+    index, line, end, title, kind, source, age, extra, openings = orjson.loads(data)
     pairs = tuple((str(k), str(v)) for k, v in extra)
     body = tuple(openings) if heads else ()
     return Article(path, index, line, end, title, body, kind, source, age, pairs)
