@@ -9,11 +9,13 @@ from collections.abc import Iterator
 
 import pytest
 from conftest import GOLDEN, assert_golden
+from hypothesis import given
+from hypothesis import strategies as st
 
 from dedup.article import Article
 from dedup.cli.output import FORMATS, render_table
 from dedup.reading import Reading, Unit
-from dedup.render import RenderOptions
+from dedup.render import _MAY_NEED_ESCAPES, RenderOptions, _may_need_escapes
 from dedup.render.groups import (
     COLUMNS,
     RENDERERS,
@@ -224,3 +226,10 @@ def test_copy_files_lists_only_files_made_entirely_of_copies() -> None:
     assert list(copy_files(build_result(), counts)) == ["dumps/c.txt", "dumps/d.txt"]
     counts["dumps/c.txt"] = 2
     assert list(copy_files(build_result(), counts)) == ["dumps/d.txt"]
+
+
+@given(st.text(alphabet=st.sampled_from('ab "\\\x7f\x80\x9f\u2028\u00e9\ud800{}:,'), max_size=40))
+def test_json_lines_are_escaped_where_the_full_search_says_so(text: str) -> None:
+    """The quick look for what may need escaping agrees with the pattern it stands for."""
+    line = json.dumps(text, ensure_ascii=False)
+    assert _may_need_escapes(line) == bool(_MAY_NEED_ESCAPES.search(line))
