@@ -168,10 +168,10 @@ def measure(
     """Run ``argv`` to completion in ``cwd``, by default the temporary folder (so paths in
     ``argv`` must be absolute); its stdout is returned, stderr kept for the error line.
 
-    Not where the benchmark was started: that is often a checkout of dedup, and a run in a
-    folder holding a ``dedup`` package starts its workers without the preloaded modules
-    (see ``dedup.engine.jobs``), each importing them itself: 0.4 s more on a 100k scan
-    here, a cost no user's run in a folder of their own pays."""
+    Not where the benchmark was started, often a checkout of dedup: in a folder holding a
+    ``dedup`` package other than the one measured, a scan's workers start without the
+    preloaded modules (see ``dedup.engine.jobs``), each importing them itself (0.4 s more
+    on a 100k scan here), a cost no user's run in a folder of their own pays."""
     compile_dedup()
     env = {**os.environ, **(extra_env or {})}
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
