@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dedup.article import Article
@@ -130,8 +130,12 @@ def test_no_title_is_chrome(text: str) -> None:
 
 @SETTINGS
 @given(dumps())
+@example("\ufeff\ufeff")  # a text opening with U+FEFF after its mark (found in CI)
 def test_line_ends_and_bom_do_not_change_the_cut(text: str) -> None:
     lf = "\n".join(original_lines(text))
     expected = split_dump(lf, "x")
-    for variant in (lf.replace("\n", "\r\n"), "\ufeff" + lf):
+    # Only a file's first U+FEFF is its byte-order mark: one that opens the text itself is
+    # the mark while nothing comes before it, and text once a mark is put before it.
+    marked = [] if lf.startswith("\ufeff") else ["\ufeff" + lf]
+    for variant in (lf.replace("\n", "\r\n"), *marked):
         assert split_dump(variant, "x") == expected
