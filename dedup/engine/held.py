@@ -71,14 +71,13 @@ class HeldFields:
         """``size`` bytes of the fields from ``offset``; None when the store no longer
         holds a chunk they lie in whole (nor one of this snapshot's)."""
         first, last = offset // FIELDS_CHUNK, (offset + max(size, 1) - 1) // FIELDS_CHUNK
+        start = offset - first * FIELDS_CHUNK
         if first == last:  # most fields lie in one chunk: sliced from it, not joined
             chunk = self._chunk(first)
-            start = offset - first * FIELDS_CHUNK
             if chunk is not None and len(chunk) >= start + size:
                 return chunk[start : start + size]
         parts = [self._chunk(k) for k in range(first, last + 1)]
         data = b"".join(p for p in parts if p is not None)
-        start = offset - first * FIELDS_CHUNK
         if None in parts or len(data) < start + size:
             if not self.lost:
                 self.lost = True
