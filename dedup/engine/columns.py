@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import chain
-from typing import Any, Protocol, overload
+from typing import Any, Protocol, TypeVar, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -25,6 +25,7 @@ from dedup.text.prepare import Prepared
 
 I64 = npt.NDArray[np.int64]
 U64 = npt.NDArray[np.uint64]
+G = TypeVar("G", bound=np.generic)
 #: The text place of an article whose text is not spilled (its file was not read).
 NOT_SPILLED = (-2, 0, 0, 0)
 #: The part of an article's fields span when its fields are in the store: its offset
@@ -97,17 +98,18 @@ class Columns:
         index = _join([x.index for x in lights])
         rank = np.zeros(len(paths), dtype=np.int64)
         rank[sorted(range(len(paths)), key=paths.__getitem__)] = np.arange(len(paths))
-        order = np.lexsort((index, rank[files])) if len(files) else files
-        self.file_of, self.slot_of, self.index = files[order], slots[order], index[order]
-        self.words = _join([x.words for x in lights])[order]
-        self.dropped = _join([x.dropped for x in lights])[order]
+        order = _unless_in_order(np.lexsort((index, rank[files])) if len(files) else files)
+        self.file_of, self.slot_of, self.index = (_take(x, order) for x in (files, slots, index))
+        self.words = _take(_join([x.words for x in lights]), order)
+        self.dropped = _take(_join([x.dropped for x in lights]), order)
         contexts = [x.context for x in lights]
-        self.context = np.concatenate(contexts)[order] if contexts else self.context
-        self.digests = pick(list(chain.from_iterable(x.digests for x in lights)), order)
+        self.context = _take(np.concatenate(contexts), order) if contexts else self.context
+        digests = list(chain.from_iterable(x.digests for x in lights))
+        self.digests = digests if order is None else pick(digests, order)
         self._order_hashes(lights, order)
         fields = [self._fields(added), *(b[3] for b in self._blocks)]
-        self.fields = np.concatenate(fields).astype(np.int64, copy=False)[order]
-        self.places = self._places(len(files))[order]
+        self.fields = _take(np.concatenate(fields).astype(np.int64, copy=False), order)
+        self.places = _take(self._places(len(files)), order)
         self._added, self._blocks = [], []
 
     def _fields(self, lights: Sequence[LightRecords]) -> I64:
@@ -166,9 +168,13 @@ class Columns:
                 return None
             raise self.spill.damaged(part, "holds fields that do not decode") from None
 
-    def _order_hashes(self, lights: Sequence[LightRecords], order: I64) -> None:
+    def _order_hashes(self, lights: Sequence[LightRecords], order: I64 | None) -> None:
         counts = _join([x.counts for x in lights])
         flat = np.concatenate([x.hashes for x in lights]) if lights else self.hashes
+        if order is None:
+            self.starts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+            self.hashes = flat.astype(np.uint64, copy=False)
+            return
         begins = np.cumsum(counts) - counts
         self.starts = np.concatenate(([0], np.cumsum(counts[order]))).astype(np.int64)
         self.hashes = spans(flat, begins[order], counts[order]).astype(np.uint64, copy=False)
@@ -207,6 +213,16 @@ def _piece_slots(added: Sequence[tuple[int, LightRecords, Span, I64 | None]]) ->
         taken[file] = start + len(light)
         slots.append(np.arange(start, taken[file], dtype=np.int64))
     return slots
+
+
+def _unless_in_order(order: I64) -> I64 | None:
+    """``order``, or None when it keeps everything in place (a warm run's one block of
+    stored articles comes in corpus order): the columns are then kept, not copied."""
+    return None if np.array_equal(order, np.arange(len(order))) else order
+
+
+def _take(values: npt.NDArray[G], order: I64 | None) -> npt.NDArray[G]:
+    return values if order is None else values[order]
 
 
 def _join(parts: Sequence[npt.NDArray[np.generic]]) -> I64:
