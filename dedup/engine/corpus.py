@@ -115,6 +115,10 @@ class Corpus:
             return replace(head, body=())
         return self.columns.article(i) or self._read_article(i, heads=False)
 
+    def path(self, i: int) -> str:
+        """The path article ``i`` names its file by."""
+        return self.columns.paths[int(self.columns.file_of[i])]
+
     def head(self, i: int) -> Article:
         """Article ``i`` with (at least) as much of its body as the canonical rules read."""
         if self.given is not None:

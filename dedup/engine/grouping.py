@@ -9,15 +9,18 @@ same files with the same settings takes them from there.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
+import orjson
 
+from dedup.article import Article
 from dedup.engine import canonical
 from dedup.engine.corpus import Corpus, digest
 from dedup.engine.group import Cluster, Explain, Joined, Linkage, components, group_component
 from dedup.engine.pairs import StoredScorer
+from dedup.engine.records import article_fields, article_of
 from dedup.result import Group, Member
 from dedup.store.rows import score_fields, score_of
 from dedup.store.scan import ScanStore
@@ -31,29 +34,44 @@ def group_corpus(
 ) -> list[Group]:
     """Groups from the verified ``edges``, one or more per connected component. The groups
     of the very same files (same stat, same reading), edges and grouping rules are taken
-    from the store."""
+    from the store, with the articles they report: a warm run reads no fields of them."""
     key = _clusters_key(corpus, edges)
-    clusters = _stored_clusters(store, key)
-    if clusters is None:
-        clusters = cluster_corpus(corpus, prepared, edges, store)
-        store.put_memo("clusters", key, clusters_to_json(clusters))
+    stored = _stored_groups(store, key, corpus)
+    if stored is not None:
+        return stored
+    clusters = cluster_corpus(corpus, prepared, edges, store)
+    articles = {i: corpus.article(i) for i in _reported(clusters)}
+    store.put_memo("clusters", key, clusters_to_json(clusters, articles))
+    return _groups(clusters, articles)
+
+
+def _stored_groups(store: ScanStore, key: bytes, corpus: Corpus) -> list[Group] | None:
+    found = store.get("clusters", [key]).get(key)
+    if found is None:
+        return None
+    try:
+        clusters, stored = clusters_from_json(found, corpus.path)
+    except (ValueError, TypeError, KeyError):  # a row of another layout: work them out again
+        return None
+    if corpus.given is not None:  # articles handed in whole are reported whole
+        stored = {i: corpus.article(i) for i in stored}
+    return _groups(clusters, stored)
+
+
+def _reported(clusters: Sequence[Cluster]) -> list[int]:
+    """The articles ``clusters`` report: canonicals, copies and the copies they joined by."""
+    found = [c.canonical for c in clusters]
+    found += [k for c in clusters for j in c.copies for k in (j.member, j.via) if k is not None]
+    return found
+
+
+def _groups(clusters: Sequence[Cluster], articles: Mapping[int, Article]) -> list[Group]:
     return [
         Group(
-            number,
-            corpus.article(c.canonical),
-            tuple(_member(corpus, j) for j in c.copies),
-            c.reason,
+            number, articles[c.canonical], tuple(_member(articles, j) for j in c.copies), c.reason
         )
         for number, c in enumerate(clusters, 1)
     ]
-
-
-def _stored_clusters(store: ScanStore, key: bytes) -> list[Cluster] | None:
-    found = store.get("clusters", [key]).get(key)
-    try:
-        return None if found is None else clusters_from_json(found)
-    except (ValueError, TypeError):  # a row of another layout: work the groups out again
-        return None
 
 
 def cluster_corpus(
@@ -109,29 +127,37 @@ def adjacency(edges: Iterable[tuple[int, int]]) -> dict[int, list[int]]:
     return {k: sorted(v) for k, v in found.items()}
 
 
-def _member(corpus: Corpus, joined: Joined) -> Member:
-    via = None if joined.via is None else corpus.article(joined.via)
-    return Member(corpus.article(joined.member), joined.score, via, joined.link)
+def _member(articles: Mapping[int, Article], joined: Joined) -> Member:
+    via = None if joined.via is None else articles[joined.via]
+    return Member(articles[joined.member], joined.score, via, joined.link)
 
 
-def clusters_to_json(clusters: Sequence[Cluster]) -> str:
-    """``clusters`` as JSON that :func:`clusters_from_json` reads back exactly."""
+def clusters_to_json(clusters: Sequence[Cluster], articles: Mapping[int, Article]) -> str:
+    """``clusters`` and the bodiless ``articles`` they report (but for their paths), as
+    JSON that :func:`clusters_from_json` reads back exactly."""
 
     def joined(j: Joined) -> list[object]:
         link = None if j.link is None else score_fields(j.link)
         return [j.member, score_fields(j.score), j.via, link]
 
     found = [[c.canonical, c.reason, [joined(j) for j in c.copies]] for c in clusters]
-    return json.dumps(found, ensure_ascii=False)
+    reported = [[i, *article_fields(a)] for i, a in articles.items()]
+    return json.dumps({"clusters": found, "articles": reported}, ensure_ascii=False)
 
 
-def clusters_from_json(text: str) -> list[Cluster]:
-    """The clusters :func:`clusters_to_json` wrote."""
+def clusters_from_json(
+    text: str, path_of: Callable[[int], str]
+) -> tuple[list[Cluster], dict[int, Article]]:
+    """The clusters and articles :func:`clusters_to_json` wrote, each article with the
+    path ``path_of`` gives it."""
 
     def joined(member: int, score: list[Any], via: int | None, link: list[Any] | None) -> Joined:
         return Joined(member, score_of(score), via, None if link is None else score_of(link))
 
-    return [
+    found = orjson.loads(text)
+    clusters = [
         Cluster(canonical, tuple(joined(*j) for j in copies), reason)
-        for canonical, reason, copies in json.loads(text)
+        for canonical, reason, copies in found["clusters"]
     ]
+    articles = {i: article_of(fields, path_of(i)) for i, *fields in found["articles"]}
+    return clusters, articles

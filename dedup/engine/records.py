@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -40,16 +41,24 @@ class Record:
 
 def encode_fields(record: Record) -> bytes:
     """A record's article fields (not its path) and openings, as JSON."""
-    a = record.article
-    fields = [a.index, a.line, a.end_line, a.title, a.kind, a.source, a.age, a.extra]
-    return orjson.dumps([*fields, record.heads])
+    return orjson.dumps([*article_fields(record.article), record.heads])
 
 
 def decode_fields(data: bytes, path: str, *, heads: bool) -> Article:
     """The article :func:`encode_fields` wrote, with its openings as body when ``heads``."""
-    index, line, end, title, kind, source, age, extra, openings = orjson.loads(data)
-    pairs = tuple((str(k), str(v)) for k, v in extra)
-    body = tuple(openings) if heads else ()
+    *fields, openings = orjson.loads(data)
+    return article_of(fields, path, tuple(openings) if heads else ())
+
+
+def article_fields(a: Article) -> list[Any]:
+    """An article's fields but its path and body, JSON-ready for :func:`article_of`."""
+    return [a.index, a.line, a.end_line, a.title, a.kind, a.source, a.age, a.extra]
+
+
+def article_of(fields: Sequence[Any], path: str, body: tuple[str, ...] = ()) -> Article:
+    """The article whose :func:`article_fields` these are (JSON decoded), named ``path``."""
+    index, line, end, title, kind, source, age, extra = fields
+    pairs = tuple((str(k), str(v)) for k, v in extra) if extra else ()
     return Article(path, index, line, end, title, body, kind, source, age, pairs)
 
 
