@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from unittest.mock import patch
 
 import numpy as np
 import numpy.typing as npt
@@ -66,10 +67,16 @@ def split_blocks(table: BandTable, seed: int) -> list[Block]:
     alphabet=st.sampled_from([1, 2, 3, 7, 50, 2**32]),
     share=st.floats(0.0, 1.0),
     shift=st.sampled_from([0, 22, 28]),
+    screened=st.sampled_from([1, 7, 64, candidates._SCREEN_ROWS]),
 )
 def test_focus_pairs_are_the_whole_searchs_pairs_of_the_focus(
-    seed: int, count: int, alphabet: int, share: float, shift: int
+    seed: int, count: int, alphabet: int, share: float, shift: int, screened: int
 ) -> None:
+    with patch.object(candidates, "_SCREEN_ROWS", screened):  # rows screened at once
+        check_focus_pairs(seed, count, alphabet, share, shift)
+
+
+def check_focus_pairs(seed: int, count: int, alphabet: int, share: float, shift: int) -> None:
     table = random_table(seed, count, alphabet, shift)
     rng = np.random.default_rng(seed + 1)
     among = np.flatnonzero(rng.random(count) < share).astype(np.intp)
