@@ -24,9 +24,9 @@ from dedup.cli.output import describe_read, echo_skipped, plural
 from dedup.config import Config
 from dedup.engine.baseline import Baseline, accepted_and_not, read_baseline, write_baseline
 from dedup.errors import DedupError
+from dedup.read.ahead import WalkAhead
 from dedup.read.committed import is_revision, repository_top
-from dedup.read.files import check_paths_exist
-from dedup.read.walk import matches_any
+from dedup.read.walk import check_paths_exist, matches_any
 from dedup.reading import Tally
 from dedup.render import escape_name, escape_undecodable
 from dedup.result import Match
@@ -116,22 +116,24 @@ def find_matches(
 ) -> list[Match]:
     """What the ``wanted`` files (of those given, ``files``) copy in the corpus or in each
     other, in articles that are new since ``revision`` (all when None)."""
-    from dedup.engine.check import check_files
-
     config = run.config
     root = display_path(find_corpus_root(config))
-    with run.progress() as bar, run.stores((*files, root)) as found:
-        return check_files(
-            wanted,
-            config,
-            *found,
-            root=root,
-            base=revision,
-            leave_out=plan.files,
-            on_warning=run.warn,
-            progress=bar,
-            tally=tally,
-        )
+    with WalkAhead(root, config) as corpus_walk:  # forked before the engine is imported
+        from dedup.engine.check import check_files
+
+        with run.progress() as bar, run.stores((*files, root)) as found:
+            return check_files(
+                wanted,
+                config,
+                *found,
+                root=root,
+                base=revision,
+                leave_out=plan.files,
+                on_warning=run.warn,
+                progress=bar,
+                tally=tally,
+                walked=corpus_walk.result,
+            )
 
 
 def base_revision(base: str | None) -> str:

@@ -16,8 +16,8 @@ from dedup.cli.output import FORMATS, choose_format, results_stream, write_names
 from dedup.cli.stats_view import STATS_FORMATS
 from dedup.config import ENGINES, Config
 from dedup.progress import ProgressCallback
-from dedup.read.files import check_paths_exist
 from dedup.read.locate import file_texts
+from dedup.read.walk import check_paths_exist
 from dedup.redundancy import measure_redundancy
 from dedup.render import RenderOptions, TextLoader
 from dedup.render.groups import copy_files, copy_refs

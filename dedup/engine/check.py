@@ -34,6 +34,7 @@ from dedup.engine.run import Laps, run, spill_warning
 from dedup.engine.spill import Spill, spilled
 from dedup.errors import InputError, ignore
 from dedup.progress import ProgressCallback, no_progress
+from dedup.read.ahead import Walked, walk_folder
 from dedup.read.committed import committed_copy, committed_state
 from dedup.read.files import read_file
 from dedup.read.walk import Found
@@ -58,14 +59,14 @@ def check_files(
     on_warning: WarningCallback | None = None,
     progress: ProgressCallback | None = None,
     tally: Tally | None = None,
+    walked: Callable[[], Walked] | None = None,
 ) -> list[Match]:
     """Which articles of ``paths`` copy each other or an article of the corpus under
     ``root`` (the given files themselves left out of the corpus), sorted by location.
 
     With ``base`` (a git revision, such as ``HEAD``), only the articles a change adds are
     checked: see :func:`new_articles`. Files in ``leave_out`` are not part of the corpus.
-    ``tally`` counts what was read and skipped, as a scan's does.
-    """
+    ``tally`` counts what was read and skipped; ``walked`` is ``root``'s walk begun ahead."""
     tally = tally if tally is not None else Tally()
     held = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
     warn, report = on_warning or ignore, progress or no_progress
@@ -84,21 +85,32 @@ def check_files(
 
     with held as scan_store:
         scan_store.read_ahead(("snapshot", "bands"))  # read while the folders are walked
-        events, named = check_events(paths, config, root, leave_out, tally)
+        events, named = check_events(paths, config, root, leave_out, tally, walked)
         return spilled(attempt, spill_warning(warn))
 
 
 def check_events(
-    paths: Sequence[str], config: Config, root: str, leave_out: Sequence[str], tally: Tally
+    paths: Sequence[str],
+    config: Config,
+    root: str,
+    leave_out: Sequence[str],
+    tally: Tally,
+    walked: Callable[[], Walked] | None = None,
 ) -> tuple[list[Found | InputError], int]:
     """What a check reads, in order: the given files (and their walk's warnings), then
     the corpus under ``root`` without them and without ``leave_out``; and how many of the
-    files found are given ones (they come first)."""
+    files found are given ones (they come first). ``walked`` gives the walk of ``root``
+    when one was begun ahead (:class:`dedup.read.ahead.WalkAhead`)."""
+    corpus_walk = walked() if walked is not None else walk_folder(root, config)
     given = walk(paths, config, None, tally.left_out)
     named = {e.real for e in given if isinstance(e, Found)}
     skipped = named | {os.path.realpath(path) for path in leave_out}
-    corpus_files = walk([root], config, None, tally.left_out, tidy=True)
-    events = [*given, *(e for e in corpus_files if not (type(e) is Found and e.real in skipped))]
+    for left_out in corpus_walk.left_out:
+        tally.left_out(*left_out)
+    events = [
+        *given,
+        *(e for e in corpus_walk.events if not (type(e) is Found and e.real in skipped)),
+    ]
     tally.find([e.path for e in events if type(e) is Found])
     return events, len(named)
 

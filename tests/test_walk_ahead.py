@@ -1,0 +1,132 @@
+"""A folder walked ahead in a forked child gives what walking it in the process gives."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from dedup.config import Config
+from dedup.errors import InputError
+from dedup.read.ahead import WalkAhead, Walked, can_fork, decode, encode, walk_folder
+
+LINUX = sys.platform.startswith("linux")
+
+
+def folder_of_everything(root: Path) -> Path:
+    """A corpus folder holding what a walk meets: files in nested folders, names left out
+    by the globs, a pipe (a warning), a symbolic link, a name that is not UTF-8."""
+    corpus = root / "corpus"
+    for name in ("a/one.txt", "a/b/two.txt", "c/three.jsonl", "notes.md", "skip/four.txt"):
+        (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / name).write_text(f"{name}\n\nA story of {name} in a few words.\n")
+    (corpus / "picture.png").write_bytes(b"\x89PNG")
+    (corpus / "empty").mkdir()
+    (corpus / "a" / "link.txt").symlink_to(corpus / "notes.md")
+    os.mkfifo(corpus / "c" / "pipe.txt")
+    (corpus / "d").mkdir()
+    with open(os.path.join(os.fsencode(corpus / "d"), b"caf\xe9.txt"), "wb") as latin:
+        latin.write(b"Caf\xc3\xa9 story\n")
+    return corpus
+
+
+CONFIG = Config(exclude=("skip",))
+
+
+def described(walked: Walked) -> list[object]:
+    """The walk as plain values, comparable across processes (warnings, being exceptions,
+    are equal only to themselves)."""
+    events = [
+        ["warning", e.path, e.reason] if isinstance(e, InputError) else ["file", *e]
+        for e in walked.events
+    ]
+    return [events, [list(left) for left in walked.left_out]]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_walk_written_and_read_back_is_the_same_walk(tmp_path: Path) -> None:
+    walked = walk_folder(str(folder_of_everything(tmp_path)), CONFIG)
+    kinds = {type(e) for e in walked.events}
+    assert kinds == {InputError, type(walked.events[0])}, "the folder yields files and a warning"
+    assert walked.left_out, "the globs leave things out"
+    assert described(decode(encode(walked))) == described(walked)
+    assert decode(encode(Walked([], []))) == Walked([], [])
+    only_warnings = Walked([e for e in walked.events if isinstance(e, InputError)], [])
+    assert described(decode(encode(only_warnings))) == described(only_warnings)
+
+
+WALK_IN_CHILD = """
+import json, os, sys
+from dedup.config import Config
+from dedup.errors import InputError
+from dedup.read import ahead
+
+if sys.argv[2] == "fail":
+    ahead.encode = lambda walked: 1 / 0
+if sys.argv[2] == "leave":
+    with ahead.WalkAhead(sys.argv[1], Config(exclude=("skip",))) as early:
+        child = early.child
+    try:
+        os.kill(child, 0)
+    except ProcessLookupError:
+        print(json.dumps("gone"))
+    sys.exit(0)
+with ahead.WalkAhead(sys.argv[1], Config(exclude=("skip",))) as early:
+    forked = early.forked
+    walked = early.result()
+events = [
+    ["warning", e.path, e.reason] if isinstance(e, InputError) else ["file", *e]
+    for e in walked.events
+]
+print(json.dumps([forked, [events, [list(left) for left in walked.left_out]]]))
+"""
+
+
+def walk_in_a_new_process(corpus: Path, how: str) -> object:
+    done = subprocess.run(
+        [sys.executable, "-c", WALK_IN_CHILD, str(corpus), how],
+        capture_output=True,
+        check=True,
+        text=True,
+        errors="surrogateescape",
+        cwd=corpus.parent,
+    )
+    assert done.stderr == ""
+    return json.loads(done.stdout)
+
+
+@pytest.mark.skipif(not LINUX, reason="a walk is forked on Linux only")
+@pytest.mark.parametrize("how", ["walk", "fail"])
+def test_a_forked_walk_gives_the_walk_of_the_folder(tmp_path: Path, how: str) -> None:
+    """A new process (one thread) forks its walk; a child that fails is walked again."""
+    corpus = folder_of_everything(tmp_path)
+    forked, walked = walk_in_a_new_process(corpus, how)  # type: ignore[misc]
+    assert forked is True
+    here = json.loads(json.dumps(described(walk_folder(str(corpus), CONFIG))))
+    assert walked == here
+
+
+@pytest.mark.skipif(not LINUX, reason="a walk is forked on Linux only")
+def test_a_walk_not_taken_ends_its_child(tmp_path: Path) -> None:
+    assert walk_in_a_new_process(folder_of_everything(tmp_path), "leave") == "gone"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_process_running_threads_walks_the_folder_itself(tmp_path: Path) -> None:
+    corpus = folder_of_everything(tmp_path)
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert not can_fork()
+        with WalkAhead(str(corpus), CONFIG) as early:
+            assert not early.forked
+            assert described(early.result()) == described(walk_folder(str(corpus), CONFIG))
+    finally:
+        release.set()
+        thread.join()
