@@ -172,6 +172,15 @@ def edit(path: Path, *statements: str) -> None:
         # Values of another type, and numbers no sound file holds.
         (STORE_NAME, ["UPDATE files SET size = 'big', chunk = chunk + 0.5 WHERE rowid % 3 = 0"]),
         (STORE_NAME, ["UPDATE files SET mtime_ns = mtime_ns + 1 WHERE rowid % 2 = 0"]),
+        # Whole-corpus values (read as blobs): of another type, or cut short.
+        (
+            STORE_NAME,
+            ["UPDATE snapshot SET data = CAST(X'ff00' AS TEXT)", "UPDATE bands SET data = 42"],
+        ),
+        (
+            STORE_NAME,
+            ["UPDATE snapshot SET data = substr(data, 1, 100)", "UPDATE bands SET data = ''"],
+        ),
         (CACHE, ["UPDATE params SET length = length + 1"]),
         (CACHE, ["UPDATE params SET length = 'x'"]),
         # A schema that is no longer the one dedup made.
