@@ -123,7 +123,7 @@ class LightRecords:
         return b"".join([head, *numbers, *tail])
 
     @classmethod
-    def from_bytes(cls, blob: bytes) -> LightRecords:
+    def from_bytes(cls, blob: bytes | memoryview) -> LightRecords:
         n, h = (int(x) for x in np.frombuffer(blob, dtype="<i8", count=2))
         at = 16
         numbers: dict[str, I64] = {}

@@ -144,7 +144,7 @@ def encode(walked: Walked) -> bytes:
 
     warnings = [(n, e) for n, e in enumerate(walked.events) if type(e) is not Found]
     found = [e for e in walked.events if type(e) is Found] if warnings else walked.events
-    paths, reals, sizes, mtimes = zip(*found) if found else ((), (), (), ())
+    paths, reals, sizes, mtimes = zip(*found, strict=True) if found else ((), (), (), ())
     columns = (
         "\0".join(paths),
         "\0".join(reals),

@@ -76,20 +76,21 @@ def encode(snapshot: Snapshot) -> bytes:
 def decode(data: bytes) -> Snapshot:
     """The snapshot :func:`encode` wrote; ``ValueError`` when ``data`` holds none."""
     files, records, paths_size, notes_size, light_size, chunks = _head(data)
+    view = memoryview(data)  # parts are read in place: a copy of 12 MB takes 7 ms
     at = _HEAD.size
-    raw_paths = data[at : at + paths_size]
+    raw_paths = view[at : at + paths_size]
     at += paths_size
     stats, at = _ints(data, at, 3 * files)
     file, at = _ints(data, at, records)
     slot, at = _ints(data, at, records)
-    notes = json.loads(data[at : at + notes_size])
+    notes = json.loads(bytes(view[at : at + notes_size]))
     at += notes_size
-    light = LightRecords.from_bytes(data[at : at + light_size])
+    light = LightRecords.from_bytes(view[at : at + light_size])
     at += light_size
     if len(data) != at + 8 * chunks:
         raise ValueError("snapshot cut short")
     crcs = chunks_of(data)
-    paths = raw_paths.decode(*_FS).split("\0") if files else []
+    paths = str(raw_paths, *_FS).split("\0") if files else []
     warnings = {int(k): tuple((str(m), _line(n)) for m, n in w) for k, w in notes}
     wanted = -(-int(light.sizes.sum()) // FIELDS_CHUNK)
     if len(paths) != files or len(light) != records or chunks != wanted:
@@ -121,7 +122,8 @@ def _ints(data: bytes, at: int, count: int) -> tuple[I64, int]:
     end = at + 8 * count
     if end > len(data):
         raise ValueError("snapshot cut short")
-    return np.frombuffer(data, dtype="<i8", count=count, offset=at).astype(np.int64), end
+    ints = np.frombuffer(data, dtype="<i8", count=count, offset=at)
+    return ints.astype(np.int64, copy=False), end
 
 
 def _line(value: object) -> int | None:
