@@ -5,6 +5,10 @@ every batch is compared with the whole corpus. Only the articles a change adds c
 (see :func:`dedup.engine.check.new_articles`), and pairs a baseline file lists are
 accepted (:mod:`dedup.engine.baseline`). Nothing is written inside the repository but a
 baseline the user asks for.
+
+A hook waits for every check, so the corpus is walked in a child process forked as soon
+as the settings are known (:class:`dedup.read.ahead.WalkAhead`), while this one imports
+the engine; the renderers are imported where they are used, after the fork.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ import click
 
 from dedup.cli.common import EXIT_OK, Run, build_config, exit_code
 from dedup.cli.options import detection_command
-from dedup.cli.output import describe_read, echo_skipped, plural
 from dedup.config import Config
 from dedup.engine.baseline import Baseline, accepted_and_not, read_baseline, write_baseline
 from dedup.errors import DedupError
@@ -100,6 +103,8 @@ def check(files: tuple[str, ...], **options: Any) -> None:
     run.warn.finish()
     code = plan.finish(matches, quiet=quiet)
     if wanted and not quiet:  # after the findings: a closed pipe ends the run before it
+        from dedup.cli.output import describe_read, echo_skipped
+
         reading = tally.reading(tally.articles)
         click.echo(f"dedup: {describe_read(reading)} in {run.seconds():.1f}s", err=True)
         echo_skipped(reading)
@@ -201,6 +206,8 @@ class BaselinePlan:
 
     def finish(self, matches: Sequence[Match], *, quiet: bool) -> int:
         """Write the baseline, or print the findings it does not accept; the exit code."""
+        from dedup.cli.output import plural
+
         if self.target is not None:
             written = (self.accepted if self.replace else Baseline()).adding(matches)
             write_baseline(written, self.target, replace=self.replace)

@@ -7,9 +7,7 @@ import contextlib
 import functools
 import os
 import sys
-import tempfile
 import time
-import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -18,15 +16,16 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from dedup import __version__
-from dedup.cli.output import echo_summary, progress_bar
 from dedup.config import Config, load_config
 from dedup.errors import CacheError, DedupError, InputError
 from dedup.progress import ProgressCallback
 from dedup.reading import Reading
-from dedup.result import Result
 from dedup.targets import refuse_store_as_input
 
-if TYPE_CHECKING:  # the stores load numpy and sqlite3: imported where a run opens them
+# The stores load numpy and sqlite3, the renderers rich's helpers: each is imported where
+# it is used, so that a check forks its walk (dedup.read.ahead) as early as it can.
+if TYPE_CHECKING:
+    from dedup.result import Result
     from dedup.store.scan import ScanStore
     from dedup.store.signatures import SignatureCache
 
@@ -153,6 +152,9 @@ def _one_line(exc: BaseException) -> str:
 
 def _save_traceback(exc: BaseException) -> str:
     """Write ``exc``'s traceback to a file in the temporary folder; where, for the error line."""
+    import tempfile
+    import traceback
+
     report = f"dedup {__version__}\n{sys.argv!r}\n" + "".join(traceback.format_exception(exc))
     try:
         descriptor, path = tempfile.mkstemp(prefix="dedup-crash-", suffix=".txt")
@@ -272,6 +274,8 @@ class Run:
 
     def progress(self) -> contextlib.AbstractContextManager[ProgressCallback | None]:
         """The progress bar (see :func:`dedup.cli.output.progress_bar`)."""
+        from dedup.cli.output import progress_bar
+
         return progress_bar(quiet=self.quiet)
 
     def stores(
@@ -284,6 +288,8 @@ class Run:
     def summary(self, result: Result, reading: Reading | None = None) -> None:
         """The count of warnings not shown, then the summary line on stderr (see
         :func:`dedup.cli.output.echo_summary`)."""
+        from dedup.cli.output import echo_summary
+
         self.warn.finish()
         echo_summary(result, self.seconds(), quiet=self.quiet, reading=reading)
 
