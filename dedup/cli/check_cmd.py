@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -31,8 +31,9 @@ from dedup.read.ahead import WalkAhead
 from dedup.read.committed import is_revision, repository_top
 from dedup.read.walk import check_paths_exist, matches_any
 from dedup.reading import Tally
-from dedup.render import escape_name, escape_undecodable
-from dedup.result import Match
+
+if TYPE_CHECKING:
+    from dedup.result import Match
 
 
 @click.command("check", short_help="Pre-commit: report given files that copy the corpus.")
@@ -251,6 +252,8 @@ def format_match(match: Match) -> str:
     """path:line: "<title>" duplicates path:line (similarity 0.97); a trimmed or padded
     copy found by containment also shows how much of it the other text holds. Locations
     are escaped as names (see :func:`dedup.render.escape_name`), so a match is one line."""
+    from dedup.render import escape_name, escape_undecodable
+
     title = escape_undecodable(" ".join(match.article.title.split()))
     scores = f"similarity {match.score.similarity:.2f}"
     if match.score.rule == "containment":

@@ -15,11 +15,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from dedup.atomic import atomic_file
 from dedup.errors import InputError
-from dedup.result import Match
+
+if TYPE_CHECKING:  # read before a check forks its walk: the rest is imported where used
+    from dedup.result import Match
 
 #: The format of the file; a reader refuses any other.
 FORMAT = 1
@@ -134,6 +135,8 @@ def write_baseline(baseline: Baseline, path: Path, *, replace: bool) -> None:
         "pairs": [entry.to_dict() for entry in baseline.entries],
     }
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    from dedup.atomic import atomic_file
+
     hint = "use --update-baseline to add to it, or remove it first"
     with atomic_file(path, force=replace, errors="backslashreplace", exists=hint) as out:
         out.write(text)

@@ -15,7 +15,6 @@ import contextlib
 import functools
 import os
 import subprocess
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 
 #: Variables that point git at a repository or index other than the one around a file;
@@ -42,6 +41,8 @@ def committed_copy(path: str, revision: str) -> Iterator[str | None]:
     if not in_repository(folder):
         yield None
         return
+    import tempfile  # here: this module is loaded before a check forks its walk
+
     with tempfile.TemporaryDirectory(prefix="dedup-committed-") as temporary:
         target = os.path.join(temporary, name)
         with open(target, "wb") as out:
