@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
+from fixture_corpus import write_copy_of_ferry, write_corpus
 
 from dedup.config import Config
 from dedup.errors import InputError
-from dedup.read.ahead import WalkAhead, Walked, can_fork, decode, encode, walk_folder
+from dedup.read.ahead import WalkAhead, Walked, can_fork, decode, encode, walk_paths
 
 LINUX = sys.platform.startswith("linux")
 
@@ -50,7 +52,7 @@ def described(walked: Walked) -> list[object]:
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_walk_written_and_read_back_is_the_same_walk(tmp_path: Path) -> None:
-    walked = walk_folder(str(folder_of_everything(tmp_path)), CONFIG)
+    walked = walk_paths([str(folder_of_everything(tmp_path))], CONFIG, tidy=True)
     kinds = {type(e) for e in walked.events}
     assert kinds == {InputError, type(walked.events[0])}, "the folder yields files and a warning"
     assert walked.left_out, "the globs leave things out"
@@ -69,14 +71,14 @@ from dedup.read import ahead
 if sys.argv[2] == "fail":
     ahead.encode = lambda walked: 1 / 0
 if sys.argv[2] == "leave":
-    with ahead.WalkAhead(sys.argv[1], Config(exclude=("skip",))) as early:
+    with ahead.WalkAhead([sys.argv[1]], Config(exclude=("skip",)), tidy=True) as early:
         child = early.child
     try:
         os.kill(child, 0)
     except ProcessLookupError:
         print(json.dumps("gone"))
     sys.exit(0)
-with ahead.WalkAhead(sys.argv[1], Config(exclude=("skip",))) as early:
+with ahead.WalkAhead([sys.argv[1]], Config(exclude=("skip",)), tidy=True) as early:
     forked = early.forked
     walked = early.result()
 events = [
@@ -107,7 +109,7 @@ def test_a_forked_walk_gives_the_walk_of_the_folder(tmp_path: Path, how: str) ->
     corpus = folder_of_everything(tmp_path)
     forked, walked = walk_in_a_new_process(corpus, how)  # type: ignore[misc]
     assert forked is True
-    here = json.loads(json.dumps(described(walk_folder(str(corpus), CONFIG))))
+    here = json.loads(json.dumps(described(walk_paths([str(corpus)], CONFIG, tidy=True))))
     assert walked == here
 
 
@@ -124,9 +126,58 @@ def test_a_process_running_threads_walks_the_folder_itself(tmp_path: Path) -> No
     thread.start()
     try:
         assert not can_fork()
-        with WalkAhead(str(corpus), CONFIG) as early:
+        with WalkAhead([str(corpus)], CONFIG, tidy=True) as early:
             assert not early.forked
-            assert described(early.result()) == described(walk_folder(str(corpus), CONFIG))
+            assert described(early.result()) == described(
+                walk_paths([str(corpus)], CONFIG, tidy=True)
+            )
     finally:
         release.set()
         thread.join()
+
+
+#: ``dedup ARGS`` in a new process; with "threaded", a thread runs first, so no walk is
+#: forked and the process walks the folders itself.
+RUN_DEDUP = """
+import sys, threading
+if sys.argv[1] == "threaded":
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
+from dedup.entry import main
+sys.argv[0:2] = ["dedup"]
+main()
+"""
+
+
+def dedup_in_a_new_process(home: Path, how: str, *args: str) -> tuple[int, str, str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DEDUP_")}
+    environment["XDG_CACHE_HOME"] = str(home / ".user-cache")
+    done = subprocess.run(
+        [sys.executable, "-c", RUN_DEDUP, how, *args],
+        capture_output=True,
+        text=True,
+        cwd=home,
+        env=environment,
+    )
+    timings = re.compile(r" in \d+\.\ds")
+    return done.returncode, done.stdout, timings.sub(" in -s", done.stderr)
+
+
+@pytest.mark.skipif(not LINUX or not hasattr(os, "mkfifo"), reason="a walk is forked on Linux only")
+@pytest.mark.parametrize("command", ["scan", "check"])
+def test_a_command_says_the_same_whether_its_walk_was_forked_or_not(
+    tmp_path: Path, command: str
+) -> None:
+    """The files read, the copies found, the warnings and what was skipped: the same, on
+    a first run and on a second one that reuses the index."""
+    corpus = folder_of_everything(tmp_path)
+    write_corpus(tmp_path)  # copies to find, in the same folder
+    (tmp_path / "dedup.toml").write_text('exclude = ["skip"]\n', encoding="utf-8")
+    new = write_copy_of_ferry(tmp_path / "new.txt")
+    args = {
+        "scan": ["scan", "--format", "jsonl", str(corpus)],
+        "check": ["check", "--corpus-root", str(corpus), str(new)],
+    }[command]
+    for _ in range(2):
+        forked = dedup_in_a_new_process(tmp_path, "forked", *args)
+        assert forked[0] == 1, forked[2]  # copies found
+        assert forked == dedup_in_a_new_process(tmp_path, "threaded", *args)

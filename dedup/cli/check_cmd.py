@@ -124,7 +124,7 @@ def find_matches(
     other, in articles that are new since ``revision`` (all when None)."""
     config = run.config
     root = display_path(find_corpus_root(config))
-    with WalkAhead(root, config) as corpus_walk:  # forked before the engine is imported
+    with WalkAhead([root], config, tidy=True) as corpus_walk:  # forked before the engine loads
         from dedup.engine.check import check_files
 
         with run.progress() as bar, run.stores((*files, root)) as found:

@@ -16,6 +16,7 @@ from dedup.cli.output import FORMATS, choose_format, results_stream, write_names
 from dedup.cli.stats_view import STATS_FORMATS
 from dedup.config import ENGINES, Config
 from dedup.progress import ProgressCallback
+from dedup.read.ahead import WalkAhead
 from dedup.read.locate import file_texts
 from dedup.read.walk import check_paths_exist
 from dedup.redundancy import measure_redundancy
@@ -160,10 +161,7 @@ def find_copies(
     """The scan's result, from the engine the run's settings name."""
     config, warn = run.config, run.warn
     if config.engine != "dask":
-        from dedup.engine.run import scan_paths
-
-        with run.stores(paths) as found:
-            return scan_paths(paths, config, *found, progress=bar, on_warning=warn, per_file=counts)
+        return scan_here(paths, run, bar, counts)
     from dedup.dask import require_dask
 
     require_dask()
@@ -184,6 +182,27 @@ def find_copies(
     return scan_dask(
         paths, config, options, progress=bar, on_warning=warn, on_note=note, per_file=counts
     )
+
+
+def scan_here(
+    paths: tuple[str, ...], run: Run, bar: ProgressCallback | None, counts: Counter[str]
+) -> Result:
+    """The scan's result from the engine in this process: the paths are walked in a
+    child process while the engine is imported (:class:`dedup.read.ahead.WalkAhead`)."""
+    with WalkAhead(paths, run.config) as early:
+        from dedup.engine.run import scan_paths
+
+        with run.stores(paths) as (cache, store):
+            return scan_paths(
+                paths,
+                run.config,
+                cache,
+                store,
+                progress=bar,
+                on_warning=run.warn,
+                per_file=counts,
+                walked=early.result,
+            )
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ from dedup.engine.run import Laps, run, spill_warning
 from dedup.engine.spill import Spill, spilled
 from dedup.errors import InputError, ignore
 from dedup.progress import ProgressCallback, no_progress
-from dedup.read.ahead import Walked, walk_folder
+from dedup.read.ahead import Walked, walk_paths
 from dedup.read.committed import committed_copy, committed_state
 from dedup.read.files import read_file
 from dedup.read.walk import Found
@@ -101,16 +101,12 @@ def check_events(
     the corpus under ``root`` without them and without ``leave_out``; and how many of the
     files found are given ones (they come first). ``walked`` gives the walk of ``root``
     when one was begun ahead (:class:`dedup.read.ahead.WalkAhead`)."""
-    corpus_walk = walked() if walked is not None else walk_folder(root, config)
+    corpus_walk = walked() if walked is not None else walk_paths([root], config, tidy=True)
     given = walk(paths, config, None, tally.left_out)
     named = {e.real for e in given if isinstance(e, Found)}
     skipped = named | {os.path.realpath(path) for path in leave_out}
-    for left_out in corpus_walk.left_out:
-        tally.left_out(*left_out)
-    events = [
-        *given,
-        *(e for e in corpus_walk.events if not (type(e) is Found and e.real in skipped)),
-    ]
+    corpus = corpus_walk.told(tally.left_out)
+    events = [*given, *(e for e in corpus if not (type(e) is Found and e.real in skipped))]
     tally.find([e.path for e in events if type(e) is Found])
     return events, len(named)
 

@@ -36,6 +36,7 @@ from dedup.engine.spill import Spill, spilled
 from dedup.engine.verify import Side, score_pair
 from dedup.errors import InputError, SpillError, ignore
 from dedup.progress import ProgressCallback, no_progress
+from dedup.read.ahead import Walked
 from dedup.read.walk import Found
 from dedup.reading import Reading, Tally
 from dedup.result import PairScore, Result, Stats
@@ -57,10 +58,12 @@ def scan_paths(
     on_warning: WarningCallback | None = None,
     per_file: Counter[str] | None = None,
     stdin: TextIO | None = None,
+    walked: Callable[[], Walked] | None = None,
 ) -> Result:
     """Every group of copies in ``paths`` (files, folders, ``-``), reading only what the
     store does not hold. Articles in the result have no body. ``per_file`` counts the
-    articles of each file."""
+    articles of each file; ``walked`` gives their walk when it was begun ahead
+    (:class:`dedup.read.ahead.WalkAhead`)."""
     reuse_freed_memory()
     laps = Laps()
     warn, report = on_warning or ignore, progress or no_progress
@@ -78,7 +81,10 @@ def scan_paths(
     given = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
     with given as held:
         held.read_ahead(("snapshot", "bands"))  # read while the folders are walked
-        events = walk(paths, config, stdin, tally.left_out)
+        if walked is not None:
+            events = walked().told(tally.left_out)
+        else:
+            events = walk(paths, config, stdin, tally.left_out)
         tally.find(e.path for e in events if isinstance(e, Found))
         return spilled(attempt, spill_warning(warn))
 

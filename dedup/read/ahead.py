@@ -1,16 +1,17 @@
-"""A folder walked ahead of need, in a forked child process.
+"""Folders walked ahead of need, in a forked child process.
 
 ``dedup check`` in a pre-commit hook spends about a fifth of a second importing the
 engine, and on a corpus of 20,000 files about as long again walking it (a stat per file,
-slow when the kernel has dropped its cached inodes). Forked before the imports, a child
-walks the folder on another core and hands the files found to the parent through a pipe
-(:class:`WalkAhead`), so the two costs overlap.
+slow when the kernel has dropped its cached inodes); a warm ``dedup scan`` of a folder
+likewise. Forked before the imports, a child walks the folders on another core and hands
+the files found to the parent through a pipe (:class:`WalkAhead`), so the costs overlap.
 
 The child only walks: it opens no file, writes nothing but the pipe, and leaves with
 :func:`os._exit`. Where a fork is not safe (a process already running threads, which a
 fork copies half-way), not offered (Windows) or not advised (macOS, whose system
-libraries may not survive one), or the child fails, the parent walks the folder itself:
-:func:`walk_folder`, the same walk, gives the same result.
+libraries may not survive one), where the paths name stdin (``-``, which the parent
+reads), or where the child fails, the parent walks itself: :func:`walk_paths`, the same
+walk, gives the same result.
 """
 
 from __future__ import annotations
@@ -20,13 +21,13 @@ import os
 import signal
 import sys
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from itertools import islice, repeat
 from typing import NamedTuple, NoReturn
 
 from dedup.config import Config
 from dedup.errors import InputError
-from dedup.read.walk import Found, iter_found
+from dedup.read.walk import STDIN_PATH, Found, LeftOutCallback, iter_found
 from dedup.reading import Unit
 
 #: A file or folder the globs left out: its path, which it is, and why.
@@ -34,36 +35,43 @@ LeftOut = tuple[str, Unit, str]
 
 
 class Walked(NamedTuple):
-    """A folder's walk: the files found and the warnings, in walk order, and what the
-    globs left out."""
+    """A walk: the files found and the warnings, in walk order, and what the globs left
+    out."""
 
     events: list[Found | InputError]
     left_out: list[LeftOut]
 
+    def told(self, on_left_out: LeftOutCallback) -> list[Found | InputError]:
+        """The files and warnings, once ``on_left_out`` is told what was left out."""
+        for path, unit, reason in self.left_out:
+            on_left_out(path, unit, reason)
+        return self.events
 
-def walk_folder(folder: str, config: Config) -> Walked:
-    """The walk of ``folder`` (files named tidily, see :func:`iter_found`), in this process."""
+
+def walk_paths(paths: Sequence[str], config: Config, *, tidy: bool = False) -> Walked:
+    """The walk of ``paths`` (see :func:`iter_found`; ``-`` reads stdin), in this process."""
     events: list[Found | InputError] = []
     left_out: list[LeftOut] = []
 
     def leave_out(path: str, unit: Unit, reason: str) -> None:
         left_out.append((path, unit, reason))
 
-    events.extend(iter_found([folder], config, events.append, on_left_out=leave_out, tidy=True))
+    events.extend(iter_found(paths, config, events.append, on_left_out=leave_out, tidy=tidy))
     return Walked(events, left_out)
 
 
 class WalkAhead:
-    """The walk of ``folder``, started in a child process on entering (where a fork is
-    safe) and taken with :meth:`result`; leaving stops a child whose walk was not taken."""
+    """The walk of ``paths`` (:func:`walk_paths`), started in a child process on
+    entering (where a fork is safe) and taken with :meth:`result`; leaving stops a child
+    whose walk was not taken."""
 
-    def __init__(self, folder: str, config: Config) -> None:
-        self.folder, self.config = folder, config
+    def __init__(self, paths: Sequence[str], config: Config, *, tidy: bool = False) -> None:
+        self.paths, self.config, self.tidy = tuple(paths), config, tidy
         self.child: int | None = None
         self.pipe: int | None = None
 
     def __enter__(self) -> WalkAhead:
-        if can_fork():
+        if STDIN_PATH not in self.paths and can_fork():
             self.start()
         return self
 
@@ -85,7 +93,7 @@ class WalkAhead:
             return
         if child == 0:
             os.close(reader)
-            _walk_in_child(self.folder, self.config, writer)
+            _walk_in_child(self, writer)
         os.close(writer)
         self.child, self.pipe = child, reader
 
@@ -99,7 +107,10 @@ class WalkAhead:
             self.child = None
             if os.waitstatus_to_exitcode(status) == 0:
                 return decode(data)
-        return walk_folder(self.folder, self.config)
+        return self.walk()
+
+    def walk(self) -> Walked:
+        return walk_paths(self.paths, self.config, tidy=self.tidy)
 
     def close(self) -> None:
         if self.pipe is not None:
@@ -122,14 +133,14 @@ def can_fork() -> bool:
         return False
 
 
-def _walk_in_child(folder: str, config: Config, writer: int) -> NoReturn:
+def _walk_in_child(ahead: WalkAhead, writer: int) -> NoReturn:
     """The child's whole life: walk, write the walk to ``writer``, leave (exit 0 only
     when all of it was written). Ctrl-C and a closed pipe end it quietly."""
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-        data = encode(walk_folder(folder, config))
+        data = encode(ahead.walk())
         with open(writer, "wb") as pipe:
             pipe.write(data)
         code = 0
