@@ -208,14 +208,12 @@ def _plan(
     """Which files the ``files`` table holds unchanged (by number; ``held`` files are not
     looked for), and the parts to read the others in (a large gzipped JSON Lines file is
     gunzipped into ``unpack_to`` to be read in byte ranges)."""
-    wanted = [f.real for n, f in enumerate(found) if f.size >= 0 and n not in held]
-    stats = store.load_stats(wanted)
+    others = [n for n in range(len(found)) if n not in held]  # a warm check's few new files
+    stats = store.load_stats([found[n].real for n in others if found[n].size >= 0])
     racy = config.tuning.racy_ns
-    fresh = {
-        n for n, f in enumerate(found) if n not in held and _is_fresh(stats.get(f.real), f, racy)
-    }
-    store.expect([f.real for n, f in enumerate(found) if n in fresh])
-    stale = [(n, f.path, f.size) for n, f in enumerate(found) if n not in fresh and n not in held]
+    fresh = {n for n in others if _is_fresh(stats.get(found[n].real), found[n], racy)}
+    store.expect([found[n].real for n in others if n in fresh])
+    stale = [(n, found[n].path, found[n].size) for n in others if n not in fresh]
     if sum(max(size, 0) for _, _, size in stale) >= EARLY_START_PARTS * config.tuning.part_bytes:
         start_early(config)  # cutting a large file in ranges takes a while: overlap it
     return fresh, plan_parts(stale, config.tuning, unpack_to=unpack_to)
