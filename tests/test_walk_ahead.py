@@ -56,10 +56,23 @@ def test_a_walk_written_and_read_back_is_the_same_walk(tmp_path: Path) -> None:
     kinds = {type(e) for e in walked.events}
     assert kinds == {InputError, type(walked.events[0])}, "the folder yields files and a warning"
     assert walked.left_out, "the globs leave things out"
-    assert described(decode(encode(walked))) == described(walked)
+    assert described(read_back(encode(walked))) == described(walked)
     assert decode(encode(Walked([], []))) == Walked([], [])
     only_warnings = Walked([e for e in walked.events if isinstance(e, InputError)], [])
-    assert described(decode(encode(only_warnings))) == described(only_warnings)
+    assert described(read_back(encode(only_warnings))) == described(only_warnings)
+
+
+def read_back(data: bytes) -> Walked:
+    walked = decode(data)
+    assert walked is not None
+    return walked
+
+
+def test_a_walk_cut_short_or_padded_is_not_read() -> None:
+    data = encode(Walked([], [("skip", "folder", "excluded")]))
+    assert decode(data) is not None
+    for damaged in (b"", data[:5], data[:-1], data + b"\0"):
+        assert decode(damaged) is None
 
 
 WALK_IN_CHILD = """
@@ -70,6 +83,9 @@ from dedup.read import ahead
 
 if sys.argv[2] == "fail":
     ahead.encode = lambda walked: 1 / 0
+if sys.argv[2] == "no-reaping":
+    import signal
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
 if sys.argv[2] == "leave":
     with ahead.WalkAhead([sys.argv[1]], Config(exclude=("skip",)), tidy=True) as early:
         child = early.child
@@ -111,6 +127,16 @@ def test_a_forked_walk_gives_the_walk_of_the_folder(tmp_path: Path, how: str) ->
     assert forked is True
     here = json.loads(json.dumps(described(walk_paths([str(corpus)], CONFIG, tidy=True))))
     assert walked == here
+
+
+@pytest.mark.skipif(not LINUX, reason="a walk is forked on Linux only")
+def test_a_process_whose_children_are_not_its_to_reap_walks_itself(tmp_path: Path) -> None:
+    """With SIGCHLD ignored the system reaps a child at once, and its number may go to
+    another process before a leaving parent would stop it: no child is forked."""
+    corpus = folder_of_everything(tmp_path)
+    forked, walked = walk_in_a_new_process(corpus, "no-reaping")  # type: ignore[misc]
+    assert forked is False
+    assert walked == json.loads(json.dumps(described(walk_paths([str(corpus)], CONFIG, tidy=True))))
 
 
 @pytest.mark.skipif(not LINUX, reason="a walk is forked on Linux only")

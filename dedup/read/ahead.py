@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import struct
 import sys
 from array import array
 from collections.abc import Iterator, Sequence
@@ -30,6 +31,8 @@ from dedup.errors import InputError
 from dedup.read.walk import STDIN_PATH, Found, LeftOutCallback, iter_found
 from dedup.reading import Unit
 
+#: The length of an encoded walk, written before it.
+_LENGTH = struct.Struct("<Q")
 #: A file or folder the globs left out: its path, which it is, and why.
 LeftOut = tuple[str, Unit, str]
 
@@ -98,15 +101,16 @@ class WalkAhead:
         self.child, self.pipe = child, reader
 
     def result(self) -> Walked:
-        """The walk: the child's, else (no child, or it failed) one made now."""
+        """The walk: the child's, else (no child, or it failed: it wrote no whole walk)
+        one made now."""
         if self.child is not None and self.pipe is not None:
             with open(self.pipe, "rb") as pipe:
                 self.pipe = None
                 data = pipe.read()
-            status = os.waitpid(self.child, 0)[1]
-            self.child = None
-            if os.waitstatus_to_exitcode(status) == 0:
-                return decode(data)
+            self._reap()
+            walked = decode(data)
+            if walked is not None:
+                return walked
         return self.walk()
 
     def walk(self) -> Walked:
@@ -116,16 +120,24 @@ class WalkAhead:
         if self.pipe is not None:
             os.close(self.pipe)
             self.pipe = None
-        if self.child is not None:
+        if self.child is not None:  # not reaped yet, so the number is still the child's
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.child, signal.SIGKILL)
-            os.waitpid(self.child, 0)
-            self.child = None
+            self._reap()
+
+    def _reap(self) -> None:
+        child, self.child = self.child, None
+        if child is not None:
+            with contextlib.suppress(ChildProcessError):  # reaped by the system already
+                os.waitpid(child, 0)
 
 
 def can_fork() -> bool:
-    """Whether this process may fork a walker: on Linux, with no thread but this one."""
+    """Whether this process may fork a walker: on Linux, with no thread but this one, and
+    children left for it to reap (with SIGCHLD ignored, the system reaps them at once)."""
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    if signal.getsignal(signal.SIGCHLD) == signal.SIG_IGN:
         return False
     try:
         return len(os.listdir("/proc/self/task")) == 1
@@ -150,7 +162,8 @@ def _walk_in_child(ahead: WalkAhead, writer: int) -> NoReturn:
 
 def encode(walked: Walked) -> bytes:
     """``walked`` as bytes: the files' fields as four columns (a pickle of 20,000 named
-    tuples loads several times slower), the warnings with their places."""
+    tuples loads several times slower), the warnings with their places; its length
+    first, so that a walk cut short is known as one."""
     import pickle  # here, not on the way to the fork
 
     warnings = [(n, e) for n, e in enumerate(walked.events) if type(e) is not Found]
@@ -162,14 +175,18 @@ def encode(walked: Walked) -> bytes:
         array("q", sizes).tobytes(),
         array("q", mtimes).tobytes(),
     )
-    return pickle.dumps((len(found), columns, warnings, walked.left_out), pickle.HIGHEST_PROTOCOL)
+    body = pickle.dumps((len(found), columns, warnings, walked.left_out), pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(body)) + body
 
 
-def decode(data: bytes) -> Walked:
-    """The walk that :func:`encode` wrote."""
+def decode(data: bytes) -> Walked | None:
+    """The walk that :func:`encode` wrote; None when ``data`` is not all of one."""
     import pickle
 
-    count, (paths, reals, sizes, mtimes), warnings, left_out = pickle.loads(data)
+    if len(data) < _LENGTH.size or _LENGTH.unpack_from(data)[0] != len(data) - _LENGTH.size:
+        return None
+    body = memoryview(data)[_LENGTH.size :]
+    count, (paths, reals, sizes, mtimes), warnings, left_out = pickle.loads(body)
     found: Iterator[Found] = iter(())
     if count:  # made as tuples: Found's own __new__, in Python, takes twice as long
         names = (paths.split("\0"), reals.split("\0"))
