@@ -22,8 +22,8 @@ from dedup.progress import ProgressCallback
 from dedup.reading import Reading
 from dedup.targets import refuse_store_as_input
 
-# The stores load numpy and sqlite3, the renderers rich's helpers: each is imported where
-# it is used, so that a check forks its walk (dedup.read.ahead) as early as it can.
+# The stores (which load numpy and sqlite3) and the renderers are imported where they are
+# used, so that a check forks its walk (dedup.read.ahead) as early as it can.
 if TYPE_CHECKING:
     from dedup.result import Result
     from dedup.store.scan import ScanStore

@@ -6,7 +6,7 @@ slow when the kernel has dropped its cached inodes); a warm ``dedup scan`` of a 
 likewise. Forked before the imports, a child walks the folders on another core and hands
 the files found to the parent through a pipe (:class:`WalkAhead`), so the costs overlap.
 
-The child only walks: it opens no file, writes nothing but the pipe, and leaves with
+The child only walks: it reads no file, writes nothing but the pipe, and leaves with
 :func:`os._exit`. Where a fork is not safe (a process already running threads, which a
 fork copies half-way), not offered (Windows) or not advised (macOS, whose system
 libraries may not survive one), where the paths name stdin (``-``, which the parent
@@ -83,7 +83,7 @@ class WalkAhead:
 
     @property
     def forked(self) -> bool:
-        """Whether a child walks the folder."""
+        """Whether a child walks the paths."""
         return self.child is not None
 
     def start(self) -> None:
