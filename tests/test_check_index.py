@@ -24,8 +24,8 @@ from dedup.engine import candidates, ingest
 from dedup.engine import corpus as corpus_module
 from dedup.engine.candidates import Block
 from dedup.engine.check import check_files
-from dedup.engine.load import walk
 from dedup.errors import InputError
+from dedup.read.ahead import walk_paths
 from dedup.read.files import read_articles
 from dedup.read.walk import Found
 from dedup.result import Match
@@ -213,8 +213,8 @@ def test_corpus_files_are_named_as_normpath_names_them(
     for name in ("sub/one.txt", "sub/x/two.txt", "a/three.txt"):
         write(tmp_path / name, plain(1))
     monkeypatch.chdir(tmp_path)
-    found = [e.path for e in walk([root], Config(), None, tidy=True) if isinstance(e, Found)]
-    untidy = [e.path for e in walk([root], Config(), None) if isinstance(e, Found)]
+    found = [e.path for e in walk_paths([root], Config(), tidy=True).events if isinstance(e, Found)]
+    untidy = [e.path for e in walk_paths([root], Config()).events if isinstance(e, Found)]
     assert found == [os.path.normpath(path) for path in untidy]
     assert len(found) == (3 if os.path.normpath(root) == "." else 2)
 

@@ -13,11 +13,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_ingest import config_for, write_export
 
-from dedup.engine.load import load_corpus, walk
+from dedup.engine.load import load_corpus
 from dedup.engine.pairs import StoredScorer, distinct_shingles, verify_screened
 from dedup.engine.spill import Spill
 from dedup.engine.verify import Side, score_pair
 from dedup.progress import no_progress
+from dedup.read.ahead import walk_paths
 from dedup.store.scan import ScanStore
 from dedup.text.normalize import normalize
 from dedup.text.shingles import shingle
@@ -32,7 +33,7 @@ def test_screened_verdicts_are_the_quick_verdicts(tmp_path: Path, jobs: int) -> 
     tuning = Tuning(set_chunk=10, parallel_min=100, pair_parallel_min=100, pair_chunk=40)
     config = dataclasses.replace(config_for(tmp_path, jobs), tuning=tuning)
     with ScanStore(None, "test") as store, Spill(str(tmp_path)) as spill:
-        events = walk([str(export)], config, None)
+        events = walk_paths([str(export)], config).events
         corpus = load_corpus(events, config, store, spill, lambda error: None, no_progress)
         pairs = list(itertools.combinations(range(len(corpus)), 2))
         want = [
@@ -78,7 +79,7 @@ def test_identical_texts_are_scored_without_reading_them(
     write_export(export)
     config = config_for(tmp_path, 1)
     with ScanStore(None, "test") as store, Spill(str(tmp_path)) as spill:
-        events = walk([str(export)], config, None)
+        events = walk_paths([str(export)], config).events
         corpus = load_corpus(events, config, store, spill, lambda error: None, no_progress)
         prepared = [corpus.full(i) for i in range(len(corpus))]
         pairs = [

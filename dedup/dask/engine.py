@@ -31,11 +31,11 @@ from dedup.dask.inputs import expand_inputs, is_url
 from dedup.dask.shuffle import gather, shard_of
 from dedup.dask.tables import TEXTS, Layout, ints
 from dedup.engine.ingest import plan_parts
-from dedup.engine.load import walk
 from dedup.engine.run import Laps, parameters, with_reading
 from dedup.engine.signature import LARGE_BUCKET
 from dedup.errors import DedupError, InputError, ignore
 from dedup.progress import ProgressCallback, no_progress
+from dedup.read.ahead import walk_paths
 from dedup.read.walk import Found
 from dedup.reading import INVALID_UTF8, Tally
 from dedup.result import Result, Stats
@@ -65,7 +65,8 @@ def scan_dask(
         raise DedupError("--scheduler needs --work-dir: a folder the client and every worker reach")
     tally = Tally()
     local, remote = expand_inputs(paths, config)
-    events = [*(walk(local, config, stdin, tally.left_out) if local else []), *remote]
+    walked = walk_paths(local, config, stdin=stdin).told(tally.left_out) if local else []
+    events = [*walked, *remote]
     found = [e for e in events if isinstance(e, Found)]
     tally.find(f.path for f in found)
     plan = {"part_bytes": options.part_bytes, "shard_articles": options.shard_articles}

@@ -29,7 +29,7 @@ from dedup.config import Config
 from dedup.engine.corpus import Corpus
 from dedup.engine.deferred import deferring
 from dedup.engine.fingerprint import SignatureStore
-from dedup.engine.load import load_corpus, walk
+from dedup.engine.load import load_corpus
 from dedup.engine.run import Laps, run, spill_warning
 from dedup.engine.spill import Spill, spilled
 from dedup.errors import InputError, ignore
@@ -102,7 +102,7 @@ def check_events(
     files found are given ones (they come first). ``walked`` gives the walk of ``root``
     when one was begun ahead (:class:`dedup.read.ahead.WalkAhead`)."""
     corpus_walk = walked() if walked is not None else walk_paths([root], config, tidy=True)
-    given = walk(paths, config, None, tally.left_out)
+    given = walk_paths(paths, config).told(tally.left_out)
     named = {e.real for e in given if isinstance(e, Found)}
     skipped = named | {os.path.realpath(path) for path in leave_out}
     corpus = corpus_walk.told(tally.left_out)

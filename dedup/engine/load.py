@@ -13,7 +13,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from functools import partial
-from typing import TextIO
 
 from dedup.article import Article
 from dedup.config import Config
@@ -34,7 +33,7 @@ from dedup.engine.records import LightRecords
 from dedup.engine.spill import Spill
 from dedup.errors import InputError
 from dedup.progress import ProgressCallback
-from dedup.read.walk import Found, LeftOutCallback, iter_found
+from dedup.read.walk import Found
 from dedup.store.rows import EncodedRow, StoredFile
 from dedup.store.scan import ScanStore
 from dedup.store.snapshot import Snapshot, Warnings
@@ -64,25 +63,6 @@ def load_articles(articles: Iterable[Article], config: Config, spill: Spill) -> 
         corpus.add_piece(read.piece.file, read)
     corpus.freeze()
     return corpus
-
-
-def walk(
-    paths: Sequence[str],
-    config: Config,
-    stdin: TextIO | None,
-    on_left_out: LeftOutCallback | None = None,
-    *,
-    tidy: bool = False,
-) -> list[Found | InputError]:
-    """The files to scan with their stat, and the walk's warnings, in :func:`iter_files`
-    order; ``on_left_out`` is told of what the globs leave out. With ``tidy``, files
-    found in folders are named tidily (see :func:`iter_found`)."""
-    events: list[Found | InputError] = []
-    for found in iter_found(
-        paths, config, events.append, stdin=stdin, on_left_out=on_left_out, tidy=tidy
-    ):
-        events.append(found)
-    return events
 
 
 def load_corpus(

@@ -29,14 +29,14 @@ from dedup.engine.deferred import deferring
 from dedup.engine.fingerprint import SignatureStore
 from dedup.engine.grouping import group_corpus
 from dedup.engine.heap import reuse_freed_memory
-from dedup.engine.load import load_articles, load_corpus, walk
+from dedup.engine.load import load_articles, load_corpus
 from dedup.engine.pairs import verify_pairs
 from dedup.engine.signature import ANCHOR_THRESHOLD, SCHEME, band_layout
 from dedup.engine.spill import Spill, spilled
 from dedup.engine.verify import Side, score_pair
 from dedup.errors import InputError, SpillError, ignore
 from dedup.progress import ProgressCallback, no_progress
-from dedup.read.ahead import Walked
+from dedup.read.ahead import Walked, walk_paths
 from dedup.read.walk import Found
 from dedup.reading import Reading, Tally
 from dedup.result import PairScore, Result, Stats
@@ -81,10 +81,8 @@ def scan_paths(
     given = contextlib.nullcontext(store) if store is not None else ScanStore.in_memory(config)
     with given as held:
         held.read_ahead(("snapshot", "bands"))  # read while the folders are walked
-        if walked is not None:
-            events = walked().told(tally.left_out)
-        else:
-            events = walk(paths, config, stdin, tally.left_out)
+        walk = walked() if walked is not None else walk_paths(paths, config, stdin=stdin)
+        events = walk.told(tally.left_out)
         tally.find(e.path for e in events if isinstance(e, Found))
         return spilled(attempt, spill_warning(warn))
 

@@ -24,7 +24,7 @@ import sys
 from array import array
 from collections.abc import Iterator, Sequence
 from itertools import islice, repeat
-from typing import NamedTuple, NoReturn
+from typing import NamedTuple, NoReturn, TextIO
 
 from dedup.config import Config
 from dedup.errors import InputError
@@ -51,15 +51,19 @@ class Walked(NamedTuple):
         return self.events
 
 
-def walk_paths(paths: Sequence[str], config: Config, *, tidy: bool = False) -> Walked:
-    """The walk of ``paths`` (see :func:`iter_found`; ``-`` reads stdin), in this process."""
+def walk_paths(
+    paths: Sequence[str], config: Config, *, tidy: bool = False, stdin: TextIO | None = None
+) -> Walked:
+    """The walk of ``paths`` in this process (see :func:`iter_found`: ``-`` reads the
+    paths listed on ``stdin``, by default the process's)."""
     events: list[Found | InputError] = []
     left_out: list[LeftOut] = []
 
     def leave_out(path: str, unit: Unit, reason: str) -> None:
         left_out.append((path, unit, reason))
 
-    events.extend(iter_found(paths, config, events.append, on_left_out=leave_out, tidy=tidy))
+    found = iter_found(paths, config, events.append, stdin=stdin, on_left_out=leave_out, tidy=tidy)
+    events.extend(found)
     return Walked(events, left_out)
 
 
