@@ -140,7 +140,7 @@ def _whole_row(table: str, scope: bytes, conn: sqlite3.Connection) -> tuple[obje
     if not hasattr(conn, "blobopen"):
         found = conn.execute(f"SELECT data, crc FROM {table} WHERE scope = ?", (scope,)).fetchone()
         return found
-    with _snapshot_read(conn):
+    with _read_transaction(conn):
         query = f"SELECT rowid, crc, typeof(data) = 'blob' FROM {table} WHERE scope = ?"
         found = conn.execute(query, (scope,)).fetchone()
         if found is None:
@@ -153,7 +153,7 @@ def _whole_row(table: str, scope: bytes, conn: sqlite3.Connection) -> tuple[obje
 
 
 @contextlib.contextmanager
-def _snapshot_read(conn: sqlite3.Connection) -> Iterator[None]:
+def _read_transaction(conn: sqlite3.Connection) -> Iterator[None]:
     """Statements that read one state of the file (a transaction, unless one is open)."""
     if conn.in_transaction:
         yield
