@@ -240,3 +240,31 @@ def test_a_follow_up_under_another_headline_with_new_figures_stays_apart() -> No
         article("a.txt", title, early), article("b.txt", "Stalemate as walkout hits talks", later)
     )
     assert not other.is_copy
+
+
+def test_articles_handed_in_with_lone_surrogates_are_mended_and_named() -> None:
+    # A lone surrogate (what a stray "\ud800" escape decodes to) has no UTF-8; the library
+    # replaces it, as the readers do, and tells the caller which article held one.
+    title, body = wire(seed=7)
+    broken = [body[0].replace(" ", " \ud800 ", 1), *body[1:]]
+    original = article("ap.txt", title, broken, source="Associated Press")
+    copy = article("local.txt", title, broken[:6], source="Milbrook \udfff Gazette")
+    other_title, other_body = story(8, paragraphs=8)
+    warnings: list[str] = []
+
+    result = find_duplicates(
+        [original, copy, article("other.txt", other_title, other_body)],
+        on_warning=lambda exc: warnings.append(str(exc)),
+    )
+
+    (group,) = result.groups
+    assert [group.canonical.path, *(m.article.path for m in group.copies)] == [
+        "ap.txt",
+        "local.txt",
+    ]
+    assert "\ufffd" in group.canonical.body[0]
+    assert group.copies[0].article.source == "Milbrook \ufffd Gazette"
+    assert len(warnings) == 2
+    assert all("replaced with U+FFFD" in w for w in warnings)
+    assert [w.split(":")[0] for w in warnings] == ["ap.txt", "local.txt"]
+    assert compare(original, copy).is_copy

@@ -37,6 +37,7 @@ from dedup.engine.verify import Side, score_pair
 from dedup.errors import InputError, SpillError, ignore
 from dedup.progress import ProgressCallback, no_progress
 from dedup.read.ahead import Walked, walk_paths
+from dedup.read.files import SURROGATES_IN_TEXT, without_lone_surrogates
 from dedup.read.walk import Found
 from dedup.reading import Reading, Tally
 from dedup.result import PairScore, Result, Stats
@@ -100,7 +101,7 @@ def find_duplicates(
     anyway, so they can be read twice)."""
     config = config or Config()
     laps = Laps()
-    given = articles if isinstance(articles, Sequence) else list(articles)
+    given = [_encodable(article, on_warning or ignore) for article in articles]
 
     @deferring()
     def attempt(spill: Spill) -> Result:
@@ -111,6 +112,15 @@ def find_duplicates(
 
     with ScanStore.in_memory(config) as store:
         return spilled(attempt, spill_warning(on_warning or ignore))
+
+
+def _encodable(article: Article, warn: WarningCallback) -> Article:
+    """``article``, its lone surrogates replaced (and ``warn`` told, naming it)."""
+    mended = without_lone_surrogates(article)
+    if mended is None:
+        return article
+    warn(InputError(article.path, SURROGATES_IN_TEXT, article.line))
+    return mended
 
 
 def with_reading(result: Result, reading: Reading) -> Result:
@@ -194,6 +204,7 @@ def _near(edges: Edges, pairs: Edges, reps: set[int]) -> tuple[Edges, Edges]:
 def compare(a: Article, b: Article, config: Config | None = None) -> PairScore:
     """Score two articles on their own (junk patterns apply; corpus boilerplate does not)."""
     config = config or Config()
+    a, b = (without_lone_surrogates(x) or x for x in (a, b))
     left, right = (build_text(split_units(x, config), frozenset()) for x in (a, b))
     return score_pair(Side.of(left, config), Side.of(right, config), config)
 

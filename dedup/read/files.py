@@ -8,9 +8,11 @@ yielded before the next file is opened. Bad input never raises out of
 from __future__ import annotations
 
 import codecs
+import functools
 import json
 import re
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any, TextIO
 
 import orjson
@@ -165,6 +167,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 #: The JSON escape of a surrogate (U+D800 to U+DFFF), lone or in a pair.
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATES_REPLACED = "lone surrogate escapes (\\ud800-\\udfff), replaced with U+FFFD"
+#: What a caller of the library is told of an article it handed in with one.
+SURROGATES_IN_TEXT = "lone surrogates (U+D800 to U+DFFF) in its text, replaced with U+FFFD"
 
 
 def _without_surrogates(record: Any) -> tuple[Any, bool]:
@@ -176,6 +180,25 @@ def _without_surrogates(record: Any) -> tuple[Any, bool]:
     if not found:
         return record, False
     return {**record, **{k: _SURROGATE.sub("\ufffd", record[k]) for k in found}}, True
+
+
+def without_lone_surrogates(article: Article) -> Article | None:
+    """``article`` with the lone surrogates of its text replaced with U+FFFD, or None when
+    it holds none: an article handed in whole (the library) may hold what no file read
+    here gives, and no text holding one can be encoded as UTF-8."""
+    texts = [article.title, *article.body, article.source or "", article.age or ""]
+    texts += [text for pair in article.extra for text in pair]
+    if all(map(str.isascii, texts)) or not any(map(_SURROGATE.search, texts)):
+        return None
+    mend = functools.partial(_SURROGATE.sub, "\ufffd")
+    return replace(
+        article,
+        title=mend(article.title),
+        body=tuple(map(mend, article.body)),
+        source=None if article.source is None else mend(article.source),
+        age=None if article.age is None else mend(article.age),
+        extra=tuple((mend(key), mend(value)) for key, value in article.extra),
+    )
 
 
 class _LenientLines:
