@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -86,6 +88,12 @@ if sys.argv[2] == "fail":
 if sys.argv[2] == "no-reaping":
     import signal
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+if sys.argv[2] == "killed":  # a walk that would take a minute, its parent killed
+    import signal, time
+    ahead.walk_paths = lambda *args, **kwargs: time.sleep(60)
+    early = ahead.WalkAhead([sys.argv[1]], Config(), tidy=True).__enter__()
+    print(json.dumps(early.child), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
 if sys.argv[2] == "leave":
     with ahead.WalkAhead([sys.argv[1]], Config(exclude=("skip",)), tidy=True) as early:
         child = early.child
@@ -142,6 +150,33 @@ def test_a_process_whose_children_are_not_its_to_reap_walks_itself(tmp_path: Pat
 @pytest.mark.skipif(not LINUX, reason="a walk is forked on Linux only")
 def test_a_walk_not_taken_ends_its_child(tmp_path: Path) -> None:
     assert walk_in_a_new_process(folder_of_everything(tmp_path), "leave") == "gone"
+
+
+@pytest.mark.skipif(not LINUX, reason="a walk is forked on Linux only")
+def test_a_walk_ends_when_its_parent_is_killed(tmp_path: Path) -> None:
+    """A parent killed by SIGKILL cannot end its child: the system does."""
+    corpus = folder_of_everything(tmp_path)
+    # The child holds the output pipe too: read its number, not the pipe to its end.
+    with subprocess.Popen(
+        [sys.executable, "-c", WALK_IN_CHILD, str(corpus), "killed"], stdout=subprocess.PIPE
+    ) as parent:
+        assert parent.stdout is not None
+        child = json.loads(parent.stdout.readline())
+        assert parent.wait() == -signal.SIGKILL
+    assert isinstance(child, int)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and walking(child):
+        time.sleep(0.02)
+    assert not walking(child)
+
+
+def walking(pid: int) -> bool:
+    """Whether ``pid`` is a live process (not gone, not a zombie left unreaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")

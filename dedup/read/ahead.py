@@ -33,6 +33,8 @@ from dedup.reading import Unit
 
 #: The length of an encoded walk, written before it.
 _LENGTH = struct.Struct("<Q")
+#: Linux's ``prctl`` option: the signal a process gets when its parent ends.
+_PR_SET_PDEATHSIG = 1
 #: A file or folder the globs left out: its path, which it is, and why.
 LeftOut = tuple[str, Unit, str]
 
@@ -92,6 +94,7 @@ class WalkAhead:
 
     def start(self) -> None:
         reader, writer = os.pipe()
+        parent = os.getpid()
         try:
             child = os.fork()
         except OSError:  # no process to spare: the parent walks
@@ -100,7 +103,7 @@ class WalkAhead:
             return
         if child == 0:
             os.close(reader)
-            _walk_in_child(self, writer)
+            _walk_in_child(self, writer, parent)
         os.close(writer)
         self.child, self.pipe = child, reader
 
@@ -149,19 +152,32 @@ def can_fork() -> bool:
         return False
 
 
-def _walk_in_child(ahead: WalkAhead, writer: int) -> NoReturn:
+def _walk_in_child(ahead: WalkAhead, writer: int, parent: int) -> NoReturn:
     """The child's whole life: walk, write the walk to ``writer``, leave (exit 0 only
-    when all of it was written). Ctrl-C and a closed pipe end it quietly."""
+    when all of it was written). Ctrl-C, a closed pipe and the parent's end (even by
+    SIGKILL, which leaves it no time to end the child) end it quietly."""
     code = 1
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        _end_with(parent)
         data = encode(ahead.walk())
         with open(writer, "wb") as pipe:
             pipe.write(data)
         code = 0
     finally:
         os._exit(code)
+
+
+def _end_with(parent: int) -> None:
+    """Have the system kill this process when ``parent`` ends (``prctl``'s
+    ``PR_SET_PDEATHSIG``, about 2 ms through ctypes), or end now if it already has."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def encode(walked: Walked) -> bytes:
