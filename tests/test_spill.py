@@ -121,7 +121,7 @@ def written(spill: Spill) -> tuple[tuple[int, int, int, int], str]:
     text = "title\nfirst unit\nsecond"
     units = type("U", (), {})()
     units.prepared = type("P", (), {"text": text})()
-    units.starts, units.ends = np.array([6, 17]), np.array([16, 23])
+    units.lengths = [10, 6]
     place = writer.write(units)
     writer.close()
     assert spill.read(place)[0] == text
@@ -305,7 +305,8 @@ def test_written_units_are_the_sealed_text_and_lengths_read_back(
     for title, kept in articles:
         units = _locate_units(title, kept, 0)
         places.append(writer.write(units))
-        data = units.prepared.text.encode() + (units.ends - units.starts).astype("<i4").tobytes()
+        lengths = np.array([len(u) for u in kept], dtype="<i4").tobytes()
+        data = units.prepared.text.encode() + lengths
         sealed.append(data + zlib.crc32(data).to_bytes(4, "little"))
     writer.close()
     with open(writer.path, "rb") as file:

@@ -110,7 +110,7 @@ class _Rows:
         self.columns["fields"].append(encode_fields(record))
         self.columns["text"].append(units.prepared.text)
         self.hashes.append(np.asarray(units.hashes, dtype=np.uint64))
-        self.lengths.append((units.ends - units.starts).astype(np.int32))
+        self.lengths.append(np.asarray(units.lengths, dtype=np.int32))
 
     def table(self) -> pa.Table:
         lists = ("hashes", "lengths")
@@ -219,7 +219,9 @@ def _cut_texts(table: pa.Table, boilerplate: frozenset[int]) -> list[Prepared]:
         light = Prepared(text, words, digest, dropped)
         start, stop = int(offsets[i]), int(offsets[i + 1])
         if hit[start:stop].any():
-            units = units_from_lengths(text, sizes[start:stop], light, flat[start:stop], context)
+            units = units_from_lengths(
+                text, sizes[start:stop].tolist(), light, flat[start:stop].tolist(), context
+            )
             light = build_text(units, boilerplate)
         cut.append(light)
     return cut

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -35,7 +36,7 @@ class Record:
     digest: bytes
     words: int
     dropped: int
-    hashes: U64
+    hashes: Sequence[int]
     context: int
 
 
@@ -93,8 +94,8 @@ class LightRecords:
         }
         arrays = {k: np.fromiter(v, dtype=np.int64, count=n) for k, v in numbers.items()}
         context = np.fromiter((r.context for r in records), dtype=np.uint64, count=n)
-        parts = [np.asarray(r.hashes, dtype=np.uint64) for r in records]
-        hashes = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+        count = sum(arrays["counts"].tolist())
+        hashes = np.fromiter(chain.from_iterable(r.hashes for r in records), np.uint64, count)
         return cls(arrays, context, [r.digest for r in records], hashes)
 
     @classmethod

@@ -74,7 +74,7 @@ class SpillWriter:
     def write(self, units: Units) -> Place:
         """Write one article's comparison text and unit lengths; where they now are."""
         data = units.prepared.text.encode("utf-8")
-        lengths = (units.ends - units.starts).astype("<i4").tobytes()
+        lengths = struct.pack(f"<{len(units.lengths)}i", *units.lengths)
         # What write_sealed(data + lengths) writes, without joining the two first.
         seal = zlib.crc32(lengths, zlib.crc32(data)).to_bytes(4, "little")
         offset = self.offset
@@ -83,7 +83,7 @@ class SpillWriter:
             self.file.write(lengths)
             self.file.write(seal)
         self.offset += len(data) + len(lengths) + 4
-        return (self.part, offset, len(data), len(units.starts))
+        return (self.part, offset, len(data), len(units.lengths))
 
     def write_sealed(self, data: bytes) -> Span:
         """Write ``data`` and its CRC-32 after it; where ``data`` now is (read it back with

@@ -14,8 +14,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import accumulate
-from operator import add
 
 import numpy as np
 import numpy.typing as npt
@@ -53,14 +51,15 @@ class Prepared:
 
 @dataclass(frozen=True)
 class Units:
-    """An article's comparison text before corpus boilerplate is known, with the span and
-    hash of every unit in it, so that boilerplate can be cut out later without a second
-    copy of the text. Known junk is already left out."""
+    """An article's comparison text before corpus boilerplate is known, with the length
+    and hash of every unit in it, so that boilerplate can be cut out later without a
+    second copy of the text. Known junk is already left out. The units follow the title's
+    line one space apart; lengths and hashes are plain ints (an article's few units cost
+    more as arrays, made and read one article at a time)."""
 
     prepared: Prepared
-    starts: npt.NDArray[np.int64]
-    ends: npt.NDArray[np.int64]
-    hashes: U64
+    lengths: list[int]
+    hashes: list[int]
     context: int
 
 
@@ -70,7 +69,7 @@ def _make_prepared(title: str, units: Sequence[str], dropped: int) -> Prepared:
         return Prepared(text, 0, b"", dropped)
     encoded = text.encode()
     digest = hashlib.blake2b(encoded, digest_size=16).digest()
-    words = _spaces(encoded) - title.count(" ") + 1
+    words = encoded.count(b" ") - title.count(" ") + 1
     return Prepared(text, words, digest, dropped)
 
 
@@ -80,16 +79,6 @@ def _joined(title: str, units: Sequence[str]) -> str:
     if not body:
         return f"{title}\n" if title else ""
     return f"{title}\n{body}" if title else body
-
-
-def _spaces(encoded: bytes) -> int:
-    """How many spaces UTF-8 text holds (a space is byte 32, which encodes nothing else);
-    many times faster than ``str.count`` on long text."""
-    return int(np.count_nonzero(np.frombuffer(encoded, dtype=np.uint8) == _SPACE))
-
-
-#: The space byte as a numpy scalar: compared with it, an array needs no conversion.
-_SPACE = np.uint8(32)
 
 
 def unit_hash(unit: str) -> int:
@@ -165,33 +154,19 @@ def _junk_left_out(
 def _locate_units(title: str, kept: Sequence[str], dropped: int) -> Units:
     prepared = _make_prepared(title, kept, dropped)
     lengths = list(map(len, kept))
-    body_start = len(title) + 1 if title else 0
-    # Units are joined by single spaces: each starts one past the previous one's end.
-    starts = list(accumulate([n + 1 for n in lengths[:-1]], initial=body_start)) if kept else []
-    ends = list(map(add, starts, lengths))
-    hashes = np.array([xxh3_64_intdigest(u.encode()) for u in kept], dtype=np.uint64)
-    context = int(hashes[lengths.index(max(lengths))]) if kept else 0
-    return Units(
-        prepared,
-        np.array(starts, dtype=np.int64),
-        np.array(ends, dtype=np.int64),
-        hashes,
-        context,
-    )
+    hashes = [xxh3_64_intdigest(u.encode()) for u in kept]
+    context = hashes[lengths.index(max(lengths))] if kept else 0
+    return Units(prepared, lengths, hashes, context)
 
 
 def units_from_lengths(
-    text: str, lengths: npt.NDArray[np.int32], light: Prepared, hashes: U64, context: int
+    text: str, lengths: list[int], light: Prepared, hashes: list[int], context: int
 ) -> Units:
     """The units of a comparison text read back from its unit lengths (see
     :mod:`dedup.engine.spill`); ``light`` gives its words, digest and dropped count,
     ``hashes`` and ``context`` its units'."""
-    newline = text.find("\n")  # normalised titles and units never hold one
-    body_start = newline + 1 if newline >= 0 else 0
-    sizes = lengths.astype(np.int64)
-    ends = body_start + np.cumsum(sizes + 1) - 1
     prepared = Prepared(text, light.words, light.digest, light.dropped)
-    return Units(prepared, ends - sizes, ends, hashes, context)
+    return Units(prepared, lengths, hashes, context)
 
 
 def reflow(paragraphs: Sequence[str]) -> list[str]:
@@ -272,12 +247,24 @@ def build_text(units: Units, boilerplate: frozenset[int]) -> Prepared:
 
 def _cut_units(units: Units, boilerplate: frozenset[int]) -> tuple[str, list[str], int] | None:
     """The title, the units kept and how many were cut, or None when none is boilerplate."""
-    # Python ints throughout: numpy scalars make every test and slice many times slower.
-    cut = [h in boilerplate for h in units.hashes.tolist()] if boilerplate else []
-    if not any(cut):
+    return cut_lengths(units.prepared.text, units.lengths, units.hashes, boilerplate)
+
+
+def cut_lengths(
+    text: str, lengths: Sequence[int], hashes: Sequence[int], cut: frozenset[int]
+) -> tuple[str, list[str], int] | None:
+    """The title, the units kept and how many were cut of a comparison text whose units
+    have ``lengths`` (after the title's line, one space apart) and ``hashes``, the units
+    in ``cut`` left out; None when none is."""
+    dropped = [h in cut for h in hashes] if cut else []
+    if not any(dropped):
         return None
-    text = units.prepared.text
-    starts, ends = units.starts.tolist(), units.ends.tolist()
-    title = text[: starts[0] - 1] if starts[0] > 0 else ""
-    kept = [text[s:e] for s, e, c in zip(starts, ends, cut, strict=True) if not c]
-    return title, kept, sum(cut)
+    newline = text.find("\n")  # normalised titles and units never hold one
+    start = newline + 1 if newline >= 0 else 0
+    title = text[:newline] if newline >= 0 else ""
+    kept: list[str] = []
+    for size, drop in zip(lengths, dropped, strict=True):
+        if not drop:
+            kept.append(text[start : start + size])
+        start += size + 1
+    return title, kept, sum(dropped)
