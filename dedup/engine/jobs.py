@@ -20,7 +20,6 @@ import contextlib
 import os
 import pickle
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -38,6 +37,7 @@ from dedup.engine.deferred import settle_while_busy
 from dedup.engine.heap import reuse_freed_memory
 from dedup.engine.interrupts import interrupts_held
 from dedup.errors import DedupError
+from dedup.orphans import die_with_parent
 from dedup.progress import ProgressCallback
 from dedup.text.prepare import Units, split_many
 
@@ -53,8 +53,6 @@ R = TypeVar("R")
 _WORK: Callable[[Any], Any] | None = None
 #: Modules the server that starts workers imports once, so each worker starts with them.
 PRELOAD = ["dedup.engine.run"]
-#: prctl(2) option: the signal the kernel sends a process when its parent dies (Linux).
-_PR_SET_PDEATHSIG = 1
 #: Seconds between a worker's looks at its parent, where the kernel cannot watch for it.
 _PARENT_POLL = 0.5
 #: Seconds to wait for the pool's manager thread once its workers are killed: first for it
@@ -270,21 +268,9 @@ def _start_worker(parent: int, work: Callable[[Any], Any] | Handoff) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
-    _die_with_parent()
+    die_with_parent()
     reuse_freed_memory()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-
-
-def _die_with_parent() -> None:
-    """Have the kernel SIGKILL this process when the process that started it dies (Linux):
-    the server it was started from, which ends as soon as dedup's process does."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 def _watch_parent(parent: int) -> None:

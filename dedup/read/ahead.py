@@ -28,13 +28,12 @@ from typing import NamedTuple, NoReturn, TextIO
 
 from dedup.config import Config
 from dedup.errors import InputError
+from dedup.orphans import die_with_parent
 from dedup.read.walk import STDIN_PATH, Found, LeftOutCallback, iter_found
 from dedup.reading import Unit
 
 #: The length of an encoded walk, written before it.
 _LENGTH = struct.Struct("<Q")
-#: Linux's ``prctl`` option: the signal a process gets when its parent ends.
-_PR_SET_PDEATHSIG = 1
 #: A file or folder the globs left out: its path, which it is, and why.
 LeftOut = tuple[str, Unit, str]
 
@@ -170,12 +169,8 @@ def _walk_in_child(ahead: WalkAhead, writer: int, parent: int) -> NoReturn:
 
 
 def _end_with(parent: int) -> None:
-    """Have the system kill this process when ``parent`` ends (``prctl``'s
-    ``PR_SET_PDEATHSIG``, about 2 ms through ctypes), or end now if it already has."""
-    with contextlib.suppress(OSError, AttributeError):
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    """Have the system kill this process when ``parent`` ends, or end now if it has."""
+    die_with_parent()
     if os.getppid() != parent:
         os._exit(1)
 
