@@ -34,8 +34,8 @@ class DictStore:
             self.rows.setdefault(key, row.copy())
 
 
-def text_of(position: int) -> str:
-    return TEXTS[position]
+def texts_of(positions: Sequence[int]) -> list[str]:
+    return [TEXTS[k] for k in positions]
 
 
 def test_every_row_made_is_cached_in_few_writes_and_a_second_run_makes_none() -> None:
@@ -47,7 +47,7 @@ def test_every_row_made_is_cached_in_few_writes_and_a_second_run_makes_none() ->
         taken.update(zip(positions.tolist(), rows.copy(), strict=True))
 
     store = DictStore()
-    assert fingerprint(keys, text_of, take, config, store, no_progress) == 0
+    assert fingerprint(keys, texts_of, take, config, store, no_progress) == 0
     expected = fingerprints(TEXTS, config.shingle_size, Permutations(config.num_perm, config.seed))
     assert sorted(taken) == list(range(len(TEXTS)))
     for i, key in enumerate(keys):
@@ -56,5 +56,5 @@ def test_every_row_made_is_cached_in_few_writes_and_a_second_run_makes_none() ->
     assert store.writes == [4, 3]  # chunks of 2 gathered until 3 or more, then the rest
 
     taken.clear()
-    assert fingerprint(keys, text_of, take, config, store, no_progress) == len(TEXTS)
+    assert fingerprint(keys, texts_of, take, config, store, no_progress) == len(TEXTS)
     assert store.writes == [4, 3] and sorted(taken) == list(range(len(TEXTS)))

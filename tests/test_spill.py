@@ -360,3 +360,43 @@ def test_a_ctrl_c_while_the_spill_folder_is_removed_waits_until_it_is_gone(
         spill.writer(spill.next_part()).close()
         monkeypatch.setattr(spill_module.shutil, "rmtree", _interrupted(shutil.rmtree))
     assert list(tmp_path.iterdir()) == []
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    st.lists(st.lists(st.lists(_UNIT, max_size=4), max_size=5), min_size=1, max_size=3),
+    st.integers(min_value=1, max_value=120),
+    st.randoms(use_true_random=False),
+)
+def test_texts_read_together_are_the_texts_read_one_by_one(
+    spill: Spill,
+    monkeypatch: pytest.MonkeyPatch,
+    parts: list[list[list[str]]],
+    run_bytes: int,
+    shuffle: Any,
+) -> None:
+    """Texts of one part or several, asked for in any order, in runs of any size."""
+    monkeypatch.setattr(spill_module, "READ_RUN_BYTES", run_bytes)
+    places = []
+    for texts in parts:
+        writer = spill.writer(spill.next_part())
+        places += [writer.write(_locate_units("t", kept, 0)) for kept in texts]
+        writer.close()
+    asked = places + places[: len(places) // 2]
+    shuffle.shuffle(asked)
+    assert spill.read_texts(asked) == [spill.read_text(place) for place in asked]
+
+
+def test_a_changed_text_among_texts_read_together_is_never_read(spill: Spill) -> None:
+    writer = spill.writer(spill.next_part())
+    places = [writer.write(_locate_units("t", [f"unit {n}", "more"], 0)) for n in range(5)]
+    writer.close()
+    with open(writer.path, "r+b") as file:
+        file.seek(places[3][1] + 2)
+        file.write(b"X")  # still UTF-8: only the checksum tells
+    assert spill.read_texts(places[:3]) == [spill.read_text(p) for p in places[:3]]
+    with pytest.raises(SpillError, match="fail their checksum") as caught:
+        spill.read_texts(places)
+    assert writer.path in one_line(caught.value)

@@ -139,7 +139,7 @@ class _Search:
         corpus, reps = self.corpus, self.reps
         return fingerprint(
             [self.keys[k] for k in todo],
-            partial(_rep_text, corpus, [reps[k] for k in todo]),
+            partial(_rep_texts, corpus, [reps[k] for k in todo]),
             lambda positions, rows: table.fill(made[positions], rows),
             corpus.config,
             self.cache,
@@ -268,8 +268,8 @@ def _decode_bands(like: BandTable, data: bytes) -> tuple[U64, BandTable]:
     return _as_words(data, count, 8), table
 
 
-def _rep_text(corpus: Corpus, reps: Sequence[int], k: int) -> str:
-    return corpus.text(reps[k])
+def _rep_texts(corpus: Corpus, reps: Sequence[int], positions: Sequence[int]) -> list[str]:
+    return corpus.texts_at([reps[k] for k in positions])
 
 
 def focus_pairs(blocks: Sequence[Block], among: IntP, *, whole: float = WHOLE_SEARCH_SHARE) -> I64:

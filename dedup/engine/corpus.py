@@ -169,6 +169,18 @@ class Corpus:
             return cut_spilled(text, lengths, hashes, self.boilerplate)
         return self.spill.read_text(place)
 
+    def texts_at(self, indices: Sequence[int]) -> list[str]:
+        """``[self.text(i) for i in indices]``, the spilled texts no boilerplate cuts read
+        together (:meth:`dedup.engine.spill.Spill.read_texts`)."""
+        rows = self.columns.places[np.asarray(indices, dtype=np.int64)].tolist()
+        whole = {
+            k
+            for k, (i, row) in enumerate(zip(indices, rows, strict=True))
+            if row[0] != NOT_SPILLED[0] and not self._cuts(i)
+        }
+        read = iter(self.spill.read_texts([tuple(rows[k]) for k in sorted(whole)]))
+        return [next(read) if k in whole else self.text(i) for k, i in enumerate(indices)]
+
     def _cuts(self, i: int) -> bool:
         """Whether article ``i`` holds a unit of the corpus's boilerplate."""
         known = self.boilerplate

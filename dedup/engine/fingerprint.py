@@ -37,7 +37,7 @@ class SignatureStore(Protocol):
 
 def fingerprint(
     keys: Sequence[bytes],
-    text_of: Callable[[int], str],
+    texts_of: Callable[[Sequence[int]], list[str]],
     take: Take,
     config: Config,
     cache: SignatureStore | None,
@@ -48,7 +48,7 @@ def fingerprint(
     """Fingerprint rows (:func:`dedup.engine.signature.fingerprints`) of the texts whose
     digests are ``keys``, handed to ``take``; returns how many the cache held.
 
-    ``text_of(position)`` gives a text to sign; it runs in worker processes, so it must be
+    ``texts_of(positions)`` gives the texts to sign; it runs in worker processes, so it must be
     picklable (with what it holds). ``before_making`` sees the positions to be made first (to read
     their texts while still in one process)."""
     params = signature_params(config)
@@ -65,14 +65,14 @@ def fingerprint(
         missing += [first + k for k, key in enumerate(chunk) if key not in cached]
     if before_making is not None:
         before_making(missing)
-    _make(keys, missing, text_of, take, config, cache, report)
+    _make(keys, missing, texts_of, take, config, cache, report)
     return len(keys) - len(missing)
 
 
 def _make(
     keys: Sequence[bytes],
     positions: Sequence[int],
-    text_of: Callable[[int], str],
+    texts_of: Callable[[Sequence[int]], list[str]],
     take: Take,
     config: Config,
     cache: SignatureStore | None,
@@ -83,7 +83,7 @@ def _make(
     params = signature_params(config)
     made: list[tuple[bytes, U32]] = []
     done = 0
-    for chunk, rows in map_each_chunk(partial(_sign, text_of), positions, config):
+    for chunk, rows in map_each_chunk(partial(_sign, texts_of), positions, config):
         take(np.asarray(chunk, dtype=np.int64), rows)
         if cache is not None:
             made += zip([keys[k] for k in chunk], rows, strict=True)
@@ -96,7 +96,9 @@ def _make(
         defer(partial(cache.put_many, params, made))  # the last rows: nothing waits for them
 
 
-def _sign(text_of: Callable[[int], str], positions: Sequence[int], config: Config) -> U32:
-    texts = [text_of(k) for k in positions]
+def _sign(
+    texts_of: Callable[[Sequence[int]], list[str]], positions: Sequence[int], config: Config
+) -> U32:
+    texts = texts_of(positions)
     perms = Permutations(config.num_perm, config.seed)
     return fingerprints(texts, config.shingle_size, perms, config.tuning)

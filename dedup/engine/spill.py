@@ -26,7 +26,7 @@ import struct
 import sys
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -47,6 +47,8 @@ I32 = npt.NDArray[np.int32]
 Place = tuple[int, int, int, int]
 #: Where some bytes are: (part, offset, size).
 Span = tuple[int, int, int]
+#: Bytes of texts written one after the other read at once (:meth:`Spill.read_texts`).
+READ_RUN_BYTES = 1 << 20
 #: The part the parent process writes to.
 PARENT = -1
 #: Spill folders are named ``PREFIX<pid>-<random>`` (the random part as mkdtemp makes it).
@@ -189,9 +191,25 @@ class Spill:
         part, offset, size, units = place
         return self._text(part, self.read_sealed((part, offset, size + 4 * units))[:size])
 
-    def _text(self, part: int, data: bytes) -> str:
+    def read_texts(self, places: Sequence[Place]) -> list[str]:
+        """:meth:`read_text` of each place. Places that follow each other in a part (as the
+        texts of a part are written) are read with one ``pread`` of up to
+        ``READ_RUN_BYTES``, each text still checked on its own."""
+        texts: list[str] = []
+        for part, start, stop, run in _runs(places):
+            data = memoryview(self._read(part, start, stop - start))
+            for offset, size, units in run:
+                at = offset - start
+                sealed = at + size + 4 * units
+                seal = int.from_bytes(data[sealed : sealed + 4], "little")
+                if zlib.crc32(data[at:sealed]) != seal:
+                    raise self.damaged(part, "holds bytes that fail their checksum")
+                texts.append(self._text(part, data[at : at + size]))
+        return texts
+
+    def _text(self, part: int, data: bytes | memoryview) -> str:
         try:
-            return data.decode("utf-8")
+            return str(data, "utf-8")
         except UnicodeDecodeError:
             raise self.damaged(part, "holds text that does not decode") from None
 
@@ -270,6 +288,25 @@ class Spill:
             "(a temporary-file cleaner?); run again",
             damage=problem,
         )
+
+
+def _runs(places: Sequence[Place]) -> Iterator[tuple[int, int, int, list[tuple[int, int, int]]]]:
+    """The places as runs of texts written one after the other in one part, each run at
+    most ``READ_RUN_BYTES`` (but for a longer text alone): part, first and last byte, and
+    each text's offset, size and units."""
+    run: list[tuple[int, int, int]] = []
+    part = start = stop = -1
+    for p, offset, size, units in places:
+        end = offset + size + 4 * units + 4  # past the text, its unit lengths and its seal
+        if run and (p != part or offset != stop or end - start > READ_RUN_BYTES):
+            yield part, start, stop, run
+            run = []
+        if not run:
+            part, start = p, offset
+        run.append((offset, size, units))
+        stop = end
+    if run:
+        yield part, start, stop, run
 
 
 def spilled(attempt: Callable[[Spill], T], warn: Callable[[SpillError], None]) -> T:
