@@ -27,7 +27,8 @@ from newsgen import story
 from dedup.engine import jobs
 from dedup.engine.deferred import defer, deferring
 from dedup.engine.jobs import map_ordered
-from dedup.engine.spill import PREFIX, Spill
+from dedup.engine.spill import Spill
+from dedup.engine.spill_folders import PREFIX
 from dedup.errors import DedupError, SpillError
 
 try:

@@ -24,7 +24,9 @@ from hypothesis import strategies as st
 
 from dedup.cli import cli
 from dedup.engine import spill as spill_module
-from dedup.engine.spill import PREFIX, Spill, SpillWriter, remove_stale
+from dedup.engine import spill_folders
+from dedup.engine.spill import Spill, SpillWriter
+from dedup.engine.spill_folders import PREFIX, remove_stale
 from dedup.errors import DedupError, SpillError
 from dedup.text.prepare import _locate_units
 
@@ -330,7 +332,7 @@ def _interrupted(then: Callable[..., Any]) -> Callable[..., Any]:
 def test_a_ctrl_c_while_the_spill_folder_is_made_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(spill_module, "_hold_lock", _interrupted(spill_module._hold_lock))
+    monkeypatch.setattr(spill_folders, "_hold_lock", _interrupted(spill_folders._hold_lock))
     with pytest.raises(KeyboardInterrupt), Spill(str(tmp_path)):
         pass
     assert list(tmp_path.iterdir()) == []
@@ -349,7 +351,7 @@ def test_the_spill_folder_exists_only_inside_the_with_block(
     assert list(tmp_path.iterdir()) == []
     with spill:
         (made,) = tmp_path.iterdir()
-        assert made.is_dir() and made.name.startswith(spill_module.PREFIX)
+        assert made.is_dir() and made.name.startswith(PREFIX)
     assert list(tmp_path.iterdir()) == []
 
 

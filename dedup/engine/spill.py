@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import struct
-import sys
 import tempfile
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -33,13 +31,10 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from dedup.atomic import process_alive
 from dedup.engine.interrupts import interrupts_held
+from dedup.engine.spill_folders import made_folder, remove_stale
 from dedup.errors import SpillError
 from dedup.text.prepare import Units
-
-if sys.platform != "win32":
-    import fcntl
 
 T = TypeVar("T")
 I32 = npt.NDArray[np.int32]
@@ -51,9 +46,6 @@ Span = tuple[int, int, int]
 READ_RUN_BYTES = 1 << 20
 #: The part the parent process writes to.
 PARENT = -1
-#: Spill folders are named ``PREFIX<pid>-<random>`` (the random part as mkdtemp makes it).
-PREFIX = "dedup-spill-"
-_FOLDER = re.compile(re.escape(PREFIX) + r"([0-9]{1,10})-[a-z0-9_]{8}")
 
 
 #: Bytes a spill writer gathers before it writes them out (every part is closed, and so
@@ -141,7 +133,7 @@ class Spill:
         try:
             where = where if where is not None else tempfile.gettempdir()
             remove_stale(where)
-            self.folder, self._lock = _made_folder(where)
+            self.folder, self._lock = made_folder(where)
         except OSError as exc:
             place = where or "the temporary folder"
             raise SpillError(
@@ -323,90 +315,3 @@ def spilled(attempt: Callable[[Spill], T], warn: Callable[[SpillError], None]) -
             warn(exc)
     with Spill() as spill:
         return attempt(spill)
-
-
-def remove_stale(parent: str) -> list[str]:
-    """Remove the spill folders in ``parent`` that runs now gone left behind; the removed.
-
-    Only folders named exactly as :class:`Spill` names them, owned by this user, whose
-    process no longer exists and whose lock nobody holds are removed.
-    """
-    removed: list[str] = []
-    if sys.platform == "win32":  # there os.kill(pid, 0) would send a Ctrl-C
-        return removed
-    try:
-        entries = list(os.scandir(parent))
-    except OSError:
-        return removed
-    for entry in entries:
-        found = _FOLDER.fullmatch(entry.name)
-        if found is None or process_alive(int(found[1])) or not _ours(entry) or _locked(entry.path):
-            continue
-        shutil.rmtree(entry.path, ignore_errors=True)
-        removed.append(entry.path)
-    return removed
-
-
-def _ours(entry: os.DirEntry[str]) -> bool:
-    """A real folder (not a link) of this user."""
-    try:
-        return (
-            entry.is_dir(follow_symlinks=False)
-            and entry.stat(follow_symlinks=False).st_uid == os.getuid()
-        )
-    except OSError:
-        return False
-
-
-def _made_folder(where: str) -> tuple[str, int]:
-    """A new spill folder in ``where``, and the descriptor of its lock. A Ctrl-C meanwhile
-    waits until it is made and locked, and then removes it."""
-    folder, lock = "", -1
-    try:
-        with interrupts_held():
-            folder = tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-", dir=where)
-            lock = _hold_lock(folder)
-    except BaseException:
-        if lock >= 0:
-            os.close(lock)
-        if folder:
-            shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return folder, lock
-
-
-def _hold_lock(folder: str) -> int:
-    """Lock ``folder`` for as long as this process lives: a run in another process
-    namespace, whose pid means nothing here, is then still seen as alive. The descriptor,
-    or -1 where folders cannot be locked."""
-    if sys.platform == "win32":
-        return -1
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return -1
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        return -1
-    return fd
-
-
-def _locked(folder: str) -> bool:
-    """Whether a live process holds the lock of ``folder`` (False where there are no locks)."""
-    if sys.platform == "win32":
-        return False
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
-    return False
