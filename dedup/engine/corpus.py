@@ -20,8 +20,9 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from dedup.arrays import distinct, distinct_counts
+from dedup.arrays import distinct, distinct_counts, members
 from dedup.article import Article
 from dedup.config import Config
 from dedup.engine.columns import I64, NOT_SPILLED, Columns
@@ -60,6 +61,8 @@ class Corpus:
         #: Files read again for fields the store lost: their articles per slot.
         self._again: dict[int, list[Article]] = {}
         self.boilerplate: frozenset[int] = frozenset()
+        self._holding_for: frozenset[int] | None = None
+        self._holding_rows = np.zeros(0, dtype=bool)
         self.texts: dict[int, Prepared] = {}
         self._heads: dict[int, Article] = {}
         #: Per file read or loaded: its real path, stat and when it was read; and the
@@ -183,8 +186,21 @@ class Corpus:
 
     def _cuts(self, i: int) -> bool:
         """Whether article ``i`` holds a unit of the corpus's boilerplate."""
+        return bool(self.boilerplate) and bool(self._holding()[i])
+
+    def _holding(self) -> npt.NDArray[np.bool_]:
+        """Per article, whether it holds a unit of the corpus's boilerplate: worked out for
+        all at once, again only when the boilerplate changes (a text read back looks at
+        its own row, not at its unit hashes one by one)."""
         known = self.boilerplate
-        return bool(known) and any(h in known for h in self.columns.unit_hashes(i).tolist())
+        if self._holding_for is not known:
+            columns = self.columns
+            hit = members(columns.hashes, np.fromiter(known, dtype=np.uint64, count=len(known)))
+            owner = np.repeat(np.arange(len(columns)), np.diff(columns.starts))
+            self._holding_rows = np.zeros(len(columns), dtype=bool)
+            self._holding_rows[owner[hit]] = True
+            self._holding_for = known
+        return self._holding_rows
 
     def has_text(self, i: int) -> bool:
         """Whether article ``i``'s text is at hand without reading its file."""
