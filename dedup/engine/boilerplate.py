@@ -16,7 +16,6 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from dedup.arrays import distinct, members
 from dedup.config import Config
 from dedup.engine.columns import Columns
 from dedup.engine.corpus import Corpus, digest
@@ -151,10 +150,9 @@ def cut_texts(corpus: Corpus, store: ScanStore) -> CutTexts:
     columns = corpus.columns
     if not corpus.boilerplate or not len(columns):
         return CutTexts(columns, Cuts.of({}))
-    known = np.fromiter(corpus.boilerplate, dtype=np.uint64, count=len(corpus.boilerplate))
-    mask = members(columns.hashes, known)
+    mask = corpus.boilerplate_units()
     owner = np.repeat(np.arange(len(columns)), np.diff(columns.starts))
-    chosen = distinct(owner[mask])
+    chosen = np.flatnonzero(corpus.holding())
     batch = _batch_key(columns, chosen, mask, owner)
     found = store.get("cut_batches", [batch]).get(batch)
     if found is not None:  # the same cuts as a run the store remembers: one row for all

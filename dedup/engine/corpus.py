@@ -62,7 +62,7 @@ class Corpus:
         self._again: dict[int, list[Article]] = {}
         self.boilerplate: frozenset[int] = frozenset()
         self._holding_for: frozenset[int] | None = None
-        self._holding_rows = np.zeros(0, dtype=bool)
+        self._holding_rows = self._boilerplate_units = np.zeros(0, dtype=bool)
         self.texts: dict[int, Prepared] = {}
         self._heads: dict[int, Article] = {}
         #: Per file read or loaded: its real path, stat and when it was read; and the
@@ -176,31 +176,38 @@ class Corpus:
         """``[self.text(i) for i in indices]``, the spilled texts no boilerplate cuts read
         together (:meth:`dedup.engine.spill.Spill.read_texts`)."""
         rows = self.columns.places[np.asarray(indices, dtype=np.int64)].tolist()
-        whole = {
+        whole = [
             k
             for k, (i, row) in enumerate(zip(indices, rows, strict=True))
             if row[0] != NOT_SPILLED[0] and not self._cuts(i)
-        }
-        read = iter(self.spill.read_texts([tuple(rows[k]) for k in sorted(whole)]))
-        return [next(read) if k in whole else self.text(i) for k, i in enumerate(indices)]
+        ]
+        texts = self.spill.read_texts([tuple(rows[k]) for k in whole])
+        read = dict(zip(whole, texts, strict=True))
+        return [read[k] if k in read else self.text(i) for k, i in enumerate(indices)]
 
     def _cuts(self, i: int) -> bool:
         """Whether article ``i`` holds a unit of the corpus's boilerplate."""
-        return bool(self.boilerplate) and bool(self._holding()[i])
+        return bool(self.boilerplate) and bool(self.holding()[i])
 
-    def _holding(self) -> npt.NDArray[np.bool_]:
-        """Per article, whether it holds a unit of the corpus's boilerplate: worked out for
-        all at once, again only when the boilerplate changes (a text read back looks at
-        its own row, not at its unit hashes one by one)."""
+    def holding(self) -> npt.NDArray[np.bool_]:
+        """Per article, whether it holds a unit of the corpus's boilerplate (see
+        :meth:`boilerplate_units`)."""
+        self.boilerplate_units()
+        return self._holding_rows
+
+    def boilerplate_units(self) -> npt.NDArray[np.bool_]:
+        """Per unit (the columns' unit hashes end to end), whether it is boilerplate:
+        worked out for all articles at once, again only when the boilerplate changes (a
+        text read back then looks at its own row, not at its unit hashes one by one)."""
         known = self.boilerplate
         if self._holding_for is not known:
             columns = self.columns
-            hit = members(columns.hashes, np.fromiter(known, dtype=np.uint64, count=len(known)))
+            units = members(columns.hashes, np.fromiter(known, np.uint64, count=len(known)))
             owner = np.repeat(np.arange(len(columns)), np.diff(columns.starts))
             self._holding_rows = np.zeros(len(columns), dtype=bool)
-            self._holding_rows[owner[hit]] = True
-            self._holding_for = known
-        return self._holding_rows
+            self._holding_rows[owner[units]] = True
+            self._boilerplate_units, self._holding_for = units, known
+        return self._boilerplate_units
 
     def has_text(self, i: int) -> bool:
         """Whether article ``i``'s text is at hand without reading its file."""
