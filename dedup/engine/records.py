@@ -94,7 +94,7 @@ class LightRecords:
         }
         arrays = {k: np.fromiter(v, dtype=np.int64, count=n) for k, v in numbers.items()}
         context = np.fromiter((r.context for r in records), dtype=np.uint64, count=n)
-        count = sum(arrays["counts"].tolist())
+        count = int(arrays["counts"].sum())
         hashes = np.fromiter(chain.from_iterable(r.hashes for r in records), np.uint64, count)
         return cls(arrays, context, [r.digest for r in records], hashes)
 

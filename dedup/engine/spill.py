@@ -192,10 +192,7 @@ class Spill:
             data = memoryview(self._read(part, start, stop - start))
             for offset, size, units in run:
                 at = offset - start
-                sealed = at + size + 4 * units
-                seal = int.from_bytes(data[sealed : sealed + 4], "little")
-                if zlib.crc32(data[at:sealed]) != seal:
-                    raise self.damaged(part, "holds bytes that fail their checksum")
+                self._check_seal(part, data, at, size + 4 * units)
                 texts.append(self._text(part, data[at : at + size]))
         return texts
 
@@ -258,9 +255,14 @@ class Spill:
         text changed under a run must never be scored, nor its verdict stored)."""
         part, offset, size = span
         data = self._read(part, offset, size + 4)
-        if zlib.crc32(data[:size]) != int.from_bytes(data[size:], "little"):
-            raise self.damaged(part, "holds bytes that fail their checksum")
+        self._check_seal(part, data, 0, size)
         return data[:size]
+
+    def _check_seal(self, part: int, data: bytes | memoryview, at: int, size: int) -> None:
+        """Raise unless the CRC-32 after ``data[at : at + size]`` is that of those bytes."""
+        seal = int.from_bytes(data[at + size : at + size + 4], "little")
+        if zlib.crc32(data[at : at + size]) != seal:
+            raise self.damaged(part, "holds bytes that fail their checksum")
 
     def _read(self, part: int, offset: int, size: int) -> bytes:
         try:

@@ -248,16 +248,11 @@ _NEIGHBOUR_SALT = np.uint64(0x9E3779B97F4A7C15)
 def build_text(units: Units, boilerplate: frozenset[int]) -> Prepared:
     """The comparison text: the normalised title, then every unit that is neither junk nor
     boilerplate. Without boilerplate in the article this is the text already built."""
-    found = _cut_units(units, boilerplate)
+    found = cut_lengths(units.prepared.text, units.lengths, units.hashes, boilerplate)
     if found is None:
         return units.prepared
     title, kept, cut = found
     return _make_prepared(title, kept, units.prepared.dropped + cut)
-
-
-def _cut_units(units: Units, boilerplate: frozenset[int]) -> tuple[str, list[str], int] | None:
-    """The title, the units kept and how many were cut, or None when none is boilerplate."""
-    return cut_lengths(units.prepared.text, units.lengths, units.hashes, boilerplate)
 
 
 def cut_lengths(
